@@ -1,0 +1,82 @@
+// Folder driver: drops each document atomically into a directory (marking-machine hot folders, shares, demo printers).
+import { randomBytes } from 'node:crypto';
+import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { DOCUMENT_FORMATS, PrinterUnavailableError, type DriverDefinition, type PrinterDriver } from '../src/printing/types.js';
+
+const optionsSchema = z.strictObject({
+  formats: z.array(z.enum(DOCUMENT_FORMATS)).min(1).default([...DOCUMENT_FORMATS]),
+  /** Create the folder if missing. Off by default: a hot folder on an unmounted share must not fill the local disk. */
+  create: z.boolean().default(false),
+});
+type FolderOptions = z.infer<typeof optionsSchema>;
+
+const EXTENSIONS: Record<string, string> = { zpl: '.zpl', escpos: '.bin', pdf: '.pdf', png: '.png', file: '' };
+
+/** Keeps letters, digits, dot, dash and underscore; never a path separator or a leading dot. */
+export function safeFileName(name: string): string {
+  const cleaned = name.normalize('NFKD').replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '').slice(-120);
+  return cleaned || 'document';
+}
+
+const definition: DriverDefinition<FolderOptions> = {
+  name: 'folder',
+  description: 'Writes each document as a file into a folder (hot folder or share).',
+  uriSchemes: ['file:'],
+  optionsSchema,
+  create(settings): PrinterDriver {
+    const dir = fileURLToPath(settings.uri);
+    const unavailable = (err: unknown) =>
+      new PrinterUnavailableError(`Folder ${dir} cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, 'Check that the folder exists, the share is mounted and the station may write there.', err);
+    return {
+      formats: settings.options.formats,
+      async print(document, { signal }) {
+        signal.throwIfAborted();
+        try {
+          if (settings.options.create) await mkdir(dir, { recursive: true });
+          await access(dir, constants.W_OK);
+        } catch (err) {
+          throw unavailable(err);
+        }
+        const base = safeFileName(document.meta.name);
+        const ext = extname(base) ? '' : (EXTENSIONS[document.format] ?? '');
+        const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+        const finalName = `${stamp}-${randomBytes(3).toString('hex')}-${base}${ext}`;
+        // Dot-prefixed temp file: watchers of hot folders ignore it until the rename makes it whole.
+        const temp = join(dir, `.${finalName}.part`);
+        try {
+          const handle = await open(temp, 'wx');
+          try {
+            await handle.writeFile(document.bytes);
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+          signal.throwIfAborted();
+          await rename(temp, join(dir, finalName));
+        } catch (err) {
+          await rm(temp, { force: true });
+          if (signal.aborted) throw err;
+          throw unavailable(err);
+        }
+        return { bytesSent: document.bytes.length, partsSent: document.meta.partEnds?.length ?? 1, reference: join(dir, finalName) };
+      },
+      async status() {
+        try {
+          const info = await stat(dir);
+          if (!info.isDirectory()) return { state: 'error', detail: `${dir} is not a folder` };
+          await access(dir, constants.W_OK);
+          return { state: 'ready' };
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' && settings.options.create) return { state: 'ready', detail: 'folder is created on the first document' };
+          return { state: 'offline', detail: `${dir}: ${code === 'ENOENT' ? 'folder missing' : code === 'EACCES' ? 'no permission to write' : code}` };
+        }
+      },
+    };
+  },
+};
+
+export default definition;

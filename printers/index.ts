@@ -1,0 +1,10 @@
+// The only list of printer drivers; each is loaded when a configured printer first needs it.
+import type { DriverDefinition } from '../src/printing/types.js';
+
+type Loader = () => Promise<{ default: DriverDefinition<any> }>;
+
+export const drivers: Readonly<Record<string, Loader>> = {
+  folder: () => import('./folder.js'),
+};
+
+export const driverNames = Object.keys(drivers);

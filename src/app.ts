@@ -1,0 +1,58 @@
+// Builds the station's Hono app from its dependencies; no I/O happens here, so every route is testable in-process.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { StationConfig } from './config/schema.js';
+import type { ConfigSource } from './config/load.js';
+import { StationError } from './errors.js';
+import type { EventBus } from './events.js';
+import type { Logger } from './logger.js';
+import type { PrinterRegistry } from './printing/registry.js';
+import type { Store } from './store/store.js';
+import type { WorkOrderCache } from './sync/cache.js';
+import type { SyncReport } from './sync/sync.js';
+import type { SyncStatusSource } from './sync/types.js';
+import { authenticate, type AuthVariables } from './http/auth.js';
+import { notFound, onError } from './http/errors.js';
+import { requestLog } from './http/request-log.js';
+import { healthRoutes } from './routes/health.js';
+import { stationRoutes } from './routes/station.js';
+import { workOrderRoutes } from './routes/work-orders.js';
+import { kioskRoutes } from './kiosk/routes.js';
+
+export interface AppDeps {
+  config: StationConfig;
+  configSource: ConfigSource;
+  logger: Logger;
+  store: Store;
+  printers: PrinterRegistry;
+  workOrders: WorkOrderCache;
+  sync: SyncStatusSource & { syncOnce(signal?: AbortSignal): Promise<SyncReport> };
+  events: EventBus;
+}
+
+export type AppEnv = { Variables: AuthVariables };
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', requestId());
+  app.use('*', requestLog(deps.logger));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.config.server.bodyLimitBytes,
+      onError: () => {
+        throw new StationError('BODY_TOO_LARGE', `The request body is larger than ${deps.config.server.bodyLimitBytes} bytes.`, { status: 413 });
+      },
+    }),
+  );
+  app.use('*', authenticate(deps.config.auth.tokens, deps.config.auth.kioskAddresses));
+  app.route('/', healthRoutes(deps));
+  app.route('/api/v1', stationRoutes(deps));
+  app.route('/api/v1/workorders', workOrderRoutes(deps));
+  app.route('/kiosk', kioskRoutes(deps));
+  app.get('/', (c) => c.redirect('/kiosk'));
+  app.onError(onError(deps.logger));
+  app.notFound(notFound);
+  return app;
+}

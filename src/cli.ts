@@ -1,0 +1,37 @@
+// Command-line tools: `check-config` validates the config (and each printer) without starting the station.
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, locateConfig } from './config/load.js';
+import { describeError } from './errors.js';
+import { silentLogger } from './logger.js';
+import { loadPrinters } from './printing/registry.js';
+
+async function checkConfig(argv: string[]): Promise<number> {
+  let loaded;
+  try {
+    loaded = loadConfig(locateConfig(argv, process.env, existsSync), process.env);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.advice : describeError(err));
+    return 2;
+  }
+  const printers = await loadPrinters(loaded.config.printers, silentLogger());
+  const broken = printers.list().filter((p) => p.problem);
+  const where = loaded.path ?? 'no config file (demo mode: sandbox and virtual printers)';
+  console.log(`${where}: configuration is valid.`);
+  console.log(`GoldLeaf: ${loaded.config.goldleaf.sandbox ? 'built-in sandbox' : loaded.config.goldleaf.baseUrl}`);
+  for (const p of printers.list()) console.log(`printer ${p.id} (${p.entry.driver}, ${p.entry.uri}): ${p.problem ? `NOT USABLE: ${p.problem}` : 'ok'}`);
+  await printers.close();
+  if (broken.length) {
+    console.log(`${broken.length} printer(s) will be reported as not usable; the station still starts.`);
+    return 1;
+  }
+  return 0;
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const commands: Record<string, (argv: string[]) => Promise<number>> = { 'check-config': checkConfig };
+const run = command ? commands[command] : undefined;
+if (!run) {
+  console.error(`usage: benchprint <command>\ncommands: ${Object.keys(commands).join(', ')}`);
+  process.exit(2);
+}
+process.exit(await run(rest));

@@ -1,0 +1,151 @@
+// The station's configuration: one zod schema, with a description and an example on every key.
+import { z } from 'zod';
+
+const doc = (description: string, example: unknown) => ({ description, examples: [example] });
+
+const ms = (def: number, description: string, example: number) =>
+  z.number().int().min(0).max(3_600_000).default(def).meta(doc(description, example));
+
+const stationSchema = z
+  .strictObject({
+    name: z.string().min(1).max(60).default('Bench 1').meta(doc('Name shown on the kiosk and in history.', 'Crimp bench 2')),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('./data')
+      .meta(doc('Folder for the database, virtual printer output and downloaded files. Relative paths are from the working directory.', '/var/lib/benchprint')),
+  })
+  .prefault({});
+
+const serverSchema = z
+  .strictObject({
+    host: z.string().min(1).default('0.0.0.0').meta(doc('Address to listen on. 0.0.0.0 serves the LAN; 127.0.0.1 only this PC.', '0.0.0.0')),
+    port: z.number().int().min(1).max(65535).default(8080).meta(doc('TCP port of the kiosk and the LAN API.', 8080)),
+    shutdownGraceMs: ms(10_000, 'How long a stop waits for requests and print jobs in flight before closing.', 10000),
+    bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024).meta(doc('Largest request body accepted.', 2097152)),
+  })
+  .prefault({});
+
+const logSchema = z
+  .strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta(doc('Least severe level written to the log.', 'info')),
+  })
+  .prefault({});
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'expected a 24-character hex id');
+
+const goldleafSchema = z
+  .strictObject({
+    sandbox: z
+      .boolean()
+      .default(false)
+      .meta(doc('Use the built-in GoldLeaf sandbox (demo data) instead of the real API. Demo mode sets it.', false)),
+    baseUrl: z.url().default('https://goldleaf.app/api/v1').meta(doc('Base URL of the GoldLeaf API.', 'https://goldleaf.app/api/v1')),
+    tokenUrl: z
+      .url()
+      .default('https://goldleaf.app/security/v1/token')
+      .meta(doc('Security token URL; note it is not under /api/v1.', 'https://goldleaf.app/security/v1/token')),
+    apiKey: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(doc('GoldLeaf API key (an Admin key). Prefer the environment variable BENCHPRINT_GOLDLEAF_API_KEY.', '<from GoldLeaf > Organization > Integrations > API>')),
+    keyName: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(doc('Name of the API key as entered in GoldLeaf. Environment: BENCHPRINT_GOLDLEAF_KEY_NAME.', 'bench-station')),
+    customerId: objectId.optional().meta(doc('Only for customer keys: sent as the apiCustomerId header.', '64b7f0c2a1d3e4f5a6b7c8d9')),
+    requestTimeoutMs: ms(15_000, 'Time limit of one GoldLeaf request (each try).', 15000),
+    maxRetries: z.number().int().min(0).max(10).default(4).meta(doc('Tries after the first on network errors, 429 and 5xx.', 4)),
+    retryBaseMs: ms(500, 'First back-off delay; doubles each try, with jitter.', 500),
+    retryMaxMs: ms(30_000, 'Longest single back-off delay, including a Retry-After the server asks for.', 30000),
+    maxConcurrent: z.number().int().min(1).max(32).default(4).meta(doc('Most GoldLeaf requests in flight at once.', 4)),
+    tokenRefreshMarginSec: z.number().int().min(0).max(1800).default(300).meta(doc('Get a new token this long before the old one expires.', 300)),
+    releasedStatuses: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['Released'])
+      .meta(doc('Work-order status values that mean "released to the shop" (compared without case).', ['Released'])),
+    statusQueryEncoding: z
+      .enum(['repeat', 'brackets', 'indexed', 'comma'])
+      .default('repeat')
+      .meta(doc('How the status array is sent: repeat (status=a&status=b), brackets (status[]=a), indexed (status[0]=a) or comma (status=a,b).', 'repeat')),
+    pageSize: z.number().int().min(1).max(1000).default(100).meta(doc('Work orders asked for per page.', 100)),
+    listItemsField: z.string().min(1).default('items').meta(doc('Field of a list response that holds the rows (a bare array is accepted too).', 'items')),
+    listTotalField: z.string().min(1).default('total').meta(doc('Field of a list response that holds the total count, when present.', 'total')),
+  })
+  .prefault({});
+
+const syncSchema = z
+  .strictObject({
+    intervalSec: z.number().int().min(5).max(86_400).default(60).meta(doc('Seconds between polls of GoldLeaf for released work orders.', 60)),
+    maxBackoffSec: z.number().int().min(5).max(86_400).default(600).meta(doc('Longest wait between polls while GoldLeaf fails.', 600)),
+    keepUnreleasedPrintable: z
+      .boolean()
+      .default(false)
+      .meta(doc('Keep a work order printable from cache after GoldLeaf takes it out of released state.', false)),
+  })
+  .prefault({});
+
+export const printerEntrySchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected lower-case letters, digits and dashes, at most 32')
+    .meta(doc('Short id used in the API, the queue and history.', 'tags')),
+  name: z.string().min(1).max(60).optional().meta(doc('Name shown on the kiosk.', 'Tag printer (Zebra ZD421)')),
+  driver: z.string().min(1).meta(doc('Driver from printers/: zpl, escpos, ipp or folder.', 'zpl')),
+  uri: z.string().min(1).meta(doc('Address of the device, checked by the driver.', 'tcp://10.0.0.5:9100')),
+  dpmm: z.union([z.literal(8), z.literal(12), z.literal(24)]).default(8).meta(doc('Print resolution in dots per mm (8 = 203 dpi, 12 = 300 dpi, 24 = 600 dpi).', 8)),
+  media: z
+    .strictObject({
+      widthMm: z.number().positive().max(300).meta(doc('Media width in mm.', 76)),
+      heightMm: z.number().positive().max(2000).meta(doc('Media length in mm (label height).', 25)),
+    })
+    .optional()
+    .meta(doc('Media loaded in the printer.', { widthMm: 76, heightMm: 25 })),
+  options: z.record(z.string(), z.unknown()).default({}).meta(doc('Driver-specific settings, checked by the driver.', { connectTimeoutMs: 3000 })),
+});
+export type PrinterEntry = z.infer<typeof printerEntrySchema>;
+
+const scope = z.enum(['read', 'print', 'admin']);
+const tokenSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/i, 'expected letters, digits, dashes or underscores').meta(doc('Who uses the token; shown in history.', 'erp')),
+  token: z
+    .string()
+    .min(24, 'a token needs at least 24 characters')
+    .optional()
+    .meta(doc('The bearer secret. Prefer the environment variable BENCHPRINT_TOKEN_<NAME>.', '<at least 24 random characters>')),
+  scopes: z.array(scope).min(1).default(['read', 'print']).meta(doc('What the token may do: read, print, admin.', ['read', 'print'])),
+});
+
+const authSchema = z
+  .strictObject({
+    tokens: z.array(tokenSchema).default([]).meta(doc('Bearer tokens for the LAN API.', [{ name: 'erp', scopes: ['read', 'print'] }])),
+    adminPin: z
+      .string()
+      .regex(/^[0-9]{4,12}$/, 'expected 4 to 12 digits')
+      .optional()
+      .meta(doc('PIN for admin actions on the kiosk. Environment: BENCHPRINT_ADMIN_PIN.', '4711')),
+    kioskAddresses: z
+      .array(z.ipv4().or(z.ipv6()))
+      .default([])
+      .meta(doc('Kiosk devices on the LAN (e.g. a Raspberry Pi at the bench) that may print without a token; this PC always may.', ['192.168.1.40'])),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional().meta(doc('Optional JSON schema reference for editors.', './config.schema.json')),
+  station: stationSchema,
+  server: serverSchema,
+  log: logSchema,
+  goldleaf: goldleafSchema,
+  sync: syncSchema,
+  printers: z.array(z.unknown()).default([]).meta(doc('Printers and hot folders; each entry is checked on its own (see printers[]).', [])),
+  auth: authSchema,
+});
+
+export type StationConfig = z.infer<typeof configSchema>;
+export type GoldleafConfig = StationConfig['goldleaf'];
+export type SyncConfig = StationConfig['sync'];
+export type ApiToken = z.infer<typeof tokenSchema>;

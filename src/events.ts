@@ -1,0 +1,29 @@
+// The station's in-process event bus: sync, queue and printer changes for the kiosk's live view and the API stream.
+import { EventEmitter } from 'node:events';
+
+export type StationEvent =
+  | { type: 'workorder.released'; workOrder: { id: string; number: string } }
+  | { type: 'workorder.unreleased'; workOrder: { id: string; number: string } }
+  | { type: 'sync.completed'; released: number; changed: number; problems: number }
+  | { type: 'sync.failed'; error: string; consecutiveFailures: number };
+
+export type StationEventOf<T extends StationEvent['type']> = Extract<StationEvent, { type: T }>;
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Many kiosk tabs and SSE clients may listen at once.
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit(event: StationEvent): void {
+    this.emitter.emit('event', { ...event, at: new Date().toISOString() });
+  }
+
+  /** Subscribes; returns the function that unsubscribes. */
+  on(listener: (event: StationEvent & { at: string }) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+}

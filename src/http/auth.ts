@@ -1,0 +1,58 @@
+// Who is asking: a named bearer token (scopes read/print/admin, compared in constant time) or the kiosk on this PC.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { StationError } from '../errors.js';
+import type { ApiToken } from '../config/schema.js';
+
+export type Scope = 'read' | 'print' | 'admin';
+
+export interface Principal {
+  kind: 'token' | 'kiosk' | 'anonymous';
+  /** Shown in history: the token's name, or "kiosk". */
+  name: string;
+  scopes: readonly Scope[];
+}
+
+export type AuthVariables = { principal: Principal };
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+export function remoteAddress(c: Context): string | undefined {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
+export function authenticate(tokens: readonly ApiToken[], kioskAddresses: readonly string[] = []): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const kiosks = new Set(kioskAddresses.flatMap((a) => [a, `::ffff:${a}`]));
+  // Hash both sides so the comparison takes the same time whatever the lengths.
+  const known = tokens.filter((t) => t.token).map((t) => ({ ...t, hash: digest(t.token!) }));
+  return async function authenticateMiddleware(c, next) {
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const presented = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+      const hash = presented ? digest(presented) : undefined;
+      const match = hash ? known.find((t) => timingSafeEqual(t.hash, hash)) : undefined;
+      if (!match) throw new StationError('UNAUTHORIZED', 'The bearer token is not valid.', { status: 401, hint: 'Send Authorization: Bearer <token> with a token from the station config.' });
+      c.set('principal', { kind: 'token', name: match.name, scopes: match.scopes });
+    } else if (isLoopback(remoteAddress(c)) || kiosks.has(remoteAddress(c) ?? '')) {
+      c.set('principal', { kind: 'kiosk', name: 'kiosk', scopes: ['read', 'print'] });
+    } else {
+      c.set('principal', { kind: 'anonymous', name: 'anonymous', scopes: ['read'] });
+    }
+    await next();
+  };
+}
+
+export function requireScope(scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> {
+  return async function requireScopeMiddleware(c, next) {
+    const p = c.get('principal');
+    if (!p.scopes.includes(scope)) {
+      if (p.kind === 'anonymous') throw new StationError('UNAUTHORIZED', `This action needs a token with the "${scope}" scope.`, { status: 401, hint: 'Send Authorization: Bearer <token>.' });
+      throw new StationError('FORBIDDEN', `"${p.name}" may not do this: it needs the "${scope}" scope.`, { status: 403 });
+    }
+    await next();
+  };
+}

@@ -1,0 +1,45 @@
+// Liveness (/healthz) and readiness (/readyz): store writable, GoldLeaf reachable or cache served, printers summary.
+import { Hono } from 'hono';
+import { describeError } from '../errors.js';
+import type { AppDeps } from '../app.js';
+import { ageSeconds, reachability } from '../sync/types.js';
+
+export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers'>): Hono {
+  const app = new Hono();
+  const startedAt = Date.now();
+
+  app.get('/healthz', (c) => c.json({ status: 'alive', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }));
+
+  app.get('/readyz', async (c) => {
+    let store: { ok: boolean; error?: string };
+    try {
+      deps.store.checkWritable();
+      store = { ok: true };
+    } catch (err) {
+      store = { ok: false, error: describeError(err) };
+    }
+    const snap = deps.sync.snapshot();
+    const gl = reachability(snap);
+    const printers = await deps.printers.refreshAll(1500);
+    const byState: Record<string, number> = {};
+    for (const p of printers) byState[p.state] = (byState[p.state] ?? 0) + 1;
+    const ready = store.ok && (gl === 'reachable' || gl === 'cache');
+    return c.json(
+      {
+        status: ready ? 'ready' : 'not-ready',
+        store,
+        goldleaf: {
+          state: gl,
+          source: snap.source,
+          releasedWorkOrders: snap.releasedWorkOrders,
+          ...(snap.lastSuccessAt ? { lastSuccessAt: snap.lastSuccessAt, cacheAgeSeconds: ageSeconds(snap.lastSuccessAt) } : {}),
+          ...(snap.lastError && gl !== 'reachable' ? { lastError: snap.lastError } : {}),
+        },
+        printers: { total: printers.length, byState, list: printers.map((p) => ({ id: p.id, state: p.state, ...(p.detail ? { detail: p.detail } : {}) })) },
+      },
+      ready ? 200 : 503,
+    );
+  });
+
+  return app;
+}

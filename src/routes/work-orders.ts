@@ -1,0 +1,43 @@
+// Released work orders from the local cache, with how fresh the data is: the bench works while GoldLeaf is down.
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app.js';
+import { StationError } from '../errors.js';
+import type { CachedWorkOrder } from '../domain/work-order.js';
+import { ageSeconds, reachability } from '../sync/types.js';
+
+/** A work order the bench may print: released, or kept printable by config after it left released state. */
+export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>, ref: string): CachedWorkOrder {
+  const wo = deps.workOrders.get(ref.trim());
+  if (!wo) {
+    throw new StationError('WORK_ORDER_NOT_FOUND', `Work order "${ref}" is not among the released work orders this station knows.`, {
+      status: 404,
+      hint: 'Check the number; if the office released it just now, wait for the next sync or press refresh.',
+    });
+  }
+  if (!wo.released && !deps.config.sync.keepUnreleasedPrintable) {
+    throw new StationError('WORK_ORDER_NOT_RELEASED', `Work order ${wo.number} is no longer released in GoldLeaf (since ${wo.leftReleasedAt ?? 'the last sync'}).`, {
+      status: 409,
+      hint: 'Ask the office whether it should still be built; it can be printed again once it is released.',
+    });
+  }
+  return wo;
+}
+
+export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  const freshness = () => {
+    const snap = deps.sync.snapshot();
+    return { state: reachability(snap), syncedAt: snap.lastSuccessAt ?? null, ageSeconds: ageSeconds(snap.lastSuccessAt) ?? null, lastError: snap.lastError ?? null };
+  };
+
+  app.get('/', (c) => {
+    const search = c.req.query('search');
+    const items = deps.workOrders.list({ includeLeft: deps.config.sync.keepUnreleasedPrintable, ...(search ? { search } : {}) });
+    return c.json({ items, total: items.length, source: freshness() });
+  });
+
+  app.get('/:ref', (c) => c.json({ ...printableWorkOrder(deps, c.req.param('ref')), source: freshness() }));
+
+  return app;
+}

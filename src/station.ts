@@ -1,0 +1,122 @@
+// Wires a whole station from a loaded config: store, GoldLeaf (or the sandbox), sync, printers, HTTP server.
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { LoadedConfig } from './config/load.js';
+import type { GoldleafConfig } from './config/schema.js';
+import { StationError } from './errors.js';
+import { EventBus } from './events.js';
+import { GoldleafClient } from './goldleaf/client.js';
+import { GoldleafHttp } from './goldleaf/http.js';
+import type { Logger } from './logger.js';
+import { loadPrinters, type PrinterRegistry } from './printing/registry.js';
+import { SANDBOX_KEY, startSandbox, type RunningSandbox } from './sandbox/server.js';
+import { acquireInstanceLock } from './store/instance-lock.js';
+import { openStore, type Store } from './store/store.js';
+import { WorkOrderCache } from './sync/cache.js';
+import { SyncService } from './sync/sync.js';
+
+export interface RunningStation {
+  url: string;
+  kioskUrls: string[];
+  sandbox?: RunningSandbox;
+  store: Store;
+  printers: PrinterRegistry;
+  sync: SyncService;
+  events: EventBus;
+  /** Stops accepting, lets requests in flight finish (bounded by the grace period), closes everything. */
+  stop(): Promise<void>;
+}
+
+export async function startStation(loaded: LoadedConfig, logger: Logger, options: { startSync?: boolean } = {}): Promise<RunningStation> {
+  const { config } = loaded;
+  const dataDir = resolve(config.station.dataDir);
+  const cleanup: Array<() => unknown> = [];
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
+  try {
+    cleanup.push(acquireInstanceLock(dataDir));
+    const store = openStore(join(dataDir, 'benchprint.db'));
+    cleanup.push(() => store.close());
+
+    let goldleaf: GoldleafConfig = config.goldleaf;
+    let sandbox: RunningSandbox | undefined;
+    if (config.goldleaf.sandbox) {
+      sandbox = await startSandbox();
+      cleanup.push(() => sandbox!.close());
+      goldleaf = { ...goldleaf, baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, ...SANDBOX_KEY };
+    }
+    const glLogger = logger.child({ component: 'goldleaf' });
+    const client = new GoldleafClient(new GoldleafHttp(goldleaf, glLogger), goldleaf);
+    const events = new EventBus();
+    const workOrders = new WorkOrderCache(store);
+    const sync = new SyncService({
+      client,
+      cache: workOrders,
+      events,
+      logger: logger.child({ component: 'sync' }),
+      config: config.sync,
+      releasedStatuses: goldleaf.releasedStatuses,
+      source: sandbox ? 'sandbox' : 'goldleaf',
+    });
+    cleanup.push(() => sync.stop());
+    const printers = await loadPrinters(config.printers, logger.child({ component: 'printers' }));
+    cleanup.push(() => printers.close());
+
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events });
+    const server = await listen(app.fetch, config.server.host, config.server.port);
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
+    if (options.startSync !== false) sync.start();
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        await closeServer(server, config.server.shutdownGraceMs, logger);
+        await undo();
+      })());
+    return { url, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, stop };
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolvePromise, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolvePromise(server));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new StationError('PORT_IN_USE', `Port ${port} on ${hostname} is already in use.`, { hint: 'Stop the program using it, or set server.port / BENCHPRINT_PORT to a free port.' }));
+      else if (err.code === 'EACCES') reject(new StationError('PORT_DENIED', `Not allowed to listen on port ${port}.`, { hint: 'Use a port above 1023, e.g. 8080.' }));
+      else reject(err);
+    });
+  });
+}
+
+/** Stops accepting at once; requests in flight get the grace period, then their connections are cut. */
+function closeServer(server: ServerType, graceMs: number, logger: Logger): Promise<void> {
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => {
+      logger.warn({ graceMs }, 'requests still running after the grace period; closing their connections');
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+    }, graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+}
+
+function kioskUrls(host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`http://${host}:${port}/kiosk`];
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .filter((i): i is NonNullable<typeof i> => !!i && i.family === 'IPv4' && !i.internal)
+    .map((i) => `http://${i.address}:${port}/kiosk`);
+  return [`http://localhost:${port}/kiosk`, ...lan];
+}

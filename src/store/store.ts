@@ -1,0 +1,111 @@
+// Owns the SQLite database: opens it (WAL), applies migrations, and turns SQLite failures into clear errors.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StationError } from '../errors.js';
+import { migrations as defaultMigrations, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  /** Proves a write can be committed right now (for /readyz). */
+  checkWritable(): void;
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  /** How long to wait for a lock held by another connection, in ms. */
+  busyTimeoutMs?: number;
+  migrations?: readonly Migration[];
+}
+
+export function openStore(path: string, options: OpenStoreOptions = {}): Store {
+  const list = options.migrations ?? defaultMigrations;
+  if (path !== ':memory:') {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw storeError(err, path);
+    }
+  }
+  let db: Db | undefined;
+  try {
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new StationError('STORE_CORRUPT', `The database ${path} is damaged (${String(check)}).`, { hint: corruptHint(path) });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, list, path);
+  } catch (err) {
+    db?.close();
+    throw storeError(err, path);
+  }
+  const open = db;
+  return {
+    db: open,
+    path,
+    checkWritable() {
+      try {
+        open.prepare(`INSERT INTO station_meta (key, value, updated_at) VALUES ('heartbeat', ?, ?)
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(String(process.pid), new Date().toISOString());
+      } catch (err) {
+        throw storeError(err, path);
+      }
+    },
+    close() {
+      if (open.open) open.close();
+    },
+  };
+}
+
+function migrate(db: Db, list: readonly Migration[], path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const newest = list.at(-1)?.version ?? 0;
+  if (current > newest) {
+    throw new StationError('STORE_TOO_NEW', `The database ${path} was written by a newer benchprint (schema ${current}, this one knows ${newest}).`, {
+      hint: 'Run the newer version again, or restore a backup made for this version.',
+    });
+  }
+  for (const m of list) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
+
+function corruptHint(path: string): string {
+  return `Stop the station, move ${path} (and its -wal and -shm files) aside, and start again to rebuild the cache from GoldLeaf; keep the old file for the print history.`;
+}
+
+/** Maps SQLite and file-system failures to errors that say what to do. */
+export function storeError(err: unknown, path: string): StationError {
+  if (err instanceof StationError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new StationError('STORE_CORRUPT', `The database ${path} is damaged or is not a benchprint database (${message}).`, { hint: corruptHint(path), cause: err });
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new StationError('STORE_LOCKED', `The database ${path} is locked by another program.`, {
+      retryable: true,
+      hint: 'Is another benchprint or a database tool using it? Close it and start again.',
+      cause: err,
+    });
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return new StationError('STORE_FULL', `The disk holding ${path} is full.`, { retryable: true, hint: 'Free some space on that disk.', cause: err });
+  }
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EROFS' || code.startsWith('SQLITE_IOERR')) {
+    return new StationError('STORE_UNAVAILABLE', `The database ${path} cannot be opened for writing (${message}).`, {
+      hint: 'Check that the data folder exists and the station user may write there.',
+      cause: err,
+    });
+  }
+  return new StationError('STORE_ERROR', `The database ${path} failed: ${message}`, { cause: err });
+}
