@@ -1,6 +1,7 @@
 // Command-line tools: `check-config` validates the config (and each printer) without starting the station.
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, locateConfig } from './config/load.js';
+import { configReferenceMarkdown } from './config/reference.js';
 import { describeError } from './errors.js';
 import { silentLogger } from './logger.js';
 import { loadPrinters } from './printing/registry.js';
@@ -28,7 +29,13 @@ async function checkConfig(argv: string[]): Promise<number> {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (argv: string[]) => Promise<number>> = { 'check-config': checkConfig };
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  'check-config': checkConfig,
+  'config-reference': async () => {
+    console.log(configReferenceMarkdown());
+    return 0;
+  },
+};
 const run = command ? commands[command] : undefined;
 if (!run) {
   console.error(`usage: benchprint <command>\ncommands: ${Object.keys(commands).join(', ')}`);

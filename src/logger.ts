@@ -8,7 +8,6 @@ const REDACT = [
   'token', '*.token', '*.*.token', 'tokens', '*.tokens',
   'securityToken', '*.securityToken',
   'authorization', '*.authorization', '*.headers.authorization', 'headers.authorization',
-  'pin', '*.pin', '*.adminPin',
 ];
 
 export interface LoggerOptions {

@@ -20,6 +20,8 @@ import { SyncService } from './sync/sync.js';
 
 export interface RunningStation {
   url: string;
+  /** The app itself, for in-process requests in tests. */
+  app: ReturnType<typeof createApp>;
   kioskUrls: string[];
   sandbox?: RunningSandbox;
   store: Store;
@@ -78,7 +80,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
         await closeServer(server, config.server.shutdownGraceMs, logger);
         await undo();
       })());
-    return { url, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, stop };
+    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, stop };
   } catch (err) {
     await undo();
     throw err;

@@ -85,7 +85,6 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
   };
   set('goldleaf', 'apiKey', env.BENCHPRINT_GOLDLEAF_API_KEY);
   set('goldleaf', 'keyName', env.BENCHPRINT_GOLDLEAF_KEY_NAME);
-  set('auth', 'adminPin', env.BENCHPRINT_ADMIN_PIN);
   set('station', 'dataDir', env.BENCHPRINT_DATA_DIR);
   set('log', 'level', env.BENCHPRINT_LOG_LEVEL);
   set('server', 'host', env.BENCHPRINT_HOST);
@@ -115,19 +114,24 @@ function validate(file: string, raw: Record<string, unknown>): StationConfig {
       problems.push(`printers[${index}].id: "${p.data.id}" is used twice; each printer needs its own id.`);
     } else seen.add(p.data.id);
   });
+  // Checked on the raw values too, so a file with other mistakes still hears about missing secrets.
+  const goldleaf = (isRecord(raw.goldleaf) ? raw.goldleaf : {}) as Record<string, unknown>;
+  if (goldleaf.sandbox !== true && !goldleaf.apiKey)
+    problems.push('goldleaf.apiKey: missing. Set the environment variable BENCHPRINT_GOLDLEAF_API_KEY (or set goldleaf.sandbox to true for demo data).');
+  if (goldleaf.sandbox !== true && !goldleaf.keyName)
+    problems.push('goldleaf.keyName: missing. Set BENCHPRINT_GOLDLEAF_KEY_NAME to the key name entered in GoldLeaf, e.g. "bench-station".');
   if (parsed.success) {
-    const { goldleaf, auth } = parsed.data;
-    if (!goldleaf.sandbox && !goldleaf.apiKey)
-      problems.push('goldleaf.apiKey: missing. Set the environment variable BENCHPRINT_GOLDLEAF_API_KEY (or set goldleaf.sandbox to true for demo data).');
-    if (!goldleaf.sandbox && !goldleaf.keyName)
-      problems.push('goldleaf.keyName: missing. Set BENCHPRINT_GOLDLEAF_KEY_NAME to the key name entered in GoldLeaf, e.g. "bench-station".');
-    auth.tokens.forEach((t, i) => {
+    parsed.data.auth.tokens.forEach((t, i) => {
       if (!t.token)
         problems.push(`auth.tokens[${i}].token: missing for "${t.name}". Set BENCHPRINT_TOKEN_${t.name.toUpperCase().replace(/-/g, '_')} to at least 24 random characters.`);
     });
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
   return parsed.data!;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 type JsonSchemaNode = { properties?: Record<string, JsonSchemaNode>; items?: JsonSchemaNode; examples?: unknown[]; description?: string };

@@ -20,8 +20,8 @@ const stationSchema = z
 const serverSchema = z
   .strictObject({
     host: z.string().min(1).default('0.0.0.0').meta(doc('Address to listen on. 0.0.0.0 serves the LAN; 127.0.0.1 only this PC.', '0.0.0.0')),
-    port: z.number().int().min(1).max(65535).default(8080).meta(doc('TCP port of the kiosk and the LAN API.', 8080)),
-    shutdownGraceMs: ms(10_000, 'How long a stop waits for requests and print jobs in flight before closing.', 10000),
+    port: z.number().int().min(0).max(65535).default(8080).meta(doc('TCP port of the kiosk and the LAN API (0 picks a free one).', 8080)),
+    shutdownGraceMs: ms(10_000, 'How long a stop waits for work in flight (requests, then the rest) before closing.', 10000),
     bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024).meta(doc('Largest request body accepted.', 2097152)),
   })
   .prefault({});
@@ -94,8 +94,8 @@ export const printerEntrySchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected lower-case letters, digits and dashes, at most 32')
     .meta(doc('Short id used in the API, the queue and history.', 'tags')),
   name: z.string().min(1).max(60).optional().meta(doc('Name shown on the kiosk.', 'Tag printer (Zebra ZD421)')),
-  driver: z.string().min(1).meta(doc('Driver from printers/: zpl, escpos, ipp or folder.', 'zpl')),
-  uri: z.string().min(1).meta(doc('Address of the device, checked by the driver.', 'tcp://10.0.0.5:9100')),
+  driver: z.string().min(1).meta(doc('Driver from printers/ (see the README for the list).', 'folder')),
+  uri: z.string().min(1).meta(doc('Address of the device, checked by the driver.', 'file:///srv/marken-hotfolder')),
   dpmm: z.union([z.literal(8), z.literal(12), z.literal(24)]).default(8).meta(doc('Print resolution in dots per mm (8 = 203 dpi, 12 = 300 dpi, 24 = 600 dpi).', 8)),
   media: z
     .strictObject({
@@ -104,7 +104,7 @@ export const printerEntrySchema = z.strictObject({
     })
     .optional()
     .meta(doc('Media loaded in the printer.', { widthMm: 76, heightMm: 25 })),
-  options: z.record(z.string(), z.unknown()).default({}).meta(doc('Driver-specific settings, checked by the driver.', { connectTimeoutMs: 3000 })),
+  options: z.record(z.string(), z.unknown()).default({}).meta(doc('Driver-specific settings, checked by the driver.', { formats: ['file'], create: false })),
 });
 export type PrinterEntry = z.infer<typeof printerEntrySchema>;
 
@@ -122,11 +122,6 @@ const tokenSchema = z.strictObject({
 const authSchema = z
   .strictObject({
     tokens: z.array(tokenSchema).default([]).meta(doc('Bearer tokens for the LAN API.', [{ name: 'erp', scopes: ['read', 'print'] }])),
-    adminPin: z
-      .string()
-      .regex(/^[0-9]{4,12}$/, 'expected 4 to 12 digits')
-      .optional()
-      .meta(doc('PIN for admin actions on the kiosk. Environment: BENCHPRINT_ADMIN_PIN.', '4711')),
     kioskAddresses: z
       .array(z.ipv4().or(z.ipv6()))
       .default([])

@@ -51,13 +51,13 @@ export class GoldleafHttp {
       let response: RawResponse | undefined;
       let failure: StationError;
       try {
-        const token = await this.tokens.get(spec.signal);
-        response = await this.limiter.run(() => this.send(spec, token));
+        const used = await this.tokens.get(spec.signal);
+        response = await this.limiter.run(() => this.send(spec, used));
         if (response.status >= 200 && response.status < 300) return response;
         if (response.status === 401 && !refreshedAfter401) {
           // The token may have expired early or been revoked: one fresh token, one more try.
           refreshedAfter401 = true;
-          this.tokens.invalidate();
+          this.tokens.invalidate(used);
           attempt--;
           continue;
         }

@@ -35,8 +35,9 @@ export class TokenManager {
     return this.pending;
   }
 
-  invalidate(): void {
-    this.token = undefined;
+  /** Drops the token a 401 came back for; a newer one obtained meanwhile by another request stays. */
+  invalidate(rejected: string): void {
+    if (this.token?.value === rejected) this.token = undefined;
   }
 
   private async fetchToken(signal?: AbortSignal): Promise<string> {

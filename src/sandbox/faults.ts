@@ -15,7 +15,7 @@ export interface Fault {
 export class FaultPlan {
   private faults: Array<Fault & { left: number }> = [];
   /** Every request seen, for tests that count calls. */
-  readonly seen: Array<{ method: string; path: string; status?: number }> = [];
+  readonly seen: Array<{ method: string; path: string; query: string; status?: number }> = [];
 
   add(fault: Fault): void {
     this.faults.push({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY });

@@ -54,7 +54,7 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Hono<Env>
   app.use('*', async function sandboxFaults(c, next) {
     if (c.req.path.startsWith('/__sandbox')) return next();
     const fault = faults.take(c.req.path);
-    faults.seen.push({ method: c.req.method, path: c.req.path });
+    faults.seen.push({ method: c.req.method, path: c.req.path, query: decodeURIComponent(new URL(c.req.url).search) });
     if (fault) {
       const applied = await applyFault(c, fault);
       if (applied) return applied;

@@ -38,11 +38,15 @@ export class SyncService implements SyncStatusSource {
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
   private wake: (() => void) | undefined;
   private readonly lastFull = new Map<string, number>();
+  /** Kept in memory: readiness and every kiosk page ask for it, and it must answer even when the store fails. */
+  private state: SyncSnapshot;
 
-  constructor(private readonly o: SyncServiceOptions) {}
+  constructor(private readonly o: SyncServiceOptions) {
+    this.state = { source: o.source, ...o.cache.syncState(), releasedWorkOrders: o.cache.countReleased() };
+  }
 
   snapshot(): SyncSnapshot {
-    return { source: this.o.source, ...this.o.cache.syncState(), releasedWorkOrders: this.o.cache.countReleased() };
+    return { ...this.state };
   }
 
   /** One pass; concurrent callers share the pass in progress. */
@@ -64,7 +68,7 @@ export class SyncService implements SyncStatusSource {
           await this.syncOnce(stop.signal);
         } catch (err) {
           if (stop.signal.aborted) break;
-          const failures = this.o.cache.syncState().consecutiveFailures;
+          const failures = this.state.consecutiveFailures;
           const asked = (err as StationError).details as { retryAfterMs?: number } | undefined;
           delay = Math.max(asked?.retryAfterMs ?? 0, backoffDelay(failures, this.o.config.intervalSec * 1000, this.o.config.maxBackoffSec * 1000));
         }
@@ -143,7 +147,8 @@ export class SyncService implements SyncStatusSource {
         events.emit({ type: 'workorder.unreleased', workOrder: wo });
       }
       report.released = docs.length;
-      cache.recordSync({ at, ok: true, ...(report.problems.length ? { error: `${report.problems.length} problem(s): ${report.problems[0]}` } : {}) });
+      const recorded = cache.recordSync({ at, ok: true, ...(report.problems.length ? { error: `${report.problems.length} problem(s): ${report.problems[0]}` } : {}) });
+      this.state = { source: this.o.source, ...recorded, releasedWorkOrders: cache.countReleased() };
       events.emit({ type: 'sync.completed', released: report.released, changed: report.newlyReleased.length + report.left.length, problems: report.problems.length });
       const level = report.problems.length ? 'warn' : 'info';
       logger[level]({ released: report.released, resolved: report.resolved, newlyReleased: report.newlyReleased, left: report.left, problems: report.problems.slice(0, 5) }, 'sync done');
@@ -151,9 +156,15 @@ export class SyncService implements SyncStatusSource {
     } catch (err) {
       if (signal?.aborted) throw err;
       const message = describeError(err);
-      const state = cache.recordSync({ at, ok: false, error: message });
-      events.emit({ type: 'sync.failed', error: message, consecutiveFailures: state.consecutiveFailures });
-      logger.warn({ err: message, consecutiveFailures: state.consecutiveFailures }, 'sync failed; serving cached work orders');
+      const failures = this.state.consecutiveFailures + 1;
+      this.state = { ...this.state, lastAttemptAt: at, lastError: message, consecutiveFailures: failures };
+      try {
+        cache.recordSync({ at, ok: false, error: message });
+      } catch (storeErr) {
+        logger.error({ err: describeError(storeErr) }, 'could not record the failed sync in the store');
+      }
+      events.emit({ type: 'sync.failed', error: message, consecutiveFailures: failures });
+      logger.warn({ err: message, consecutiveFailures: failures }, 'sync failed; serving cached work orders');
       throw err;
     }
   }

@@ -1,0 +1,77 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runStation } from './helpers/child.js';
+import { tempDir } from './helpers/temp.js';
+
+const dir = tempDir();
+
+describe('the station as a process', () => {
+  it('starts in demo mode, says so with the kiosk URL, and finishes a request in flight on SIGTERM before exiting 0', async () => {
+    const child = runStation([], { BENCHPRINT_DATA_DIR: join(dir, 'demo'), BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1', BENCHPRINT_CONFIG: '' });
+    try {
+      const demo = await child.waitFor((l) => String(l.msg).startsWith('DEMO MODE'));
+      const ready = await child.waitFor((l) => String(l.msg).startsWith('benchprint ready'));
+      const kiosk = (ready.kiosk as string[])[0]!;
+      expect(kiosk).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/kiosk$/);
+      await child.waitFor((l) => l.msg === 'sync done');
+      expect((await fetch(kiosk)).status).toBe(200);
+
+      // Make GoldLeaf slow, start a sync request, and stop the station while it runs.
+      const sandboxUrl = String(demo.goldleaf).replace(/\/api\/v1$/, '');
+      await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ kind: 'slow', delayMs: 1200, times: 1, pathIncludes: '/workorders' }) });
+      const started = Date.now();
+      const inFlight = fetch(kiosk.replace('/kiosk', '/api/v1/sync'), { method: 'POST' });
+      await new Promise((r) => setTimeout(r, 300));
+      child.proc.kill('SIGTERM');
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { released: number }).released).toBe(22);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1200);
+      expect(await child.exit()).toBe(0);
+      expect(child.lines.some((l) => l.msg === 'stopped cleanly')).toBe(true);
+      await expect(fetch(kiosk)).rejects.toThrow();
+    } finally {
+      child.proc.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a config with several mistakes, listing all of them, and exits 2', async () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, JSON.stringify({ server: { port: 70000 }, goldleaf: { releasedStatuses: [] }, log: { level: 'loud' }, printers: [{ id: 'x' }] }));
+    const child = runStation([], { BENCHPRINT_CONFIG: path, BENCHPRINT_DATA_DIR: join(dir, 'bad') });
+    expect(await child.exit()).toBe(2);
+    const err = child.stderr();
+    for (const where of ['server.port', 'goldleaf.releasedStatuses', 'log.level', 'printers[0].driver', 'printers[0].uri', 'goldleaf.apiKey']) expect(err).toContain(where);
+    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('check-config explains the same problems without starting, and passes a good file', async () => {
+    const bad = runStation(['check-config', '--config', join(dir, 'bad.json')], {}, 'src/cli.ts');
+    expect(await bad.exit()).toBe(2);
+    expect(bad.stderr()).toContain('server.port');
+    const goodPath = join(dir, 'good.json');
+    writeFileSync(goodPath, JSON.stringify({ goldleaf: { sandbox: true }, printers: [{ id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'zebra', driver: 'nope', uri: 'tcp://127.0.0.1:9' }] }));
+    const good = runStation(['check-config', '--config', goodPath], {}, 'src/cli.ts');
+    const code = await good.exit();
+    const out = good.lines.map((l) => l.msg).join('\n');
+    expect(out).toContain('configuration is valid');
+    expect(out).toMatch(/printer hot .*: ok/);
+    expect(out).toMatch(/printer zebra .*NOT USABLE: unknown driver "nope"/);
+    expect(code).toBe(1);
+  });
+
+  it('refuses to start a second station on the same data folder', async () => {
+    const env = { BENCHPRINT_DATA_DIR: join(dir, 'twice'), BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1' };
+    const first = runStation([], env);
+    try {
+      await first.waitFor((l) => String(l.msg).startsWith('benchprint ready'));
+      const second = runStation([], env);
+      expect(await second.exit()).toBe(1);
+      expect(second.lines.map((l) => l.msg).join()).toMatch(/Another benchprint \(pid \d+\) is using/);
+    } finally {
+      first.proc.kill('SIGTERM');
+      await first.exit();
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import Database from 'better-sqlite3';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StationError } from '../../src/errors.js';
+import { migrations } from '../../src/store/migrations.js';
+import { openStore } from '../../src/store/store.js';
+import { acquireInstanceLock } from '../../src/store/instance-lock.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+const failure = (fn: () => unknown): StationError => {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StationError);
+    return err as StationError;
+  }
+  throw new Error('expected a StationError');
+};
+
+describe('openStore', () => {
+  it('applies every migration once, in WAL mode, and can be reopened', () => {
+    const path = join(dir, 'fresh', 'station.db');
+    const store = openStore(path);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version);
+    store.db.prepare("INSERT INTO station_meta VALUES ('k', 'v', 'now')").run();
+    store.close();
+    const again = openStore(path);
+    expect(again.db.prepare("SELECT value FROM station_meta WHERE key = 'k'").get()).toEqual({ value: 'v' });
+    again.checkWritable();
+    again.close();
+  });
+
+  it('says a file that is not a database is damaged, and what to do', () => {
+    const path = join(dir, 'garbage.db');
+    writeFileSync(path, 'this is not sqlite at all, just text that fills a page '.repeat(200));
+    const err = failure(() => openStore(path));
+    expect(err.code).toBe('STORE_CORRUPT');
+    expect(err.advice).toMatch(/move .*garbage\.db.* aside/);
+    expect(err.stack).toBeDefined();
+    expect(err.advice).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('says when another program holds the database locked', () => {
+    const path = join(dir, 'locked.db');
+    openStore(path).close();
+    const other = new Database(path);
+    other.pragma('locking_mode = EXCLUSIVE');
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      const err = failure(() => openStore(path, { busyTimeoutMs: 50 }));
+      expect(err.code).toBe('STORE_LOCKED');
+      expect(err.retryable).toBe(true);
+      expect(err.advice).toMatch(/another benchprint/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+  });
+
+  it('refuses a database written by a newer version instead of guessing', () => {
+    const path = join(dir, 'newer.db');
+    const db = new Database(path);
+    db.pragma('user_version = 999');
+    db.close();
+    expect(failure(() => openStore(path)).code).toBe('STORE_TOO_NEW');
+  });
+});
+
+describe('acquireInstanceLock', () => {
+  it('lets one station use a data folder at a time and frees it on release', () => {
+    const data = join(dir, 'lock');
+    const release = acquireInstanceLock(data);
+    writeFileSync(join(data, 'benchprint.pid'), String(process.ppid)); // a live process other than us
+    expect(failure(() => acquireInstanceLock(data)).code).toBe('ALREADY_RUNNING');
+    writeFileSync(join(data, 'benchprint.pid'), '999999999'); // left by a station that crashed
+    const again = acquireInstanceLock(data);
+    expect(readFileSync(join(data, 'benchprint.pid'), 'utf8')).toBe(String(process.pid));
+    again();
+    expect(existsSync(join(data, 'benchprint.pid'))).toBe(false);
+    release();
+  });
+});
