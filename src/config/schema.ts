@@ -9,6 +9,12 @@ const ms = (def: number, description: string, example: number) =>
 const stationSchema = z
   .strictObject({
     name: z.string().min(1).max(60).default('Bench 1').meta(doc('Name shown on the kiosk and in history.', 'Crimp bench 2')),
+    serialPrefix: z
+      .string()
+      .regex(/^[A-Z0-9]{1,6}$/, 'expected 1 to 6 capital letters or digits')
+      .default('BP')
+      .meta(doc('Start of every tag serial; give each bench its own so serials never collide across the shop.', 'B2')),
+    shopName: z.string().min(1).max(60).default('Hose shop').meta(doc('Shop name printed on tags and labels.', 'Müller Hydraulik Service')),
     dataDir: z
       .string()
       .min(1)

@@ -52,4 +52,25 @@ export const migrations: readonly Migration[] = [
       );
       INSERT INTO sync_state (id) VALUES (1);`,
   },
+  {
+    version: 3,
+    name: 'label serials',
+    sql: `
+      -- One row per printed assembly tag: the same label reprinted keeps its serial; a new batch gets new ones.
+      CREATE TABLE serials (
+        serial TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        work_order_id TEXT NOT NULL,
+        work_order_number TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        line_number INTEGER NOT NULL,
+        part_number TEXT,
+        template_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (batch_id, idx)
+      );
+      CREATE INDEX serials_work_order ON serials (work_order_id, line_id);`,
+  },
 ];

@@ -1,0 +1,62 @@
+// The only user of bwip-js: encodes barcode data into bars or cells, and says clearly when data cannot be encoded.
+import bwipjs from 'bwip-js';
+import { StationError } from '../errors.js';
+import type { Symbology } from './template-schema.js';
+
+export interface LinearCode {
+  kind: 'linear';
+  /** Widths in modules, alternating bar, space, bar, ... starting with a bar. */
+  widths: number[];
+  modules: number;
+}
+
+export interface MatrixCode {
+  kind: 'matrix';
+  cols: number;
+  rows: number;
+  /** Row-major, true for a dark cell. */
+  cells: Uint8Array;
+}
+
+export type EncodedBarcode = LinearCode | MatrixCode;
+
+const BCID: Record<Symbology, string> = {
+  code128: 'code128',
+  'gs1-128': 'gs1-128',
+  qr: 'qrcode',
+  datamatrix: 'datamatrix',
+  'gs1-datamatrix': 'gs1datamatrix',
+};
+
+/** Linear codes need this many empty modules on each side to scan. */
+export const QUIET_ZONE_MODULES = 10;
+
+const memo = new Map<string, EncodedBarcode>();
+
+export function encodeBarcode(symbology: Symbology, data: string): EncodedBarcode {
+  const key = `${symbology}\u0000${data}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  if (data === '') throw new StationError('BARCODE_EMPTY', `A ${symbology} barcode has no data to encode.`, { status: 422, hint: 'Check the data the template binds to it.' });
+  let raw;
+  try {
+    raw = bwipjs.raw(BCID[symbology], data, (symbology === 'qr' ? { eclevel: 'M' } : {}) as never)[0]!;
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/^bwipp\.\w+#\d+:\s*/, '');
+    throw new StationError('BARCODE_INVALID', `"${data}" cannot be encoded as ${symbology}: ${reason}.`, {
+      status: 422,
+      hint: symbology.startsWith('gs1') ? 'GS1 data is written as (AI)value, e.g. (01)09501101530003(10)LOT42.' : 'Check the data bound to the barcode.',
+    });
+  }
+  let encoded: EncodedBarcode;
+  if ('sbs' in raw) {
+    const widths = raw.sbs as number[];
+    encoded = { kind: 'linear', widths, modules: widths.reduce((a, b) => a + b, 0) };
+  } else {
+    const { pixs, pixx, pixy } = raw as { pixs: number[]; pixx: number; pixy: number };
+    encoded = { kind: 'matrix', cols: pixx, rows: pixy, cells: Uint8Array.from(pixs) };
+  }
+  if (memo.size > 5000) memo.clear();
+  memo.set(key, encoded);
+  return encoded;
+}

@@ -1,0 +1,158 @@
+// The label engine: one template, one line's data and serials, rendered as ZPL or PDF to print, or SVG/PNG to preview.
+import { join } from 'node:path';
+import type { CachedWorkOrder } from '../domain/work-order.js';
+import { StationError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { RenderedDocument } from '../printing/types.js';
+import { loadFonts, type LabelFont, type Weight } from './fonts.js';
+import { imageLoader, type GrayImage } from './images.js';
+import { findLine, labelData, planLine, type LabelData } from './label-data.js';
+import { layoutLabel } from './layout.js';
+import { labelsToPdf } from './pdf.js';
+import { labelToSvg, svgToPng } from './preview.js';
+import type { SerialRecord, SerialStore } from './serials.js';
+import { TemplateRegistry, type LoadedTemplate } from './templates.js';
+import { labelToZpl } from './zpl.js';
+
+export type Subject = 'assembly' | 'kit' | 'workorder';
+export type LabelFormat = 'zpl' | 'pdf';
+export type PreviewFormat = LabelFormat | 'svg' | 'png';
+
+export interface LabelEngineOptions {
+  templatesDir: string;
+  serials: SerialStore;
+  shopName: string;
+  stationName: string;
+  logger?: Logger;
+}
+
+export interface LineLabelsRequest {
+  workOrder: CachedWorkOrder;
+  /** Required for assembly and kit labels. */
+  lineNumber?: number;
+  templateId: string;
+  format: LabelFormat;
+  dpmm: number;
+  /** Tags to print instead of the line's quantity (assembly and kit labels). */
+  quantity?: number;
+  /** Print these tags of an earlier batch again, with their serials. */
+  reprint?: { batchId: string; from?: number; to?: number };
+}
+
+export interface LabelDocument {
+  document: RenderedDocument;
+  serials: SerialRecord[];
+  template: { id: string; version: number };
+}
+
+const CONTENT_TYPE: Record<PreviewFormat, string> = { zpl: 'application/vnd.zebra.zpl', pdf: 'application/pdf', svg: 'image/svg+xml', png: 'image/png' };
+
+export class LabelEngine {
+  readonly templates: TemplateRegistry;
+  private readonly fonts: Record<Weight, LabelFont>;
+  private readonly images: (src: string) => GrayImage;
+  private readonly fontsDir: string;
+
+  constructor(private readonly o: LabelEngineOptions) {
+    this.fontsDir = join(o.templatesDir, 'fonts');
+    this.templates = TemplateRegistry.load(join(o.templatesDir, 'labels'), o.logger);
+    this.fonts = loadFonts(this.fontsDir);
+    this.images = imageLoader(join(o.templatesDir, 'images'));
+  }
+
+  /** The labels of one line (or the work-order label), with new serials or, for a reprint, the batch's own. */
+  async lineLabels(req: LineLabelsRequest): Promise<LabelDocument> {
+    const template = this.templates.get(req.templateId);
+    const subject = template.def.subject;
+    const wo = req.workOrder;
+    const date = new Date().toISOString().slice(0, 10);
+    const ctx = { shopName: this.o.shopName, stationName: this.o.stationName, date };
+    let data: LabelData[];
+    let serials: SerialRecord[] = [];
+    if (subject === 'workorder') {
+      data = [labelData(ctx, wo, undefined, {}, '', 1, 1)];
+    } else {
+      if (req.lineNumber === undefined) throw new StationError('LINE_REQUIRED', `Template ${template.def.id} labels a line: say which line.`, { status: 422 });
+      const line = findLine(wo, req.lineNumber);
+      const plan = planLine(req.quantity === undefined ? line : { ...line, quantity: req.quantity }, subject);
+      if (req.reprint) {
+        serials = this.o.serials.batch(req.reprint.batchId, req.reprint.from, req.reprint.to);
+        if (serials[0]!.workOrderId !== wo.id || serials[0]!.lineId !== line.id) {
+          throw new StationError('REPRINT_MISMATCH', `That batch belongs to ${serials[0]!.workOrderNumber} line ${serials[0]!.lineNumber}, not ${wo.number} line ${line.lineNumber}.`, { status: 409 });
+        }
+      } else {
+        if (plan.length === 0) throw new StationError('NOTHING_TO_PRINT', `Line ${line.lineNumber} of ${wo.number} has quantity 0.`, { status: 422 });
+        serials = this.o.serials.allocate({
+          workOrderId: wo.id,
+          workOrderNumber: wo.number,
+          lineId: line.id,
+          lineNumber: line.lineNumber,
+          templateId: template.def.id,
+          partNumbers: plan.map((p) => p.assembly?.partNumber ?? p.kit?.partNumber),
+        });
+      }
+      data = serials.map((s) => labelData(ctx, wo, line, plan[s.index - 1] ?? plan[0]!, s.serial, s.index, s.count));
+    }
+    const suffix = subject === 'workorder' ? 'label' : `line-${req.lineNumber}-${template.def.id}${req.reprint ? '-reprint' : ''}`;
+    const document = await this.render(template, data, req.format, req.dpmm, `${wo.number}-${suffix}.${req.format}`);
+    return { document, serials, template: { id: template.def.id, version: template.def.version } };
+  }
+
+  /** Renders labels for given data (also used for explicit data from the API). */
+  async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string): Promise<RenderedDocument> {
+    const origin = `template ${template.def.id} v${template.def.version}`;
+    if (format === 'zpl') {
+      const encoder = new TextEncoder();
+      const chunks: Uint8Array[] = [];
+      const partEnds: number[] = [];
+      let total = 0;
+      for (const d of data) {
+        const bytes = encoder.encode(this.zplOf(template, d, dpmm));
+        chunks.push(bytes);
+        total += bytes.length;
+        partEnds.push(total);
+      }
+      return { format: 'zpl', bytes: Buffer.concat(chunks), meta: { name, contentType: CONTENT_TYPE.zpl, partEnds, origin } };
+    }
+    if (!('layout' in template)) throw this.zplOnly(template);
+    const layout = template.layout;
+    const size = template.def.size;
+    const bytes = await labelsToPdf(
+      (function* (fonts) {
+        for (const d of data) yield { primitives: layoutLabel(layout, d, fonts, dpmm), size };
+      })(this.fonts),
+      { fonts: this.fonts, images: this.images, title: name },
+    );
+    return { format: 'pdf', bytes, meta: { name, contentType: CONTENT_TYPE.pdf, origin } };
+  }
+
+  /** One label for a look before printing; the preview PNG is drawn at the printer's resolution. */
+  async preview(templateId: string, data: unknown, format: PreviewFormat, dpmm: number): Promise<{ bytes: Uint8Array; contentType: string }> {
+    const template = this.templates.get(templateId);
+    if (format === 'zpl') return { bytes: new TextEncoder().encode(this.zplOf(template, data, dpmm)), contentType: CONTENT_TYPE.zpl };
+    if (format === 'pdf') return { bytes: (await this.render(template, [data], 'pdf', dpmm, `${templateId}.pdf`)).bytes, contentType: CONTENT_TYPE.pdf };
+    if (!('layout' in template)) throw this.zplOnly(template);
+    const svg = labelToSvg(layoutLabel(template.layout, data, this.fonts, dpmm), template.def.size, { fonts: this.fonts, images: this.images });
+    if (format === 'svg') return { bytes: new TextEncoder().encode(svg), contentType: CONTENT_TYPE.svg };
+    return { bytes: svgToPng(svg, template.def.size.widthMm, dpmm, this.fontsDir), contentType: CONTENT_TYPE.png };
+  }
+
+  /** Data for a preview of a line: the first tag, with a placeholder serial that is never stored. */
+  previewData(wo: CachedWorkOrder, lineNumber: number | undefined, templateId: string): LabelData {
+    const template = this.templates.get(templateId);
+    const ctx = { shopName: this.o.shopName, stationName: this.o.stationName, date: new Date().toISOString().slice(0, 10) };
+    if (template.def.subject === 'workorder') return labelData(ctx, wo, undefined, {}, '', 1, 1);
+    const line = findLine(wo, lineNumber ?? wo.lines[0]?.lineNumber ?? 0);
+    const plan = planLine(line, template.def.subject);
+    return labelData(ctx, wo, line, plan[0]!, `${this.o.serials.prefix}PREVIEW`, 1, plan.length);
+  }
+
+  private zplOf(template: LoadedTemplate, data: unknown, dpmm: number): string {
+    if ('zpl' in template) return template.zpl.render(data);
+    return labelToZpl(layoutLabel(template.layout, data, this.fonts, dpmm), template.def.size, { dpmm, images: this.images });
+  }
+
+  private zplOnly(template: LoadedTemplate): StationError {
+    return new StationError('TEMPLATE_ZPL_ONLY', `Template ${template.def.id} is a raw ZPL design: it prints on ZPL printers only and has no PDF or image preview.`, { status: 422 });
+  }
+}

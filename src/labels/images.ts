@@ -1,0 +1,42 @@
+// Images on labels (a shop logo): PNG files from templates/images, decoded once to 1-bit for ZPL.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { StationError } from '../errors.js';
+
+export interface GrayImage {
+  width: number;
+  height: number;
+  /** One byte per pixel: 1 where the printer should burn a dot. */
+  dark: Uint8Array;
+  /** The file as it is, for PDF and preview. */
+  png: Uint8Array;
+}
+
+export function imageLoader(imagesDir: string): (src: string) => GrayImage {
+  const cache = new Map<string, GrayImage>();
+  return (src) => {
+    const hit = cache.get(src);
+    if (hit) return hit;
+    let png: Buffer;
+    let decoded: PNG;
+    try {
+      png = readFileSync(join(imagesDir, src));
+      decoded = PNG.sync.read(png);
+    } catch (err) {
+      throw new StationError('TEMPLATE_IMAGE', `The image ${src} cannot be read from ${imagesDir} (${(err as Error).message}).`, {
+        status: 422,
+        hint: 'Put a PNG file with that name in templates/images/.',
+      });
+    }
+    const dark = new Uint8Array(decoded.width * decoded.height);
+    for (let i = 0; i < dark.length; i++) {
+      const [r, g, b, a] = [decoded.data[i * 4]!, decoded.data[i * 4 + 1]!, decoded.data[i * 4 + 2]!, decoded.data[i * 4 + 3]!];
+      // Transparent counts as paper; otherwise dark when its luminance is under half.
+      dark[i] = a > 127 && 0.299 * r + 0.587 * g + 0.114 * b < 128 ? 1 : 0;
+    }
+    const image = { width: decoded.width, height: decoded.height, dark, png: new Uint8Array(png) };
+    cache.set(src, image);
+    return image;
+  };
+}

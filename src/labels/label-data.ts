@@ -1,0 +1,85 @@
+// What one label sees: the work order, the line, the assembly (or kit), the serial and "i of N", as template data.
+import type { AssemblyView, CachedWorkOrder, KitView, LineView, WorkOrderView } from '../domain/work-order.js';
+import { StationError } from '../errors.js';
+import type { Subject } from './engine.js';
+
+export interface LabelData {
+  shop: { name: string };
+  station: { name: string };
+  workOrder: WorkOrderView;
+  line?: LineView;
+  assembly?: AssemblyView;
+  kit?: KitView;
+  /** Customer PO: the line's, else the work order's. */
+  po?: string;
+  serial: string;
+  index: number;
+  count: number;
+  /** "3 of 12" */
+  of: string;
+  /** The assembly (print) date, ISO. */
+  date: string;
+}
+
+export interface LabelPlanItem {
+  assembly?: AssemblyView;
+  kit?: KitView;
+}
+
+export function findLine(wo: CachedWorkOrder, lineNumber: number): LineView {
+  const line = wo.lines.find((l) => l.lineNumber === lineNumber);
+  if (!line) {
+    throw new StationError('LINE_NOT_FOUND', `Work order ${wo.number} has no line ${lineNumber}.`, {
+      status: 404,
+      hint: `Its lines are ${wo.lines.map((l) => l.lineNumber).join(', ') || 'none'}.`,
+    });
+  }
+  return line;
+}
+
+/**
+ * The labels a line needs for a subject: an assembly line gives one tag per assembly; a kit line gives one tag per
+ * assembly in each kit (assembly tags) or one label per kit; a work-order label is one label.
+ */
+export function planLine(line: LineView, subject: Subject): LabelPlanItem[] {
+  if (subject === 'workorder') return [{}];
+  if (line.problem && !line.assembly && !line.kit) {
+    throw new StationError('LINE_NOT_PRINTABLE', `Line ${line.lineNumber} cannot be labelled: ${line.problem}`, { status: 422, hint: 'Fix the item in GoldLeaf; the station picks it up at the next sync.' });
+  }
+  if (subject === 'kit') {
+    if (!line.kit) throw new StationError('TEMPLATE_SUBJECT', `Line ${line.lineNumber} is not a hose kit; choose an assembly label.`, { status: 422 });
+    return Array.from({ length: line.quantity }, () => ({ kit: line.kit! }));
+  }
+  if (line.assembly) return Array.from({ length: line.quantity }, () => ({ assembly: line.assembly! }));
+  if (line.kit) {
+    const kit = line.kit;
+    return Array.from({ length: line.quantity }, () => kit.assemblies.flatMap((k) => Array.from({ length: k.quantity }, () => ({ assembly: k.assembly, kit })))).flat();
+  }
+  throw new StationError('LINE_NOT_PRINTABLE', `Line ${line.lineNumber} holds neither a hose assembly nor a kit.`, { status: 422 });
+}
+
+export function labelData(
+  ctx: { shopName: string; stationName: string; date: string },
+  wo: WorkOrderView,
+  line: LineView | undefined,
+  item: LabelPlanItem,
+  serial: string,
+  index: number,
+  count: number,
+): LabelData {
+  const po = line?.purchaseOrder ?? wo.purchaseOrder;
+  return {
+    shop: { name: ctx.shopName },
+    station: { name: ctx.stationName },
+    workOrder: wo,
+    ...(line ? { line } : {}),
+    ...(item.assembly ? { assembly: item.assembly } : {}),
+    ...(item.kit ? { kit: item.kit } : {}),
+    ...(po ? { po } : {}),
+    serial,
+    index,
+    count,
+    of: `${index} of ${count}`,
+    date: ctx.date,
+  };
+}

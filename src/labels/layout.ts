@@ -1,0 +1,263 @@
+// Resolves a layout template and one label's data into positioned primitives in mm, shared by ZPL, PDF and preview.
+import { StationError } from '../errors.js';
+import { compileText, lookup, type Bound } from './bind.js';
+import { QUIET_ZONE_MODULES, encodeBarcode, type EncodedBarcode } from './barcodes.js';
+import type { LabelFont, Weight } from './fonts.js';
+import type { BarcodeElement, LabelElement, LayoutTemplate, TextElement } from './template-schema.js';
+
+export type Rotation = 0 | 90 | 180 | 270;
+
+export interface TextBlock {
+  kind: 'text';
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  rotate: Rotation;
+  lines: string[];
+  size: number;
+  lineHeight: number;
+  weight: Weight;
+  align: 'left' | 'center' | 'right';
+}
+
+export interface BarcodeBlock {
+  kind: 'barcode';
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  rotate: Rotation;
+  symbology: BarcodeElement['symbology'];
+  data: string;
+  code: EncodedBarcode;
+  /** Module size in printer dots and in mm (dots / dpmm). */
+  moduleDots: number;
+  moduleMm: number;
+  /** Offset of the symbol from the box's local top-left, in mm. */
+  offsetX: number;
+  /** Height of the bars (linear) or of the symbol (matrix), in mm. */
+  symbolH: number;
+  symbolW: number;
+  /** Human-readable line under a linear code. */
+  text?: { value: string; size: number };
+}
+
+export type Primitive =
+  | TextBlock
+  | BarcodeBlock
+  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; thickness: number }
+  | { kind: 'box'; x: number; y: number; w: number; h: number; thickness: number; fill: boolean }
+  | { kind: 'image'; x: number; y: number; w: number; h: number; src: string };
+
+type CompiledElement = { element: LabelElement; text?: Bound; data?: Bound };
+
+export interface CompiledLayout {
+  template: LayoutTemplate;
+  elements: CompiledElement[];
+}
+
+export const LINE_HEIGHT = 1.15;
+/** Baseline below the top of a line, as a fraction of the text size (close to a Zebra font 0 field). */
+export const BASELINE = 0.82;
+const ELLIPSIS = '...';
+
+/** Compiles placeholders once; a syntax error names the element. */
+export function compileLayout(template: LayoutTemplate): CompiledLayout {
+  return {
+    template,
+    elements: template.elements.map((element, i) => {
+      try {
+        if (element.type === 'text') return { element, text: compileText(element.text) };
+        if (element.type === 'barcode') return { element, data: compileText(element.data) };
+        return { element };
+      } catch (err) {
+        throw new Error(`elements[${i}] (${element.type}): ${(err as Error).message}`);
+      }
+    }),
+  };
+}
+
+export function layoutLabel(compiled: CompiledLayout, data: unknown, fonts: Record<Weight, LabelFont>, dpmm: number): Primitive[] {
+  const out: Primitive[] = [];
+  for (const { element, text, data: barcodeData } of compiled.elements) {
+    if (element.when && !hasValue(lookup(data, element.when))) continue;
+    switch (element.type) {
+      case 'text': {
+        const value = text!(data);
+        if (value.trim() === '') break;
+        out.push(layoutText(element, value, fonts[element.weight]));
+        break;
+      }
+      case 'barcode':
+        out.push(layoutBarcode(element, barcodeData!(data), fonts.regular, dpmm));
+        break;
+      case 'line':
+        out.push({ kind: 'line', x1: element.x1, y1: element.y1, x2: element.x2, y2: element.y2, thickness: element.thickness });
+        break;
+      case 'box':
+        out.push({ kind: 'box', x: element.x, y: element.y, w: element.w, h: element.h, thickness: element.thickness, fill: element.fill });
+        break;
+      case 'image':
+        out.push({ kind: 'image', x: element.x, y: element.y, w: element.w, h: element.h, src: element.src });
+        break;
+    }
+  }
+  return out;
+}
+
+function hasValue(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+}
+
+/** Control characters become spaces and characters the font lacks become "?", so every output shows the same text. */
+export function printableText(value: string, font: LabelFont): string {
+  let out = '';
+  for (const ch of value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')) out += font.hasGlyph(ch.codePointAt(0)!) ? ch : '?';
+  return out;
+}
+
+function localSize(e: { w: number; h: number; rotate: Rotation }): { w: number; h: number } {
+  return e.rotate === 90 || e.rotate === 270 ? { w: e.h, h: e.w } : { w: e.w, h: e.h };
+}
+
+export function layoutText(e: TextElement, raw: string, font: LabelFont): TextBlock {
+  const value = printableText(raw, font).trimEnd();
+  const box = localSize(e);
+  const minSize = e.minSize ?? e.size * 0.65;
+  const fits = (lines: string[], size: number) => lines.length <= e.maxLines && (lines.length === 1 ? size <= box.h + 0.01 : lines.length * size * LINE_HEIGHT <= box.h + 0.01);
+  let size = e.size;
+  let lines = wrap(value, font, size, box.w, e.maxLines + 1);
+  if (e.overflow === 'shrink') {
+    while (!fits(lines, size) && size > minSize) {
+      size = Math.max(minSize, size * 0.93);
+      lines = wrap(value, font, size, box.w, e.maxLines + 1);
+    }
+  }
+  if (!fits(lines, size)) {
+    const room = Math.max(1, Math.min(e.maxLines, Math.floor((box.h + 0.01) / (size * LINE_HEIGHT)) || 1));
+    const kept = lines.slice(0, room);
+    let last = kept[room - 1] ?? '';
+    while (last.length > 0 && font.width(last + ELLIPSIS) * size > box.w) last = last.slice(0, -1);
+    kept[room - 1] = last.trimEnd() + ELLIPSIS;
+    lines = kept;
+  }
+  return { kind: 'text', x: e.x, y: e.y, w: e.w, h: e.h, rotate: e.rotate, lines, size, lineHeight: size * LINE_HEIGHT, weight: e.weight, align: e.align };
+}
+
+/** Greedy word wrap; a word longer than the line is cut. Stops after `limit` lines. */
+function wrap(text: string, font: LabelFont, size: number, width: number, limit: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const fit = (s: string) => font.width(s) * size <= width + 1e-6;
+  for (const word of text.split(' ')) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (fit(candidate)) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    if (lines.length >= limit) return lines;
+    line = word;
+    while (!fit(line) && line.length > 1) {
+      let cut = line.length - 1;
+      while (cut > 1 && !fit(line.slice(0, cut))) cut--;
+      lines.push(line.slice(0, cut));
+      if (lines.length >= limit) return lines;
+      line = line.slice(cut);
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function layoutBarcode(e: BarcodeElement, data: string, font: LabelFont, dpmm: number): BarcodeBlock {
+  const code = encodeBarcode(e.symbology, data);
+  const box = localSize(e);
+  const linear = code.kind === 'linear';
+  const textSize = linear && e.humanReadable ? Math.min(2.6, box.h * 0.28) : 0;
+  const symbolRoom = { w: box.w, h: box.h - (textSize ? textSize * 1.1 : 0) };
+  const fitDots = linear
+    ? Math.floor((symbolRoom.w * dpmm) / (code.modules + 2 * QUIET_ZONE_MODULES))
+    : Math.floor(Math.min((symbolRoom.w * dpmm) / code.cols, (symbolRoom.h * dpmm) / code.rows));
+  const moduleDots = e.moduleMm ? Math.max(1, Math.round(e.moduleMm * dpmm)) : fitDots;
+  if (moduleDots < 1 || moduleDots > fitDots) {
+    throw new StationError('BARCODE_TOO_LARGE', `"${data}" as ${e.symbology} needs more room than its ${box.w}x${box.h} mm box at ${dpmm} dots/mm.`, {
+      status: 422,
+      hint: 'Make the barcode box larger, shorten the data, or print on a printer with a higher resolution.',
+    });
+  }
+  const moduleMm = moduleDots / dpmm;
+  const symbolW = (linear ? code.modules : code.cols) * moduleMm;
+  const symbolH = linear ? symbolRoom.h : code.rows * moduleMm;
+  return {
+    kind: 'barcode',
+    x: e.x,
+    y: e.y,
+    w: e.w,
+    h: e.h,
+    rotate: e.rotate,
+    symbology: e.symbology,
+    data,
+    code,
+    moduleDots,
+    moduleMm,
+    offsetX: linear ? (box.w - symbolW) / 2 : 0,
+    symbolH,
+    symbolW,
+    ...(textSize ? { text: { value: printableText(data, font), size: textSize } } : {}),
+  };
+}
+
+/** Maps a point of a block's local frame (u along the text, v across, both mm) into label coordinates. */
+export function toLabel(b: { x: number; y: number; w: number; h: number; rotate: Rotation }, u: number, v: number): [number, number] {
+  switch (b.rotate) {
+    case 90:
+      return [b.x + b.w - v, b.y + u];
+    case 180:
+      return [b.x + b.w - u, b.y + b.h - v];
+    case 270:
+      return [b.x + v, b.y + b.h - u];
+    default:
+      return [b.x + u, b.y + v];
+  }
+}
+
+/** A local rectangle as a label-space rectangle {x, y, w, h} (rotations are multiples of 90°, so it stays upright). */
+export function rectToLabel(b: Parameters<typeof toLabel>[0], u: number, v: number, du: number, dv: number) {
+  const [ax, ay] = toLabel(b, u, v);
+  const [bx, by] = toLabel(b, u + du, v + dv);
+  return { x: Math.min(ax, bx), y: Math.min(ay, by), w: Math.abs(bx - ax), h: Math.abs(by - ay) };
+}
+
+/** Where a text line starts along the text direction, for its alignment. */
+export function lineStart(block: TextBlock, width: number): number {
+  const room = block.rotate === 90 || block.rotate === 270 ? block.h : block.w;
+  return block.align === 'center' ? (room - width) / 2 : block.align === 'right' ? room - width : 0;
+}
+
+/** Visits the dark modules of a barcode as local rectangles (u, v, du, dv in mm). */
+export function forEachModule(b: BarcodeBlock, visit: (u: number, v: number, du: number, dv: number) => void): void {
+  const m = b.moduleMm;
+  if (b.code.kind === 'linear') {
+    let u = b.offsetX;
+    b.code.widths.forEach((w, i) => {
+      if (i % 2 === 0) visit(u, 0, w * m, b.symbolH);
+      u += w * m;
+    });
+    return;
+  }
+  const { cols, rows, cells } = b.code;
+  for (let r = 0; r < rows; r++) {
+    let c = 0;
+    while (c < cols) {
+      if (!cells[r * cols + c]) {
+        c++;
+        continue;
+      }
+      const start = c;
+      while (c < cols && cells[r * cols + c]) c++;
+      visit(start * m, r * m, (c - start) * m, m);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+// Compiles laid-out labels to ZPL: native text and barcode commands, every value escaped so data can never become a command.
+import type { GrayImage } from './images.js';
+import { rectToLabel, type BarcodeBlock, type Primitive, type TextBlock } from './layout.js';
+
+/** The ^FH escape character used for every field. */
+const ESC = '_';
+
+/**
+ * Escapes a value for a ^FH_ field: the characters that could end a field or start a command
+ * (^ ~), the escape itself (_), the backslash, and every control byte become _XX hex.
+ * UTF-8 text passes through (^CI28 is set on every label).
+ */
+export function zplEscape(value: string): string {
+  return value.replace(/[\^~_\\\u0000-\u001f\u007f]/g, (ch) => `${ESC}${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+const ORIENTATION: Record<number, string> = { 0: 'N', 90: 'R', 180: 'I', 270: 'B' };
+
+export interface ZplContext {
+  dpmm: number;
+  images: (src: string) => GrayImage;
+}
+
+const dots = (mm: number, dpmm: number) => Math.max(0, Math.round(mm * dpmm));
+
+export function labelToZpl(primitives: Primitive[], size: { widthMm: number; heightMm: number }, ctx: ZplContext): string {
+  const { dpmm } = ctx;
+  const parts: string[] = ['^XA', '^CI28', `^PW${dots(size.widthMm, dpmm)}`, `^LL${dots(size.heightMm, dpmm)}`, '^LH0,0'];
+  for (const p of primitives) {
+    switch (p.kind) {
+      case 'text':
+        parts.push(...textFields(p, ctx));
+        break;
+      case 'barcode':
+        parts.push(...barcodeFields(p, ctx));
+        break;
+      case 'line': {
+        const t = Math.max(1, dots(p.thickness, dpmm));
+        const x = dots(Math.min(p.x1, p.x2), dpmm);
+        const y = dots(Math.min(p.y1, p.y2), dpmm);
+        const w = dots(Math.abs(p.x2 - p.x1), dpmm);
+        const h = dots(Math.abs(p.y2 - p.y1), dpmm);
+        if (w === 0 || h === 0) parts.push(`^FO${x},${y}^GB${Math.max(w, t)},${Math.max(h, t)},${t}^FS`);
+        else parts.push(`^FO${x},${y}^GD${w},${h},${t},B,${(p.x2 - p.x1) * (p.y2 - p.y1) > 0 ? 'L' : 'R'}^FS`);
+        break;
+      }
+      case 'box': {
+        const w = Math.max(1, dots(p.w, dpmm));
+        const h = Math.max(1, dots(p.h, dpmm));
+        const t = p.fill ? Math.min(w, h) : Math.max(1, dots(p.thickness, dpmm));
+        parts.push(`^FO${dots(p.x, dpmm)},${dots(p.y, dpmm)}^GB${w},${h},${t}^FS`);
+        break;
+      }
+      case 'image':
+        parts.push(imageField(p, ctx));
+        break;
+    }
+  }
+  parts.push('^XZ');
+  return parts.join('\n') + '\n';
+}
+
+function textFields(b: TextBlock, { dpmm }: ZplContext): string[] {
+  const o = ORIENTATION[b.rotate]!;
+  const h = Math.max(1, dots(b.size, dpmm));
+  const along = b.rotate === 90 || b.rotate === 270 ? b.h : b.w;
+  const justify = b.align === 'center' ? 'C' : b.align === 'right' ? 'R' : 'L';
+  return b.lines.map((line, i) => {
+    const r = rectToLabel(b, 0, i * b.lineHeight, along, b.size);
+    // Alignment is left to the printer inside ^FB: it knows the widths of its own font.
+    return `^FO${dots(r.x, dpmm)},${dots(r.y, dpmm)}^A0${o},${h},${h}^FB${dots(along, dpmm)},1,0,${justify}^FH${ESC}^FD${zplEscape(line)}^FS`;
+  });
+}
+
+function barcodeFields(b: BarcodeBlock, ctx: ZplContext): string[] {
+  const { dpmm } = ctx;
+  const o = ORIENTATION[b.rotate]!;
+  const [ox, oy] = originOf(b, b.offsetX, 0, b.symbolW, b.symbolH);
+  const at = `^FO${dots(ox, dpmm)},${dots(oy, dpmm)}`;
+  const out: string[] = [];
+  switch (b.symbology) {
+    case 'code128':
+      // ">" starts a subset switch in ^BC data; "><" is a literal ">".
+      out.push(`^BY${b.moduleDots},3${at}^BC${o},${dots(b.symbolH, dpmm)},N,N,N,N^FH${ESC}^FD${zplEscape(b.data.replace(/>/g, '><'))}^FS`);
+      break;
+    case 'gs1-128':
+      out.push(`^BY${b.moduleDots},3${at}^BC${o},${dots(b.symbolH, dpmm)},N,N,N,D^FH${ESC}^FD${zplEscape(b.data)}^FS`);
+      break;
+    case 'qr':
+      out.push(`${at}^BQ${o},2,${Math.min(10, b.moduleDots)}^FH${ESC}^FDMA,${zplEscape(b.data)}^FS`);
+      break;
+    case 'datamatrix':
+    case 'gs1-datamatrix': {
+      const code = b.code.kind === 'matrix' ? b.code : undefined;
+      // Quality 200 reads "~" as an escape in the data: a literal one is sent as ~d126.
+      const payload = b.symbology === 'gs1-datamatrix' ? gs1ForDataMatrix(b.data) : b.data.replace(/~/g, '~d126');
+      out.push(`${at}^BX${o},${b.moduleDots},200,${code?.cols ?? ''},${code?.rows ?? ''},6,~^FH${ESC}^FD${zplEscape(payload)}^FS`);
+      break;
+    }
+  }
+  if (b.text) {
+    const along = b.rotate === 90 || b.rotate === 270 ? b.h : b.w;
+    const r = rectToLabel(b, 0, b.symbolH + b.text.size * 0.1, along, b.text.size);
+    const h = Math.max(1, dots(b.text.size, dpmm));
+    out.push(`^FO${dots(r.x, dpmm)},${dots(r.y, dpmm)}^A0${o},${h},${h}^FB${dots(along, dpmm)},1,0,C^FH${ESC}^FD${zplEscape(b.text.value)}^FS`);
+  }
+  return out;
+}
+
+/** Label-space top-left of a local rectangle: where ^FO puts a rotated field. */
+function originOf(b: BarcodeBlock, u: number, v: number, du: number, dv: number): [number, number] {
+  const r = rectToLabel(b, u, v, du, dv);
+  return [r.x, r.y];
+}
+
+/** "(01)0950...(10)LOT" -> "~10950...~1LOT": FNC1 first and between element strings. */
+function gs1ForDataMatrix(data: string): string {
+  const pairs = [...data.matchAll(/\((\d{2,4})\)([^()]*)/g)].map((m) => `${m[1]}${m[2]}`);
+  return `~1${pairs.join('~1')}`;
+}
+
+function imageField(p: Extract<Primitive, { kind: 'image' }>, { dpmm, images }: ZplContext): string {
+  const w = Math.max(1, dots(p.w, dpmm));
+  const h = Math.max(1, dots(p.h, dpmm));
+  const img = images(p.src);
+  const bytesPerRow = Math.ceil(w / 8);
+  let hex = '';
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(img.height - 1, Math.floor((y * img.height) / h));
+    for (let bx = 0; bx < bytesPerRow; bx++) {
+      let byte = 0;
+      for (let bit = 0; bit < 8; bit++) {
+        const x = bx * 8 + bit;
+        if (x >= w) continue;
+        const sx = Math.min(img.width - 1, Math.floor((x * img.width) / w));
+        if (img.dark[sy * img.width + sx]) byte |= 0x80 >> bit;
+      }
+      hex += byte.toString(16).toUpperCase().padStart(2, '0');
+    }
+  }
+  return `^FO${dots(p.x, dpmm)},${dots(p.y, dpmm)}^GFA,${bytesPerRow * h},${bytesPerRow * h},${bytesPerRow},${hex}^FS`;
+}
