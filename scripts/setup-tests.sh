@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use (none beyond Node's build tools yet; later drivers add ippeveprinter, chromium, ...).
-DEBIAN_PACKAGES=()
+# Debian packages the tests use: poppler-utils reads PDFs back (pdftoppm, pdftotext, pdfinfo).
+DEBIAN_PACKAGES=(poppler-utils)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

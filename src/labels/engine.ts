@@ -42,6 +42,8 @@ export interface LineLabelsRequest {
 export interface LabelDocument {
   document: RenderedDocument;
   serials: SerialRecord[];
+  /** What each label was filled with, in order. */
+  labels: LabelData[];
   template: { id: string; version: number };
 }
 
@@ -95,7 +97,7 @@ export class LabelEngine {
     }
     const suffix = subject === 'workorder' ? 'label' : `line-${req.lineNumber}-${template.def.id}${req.reprint ? '-reprint' : ''}`;
     const document = await this.render(template, data, req.format, req.dpmm, `${wo.number}-${suffix}.${req.format}`);
-    return { document, serials, template: { id: template.def.id, version: template.def.version } };
+    return { document, serials, labels: data, template: { id: template.def.id, version: template.def.version } };
   }
 
   /** Renders labels for given data (also used for explicit data from the API). */

@@ -58,6 +58,8 @@ export interface CompiledLayout {
 }
 
 export const LINE_HEIGHT = 1.15;
+/** Narrower bars or smaller cells than this do not scan reliably with a handheld scanner. */
+export const MIN_MODULE_MM = 0.19;
 /** Baseline below the top of a line, as a fraction of the text size (close to a Zebra font 0 field). */
 export const BASELINE = 0.82;
 const ELLIPSIS = '...';
@@ -180,8 +182,9 @@ function layoutBarcode(e: BarcodeElement, data: string, font: LabelFont, dpmm: n
   const fitDots = linear
     ? Math.floor((symbolRoom.w * dpmm) / (code.modules + 2 * QUIET_ZONE_MODULES))
     : Math.floor(Math.min((symbolRoom.w * dpmm) / code.cols, (symbolRoom.h * dpmm) / code.rows));
-  const moduleDots = e.moduleMm ? Math.max(1, Math.round(e.moduleMm * dpmm)) : fitDots;
-  if (moduleDots < 1 || moduleDots > fitDots) {
+  const minDots = Math.ceil(MIN_MODULE_MM * dpmm);
+  const moduleDots = e.moduleMm ? Math.max(minDots, Math.round(e.moduleMm * dpmm)) : fitDots;
+  if (moduleDots < minDots || moduleDots > fitDots) {
     throw new StationError('BARCODE_TOO_LARGE', `"${data}" as ${e.symbology} needs more room than its ${box.w}x${box.h} mm box at ${dpmm} dots/mm.`, {
       status: 422,
       hint: 'Make the barcode box larger, shorten the data, or print on a printer with a higher resolution.',

@@ -14,6 +14,9 @@ export function zplEscape(value: string): string {
   return value.replace(/[\^~_\\\u0000-\u001f\u007f]/g, (ch) => `${ESC}${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
+/** Escape characters ^BX may use: printable, not a ZPL prefix, not our ^FH character, not a parameter separator. */
+const BX_ESCAPES = ['#', '`', '{', '}', '$', '@', '!', '*', '+', '=', '?', '[', ']', '|', '%', '&'];
+
 const ORIENTATION: Record<number, string> = { 0: 'N', 90: 'R', 180: 'I', 270: 'B' };
 
 export interface ZplContext {
@@ -80,8 +83,8 @@ function barcodeFields(b: BarcodeBlock, ctx: ZplContext): string[] {
   const out: string[] = [];
   switch (b.symbology) {
     case 'code128':
-      // ">" starts a subset switch in ^BC data; "><" is a literal ">".
-      out.push(`^BY${b.moduleDots},3${at}^BC${o},${dots(b.symbolH, dpmm)},N,N,N,N^FH${ESC}^FD${zplEscape(b.data.replace(/>/g, '><'))}^FS`);
+      // Automatic mode: the printer picks subsets as bwip-js does (same width as the preview), and ">" is plain data.
+      out.push(`^BY${b.moduleDots},3${at}^BC${o},${dots(b.symbolH, dpmm)},N,N,N,A^FH${ESC}^FD${zplEscape(b.data)}^FS`);
       break;
     case 'gs1-128':
       out.push(`^BY${b.moduleDots},3${at}^BC${o},${dots(b.symbolH, dpmm)},N,N,N,D^FH${ESC}^FD${zplEscape(b.data)}^FS`);
@@ -92,9 +95,11 @@ function barcodeFields(b: BarcodeBlock, ctx: ZplContext): string[] {
     case 'datamatrix':
     case 'gs1-datamatrix': {
       const code = b.code.kind === 'matrix' ? b.code : undefined;
-      // Quality 200 reads "~" as an escape in the data: a literal one is sent as ~d126.
-      const payload = b.symbology === 'gs1-datamatrix' ? gs1ForDataMatrix(b.data) : b.data.replace(/~/g, '~d126');
-      out.push(`${at}^BX${o},${b.moduleDots},200,${code?.cols ?? ''},${code?.rows ?? ''},6,~^FH${ESC}^FD${zplEscape(payload)}^FS`);
+      // Quality 200 treats one character of the data as an escape. We pick one the data does not contain (never "~",
+      // which starts printer control commands), so the data is never reinterpreted; GS1 uses it for FNC1.
+      const escape = b.symbology === 'gs1-datamatrix' ? '#' : (BX_ESCAPES.find((c) => !b.data.includes(c)) ?? '#');
+      const payload = b.symbology === 'gs1-datamatrix' ? gs1ForDataMatrix(b.data) : b.data.replaceAll(escape, `${escape}d${escape.charCodeAt(0).toString().padStart(3, '0')}`);
+      out.push(`${at}^BX${o},${b.moduleDots},200,${code?.cols ?? ''},${code?.rows ?? ''},6,${escape}^FH${ESC}^FD${zplEscape(payload)}^FS`);
       break;
     }
   }
@@ -113,10 +118,10 @@ function originOf(b: BarcodeBlock, u: number, v: number, du: number, dv: number)
   return [r.x, r.y];
 }
 
-/** "(01)0950...(10)LOT" -> "~10950...~1LOT": FNC1 first and between element strings. */
+/** "(01)0950...(10)LOT" -> "#10950...#1LOT": FNC1 first and between element strings. */
 function gs1ForDataMatrix(data: string): string {
   const pairs = [...data.matchAll(/\((\d{2,4})\)([^()]*)/g)].map((m) => `${m[1]}${m[2]}`);
-  return `~1${pairs.join('~1')}`;
+  return `#1${pairs.join('#1')}`;
 }
 
 function imageField(p: Extract<Primitive, { kind: 'image' }>, { dpmm, images }: ZplContext): string {

@@ -1,0 +1,65 @@
+// Reads labels back the way a person or a scanner would: ZPL rendered to PNG, PDF rasterised and read, barcodes decoded.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
+import { ready } from 'zpl-renderer-js';
+
+const require = createRequire(import.meta.url);
+let prepared = false;
+
+function prepare() {
+  if (prepared) return;
+  // Give zxing its wasm from node_modules: it would otherwise try to download it.
+  const wasm = readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'));
+  prepareZXingModule({ overrides: { wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer }, fireImmediately: true });
+  prepared = true;
+}
+
+export interface Decoded {
+  format: string;
+  text: string;
+}
+
+export async function decodeBarcodes(png: Uint8Array): Promise<Decoded[]> {
+  prepare();
+  const results = await readBarcodes(png, { formats: [], tryHarder: true, maxNumberOfSymbols: 8 });
+  return results.filter((r) => r.isValid).map((r) => ({ format: r.format, text: r.text }));
+}
+
+/** One PNG per ^XA..^XZ label, drawn by zpl-renderer-js (an independent ZPL implementation). */
+export async function renderZpl(zpl: string, widthMm: number, heightMm: number, dpmm: number): Promise<Uint8Array[]> {
+  const { api } = await ready;
+  const pngs = await api.zplToBase64MultipleAsync(zpl, widthMm, heightMm, dpmm);
+  return pngs.map((b64: string) => new Uint8Array(Buffer.from(b64, 'base64')));
+}
+
+/** PDF pages as PNGs through poppler's pdftoppm. */
+export function pdfToPngs(pdf: Uint8Array, dpi = 300, pages?: { first: number; last: number }): Uint8Array[] {
+  const dir = mkdtempSync(join(tmpdir(), 'bp-pdf-'));
+  try {
+    writeFileSync(join(dir, 'in.pdf'), pdf);
+    const range = pages ? ['-f', String(pages.first), '-l', String(pages.last)] : [];
+    execFileSync('pdftoppm', ['-r', String(dpi), '-png', ...range, join(dir, 'in.pdf'), join(dir, 'page')]);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.png'))
+      .sort()
+      .map((f) => new Uint8Array(readFileSync(join(dir, f))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The text of a PDF as poppler reads it, pages separated by form feeds. */
+export function pdfText(pdf: Uint8Array): string {
+  return execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString('utf8');
+}
+
+export function pdfInfo(pdf: Uint8Array): { pages: number; pageSizePt: [number, number] } {
+  const out = execFileSync('pdfinfo', ['-'], { input: pdf }).toString('utf8');
+  const pages = Number(/Pages:\s+(\d+)/.exec(out)?.[1]);
+  const size = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(out);
+  return { pages, pageSizePt: [Number(size?.[1]), Number(size?.[2])] };
+}
