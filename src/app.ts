@@ -6,6 +6,8 @@ import type { StationConfig } from './config/schema.js';
 import type { ConfigSource } from './config/load.js';
 import { StationError } from './errors.js';
 import type { EventBus } from './events.js';
+import type { LabelEngine } from './labels/engine.js';
+import type { SerialStore } from './labels/serials.js';
 import type { Logger } from './logger.js';
 import type { PrinterRegistry } from './printing/registry.js';
 import type { Store } from './store/store.js';
@@ -19,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { stationRoutes } from './routes/station.js';
 import { workOrderRoutes } from './routes/work-orders.js';
 import { kioskRoutes } from './kiosk/routes.js';
+import { labelRoutes } from './routes/labels.js';
 
 export interface AppDeps {
   config: StationConfig;
@@ -29,6 +32,8 @@ export interface AppDeps {
   workOrders: WorkOrderCache;
   sync: SyncStatusSource & { syncOnce(signal?: AbortSignal): Promise<SyncReport> };
   events: EventBus;
+  labels: LabelEngine;
+  serials: SerialStore;
 }
 
 export type AppEnv = { Variables: AuthVariables };
@@ -50,6 +55,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', healthRoutes(deps));
   app.route('/api/v1', stationRoutes(deps));
   app.route('/api/v1/workorders', workOrderRoutes(deps));
+  app.route('/api/v1', labelRoutes(deps));
   app.route('/kiosk', kioskRoutes(deps));
   app.get('/', (c) => c.redirect('/kiosk'));
   app.onError(onError(deps.logger));

@@ -2,12 +2,15 @@
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { LoadedConfig } from './config/load.js';
 import type { GoldleafConfig } from './config/schema.js';
 import { StationError } from './errors.js';
 import { EventBus } from './events.js';
+import { LabelEngine } from './labels/engine.js';
+import { SerialStore } from './labels/serials.js';
 import { GoldleafClient } from './goldleaf/client.js';
 import { GoldleafHttp } from './goldleaf/http.js';
 import type { Logger } from './logger.js';
@@ -17,6 +20,9 @@ import { acquireInstanceLock } from './store/instance-lock.js';
 import { openStore, type Store } from './store/store.js';
 import { WorkOrderCache } from './sync/cache.js';
 import { SyncService } from './sync/sync.js';
+
+/** The templates folder shipped with benchprint (two levels up from src/ and from dist/src/). */
+const SHIPPED_TEMPLATES = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../templates' : '../templates', import.meta.url));
 
 export interface RunningStation {
   url: string;
@@ -68,7 +74,16 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const printers = await loadPrinters(config.printers, logger.child({ component: 'printers' }));
     cleanup.push(() => printers.close());
 
-    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events });
+    const serials = new SerialStore(store, config.station.serialPrefix);
+    const labels = new LabelEngine({
+      templatesDir: resolve(config.station.templatesDir ?? SHIPPED_TEMPLATES),
+      serials,
+      shopName: config.station.shopName,
+      stationName: config.station.name,
+      logger: logger.child({ component: 'labels' }),
+    });
+
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials });
     const server = await listen(app.fetch, config.server.host, config.server.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;

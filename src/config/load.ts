@@ -45,7 +45,7 @@ export function locateConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ex
 /** Reads and validates a config file, or builds demo mode when `path` is undefined. */
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): LoadedConfig {
   if (path === undefined) {
-    const raw: Record<string, unknown> = { goldleaf: { sandbox: true } };
+    const raw: Record<string, unknown> = { goldleaf: { sandbox: true }, station: { shopName: 'Demo Hydraulics (benchprint demo)' } };
     const config = validate('demo configuration', applyEnv(raw, env));
     config.printers = demoPrinters(config.station.dataDir);
     return { config, source: 'demo' };

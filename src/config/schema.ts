@@ -15,6 +15,11 @@ const stationSchema = z
       .default('BP')
       .meta(doc('Start of every tag serial; give each bench its own so serials never collide across the shop.', 'B2')),
     shopName: z.string().min(1).max(60).default('Hose shop').meta(doc('Shop name printed on tags and labels.', 'Müller Hydraulik Service')),
+    templatesDir: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(doc("Folder with labels/, fonts/ and images/. Default: the templates folder shipped with benchprint.", '/etc/benchprint/templates')),
     dataDir: z
       .string()
       .min(1)

@@ -75,7 +75,7 @@ ${items.map((w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURICompon
         wo.number,
         html`<h1>${wo.number} <small>${wo.customer?.name ?? ''}</small></h1>
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
-${wo.lines.map((line) => lineCard(line))}`,
+${wo.lines.map((line) => lineCard(wo.number, line))}`,
       ),
     );
   });
@@ -89,7 +89,7 @@ function endCell(label: string, end: AssemblyEnd): Html {
 <div class="small">${end.crimp?.dieSize ? `die ${end.crimp.dieSize}` : ''}${end.crimp?.insertLength ? ` · insert ${formatQuantity(end.crimp.insertLength)}` : ''}</div></div>`;
 }
 
-function lineCard(line: LineView): Html {
+function lineCard(number: string, line: LineView): Html {
   const a = line.assembly;
   if (!a) {
     const kit = line.kit;
@@ -100,5 +100,6 @@ ${kit ? html`<p>${kit.description ?? ''}</p><ul>${kit.assemblies.map((k) => html
   return html`<section class="line"><h2>Line ${line.lineNumber} · ${a.partNumber}${a.revision ? ` rev ${a.revision}` : ''} <span class="qty">× ${line.quantity}</span></h2>
 <p>${a.hose.partNumber ?? ''} ${a.hose.spec ? `(${a.hose.spec})` : ''} · cut ${formatQuantity(a.cutLength) || '—'} · overall ${formatQuantity(a.length)} ${a.length?.tolerance ?? ''}${a.orientationDeg !== undefined ? ` · orientation ${a.orientationDeg}°` : ''}</p>
 <div class="ends">${endCell('End A', a.end1)}${endCell('End B', a.end2)}</div>
-${a.productionNotes ? html`<p class="note">${a.productionNotes}</p>` : ''}</section>`;
+${a.productionNotes ? html`<p class="note">${a.productionNotes}</p>` : ''}
+<img class="preview" loading="lazy" alt="Tag preview for line ${line.lineNumber}" src="/api/v1/templates/hose-tag/preview?workOrder=${encodeURIComponent(number)}&line=${line.lineNumber}&format=png"></section>`;
 }

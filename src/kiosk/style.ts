@@ -15,5 +15,5 @@ a.big{font-size:22px;font-weight:700;display:inline-block;min-height:48px;line-h
 .line{background:#1b1b1b;border:1px solid #333;border-radius:8px;padding:10px 14px;margin:12px 0}.line h2{margin:4px 0;font-size:22px}.qty{color:#ffd166}
 .ends{display:grid;grid-template-columns:1fr 1fr;gap:12px}.end{background:#242424;border-radius:6px;padding:8px}
 .endlabel{font-weight:700;color:#aaa}.crimp{font-size:34px;font-weight:800;color:#ffd166;margin:4px 0}.small{font-size:15px;color:#bbb}
-.note{background:#2b2b12;padding:8px;border-radius:6px}.meta{color:#ccc}.notice{padding:20px}
+.preview{display:block;margin-top:8px;max-width:100%;background:#fff;border-radius:4px}.note{background:#2b2b12;padding:8px;border-radius:6px}.meta{color:#ccc}.notice{padding:20px}
 `;

@@ -32,6 +32,28 @@ const BCID: Record<Symbology, string> = {
 export const QUIET_ZONE_MODULES = 10;
 
 const memo = new Map<string, EncodedBarcode>();
+const sizes = new Map<string, BarcodeSize>();
+
+const shapeOf = (ch: string) => (ch <= '9' ? '0' : ch <= 'Z' ? 'A' : 'a');
+
+export type BarcodeSize = { kind: 'linear'; modules: number } | { kind: 'matrix'; cols: number; rows: number };
+
+/**
+ * The symbol's size without drawing it, for ZPL (the printer draws the bars). Encoders choose modes by character
+ * class, so data of the same shape (digits, capitals, small letters in the same places) has the same size: a
+ * batch of serials is encoded once, not once per tag.
+ */
+export function barcodeSize(symbology: Symbology, data: string): BarcodeSize {
+  const shape = `${symbology}\u0000${data.replace(/[0-9A-Za-z]/g, shapeOf)}`;
+  let size = sizes.get(shape);
+  if (!size) {
+    const code = encodeBarcode(symbology, data);
+    size = code.kind === 'linear' ? { kind: 'linear', modules: code.modules } : { kind: 'matrix', cols: code.cols, rows: code.rows };
+    if (sizes.size > 5000) sizes.clear();
+    sizes.set(shape, size);
+  }
+  return size;
+}
 
 export function encodeBarcode(symbology: Symbology, data: string): EncodedBarcode {
   const key = `${symbology}\u0000${data}`;

@@ -34,9 +34,9 @@ export const FORMATTERS: Readonly<Record<string, Formatter>> = {
 export class TemplateSyntaxError extends Error {}
 
 /** Reads a dotted path ("assembly.end1.crimp.diameter") from the data. */
-export function lookup(data: unknown, path: string): unknown {
+export function lookup(data: unknown, path: string | readonly string[]): unknown {
   let value: unknown = data;
-  for (const key of path.split('.')) {
+  for (const key of typeof path === 'string' ? path.split('.') : path) {
     if (value === null || typeof value !== 'object') return undefined;
     value = (value as Record<string, unknown>)[key];
   }
@@ -79,7 +79,7 @@ export function compileText(text: string, transform: (value: string) => string =
       if (!fn) throw new TemplateSyntaxError(`unknown formatter "${name}" in "${match[0]}"; known: ${Object.keys(FORMATTERS).join(', ')}`);
       return (v: unknown) => fn(v, arg);
     });
-    const path = pathPart.trim();
+    const path = pathPart.trim().split('.');
     parts.push((data) => transform(stringify(steps.reduce((v, step) => step(v), lookup(data, path)))));
   }
   if (last < text.length) parts.push(text.slice(last));

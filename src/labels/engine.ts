@@ -151,7 +151,7 @@ export class LabelEngine {
 
   private zplOf(template: LoadedTemplate, data: unknown, dpmm: number): string {
     if ('zpl' in template) return template.zpl.render(data);
-    return labelToZpl(layoutLabel(template.layout, data, this.fonts, dpmm), template.def.size, { dpmm, images: this.images });
+    return labelToZpl(layoutLabel(template.layout, data, this.fonts, dpmm, false), template.def.size, { dpmm, images: this.images });
   }
 
   private zplOnly(template: LoadedTemplate): StationError {

@@ -35,6 +35,7 @@ export function loadFonts(fontsDir: string): Record<Weight, LabelFont> {
       }
       return w;
     };
+    const glyphs = new Map<number, boolean>();
     return {
       bytes,
       width(text) {
@@ -42,7 +43,14 @@ export function loadFonts(fontsDir: string): Record<Weight, LabelFont> {
         for (const ch of text) total += advance(ch.codePointAt(0)!);
         return total;
       },
-      hasGlyph: (cp) => font.hasGlyphForCodePoint(cp),
+      hasGlyph(cp) {
+        let has = glyphs.get(cp);
+        if (has === undefined) {
+          has = font.hasGlyphForCodePoint(cp);
+          glyphs.set(cp, has);
+        }
+        return has;
+      },
       ascent: font.ascent * scale,
       capHeight: font.capHeight * scale,
     };

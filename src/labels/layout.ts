@@ -1,7 +1,7 @@
 // Resolves a layout template and one label's data into positioned primitives in mm, shared by ZPL, PDF and preview.
 import { StationError } from '../errors.js';
 import { compileText, lookup, type Bound } from './bind.js';
-import { QUIET_ZONE_MODULES, encodeBarcode, type EncodedBarcode } from './barcodes.js';
+import { QUIET_ZONE_MODULES, barcodeSize, encodeBarcode, type BarcodeSize, type EncodedBarcode } from './barcodes.js';
 import type { LabelFont, Weight } from './fonts.js';
 import type { BarcodeElement, LabelElement, LayoutTemplate, TextElement } from './template-schema.js';
 
@@ -30,7 +30,9 @@ export interface BarcodeBlock {
   rotate: Rotation;
   symbology: BarcodeElement['symbology'];
   data: string;
-  code: EncodedBarcode;
+  size: BarcodeSize;
+  /** The modules, when the output draws them itself (PDF, preview); ZPL leaves that to the printer. */
+  code?: EncodedBarcode;
   /** Module size in printer dots and in mm (dots / dpmm). */
   moduleDots: number;
   moduleMm: number;
@@ -50,7 +52,10 @@ export type Primitive =
   | { kind: 'box'; x: number; y: number; w: number; h: number; thickness: number; fill: boolean }
   | { kind: 'image'; x: number; y: number; w: number; h: number; src: string };
 
-type CompiledElement = { element: LabelElement; text?: Bound; data?: Bound };
+type CompiledElement = { element: LabelElement; text?: Bound; data?: Bound; laidOut?: Map<string, TextBlock>; when?: string[] };
+
+/** Labels of one batch share most of their text: each distinct value of an element is laid out once. */
+const TEXT_CACHE_LIMIT = 512;
 
 export interface CompiledLayout {
   template: LayoutTemplate;
@@ -70,9 +75,10 @@ export function compileLayout(template: LayoutTemplate): CompiledLayout {
     template,
     elements: template.elements.map((element, i) => {
       try {
-        if (element.type === 'text') return { element, text: compileText(element.text) };
-        if (element.type === 'barcode') return { element, data: compileText(element.data) };
-        return { element };
+        const when = element.when ? { when: element.when.split('.') } : {};
+        if (element.type === 'text') return { element, ...when, text: compileText(element.text), laidOut: new Map<string, TextBlock>() };
+        if (element.type === 'barcode') return { element, ...when, data: compileText(element.data) };
+        return { element, ...when };
       } catch (err) {
         throw new Error(`elements[${i}] (${element.type}): ${(err as Error).message}`);
       }
@@ -80,19 +86,25 @@ export function compileLayout(template: LayoutTemplate): CompiledLayout {
   };
 }
 
-export function layoutLabel(compiled: CompiledLayout, data: unknown, fonts: Record<Weight, LabelFont>, dpmm: number): Primitive[] {
+export function layoutLabel(compiled: CompiledLayout, data: unknown, fonts: Record<Weight, LabelFont>, dpmm: number, drawModules = true): Primitive[] {
   const out: Primitive[] = [];
-  for (const { element, text, data: barcodeData } of compiled.elements) {
-    if (element.when && !hasValue(lookup(data, element.when))) continue;
+  for (const { element, text, data: barcodeData, laidOut, when } of compiled.elements) {
+    if (when && !hasValue(lookup(data, when))) continue;
     switch (element.type) {
       case 'text': {
         const value = text!(data);
         if (value.trim() === '') break;
-        out.push(layoutText(element, value, fonts[element.weight]));
+        let block = laidOut!.get(value);
+        if (!block) {
+          block = layoutText(element, value, fonts[element.weight]);
+          if (laidOut!.size >= TEXT_CACHE_LIMIT) laidOut!.clear();
+          laidOut!.set(value, block);
+        }
+        out.push(block);
         break;
       }
       case 'barcode':
-        out.push(layoutBarcode(element, barcodeData!(data), fonts.regular, dpmm));
+        out.push(layoutBarcode(element, barcodeData!(data), fonts.regular, dpmm, drawModules));
         break;
       case 'line':
         out.push({ kind: 'line', x1: element.x1, y1: element.y1, x2: element.x2, y2: element.y2, thickness: element.thickness });
@@ -173,8 +185,8 @@ function wrap(text: string, font: LabelFont, size: number, width: number, limit:
   return lines;
 }
 
-function layoutBarcode(e: BarcodeElement, data: string, font: LabelFont, dpmm: number): BarcodeBlock {
-  const code = encodeBarcode(e.symbology, data);
+function layoutBarcode(e: BarcodeElement, data: string, font: LabelFont, dpmm: number, drawModules: boolean): BarcodeBlock {
+  const code = barcodeSize(e.symbology, data);
   const box = localSize(e);
   const linear = code.kind === 'linear';
   const textSize = linear && e.humanReadable ? Math.min(2.6, box.h * 0.28) : 0;
@@ -202,7 +214,8 @@ function layoutBarcode(e: BarcodeElement, data: string, font: LabelFont, dpmm: n
     rotate: e.rotate,
     symbology: e.symbology,
     data,
-    code,
+    size: code,
+    ...(drawModules ? { code: encodeBarcode(e.symbology, data) } : {}),
     moduleDots,
     moduleMm,
     offsetX: linear ? (box.w - symbolW) / 2 : 0,
@@ -242,6 +255,7 @@ export function lineStart(block: TextBlock, width: number): number {
 /** Visits the dark modules of a barcode as local rectangles (u, v, du, dv in mm). */
 export function forEachModule(b: BarcodeBlock, visit: (u: number, v: number, du: number, dv: number) => void): void {
   const m = b.moduleMm;
+  if (!b.code) throw new Error('barcode laid out without its modules');
   if (b.code.kind === 'linear') {
     let u = b.offsetX;
     b.code.widths.forEach((w, i) => {

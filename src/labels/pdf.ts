@@ -1,6 +1,6 @@
 // Draws laid-out labels into a PDF (one page per label) with pdf-lib, embedded DejaVu fonts and vector barcodes.
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, closePath, degrees, fill, lineTo, moveTo, popGraphicsState, pushGraphicsState, rgb, setFillingColor, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
+import { PDFDocument, PDFOperator, PDFOperatorNames, degrees, drawText as textOperators, fill, popGraphicsState, pushGraphicsState, rgb, setFillingColor, type PDFFont, type PDFHexString, type PDFImage, type PDFName, type PDFPage } from 'pdf-lib';
 import type { LabelFont, Weight } from './fonts.js';
 import type { GrayImage } from './images.js';
 import { BASELINE, forEachModule, lineStart, rectToLabel, toLabel, type Primitive, type TextBlock } from './layout.js';
@@ -26,11 +26,32 @@ export async function labelsToPdf(labels: Iterable<PdfLabel>, ctx: PdfContext): 
   doc.setCreator('benchprint');
   if (ctx.title) doc.setTitle(ctx.title);
   const embedded: Partial<Record<Weight, PDFFont>> = {};
-  const font = async (w: Weight) => (embedded[w] ??= await doc.embedFont(ctx.fonts[w].bytes, { subset: true }));
+  const embed = async (w: Weight) => (embedded[w] ??= await doc.embedFont(ctx.fonts[w].bytes, { subset: true }));
+  // Most text repeats from label to label: shape and encode each string once per document.
+  const encodedText = new Map<string, PDFHexString>();
+  const encode = (f: PDFFont, text: string) => {
+    const key = `${f.name}\u0000${text}`;
+    let hex = encodedText.get(key);
+    if (!hex) {
+      hex = f.encodeText(text);
+      encodedText.set(key, hex);
+    }
+    return hex;
+  };
   const images = new Map<string, PDFImage>();
   for (const label of labels) {
     const page = doc.addPage([label.size.widthMm * PT_PER_MM, label.size.heightMm * PT_PER_MM]);
     const H = label.size.heightMm;
+    const keys = new Map<Weight, PDFName>();
+    const font = async (w: Weight): Promise<PageFont> => {
+      const f = await embed(w);
+      let key = keys.get(w);
+      if (!key) {
+        key = page.node.newFontDictionary(f.name, f.ref);
+        keys.set(w, key);
+      }
+      return { key, encode: (t) => encode(f, t) };
+    };
     for (const p of label.primitives) {
       switch (p.kind) {
         case 'text':
@@ -77,25 +98,39 @@ export async function labelsToPdf(labels: Iterable<PdfLabel>, ctx: PdfContext): 
   return doc.save({ useObjectStreams: true });
 }
 
-function drawText(page: PDFPage, b: TextBlock, pdfFont: PDFFont, metrics: LabelFont, H: number, firstLineOffset = 0): void {
+interface PageFont {
+  key: PDFName;
+  encode(text: string): PDFHexString;
+}
+
+function drawText(page: PDFPage, b: TextBlock, font: PageFont, metrics: LabelFont, H: number, firstLineOffset = 0): void {
   b.lines.forEach((line, i) => {
     const width = metrics.width(line) * b.size;
     const u = lineStart(b, width);
     const v = firstLineOffset + i * b.lineHeight + b.size * BASELINE;
     const [x, y] = toLabel(b, u, v);
-    page.drawText(line, { x: x * PT_PER_MM, y: (H - y) * PT_PER_MM, size: b.size * PT_PER_MM, font: pdfFont, color: BLACK, rotate: degrees(-b.rotate) });
+    page.pushOperators(
+      ...textOperators(font.encode(line), {
+        x: x * PT_PER_MM,
+        y: (H - y) * PT_PER_MM,
+        size: b.size * PT_PER_MM,
+        font: font.key,
+        color: BLACK,
+        rotate: degrees(-b.rotate),
+        xSkew: degrees(0),
+        ySkew: degrees(0),
+      }),
+    );
   });
 }
 
-/** All modules of a barcode as one filled path: fast to write, exact at any zoom. */
+/** All modules of a barcode as one filled path of rectangles: small to write, exact at any zoom. */
 function fillRects(page: PDFPage, rects: Array<[number, number, number, number]>, H: number): void {
   const ops = [pushGraphicsState(), setFillingColor(BLACK)];
+  // Plain string operands: a barcode has hundreds of modules, and PDFNumber objects for each cost more than the drawing.
+  const num = (v: number) => String(Math.round(v * 1000) / 1000);
   for (const [x, y, w, h] of rects) {
-    const x0 = x * PT_PER_MM;
-    const y0 = (H - y - h) * PT_PER_MM;
-    const x1 = (x + w) * PT_PER_MM;
-    const y1 = (H - y) * PT_PER_MM;
-    ops.push(moveTo(x0, y0), lineTo(x1, y0), lineTo(x1, y1), lineTo(x0, y1), closePath());
+    ops.push(PDFOperator.of(PDFOperatorNames.AppendRectangle, [num(x * PT_PER_MM), num((H - y - h) * PT_PER_MM), num(w * PT_PER_MM), num(h * PT_PER_MM)]));
   }
   ops.push(fill(), popGraphicsState());
   page.pushOperators(...ops);

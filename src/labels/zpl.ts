@@ -63,7 +63,18 @@ export function labelToZpl(primitives: Primitive[], size: { widthMm: number; hei
   return parts.join('\n') + '\n';
 }
 
-function textFields(b: TextBlock, { dpmm }: ZplContext): string[] {
+/** Text blocks are shared between labels of a batch (see layout.ts), so their ZPL is built once per resolution. */
+const textZpl = new WeakMap<TextBlock, { dpmm: number; fields: string[] }>();
+
+function textFields(b: TextBlock, ctx: ZplContext): string[] {
+  const hit = textZpl.get(b);
+  if (hit?.dpmm === ctx.dpmm) return hit.fields;
+  const fields = buildTextFields(b, ctx);
+  textZpl.set(b, { dpmm: ctx.dpmm, fields });
+  return fields;
+}
+
+function buildTextFields(b: TextBlock, { dpmm }: ZplContext): string[] {
   const o = ORIENTATION[b.rotate]!;
   const h = Math.max(1, dots(b.size, dpmm));
   const along = b.rotate === 90 || b.rotate === 270 ? b.h : b.w;
@@ -94,7 +105,7 @@ function barcodeFields(b: BarcodeBlock, ctx: ZplContext): string[] {
       break;
     case 'datamatrix':
     case 'gs1-datamatrix': {
-      const code = b.code.kind === 'matrix' ? b.code : undefined;
+      const code = b.size.kind === 'matrix' ? b.size : undefined;
       // Quality 200 treats one character of the data as an escape. We pick one the data does not contain (never "~",
       // which starts printer control commands), so the data is never reinterpreted; GS1 uses it for FNC1.
       const escape = b.symbology === 'gs1-datamatrix' ? '#' : (BX_ESCAPES.find((c) => !b.data.includes(c)) ?? '#');

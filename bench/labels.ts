@@ -1,0 +1,72 @@
+// Benchmark: labels per second for a 500-label work-order line, as ZPL and as PDF, with peak memory. Prints figures.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LabelEngine } from '../src/labels/engine.js';
+import { SerialStore } from '../src/labels/serials.js';
+import { silentLogger } from '../src/logger.js';
+import { buildSandboxData } from '../src/sandbox/data.js';
+import { startSandbox } from '../src/sandbox/server.js';
+import { openStore } from '../src/store/store.js';
+import { WorkOrderCache } from '../src/sync/cache.js';
+import { SyncService } from '../src/sync/sync.js';
+import { EventBus } from '../src/events.js';
+import { GoldleafClient } from '../src/goldleaf/client.js';
+import { GoldleafHttp } from '../src/goldleaf/http.js';
+import { configSchema } from '../src/config/schema.js';
+import { SANDBOX_KEY } from '../src/sandbox/server.js';
+
+const LABELS = Number(process.env.BENCH_LABELS ?? 500);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TEMPLATE = process.env.BENCH_TEMPLATE ?? 'hose-tag';
+
+const dir = mkdtempSync(join(tmpdir(), 'bp-bench-'));
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+
+try {
+  const sandbox = await startSandbox({ data: buildSandboxData(new Date('2026-11-26T00:00:00Z')) });
+  const store = openStore(join(dir, 'bench.db'));
+  const config = configSchema.parse({});
+  const settings = { ...config.goldleaf, baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, ...SANDBOX_KEY };
+  const cache = new WorkOrderCache(store);
+  const sync = new SyncService({ client: new GoldleafClient(new GoldleafHttp(settings, silentLogger()), settings), cache, events: new EventBus(), logger: silentLogger(), config: config.sync, releasedStatuses: settings.releasedStatuses, source: 'sandbox' });
+  await sync.syncOnce();
+  await sandbox.close();
+  const wo = cache.list().map((s) => cache.get(s.id)!).find((w) => w.lines.some((l) => l.assembly))!;
+  const line = wo.lines.find((l) => l.assembly)!;
+  const engine = new LabelEngine({ templatesDir: new URL('../templates', import.meta.url).pathname, serials: new SerialStore(store, 'BN'), shopName: 'Bench Hydraulics', stationName: 'Bench' });
+
+  const measure = async (format: 'zpl' | 'pdf') => {
+    await engine.lineLabels({ workOrder: wo, lineNumber: line.lineNumber, templateId: TEMPLATE, format, dpmm: 8, quantity: 20 }); // warm-up
+    const rates: number[] = [];
+    let bytes = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const started = performance.now();
+      const doc = await engine.lineLabels({ workOrder: wo, lineNumber: line.lineNumber, templateId: TEMPLATE, format, dpmm: 8, quantity: LABELS });
+      const seconds = (performance.now() - started) / 1000;
+      rates.push(LABELS / seconds);
+      bytes = doc.document.bytes.length;
+    }
+    rates.sort((a, b) => a - b);
+    return { median: rates[Math.floor(rates.length / 2)]!, min: rates[0]!, max: rates.at(-1)!, bytes };
+  };
+
+  const idleRss = process.memoryUsage().rss;
+  const formats = (process.env.BENCH_FORMATS ?? 'zpl,pdf').split(',');
+  const zpl = formats.includes('zpl') ? await measure('zpl') : undefined;
+  const pdf = formats.includes('pdf') ? await measure('pdf') : undefined;
+  clearInterval(sampler);
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
+  console.log(`labels benchmark: template ${TEMPLATE}, ${LABELS} labels per run (serials allocated), ${RUNS} runs, node ${process.version}`);
+  console.log('| output | median labels/s | min | max | document size |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, r] of [['ZPL', zpl], ['PDF', pdf]] as const) {
+    if (r) console.log(`| ${name} | ${r.median.toFixed(0)} | ${r.min.toFixed(0)} | ${r.max.toFixed(0)} | ${(r.bytes / 1024).toFixed(0)} KiB |`);
+  }
+  console.log(`resident memory: ${mb(idleRss)} MB before, peak ${mb(peakRss)} MB`);
+  store.close();
+} finally {
+  clearInterval(sampler);
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,76 @@
+// Label templates, previews and label documents for a work-order line (with serials), and serial look-up.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app.js';
+import { StationError } from '../errors.js';
+import { requireScope } from '../http/auth.js';
+import { jsonBody, parseRequest } from '../http/validate.js';
+import { printableWorkOrder } from './work-orders.js';
+
+const dpmm = z.coerce.number().pipe(z.union([z.literal(8), z.literal(12), z.literal(24)])).default(8);
+
+const previewQuery = z.strictObject({
+  workOrder: z.string().min(1),
+  line: z.coerce.number().int().min(0).optional(),
+  format: z.enum(['png', 'svg', 'zpl', 'pdf']).default('png'),
+  dpmm,
+});
+
+const labelsBody = z.strictObject({
+  template: z.string().min(1),
+  format: z.enum(['zpl', 'pdf']).default('zpl'),
+  dpmm,
+  quantity: z.number().int().min(1).max(10_000).optional(),
+  reprint: z.strictObject({ batchId: z.uuid(), from: z.number().int().min(1).optional(), to: z.number().int().min(1).optional() }).optional(),
+});
+
+export function labelRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/templates', (c) =>
+    c.json({
+      items: deps.labels.templates.list().map((t) => ({ id: t.def.id, version: t.def.version, name: t.def.name, kind: t.def.kind, subject: t.def.subject, size: t.def.size })),
+      problems: deps.labels.templates.problems,
+    }),
+  );
+
+  app.get('/templates/:id/preview', async (c) => {
+    const q = parseRequest('preview query', previewQuery, c.req.query());
+    const wo = printableWorkOrder(deps, q.workOrder);
+    const data = deps.labels.previewData(wo, q.line, c.req.param('id'));
+    const out = await deps.labels.preview(c.req.param('id'), data, q.format, q.dpmm);
+    return c.body(out.bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': out.contentType, 'cache-control': 'no-store' });
+  });
+
+  app.post('/workorders/:ref/lines/:line/labels', requireScope('print'), async (c) => {
+    const body = parseRequest('label request', labelsBody, await jsonBody(c.req));
+    const line = Number(c.req.param('line'));
+    if (!Number.isInteger(line)) throw new StationError('INVALID_REQUEST', `"${c.req.param('line')}" is not a line number.`, { status: 422 });
+    const wo = printableWorkOrder(deps, c.req.param('ref'));
+    const result = await deps.labels.lineLabels({
+      workOrder: wo,
+      lineNumber: line,
+      templateId: body.template,
+      format: body.format,
+      dpmm: body.dpmm,
+      ...(body.quantity === undefined ? {} : { quantity: body.quantity }),
+      ...(body.reprint ? { reprint: body.reprint } : {}),
+    });
+    const { document } = result;
+    return c.body(document.bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': document.meta.contentType,
+      'content-disposition': `attachment; filename="${document.meta.name.replace(/[^\w.-]/g, '_')}"`,
+      'x-label-count': String(result.labels.length),
+      'x-serial-batch': result.serials[0]?.batchId ?? '',
+      'x-serials': result.serials.length <= 200 ? result.serials.map((s) => s.serial).join(',') : `${result.serials[0]!.serial}..${result.serials.at(-1)!.serial}`,
+    });
+  });
+
+  app.get('/serials/:serial', (c) => {
+    const record = deps.serials.find(c.req.param('serial'));
+    if (!record) throw new StationError('SERIAL_NOT_FOUND', `No tag with serial "${c.req.param('serial')}" was printed here.`, { status: 404 });
+    return c.json(record);
+  });
+
+  return app;
+}
