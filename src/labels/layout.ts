@@ -160,7 +160,7 @@ export function layoutText(e: TextElement, raw: string, font: LabelFont): TextBl
 }
 
 /** Greedy word wrap; a word longer than the line is cut. Stops after `limit` lines. */
-function wrap(text: string, font: LabelFont, size: number, width: number, limit: number): string[] {
+export function wrap(text: string, font: LabelFont, size: number, width: number, limit: number): string[] {
   const lines: string[] = [];
   let line = '';
   const fit = (s: string) => font.width(s) * size <= width + 1e-6;

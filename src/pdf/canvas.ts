@@ -1,0 +1,160 @@
+// The only home of pdf-lib: a small drawing surface in millimetres (top-left origin) with embedded label fonts.
+import fontkit from '@pdf-lib/fontkit';
+import {
+  PDFDocument,
+  PDFOperator,
+  PDFOperatorNames,
+  degrees,
+  drawText as textOperators,
+  fill,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+  setFillingColor,
+  type PDFFont,
+  type PDFHexString,
+  type PDFImage,
+  type PDFName,
+  type PDFPage,
+} from 'pdf-lib';
+import type { LabelFont, Weight } from '../labels/fonts.js';
+
+export const PT_PER_MM = 72 / 25.4;
+const BLACK = rgb(0, 0, 0);
+const GREY = rgb(0.55, 0.55, 0.55);
+
+export interface Fonts {
+  metrics: Record<Weight, LabelFont>;
+}
+
+/** One page, drawn in mm from the top-left corner. */
+export class PdfPage {
+  private readonly keys = new Map<Weight, PDFName>();
+
+  constructor(
+    private readonly doc: PdfDocument,
+    readonly page: PDFPage,
+    readonly widthMm: number,
+    readonly heightMm: number,
+  ) {}
+
+  /** Draws one line of text; (x, y) is the start of its baseline, rotation clockwise in degrees. */
+  async text(line: string, x: number, y: number, size: number, weight: Weight = 'regular', rotate = 0, grey = false): Promise<void> {
+    const font = await this.doc.font(weight);
+    let key = this.keys.get(weight);
+    if (!key) {
+      key = this.page.node.newFontDictionary(font.name, font.ref);
+      this.keys.set(weight, key);
+    }
+    this.page.pushOperators(
+      ...textOperators(this.doc.encode(font, line), {
+        x: x * PT_PER_MM,
+        y: (this.heightMm - y) * PT_PER_MM,
+        size: size * PT_PER_MM,
+        font: key,
+        color: grey ? GREY : BLACK,
+        rotate: degrees(-rotate),
+        xSkew: degrees(0),
+        ySkew: degrees(0),
+      }),
+    );
+  }
+
+  /** Fills rectangles [x, y, w, h] (mm, top-left) as one path: barcodes, filled boxes. */
+  fillRects(rects: Iterable<readonly [number, number, number, number]>): void {
+    const ops = [pushGraphicsState(), setFillingColor(BLACK)];
+    // String operands: a barcode has hundreds of modules, and a PDFNumber object for each costs more than drawing it.
+    const num = (v: number) => String(Math.round(v * 1000) / 1000);
+    for (const [x, y, w, h] of rects) {
+      ops.push(PDFOperator.of(PDFOperatorNames.AppendRectangle, [num(x * PT_PER_MM), num((this.heightMm - y - h) * PT_PER_MM), num(w * PT_PER_MM), num(h * PT_PER_MM)]));
+    }
+    ops.push(fill(), popGraphicsState());
+    this.page.pushOperators(...ops);
+  }
+
+  line(x1: number, y1: number, x2: number, y2: number, thickness: number, grey = false): void {
+    this.page.drawLine({
+      start: { x: x1 * PT_PER_MM, y: (this.heightMm - y1) * PT_PER_MM },
+      end: { x: x2 * PT_PER_MM, y: (this.heightMm - y2) * PT_PER_MM },
+      thickness: thickness * PT_PER_MM,
+      color: grey ? GREY : BLACK,
+    });
+  }
+
+  box(x: number, y: number, w: number, h: number, thickness: number, filled = false): void {
+    if (filled) return this.fillRects([[x, y, w, h]]);
+    const inset = thickness / 2;
+    this.page.drawRectangle({
+      x: (x + inset) * PT_PER_MM,
+      y: (this.heightMm - y - h + inset) * PT_PER_MM,
+      width: (w - thickness) * PT_PER_MM,
+      height: (h - thickness) * PT_PER_MM,
+      borderColor: BLACK,
+      borderWidth: thickness * PT_PER_MM,
+    });
+  }
+
+  async image(png: Uint8Array, x: number, y: number, w: number, h: number): Promise<void> {
+    const img = await this.doc.png(png);
+    this.page.drawImage(img, { x: x * PT_PER_MM, y: (this.heightMm - y - h) * PT_PER_MM, width: w * PT_PER_MM, height: h * PT_PER_MM });
+  }
+}
+
+/** A PDF being written: fonts embedded once (subset), text shaped once per distinct string. */
+export class PdfDocument {
+  private readonly embedded: Partial<Record<Weight, PDFFont>> = {};
+  private readonly encoded = new Map<string, PDFHexString>();
+  private readonly images = new Map<Uint8Array, PDFImage>();
+  private pages: PdfPage[] = [];
+
+  private constructor(
+    private readonly doc: PDFDocument,
+    readonly fonts: Record<Weight, LabelFont>,
+  ) {}
+
+  static async create(fonts: Record<Weight, LabelFont>, title?: string): Promise<PdfDocument> {
+    const doc = await PDFDocument.create();
+    doc.registerFontkit(fontkit);
+    doc.setProducer('benchprint');
+    doc.setCreator('benchprint');
+    if (title) doc.setTitle(title);
+    return new PdfDocument(doc, fonts);
+  }
+
+  addPage(widthMm: number, heightMm: number): PdfPage {
+    const page = new PdfPage(this, this.doc.addPage([widthMm * PT_PER_MM, heightMm * PT_PER_MM]), widthMm, heightMm);
+    this.pages.push(page);
+    return page;
+  }
+
+  get pageList(): readonly PdfPage[] {
+    return this.pages;
+  }
+
+  async font(weight: Weight): Promise<PDFFont> {
+    return (this.embedded[weight] ??= await this.doc.embedFont(this.fonts[weight].bytes, { subset: true }));
+  }
+
+  encode(font: PDFFont, text: string): PDFHexString {
+    const key = `${font.name}\u0000${text}`;
+    let hex = this.encoded.get(key);
+    if (!hex) {
+      hex = font.encodeText(text);
+      this.encoded.set(key, hex);
+    }
+    return hex;
+  }
+
+  async png(bytes: Uint8Array): Promise<PDFImage> {
+    let img = this.images.get(bytes);
+    if (!img) {
+      img = await this.doc.embedPng(bytes);
+      this.images.set(bytes, img);
+    }
+    return img;
+  }
+
+  save(): Promise<Uint8Array> {
+    return this.doc.save({ useObjectStreams: true });
+  }
+}
