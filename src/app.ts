@@ -6,6 +6,7 @@ import type { StationConfig } from './config/schema.js';
 import type { ConfigSource } from './config/load.js';
 import { StationError } from './errors.js';
 import type { EventBus } from './events.js';
+import type { DocumentService } from './documents/service.js';
 import type { LabelEngine } from './labels/engine.js';
 import type { SerialStore } from './labels/serials.js';
 import type { Logger } from './logger.js';
@@ -22,6 +23,7 @@ import { stationRoutes } from './routes/station.js';
 import { workOrderRoutes } from './routes/work-orders.js';
 import { kioskRoutes } from './kiosk/routes.js';
 import { labelRoutes } from './routes/labels.js';
+import { documentRoutes } from './routes/documents.js';
 
 export interface AppDeps {
   config: StationConfig;
@@ -34,6 +36,7 @@ export interface AppDeps {
   events: EventBus;
   labels: LabelEngine;
   serials: SerialStore;
+  documents: DocumentService;
 }
 
 export type AppEnv = { Variables: AuthVariables };
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/v1', stationRoutes(deps));
   app.route('/api/v1/workorders', workOrderRoutes(deps));
   app.route('/api/v1', labelRoutes(deps));
+  app.route('/api/v1', documentRoutes(deps));
   app.route('/kiosk', kioskRoutes(deps));
   app.get('/', (c) => c.redirect('/kiosk'));
   app.onError(onError(deps.logger));

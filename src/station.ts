@@ -9,7 +9,9 @@ import type { LoadedConfig } from './config/load.js';
 import type { GoldleafConfig } from './config/schema.js';
 import { StationError } from './errors.js';
 import { EventBus } from './events.js';
+import { DocumentService } from './documents/service.js';
 import { LabelEngine } from './labels/engine.js';
+import { loadFonts } from './labels/fonts.js';
 import { SerialStore } from './labels/serials.js';
 import { GoldleafClient } from './goldleaf/client.js';
 import { GoldleafHttp } from './goldleaf/http.js';
@@ -75,15 +77,25 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     cleanup.push(() => printers.close());
 
     const serials = new SerialStore(store, config.station.serialPrefix);
+    const templatesDir = resolve(config.station.templatesDir ?? SHIPPED_TEMPLATES);
     const labels = new LabelEngine({
-      templatesDir: resolve(config.station.templatesDir ?? SHIPPED_TEMPLATES),
+      templatesDir,
       serials,
       shopName: config.station.shopName,
       stationName: config.station.name,
       logger: logger.child({ component: 'labels' }),
     });
 
-    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials });
+    const documents = new DocumentService({
+      templatesDir,
+      fonts: loadFonts(join(templatesDir, 'fonts')),
+      goldleaf: client,
+      shopName: config.station.shopName,
+      stationName: config.station.name,
+      logger: logger.child({ component: 'documents' }),
+    });
+
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials, documents });
     const server = await listen(app.fetch, config.server.host, config.server.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;

@@ -1,8 +1,8 @@
 // Loads label templates from templates/labels: each is validated and compiled on its own; a broken one is reported, the rest work.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatPath } from '../config/load.js';
 import { StationError } from '../errors.js';
+import { loadJsonFiles, type FileProblem } from '../lib/json-files.js';
 import type { Logger } from '../logger.js';
 import { compileLayout, type CompiledLayout } from './layout.js';
 import { compileRawZpl, type CompiledZpl } from './raw-zpl.js';
@@ -12,10 +12,7 @@ export type LoadedTemplate =
   | { def: Extract<LabelTemplateDef, { kind: 'layout' }>; file: string; layout: CompiledLayout }
   | { def: Extract<LabelTemplateDef, { kind: 'zpl' }>; file: string; zpl: CompiledZpl };
 
-export interface TemplateProblem {
-  file: string;
-  problem: string;
-}
+export type TemplateProblem = FileProblem;
 
 export class TemplateRegistry {
   private constructor(
@@ -25,23 +22,14 @@ export class TemplateRegistry {
 
   static load(dir: string, logger?: Logger): TemplateRegistry {
     const byId = new Map<string, LoadedTemplate>();
-    const problems: TemplateProblem[] = [];
-    let files: string[];
-    try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-    } catch (err) {
-      problems.push({ file: dir, problem: `the template folder cannot be read (${(err as NodeJS.ErrnoException).code})` });
-      files = [];
+    const { items, problems } = loadJsonFiles(dir, labelTemplateSchema);
+    for (const { file, def } of items) {
+      const loaded = compileOne(dir, file, def);
+      if ('problem' in loaded) problems.push(loaded);
+      else if (byId.has(loaded.def.id)) problems.push({ file, problem: `id "${loaded.def.id}" is already used by ${byId.get(loaded.def.id)!.file}` });
+      else byId.set(loaded.def.id, loaded);
     }
-    for (const file of files) {
-      const loaded = loadOne(dir, file);
-      if ('problem' in loaded) {
-        problems.push(loaded);
-        logger?.error({ file, problem: loaded.problem }, `label template ${file} is not usable`);
-      } else if (byId.has(loaded.def.id)) {
-        problems.push({ file, problem: `id "${loaded.def.id}" is already used by ${byId.get(loaded.def.id)!.file}` });
-      } else byId.set(loaded.def.id, loaded);
-    }
+    for (const p of problems) logger?.error({ file: p.file, problem: p.problem }, `label template ${p.file} is not usable`);
     return new TemplateRegistry(byId, problems);
   }
 
@@ -60,18 +48,7 @@ export class TemplateRegistry {
   }
 }
 
-function loadOne(dir: string, file: string): LoadedTemplate | TemplateProblem {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  } catch (err) {
-    return { file, problem: `not valid JSON: ${(err as Error).message}` };
-  }
-  const parsed = labelTemplateSchema.safeParse(raw);
-  if (!parsed.success) {
-    return { file, problem: parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ') };
-  }
-  const def = parsed.data;
+function compileOne(dir: string, file: string, def: LabelTemplateDef): LoadedTemplate | TemplateProblem {
   try {
     if (def.kind === 'layout') {
       const outside = def.elements.findIndex((e) => 'x' in e && (e.x + e.w > def.size.widthMm + 0.01 || e.y + e.h > def.size.heightMm + 0.01));

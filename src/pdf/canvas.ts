@@ -20,6 +20,36 @@ import {
 import type { LabelFont, Weight } from '../labels/fonts.js';
 
 export const PT_PER_MM = 72 / 25.4;
+
+/**
+ * pdf-lib parses a font anew for every document, and shaping text then decodes the font's layout tables again each
+ * time (most of a datasheet's cost). The parsed font is read-only, so one per font file serves every document.
+ */
+const parsedFonts = new WeakMap<Uint8Array, ReturnType<typeof fontkit.create>>();
+const sharedFontkit: typeof fontkit = {
+  ...fontkit,
+  create(bytes: Uint8Array, postscriptName?: string) {
+    let font = parsedFonts.get(bytes);
+    if (!font) {
+      font = fontkit.create(bytes, postscriptName);
+      // Shaping the same string gives the same glyph run: remember runs across documents (headers, column titles).
+      const layout = font.layout.bind(font);
+      const runs = new Map<string, ReturnType<typeof layout>>();
+      font.layout = (text: string, features?: Parameters<typeof layout>[1]) => {
+        const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
+        let run = runs.get(key);
+        if (!run) {
+          run = layout(text, features);
+          if (runs.size > 20_000) runs.clear();
+          runs.set(key, run);
+        }
+        return run;
+      };
+      parsedFonts.set(bytes, font);
+    }
+    return font;
+  },
+};
 const BLACK = rgb(0, 0, 0);
 const GREY = rgb(0.55, 0.55, 0.55);
 
@@ -114,7 +144,7 @@ export class PdfDocument {
 
   static async create(fonts: Record<Weight, LabelFont>, title?: string): Promise<PdfDocument> {
     const doc = await PDFDocument.create();
-    doc.registerFontkit(fontkit);
+    doc.registerFontkit(sharedFontkit);
     doc.setProducer('benchprint');
     doc.setCreator('benchprint');
     if (title) doc.setTitle(title);

@@ -1,0 +1,75 @@
+// Benchmark: datasheets per second (work order and hose assembly) and the traveler, with peak memory. Prints figures.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DocumentService, type DocumentKind } from '../src/documents/service.js';
+import { loadFonts } from '../src/labels/fonts.js';
+import { silentLogger } from '../src/logger.js';
+import { pdfPageToPng } from '../src/pdf/raster.js';
+import { buildSandboxData } from '../src/sandbox/data.js';
+import { SANDBOX_KEY, startSandbox } from '../src/sandbox/server.js';
+import { openStore } from '../src/store/store.js';
+import { WorkOrderCache } from '../src/sync/cache.js';
+import { SyncService } from '../src/sync/sync.js';
+import { EventBus } from '../src/events.js';
+import { GoldleafClient } from '../src/goldleaf/client.js';
+import { GoldleafHttp } from '../src/goldleaf/http.js';
+import { configSchema } from '../src/config/schema.js';
+
+const COUNT = Number(process.env.BENCH_DOCS ?? 100);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const dir = mkdtempSync(join(tmpdir(), 'bp-bench-docs-'));
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+
+try {
+  const sandbox = await startSandbox({ data: buildSandboxData(new Date('2026-11-26T00:00:00Z')) });
+  const store = openStore(join(dir, 'bench.db'));
+  const config = configSchema.parse({});
+  const settings = { ...config.goldleaf, baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, ...SANDBOX_KEY };
+  const cache = new WorkOrderCache(store);
+  await new SyncService({ client: new GoldleafClient(new GoldleafHttp(settings, silentLogger()), settings), cache, events: new EventBus(), logger: silentLogger(), config: config.sync, releasedStatuses: settings.releasedStatuses, source: 'sandbox' }).syncOnce();
+  await sandbox.close();
+  const templatesDir = new URL('../templates', import.meta.url).pathname;
+  const docs = new DocumentService({ templatesDir, fonts: loadFonts(join(templatesDir, 'fonts')), shopName: 'Bench Hydraulics', stationName: 'Bench' });
+  const wos = cache.list().map((s) => cache.get(s.id)!);
+  const wo = wos.find((w) => w.lines.length >= 3 && w.lines.length <= 5 && w.lines.every((l) => l.assembly))!;
+  const line = wo.lines[0]!;
+
+  const measure = async (kind: DocumentKind, lineNumber?: number) => {
+    const req = { workOrder: wo, kind, ...(lineNumber === undefined ? {} : { lineNumber }) };
+    for (let i = 0; i < 5; i++) await docs.produce(req); // warm-up
+    const rates: number[] = [];
+    let last = await docs.produce(req);
+    for (let r = 0; r < RUNS; r++) {
+      const started = performance.now();
+      for (let i = 0; i < COUNT; i++) last = await docs.produce(req);
+      rates.push(COUNT / ((performance.now() - started) / 1000));
+    }
+    rates.sort((a, b) => a - b);
+    return { median: rates[Math.floor(rates.length / 2)]!, min: rates[0]!, max: rates.at(-1)!, bytes: last.document.bytes.length };
+  };
+
+  const idle = process.memoryUsage().rss;
+  const results = {
+    'work-order datasheet (1 page)': await measure('datasheet'),
+    'hose-assembly datasheet': await measure('assembly-datasheet', line.lineNumber),
+    'traveler (ESC/POS)': await measure('traveler'),
+  };
+  const preview = await docs.produce({ workOrder: wo, kind: 'datasheet' });
+  const t = performance.now();
+  for (let i = 0; i < 10; i++) await pdfPageToPng(preview.document.bytes);
+  const previewMs = (performance.now() - t) / 10;
+  clearInterval(sampler);
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
+  console.log(`documents benchmark: ${COUNT} documents per run, ${RUNS} runs, work order ${wo.number} (${wo.lines.length} lines), node ${process.version}`);
+  console.log('| document | median per second | min | max | size |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.median.toFixed(0)} | ${r.min.toFixed(0)} | ${r.max.toFixed(0)} | ${(r.bytes / 1024).toFixed(1)} KiB |`);
+  console.log(`PNG preview of a datasheet page: ${previewMs.toFixed(0)} ms`);
+  console.log(`resident memory: ${mb(idle)} MB before, peak ${mb(peakRss)} MB`);
+  store.close();
+} finally {
+  clearInterval(sampler);
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,161 @@
+// Produces the bench's documents: datasheets, travelers, Marken and PTS files, from GoldLeaf or from local layouts.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CachedWorkOrder, LineView } from '../domain/work-order.js';
+import { StationError, describeError } from '../errors.js';
+import type { FileOwner, GoldleafClient } from '../goldleaf/client.js';
+import type { LabelFont, Weight } from '../labels/fonts.js';
+import { findLine } from '../labels/label-data.js';
+import { loadJsonFiles, type FileProblem } from '../lib/json-files.js';
+import type { Logger } from '../logger.js';
+import type { RenderedDocument } from '../printing/types.js';
+import { assemblyDatasheet, kitDatasheet, workOrderDatasheet, type DocumentContext } from './datasheets.js';
+import { localJobFile } from './job-files.js';
+import { documentTemplateSchema, fileLayoutSchema, type DocumentTemplateDef, type FileLayoutDef } from './template-schema.js';
+import { traveler } from './traveler.js';
+
+export const DOCUMENT_KINDS = ['datasheet', 'assembly-datasheet', 'kit-datasheet', 'traveler', 'marken', 'pts'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export type DocumentSource = 'local' | 'goldleaf';
+
+export interface DocumentRequest {
+  workOrder: CachedWorkOrder;
+  kind: DocumentKind;
+  /** For assembly and kit datasheets, and for a line's own Marken/PTS file. */
+  lineNumber?: number;
+  /** Where to get it; Marken and PTS come from GoldLeaf unless asked otherwise. */
+  source?: DocumentSource;
+}
+
+export interface ProducedDocument {
+  document: RenderedDocument;
+  origin: 'goldleaf' | 'local';
+  /** Why a local document stands in for GoldLeaf's, when it does. */
+  fallbackReason?: string;
+  template?: { id: string; version: number };
+}
+
+export interface DocumentServiceOptions {
+  templatesDir: string;
+  fonts: Record<Weight, LabelFont>;
+  goldleaf?: GoldleafClient;
+  shopName: string;
+  stationName: string;
+  logger?: Logger;
+}
+
+const TEMPLATE_FOR: Record<string, DocumentTemplateDef['kind']> = { datasheet: 'workorder-datasheet', 'assembly-datasheet': 'assembly-datasheet', 'kit-datasheet': 'kit-datasheet' };
+
+export class DocumentService {
+  private readonly templates = new Map<string, DocumentTemplateDef>();
+  private readonly layouts = new Map<string, FileLayoutDef>();
+  readonly problems: FileProblem[] = [];
+
+  constructor(private readonly o: DocumentServiceOptions) {
+    const docs = loadJsonFiles(join(o.templatesDir, 'documents'), documentTemplateSchema);
+    const files = loadJsonFiles(join(o.templatesDir, 'files'), fileLayoutSchema);
+    // One template per kind: the first file (by name) wins, a second is reported.
+    for (const { file, def } of docs.items) {
+      if (this.templates.has(def.kind)) docs.problems.push({ file, problem: `a ${def.kind} template is already loaded` });
+      else this.templates.set(def.kind, def);
+    }
+    for (const { file, def } of files.items) {
+      if (this.layouts.has(def.kind)) files.problems.push({ file, problem: `a ${def.kind} layout is already loaded` });
+      else this.layouts.set(def.kind, def);
+    }
+    this.problems.push(...docs.problems.map((p) => ({ ...p, file: `documents/${p.file}` })), ...files.problems.map((p) => ({ ...p, file: `files/${p.file}` })));
+    for (const p of this.problems) o.logger?.error(p, `document template ${p.file} is not usable`);
+  }
+
+  async produce(req: DocumentRequest): Promise<ProducedDocument> {
+    const wo = req.workOrder;
+    const line = req.lineNumber === undefined ? undefined : findLine(wo, req.lineNumber);
+    const printedAt = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    const ctx: DocumentContext = { shop: { name: this.o.shopName }, station: { name: this.o.stationName }, printedAt, workOrder: wo, ...(line ? { line } : {}) };
+    const source = req.source ?? (req.kind === 'marken' || req.kind === 'pts' ? 'goldleaf' : 'local');
+    if (req.kind === 'traveler') return { document: traveler(wo, { shopName: this.o.shopName, printedAt }), origin: 'local' };
+
+    let fallbackReason: string | undefined;
+    if (source === 'goldleaf') {
+      try {
+        return { document: await this.fromGoldleaf(req.kind, wo, line), origin: 'goldleaf' };
+      } catch (err) {
+        fallbackReason = `GoldLeaf could not provide it: ${describeError(err)}`;
+        this.o.logger?.warn({ kind: req.kind, workOrder: wo.number, reason: fallbackReason }, 'using the local layout instead of GoldLeaf');
+      }
+    }
+    if (req.kind === 'marken' || req.kind === 'pts') {
+      const layout = this.layouts.get(req.kind);
+      if (!layout) {
+        throw new StationError('NO_LOCAL_LAYOUT', `No ${req.kind} file can be made: ${fallbackReason ?? 'no local layout is configured'}.`, {
+          status: 503,
+          retryable: !!fallbackReason,
+          hint: `Add a ${req.kind} column layout in templates/files/, or try again when GoldLeaf answers.`,
+        });
+      }
+      const lines = line ? [line] : wo.lines;
+      const document = localJobFile(layout, { workOrder: wo, shop: ctx.shop, lines, reason: fallbackReason ?? 'local layout requested', printedAt });
+      return { document, origin: 'local', ...(fallbackReason ? { fallbackReason } : {}), template: { id: layout.id, version: layout.version } };
+    }
+    const document = await this.datasheet(req.kind, ctx, line);
+    const def = this.templates.get(TEMPLATE_FOR[req.kind]!)!;
+    if (fallbackReason) document.meta.name = document.meta.name.replace(/\.pdf$/, '-local.pdf');
+    return { document, origin: 'local', ...(fallbackReason ? { fallbackReason } : {}), template: { id: def.id, version: def.version } };
+  }
+
+  private template<K extends DocumentTemplateDef['kind']>(kind: K): Extract<DocumentTemplateDef, { kind: K }> {
+    const def = this.templates.get(kind);
+    if (!def) {
+      const broken = this.problems.find((p) => p.file.startsWith('documents/'));
+      throw new StationError('TEMPLATE_NOT_FOUND', `There is no usable ${kind} template${broken ? ` (${broken.file}: ${broken.problem})` : ''}.`, { status: 404, hint: 'Check templates/documents/.' });
+    }
+    return def as Extract<DocumentTemplateDef, { kind: K }>;
+  }
+
+  private logo(def: { logo?: string | undefined }): Uint8Array | undefined {
+    if (!def.logo) return undefined;
+    const path = join(this.o.templatesDir, 'images', def.logo);
+    return existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined;
+  }
+
+  private async datasheet(kind: DocumentKind, ctx: DocumentContext, line: LineView | undefined): Promise<RenderedDocument> {
+    const wo = ctx.workOrder;
+    const pdf = (bytes: Uint8Array, name: string, def: DocumentTemplateDef): RenderedDocument => ({
+      format: 'pdf',
+      bytes,
+      meta: { name, contentType: 'application/pdf', origin: `template ${def.id} v${def.version}` },
+    });
+    if (kind === 'datasheet') {
+      const def = this.template('workorder-datasheet');
+      return pdf(await workOrderDatasheet({ fonts: this.o.fonts, ...withLogo(this.logo(def)) }, def, ctx), `${wo.number}-datasheet.pdf`, def);
+    }
+    if (!line) throw new StationError('LINE_REQUIRED', `A ${kind} is for one line: say which.`, { status: 422 });
+    if (kind === 'assembly-datasheet') {
+      if (!line.assembly) throw new StationError('NOT_AN_ASSEMBLY', `Line ${line.lineNumber} of ${wo.number} is not a hose assembly.`, { status: 422 });
+      const def = this.template('assembly-datasheet');
+      const bytes = await assemblyDatasheet({ fonts: this.o.fonts, ...withLogo(this.logo(def)) }, def, { ...ctx, assembly: line.assembly });
+      return pdf(bytes, `${wo.number}-line-${line.lineNumber}-${line.assembly.partNumber}-datasheet.pdf`, def);
+    }
+    if (!line.kit) throw new StationError('NOT_A_KIT', `Line ${line.lineNumber} of ${wo.number} is not a hose kit.`, { status: 422 });
+    const def = this.template('kit-datasheet');
+    const bytes = await kitDatasheet({ fonts: this.o.fonts, ...withLogo(this.logo(def)) }, def, { ...ctx, kit: line.kit });
+    return pdf(bytes, `${wo.number}-line-${line.lineNumber}-${line.kit.partNumber}-datasheet.pdf`, def);
+  }
+
+  /** GoldLeaf's own file, byte for byte with its name and type. */
+  private async fromGoldleaf(kind: DocumentKind, wo: CachedWorkOrder, line: LineView | undefined): Promise<RenderedDocument> {
+    if (!this.o.goldleaf) throw new StationError('GOLDLEAF_NOT_CONFIGURED', 'This station has no GoldLeaf connection.', { status: 503 });
+    let owner: FileOwner = 'workorder';
+    let id = wo.id;
+    if (kind === 'assembly-datasheet' || (line?.assembly && (kind === 'marken' || kind === 'pts'))) [owner, id] = ['hoseassembly', line!.assembly!.id];
+    else if (kind === 'kit-datasheet' || (line?.kit && (kind === 'marken' || kind === 'pts'))) [owner, id] = ['hosekit', line!.kit!.id];
+    const fileKind = kind === 'marken' ? 'marken' : kind === 'pts' ? 'pts' : 'datasheet';
+    const file = await this.o.goldleaf.getFile(owner, id, fileKind);
+    const format = file.contentType === 'application/pdf' ? 'pdf' : 'file';
+    return { format, bytes: file.bytes, meta: { name: file.fileName, contentType: file.contentType, origin: 'GoldLeaf' } };
+  }
+}
+
+function withLogo(logo: Uint8Array | undefined): { logo?: Uint8Array } {
+  return logo ? { logo } : {};
+}

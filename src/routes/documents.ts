@@ -1,0 +1,55 @@
+// Documents of a work order: datasheets, traveler, Marken and PTS files, to download or to preview as PNG.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app.js';
+import { DOCUMENT_KINDS } from '../documents/service.js';
+import { parseRequest } from '../http/validate.js';
+import { pdfPageToPng } from '../pdf/raster.js';
+import { escposText } from '../printing/escpos.js';
+import { printableWorkOrder } from './work-orders.js';
+
+const query = z.strictObject({
+  line: z.coerce.number().int().min(0).optional(),
+  source: z.enum(['local', 'goldleaf']).optional(),
+  /** file: the document itself; png: a preview of its first page (PDF documents). */
+  as: z.enum(['file', 'png']).default('file'),
+  page: z.coerce.number().int().min(1).default(1),
+});
+
+export function documentRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/workorders/:ref/documents/:kind', async (c) => {
+    const kind = parseRequest('document kind', z.enum(DOCUMENT_KINDS), c.req.param('kind'));
+    const q = parseRequest('document query', query, c.req.query());
+    const wo = printableWorkOrder(deps, c.req.param('ref'));
+    const produced = await deps.documents.produce({
+      workOrder: wo,
+      kind,
+      ...(q.line === undefined ? {} : { lineNumber: q.line }),
+      ...(q.source ? { source: q.source } : {}),
+    });
+    const { document } = produced;
+    const headers: Record<string, string> = {
+      'x-document-origin': produced.origin,
+      ...(produced.fallbackReason ? { 'x-document-fallback': encodeURIComponent(produced.fallbackReason) } : {}),
+      ...(produced.template ? { 'x-template': `${produced.template.id} v${produced.template.version}` } : {}),
+      'cache-control': 'no-store',
+    };
+    if (q.as === 'png' && document.format === 'pdf') {
+      return c.body((await pdfPageToPng(document.bytes, q.page)) as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': 'image/png' });
+    }
+    if (q.as === 'png') {
+      // A traveler or a text file has no page to draw: show its text.
+      const text = document.format === 'escpos' ? escposText(document.bytes) : new TextDecoder().decode(document.bytes);
+      return c.body(text, 200, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+    }
+    return c.body(document.bytes as Uint8Array<ArrayBuffer>, 200, {
+      ...headers,
+      'content-type': document.meta.contentType,
+      'content-disposition': `attachment; filename="${document.meta.name.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(document.meta.name)}`,
+    });
+  });
+
+  return app;
+}
