@@ -1,20 +1,33 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs on a fresh Debian machine: system packages, then npm packages.
+# Installs and starts everything the test suite needs on a fresh Debian machine, then the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use: poppler-utils reads PDFs back (pdftoppm, pdftotext, pdfinfo).
-DEBIAN_PACKAGES=(poppler-utils)
+# Debian packages the tests use:
+#   poppler-utils   reads PDFs back (pdftoppm, pdftotext, pdfinfo)
+#   cups-ipp-utils  ippeveprinter, a real IPP Everywhere printer on loopback
+#   avahi-daemon, dbus  ippeveprinter needs a DNS-SD daemon even with advertising turned off
+DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus)
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Start the system bus and avahi unless they already run (on a desktop or a systemd machine they do).
+if [ ! -S /run/dbus/system_bus_socket ]; then
+  $SUDO mkdir -p /run/dbus
+  $SUDO dbus-daemon --system --fork
+fi
+if ! avahi-daemon --check 2>/dev/null; then
+  $SUDO avahi-daemon --daemonize --no-chroot
 fi
 
 npm ci --no-audit --no-fund

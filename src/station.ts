@@ -100,6 +100,10 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
     if (options.startSync !== false) sync.start();
+    // Keep each printer's state and "last seen" fresh for the kiosk strip and /readyz (drivers skip a busy printer).
+    const monitor = setInterval(() => void printers.refreshAll(3000), 15_000);
+    monitor.unref();
+    cleanup.push(() => clearInterval(monitor));
 
     let stopping: Promise<void> | undefined;
     const stop = () =>

@@ -51,7 +51,7 @@ const CONTENT_TYPE: Record<PreviewFormat, string> = { zpl: 'application/vnd.zebr
 
 export class LabelEngine {
   readonly templates: TemplateRegistry;
-  private readonly fonts: Record<Weight, LabelFont>;
+  readonly fonts: Record<Weight, LabelFont>;
   private readonly images: (src: string) => GrayImage;
   private readonly fontsDir: string;
 

@@ -4,7 +4,7 @@ import { formatPath } from '../config/load.js';
 import { printerEntrySchema, type PrinterEntry } from '../config/schema.js';
 import { StationError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PrinterDriver, PrinterState, PrinterStatus } from './types.js';
+import { refuseFormat, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type RenderedDocument } from './types.js';
 
 export interface PrinterView {
   id: string;
@@ -44,6 +44,20 @@ export class PrinterRegistry {
     const printer = this.printers.get(id);
     if (!printer) throw new StationError('PRINTER_NOT_FOUND', `There is no printer "${id}".`, { status: 404, hint: `Known printers: ${[...this.printers.keys()].join(', ') || 'none'}.` });
     return printer;
+  }
+
+  /** Delivers a document; refuses a printer with a problem or a format it does not take before a byte moves. */
+  async print(id: string, document: RenderedDocument, options: PrintOptions): Promise<PrintResult> {
+    const printer = this.get(id);
+    if (printer.problem || !printer.driver) {
+      throw new StationError('PRINTER_NOT_USABLE', `Printer "${id}" is not usable: ${printer.problem ?? 'no driver'}.`, { status: 409, hint: 'Fix its entry in the config and restart the station.' });
+    }
+    refuseFormat(printer.driver, document, id);
+    const result = await printer.driver.print(document, options);
+    const at = new Date().toISOString();
+    const known = this.seen.get(id);
+    this.seen.set(id, { status: known?.status ?? { state: 'ready' }, checkedAt: known?.checkedAt ?? at, lastSeenAt: at });
+    return result;
   }
 
   /** Asks the device (bounded in time) and remembers when it last answered. */

@@ -1,0 +1,52 @@
+// A real IPP Everywhere printer for tests: ippeveprinter (Debian cups-ipp-utils) on a loopback port, keeping job files.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closedPort } from './tcp-printer.js';
+
+export interface IppPrinterDouble {
+  uri: string;
+  port: number;
+  /** Files of printed jobs, oldest first. */
+  jobFiles(): Buffer[];
+  close(): Promise<void>;
+}
+
+export async function startIppPrinter(): Promise<IppPrinterDouble> {
+  const port = await closedPort();
+  const spool = mkdtempSync(join(tmpdir(), 'bp-ipp-'));
+  // -r off: no DNS-SD advertising; -k: keep job files; -c /bin/true: "print" at once (its built-in simulation takes ~15 s a job).
+  const proc: ChildProcess = spawn('ippeveprinter', ['-r', 'off', '-n', 'localhost', '-p', String(port), '-d', spool, '-k', '-c', '/bin/true', '-f', 'application/pdf', 'benchprint-test'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill();
+      throw new Error(`ippeveprinter did not start on port ${port}: ${stderr.trim() || 'no output'} (is dbus/avahi running? see scripts/setup-tests.sh)`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    uri: `ipp://localhost:${port}/ipp/print`,
+    port,
+    jobFiles: () =>
+      readdirSync(spool)
+        .filter((f) => /^\d+-.*\.pdf$/.test(f))
+        .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
+        .map((f) => readFileSync(join(spool, f))),
+    close: async () => {
+      proc.kill('SIGTERM');
+      await exited;
+      rmSync(spool, { recursive: true, force: true });
+    },
+  };
+}
