@@ -8,6 +8,9 @@ import { StationError } from './errors.js';
 import type { EventBus } from './events.js';
 import type { DocumentService } from './documents/service.js';
 import type { LabelEngine } from './labels/engine.js';
+import type { JobStore } from './queue/job-store.js';
+import type { PrintQueue } from './queue/queue.js';
+import type { RequestDeps } from './queue/requests.js';
 import type { SerialStore } from './labels/serials.js';
 import type { Logger } from './logger.js';
 import type { PrinterRegistry } from './printing/registry.js';
@@ -24,6 +27,8 @@ import { workOrderRoutes } from './routes/work-orders.js';
 import { kioskRoutes } from './kiosk/routes.js';
 import { labelRoutes } from './routes/labels.js';
 import { documentRoutes } from './routes/documents.js';
+import { jobRoutes } from './routes/jobs.js';
+import { eventRoutes } from './routes/events.js';
 
 export interface AppDeps {
   config: StationConfig;
@@ -37,6 +42,9 @@ export interface AppDeps {
   labels: LabelEngine;
   serials: SerialStore;
   documents: DocumentService;
+  jobs: JobStore;
+  queue: PrintQueue;
+  requests: RequestDeps;
 }
 
 export type AppEnv = { Variables: AuthVariables };
@@ -60,6 +68,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/v1/workorders', workOrderRoutes(deps));
   app.route('/api/v1', labelRoutes(deps));
   app.route('/api/v1', documentRoutes(deps));
+  app.route('/api/v1', jobRoutes(deps));
+  app.route('/api/v1', eventRoutes(deps));
   app.route('/kiosk', kioskRoutes(deps));
   app.get('/', (c) => c.redirect('/kiosk'));
   app.onError(onError(deps.logger));

@@ -5,7 +5,11 @@ export type StationEvent =
   | { type: 'workorder.released'; workOrder: { id: string; number: string } }
   | { type: 'workorder.unreleased'; workOrder: { id: string; number: string } }
   | { type: 'sync.completed'; released: number; changed: number; problems: number }
-  | { type: 'sync.failed'; error: string; consecutiveFailures: number };
+  | { type: 'sync.failed'; error: string; consecutiveFailures: number }
+  | { type: 'job.changed'; job: { id: string; printerId: string; state: string; partsSent: number; partsTotal: number; workOrderNumber?: string; attention?: string } }
+  | { type: 'job.progress'; job: { id: string; printerId: string; partsSent: number; partsTotal: number } }
+  | { type: 'queue.paused' | 'queue.resumed'; printerId: string }
+  | { type: 'station.stopping' };
 
 export type StationEventOf<T extends StationEvent['type']> = Extract<StationEvent, { type: T }>;
 

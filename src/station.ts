@@ -22,6 +22,11 @@ import { acquireInstanceLock } from './store/instance-lock.js';
 import { openStore, type Store } from './store/store.js';
 import { WorkOrderCache } from './sync/cache.js';
 import { SyncService } from './sync/sync.js';
+import { JobStore } from './queue/job-store.js';
+import { PrintQueue } from './queue/queue.js';
+import { startAutoPrint } from './queue/auto-print.js';
+import type { RequestDeps } from './queue/requests.js';
+import { printableWorkOrder } from './routes/work-orders.js';
 
 /** The templates folder shipped with benchprint (two levels up from src/ and from dist/src/). */
 const SHIPPED_TEMPLATES = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../templates' : '../templates', import.meta.url));
@@ -36,11 +41,13 @@ export interface RunningStation {
   printers: PrinterRegistry;
   sync: SyncService;
   events: EventBus;
+  queue: PrintQueue;
+  jobs: JobStore;
   /** Stops accepting, lets requests in flight finish (bounded by the grace period), closes everything. */
   stop(): Promise<void>;
 }
 
-export async function startStation(loaded: LoadedConfig, logger: Logger, options: { startSync?: boolean } = {}): Promise<RunningStation> {
+export async function startStation(loaded: LoadedConfig, logger: Logger, options: { startSync?: boolean; startQueue?: boolean } = {}): Promise<RunningStation> {
   const { config } = loaded;
   const dataDir = resolve(config.station.dataDir);
   const cleanup: Array<() => unknown> = [];
@@ -95,7 +102,22 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       logger: logger.child({ component: 'documents' }),
     });
 
-    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials, documents });
+    const jobs = new JobStore(store);
+    const queue = new PrintQueue({ jobs, printers, events, logger: logger.child({ component: 'queue' }), config: config.queue });
+    const requests: RequestDeps = {
+      labels,
+      documents,
+      printers,
+      stationName: config.station.name,
+      expireAfterMin: config.queue.expireAfterMin,
+      workOrder: (ref) => printableWorkOrder({ workOrders, config }, ref),
+    };
+    if (options.startQueue !== false) queue.start();
+    // Stopping: the queue goes first (jobs in flight get the grace period), before printers and the store close.
+    cleanup.push(() => queue.stop(config.server.shutdownGraceMs));
+    cleanup.push(startAutoPrint({ config: config.autoPrint, events, queue, jobs, requests, logger: logger.child({ component: 'auto-print' }) }));
+
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials, documents, jobs, queue, requests });
     const server = await listen(app.fetch, config.server.host, config.server.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
@@ -108,10 +130,11 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        events.emit({ type: 'station.stopping' });
         await closeServer(server, config.server.shutdownGraceMs, logger);
         await undo();
       })());
-    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, stop };
+    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, queue, jobs, stop };
   } catch (err) {
     await undo();
     throw err;

@@ -99,6 +99,27 @@ const syncSchema = z
   })
   .prefault({});
 
+const queueSchema = z
+  .strictObject({
+    retryBaseMs: ms(2000, 'First wait before trying a job again when its printer could not be reached (nothing was sent).', 2000),
+    retryMaxMs: ms(60_000, 'Longest wait between tries while a printer is offline.', 60000),
+    expireAfterMin: z.number().int().min(1).max(10_080).default(480).meta(doc('A job still waiting for its printer after this long expires instead of printing unexpectedly later.', 480)),
+  })
+  .prefault({});
+
+const autoPrintRule = z.strictObject({
+  printer: z.string().min(1).meta(doc('Printer id to queue on.', 'tags')),
+  document: z.enum(['labels', 'datasheet', 'traveler', 'marken', 'pts']).meta(doc('What to print for each released work order: labels are per line.', 'labels')),
+  template: z.string().min(1).optional().meta(doc('Label template for labels.', 'hose-tag')),
+});
+
+const autoPrintSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).meta(doc('Queue documents by themselves when GoldLeaf releases a work order.', false)),
+    rules: z.array(autoPrintRule).default([]).meta(doc('What to queue, and where, for each newly released work order.', [{ printer: 'tags', document: 'labels', template: 'hose-tag' }])),
+  })
+  .prefault({});
+
 export const printerEntrySchema = z.strictObject({
   id: z
     .string()
@@ -149,9 +170,13 @@ export const configSchema = z.strictObject({
   sync: syncSchema,
   printers: z.array(z.unknown()).default([]).meta(doc('Printers and hot folders; each entry is checked on its own (see printers[]).', [])),
   auth: authSchema,
+  queue: queueSchema,
+  autoPrint: autoPrintSchema,
 });
 
 export type StationConfig = z.infer<typeof configSchema>;
 export type GoldleafConfig = StationConfig['goldleaf'];
 export type SyncConfig = StationConfig['sync'];
 export type ApiToken = z.infer<typeof tokenSchema>;
+export type QueueConfig = StationConfig['queue'];
+export type AutoPrintConfig = StationConfig['autoPrint'];

@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app.js';
 import { requireScope } from '../http/auth.js';
 import { ageSeconds, reachability } from '../sync/types.js';
-import { testPage } from '../printing/test-page.js';
+import { sleep } from '../lib/backoff.js';
+import { renderRequest } from '../queue/requests.js';
 
 export function stationRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -22,11 +23,17 @@ export function stationRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/printers/:id', async (c) => c.json(await deps.printers.refresh(c.req.param('id'), 2000)));
 
+  // Goes through the queue like any job, so it never interleaves with labels already printing; waits up to 30 s.
   app.post('/printers/:id/test-print', requireScope('print'), async (c) => {
     const printer = deps.printers.get(c.req.param('id'));
-    const document = await testPage(printer, { stationName: deps.config.station.name, fonts: deps.labels.fonts });
-    const result = await deps.printers.print(printer.id, document, { signal: AbortSignal.timeout(60_000) });
-    return c.json({ printer: printer.id, format: document.format, ...result, status: await deps.printers.refresh(printer.id, 2000) });
+    const { job } = deps.queue.submit(await renderRequest({ kind: 'test', printer: printer.id }, c.get('principal').name, deps.requests));
+    const deadline = Date.now() + 30_000;
+    let current = job;
+    while (['queued', 'printing'].includes(current.state) && Date.now() < deadline) {
+      await sleep(50);
+      current = deps.queue.get(job.id);
+    }
+    return c.json({ printer: printer.id, format: current.format, job: current, status: await deps.printers.refresh(printer.id, 2000) }, current.state === 'done' ? 200 : 202);
   });
 
   app.post('/sync', requireScope('print'), async (c) => {

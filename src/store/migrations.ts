@@ -73,4 +73,78 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX serials_work_order ON serials (work_order_id, line_id);`,
   },
+  {
+    version: 4,
+    name: 'print queue and history',
+    sql: `
+      -- Every print job, kept as history. The document bytes are stored so a retry sends exactly what was rendered.
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        idempotency_key TEXT UNIQUE,
+        printer_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'printing', 'done', 'failed', 'needs-attention', 'cancelled', 'expired')),
+        requested_by TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        work_order_id TEXT,
+        work_order_number TEXT,
+        line_number INTEGER,
+        template_id TEXT,
+        template_version INTEGER,
+        document_name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        origin TEXT,
+        bytes BLOB NOT NULL,
+        part_ends TEXT NOT NULL,
+        parts_total INTEGER NOT NULL,
+        parts_sent INTEGER NOT NULL DEFAULT 0,
+        bytes_sent INTEGER NOT NULL DEFAULT 0,
+        serials TEXT NOT NULL DEFAULT '[]',
+        first_part INTEGER NOT NULL DEFAULT 1,
+        batch_id TEXT,
+        reprint_of TEXT,
+        is_reprint INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        expires_at TEXT NOT NULL,
+        lease_until TEXT,
+        error_code TEXT,
+        error TEXT,
+        attention TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX jobs_queue ON jobs (printer_id, state, seq);
+      CREATE INDEX jobs_work_order ON jobs (work_order_number);
+      CREATE INDEX jobs_created ON jobs (created_at);
+      -- Every state a job went through, with when and why.
+      CREATE TABLE job_events (
+        job_id TEXT NOT NULL REFERENCES jobs (id),
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        detail TEXT
+      );
+      CREATE INDEX job_events_job ON job_events (job_id);
+      -- Serials printed by each job, for "which job printed serial X".
+      CREATE TABLE job_serials (
+        job_id TEXT NOT NULL REFERENCES jobs (id),
+        serial TEXT NOT NULL,
+        part INTEGER NOT NULL
+      );
+      CREATE INDEX job_serials_serial ON job_serials (serial);
+      CREATE TABLE printer_queues (
+        printer_id TEXT PRIMARY KEY,
+        paused INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+      );`,
+  },
+  {
+    version: 5,
+    name: 'index for expiring waiting jobs',
+    // Each worker looks for expired waiting jobs on every turn; without this it scanned the whole history.
+    sql: `CREATE INDEX jobs_state_expires ON jobs (state, expires_at);`,
+  },
 ];

@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export type DoubleState = 'ready' | 'paper-out' | 'paused' | 'head-open' | 'ribbon-out' | 'printing';
-export type DoubleMode = 'normal' | 'silent' | 'stall' | 'cut';
+export type DoubleMode = 'normal' | 'silent' | 'stall' | 'cut' | 'slow';
 
 export interface TcpPrinterDouble {
   port: number;
@@ -16,6 +16,10 @@ export interface TcpPrinterDouble {
   mode: DoubleMode;
   /** With mode "cut": close the connection once this many job bytes have arrived. */
   cutAfterBytes: number;
+  /** With mode "slow": how fast the printer takes data, in bytes per second (a printer working through labels). */
+  bytesPerSecond: number;
+  /** Labels (^XA) received so far. */
+  labels(): number;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,7 @@ function escposStatus(state: DoubleState, n: number): number {
   return base | (state === 'paper-out' ? 0x60 : 0);
 }
 
-export async function startTcpPrinter(kind: 'zpl' | 'escpos'): Promise<TcpPrinterDouble> {
+export async function startTcpPrinter(kind: 'zpl' | 'escpos', port = 0): Promise<TcpPrinterDouble> {
   const sockets = new Set<Socket>();
   const double: TcpPrinterDouble = {
     port: 0,
@@ -51,6 +55,8 @@ export async function startTcpPrinter(kind: 'zpl' | 'escpos'): Promise<TcpPrinte
     state: 'ready',
     mode: 'normal',
     cutAfterBytes: 0,
+    bytesPerSecond: 2_000_000,
+    labels: () => (double.received().toString('latin1').match(/\^XA/g) ?? []).length,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -98,9 +104,13 @@ export async function startTcpPrinter(kind: 'zpl' | 'escpos'): Promise<TcpPrinte
       }
       job = Buffer.concat([job, data]);
       double.jobs[index] = job;
+      if (double.mode === 'slow') {
+        socket.pause();
+        setTimeout(() => socket.resume(), (data.length / double.bytesPerSecond) * 1000);
+      }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   double.port = (server.address() as AddressInfo).port;
   double.uri = `tcp://127.0.0.1:${double.port}`;
   return double;

@@ -42,7 +42,7 @@ describe('printer routes', () => {
   it('sends a test print in the printer\'s own language', async () => {
     const res = await station.app.request('/api/v1/printers/tags/test-print', { method: 'POST' }, FROM_LOOPBACK);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ printer: 'tags', format: 'zpl', partsSent: 1 });
+    expect(await res.json()).toMatchObject({ printer: 'tags', format: 'zpl', job: { state: 'done', partsSent: 1, requestedBy: 'kiosk' } });
     const zpl = zebra.received().toString('utf8');
     expect(zpl).toMatch(/^\^XA/);
     expect(zpl).toContain('benchprint test print');
@@ -51,5 +51,7 @@ describe('printer routes', () => {
     expect(receipt.received().toString('latin1')).toContain('printer receipt');
     expect((await station.app.request('/api/v1/printers/tags/test-print', { method: 'POST' }, FROM_LAN)).status).toBe(401);
     expect((await station.app.request('/api/v1/printers/broken/test-print', { method: 'POST' }, FROM_LOOPBACK)).status).toBe(409);
+    const tests = await (await station.app.request('/api/v1/jobs?printer=tags', {}, FROM_LAN)).json();
+    expect(tests).toMatchObject({ count: 1, items: [{ kind: 'test', state: 'done' }] });
   });
 });

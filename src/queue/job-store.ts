@@ -1,0 +1,319 @@
+// Jobs in SQLite: idempotent insert, a compare-and-swap claim per printer, state changes with their history.
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import type { Store } from '../store/store.js';
+import type { RenderedDocument } from '../printing/types.js';
+
+export const JOB_STATES = ['queued', 'printing', 'done', 'failed', 'needs-attention', 'cancelled', 'expired'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export type JobKind = 'labels' | 'document' | 'test' | 'raw';
+
+export interface JobRecord {
+  id: string;
+  seq: number;
+  idempotencyKey?: string;
+  printerId: string;
+  state: JobState;
+  requestedBy: string;
+  kind: JobKind;
+  workOrderId?: string;
+  workOrderNumber?: string;
+  lineNumber?: number;
+  templateId?: string;
+  templateVersion?: number;
+  documentName: string;
+  format: string;
+  contentType: string;
+  origin?: string;
+  bytesTotal: number;
+  partsTotal: number;
+  partsSent: number;
+  bytesSent: number;
+  /** Serials in part order; part i of this job is label firstPart + i - 1 of its batch. */
+  serials: string[];
+  firstPart: number;
+  batchId?: string;
+  reprintOf?: string;
+  isReprint: boolean;
+  attempts: number;
+  nextAttemptAt?: string;
+  expiresAt: string;
+  errorCode?: string;
+  error?: string;
+  /** For needs-attention: what happened and what the operator can do, in plain words. */
+  attention?: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  updatedAt: string;
+}
+
+export interface NewJob {
+  printerId: string;
+  requestedBy: string;
+  kind: JobKind;
+  idempotencyKey?: string;
+  workOrder?: { id: string; number: string };
+  lineNumber?: number;
+  template?: { id: string; version: number };
+  document: RenderedDocument;
+  serials?: string[];
+  firstPart?: number;
+  batchId?: string;
+  reprintOf?: string;
+  isReprint?: boolean;
+  expiresAt: string;
+}
+
+export interface JobFilter {
+  state?: JobState;
+  printerId?: string;
+  workOrder?: string;
+  serial?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
+
+type Row = Record<string, unknown>;
+
+const COLUMNS = `id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number, template_id,
+  template_version, document_name, format, content_type, origin, length(bytes) AS bytes_total, parts_total, parts_sent, bytes_sent, serials,
+  first_part, batch_id, reprint_of, is_reprint, attempts, next_attempt_at, expires_at, error_code, error, attention, created_at, started_at,
+  finished_at, updated_at`;
+
+function toRecord(r: Row): JobRecord {
+  const opt = <T>(key: string, value: T | null | undefined) => (value === null || value === undefined ? {} : { [key]: value });
+  return {
+    id: r.id as string,
+    seq: r.seq as number,
+    ...opt('idempotencyKey', r.idempotency_key as string | null),
+    printerId: r.printer_id as string,
+    state: r.state as JobState,
+    requestedBy: r.requested_by as string,
+    kind: r.kind as JobKind,
+    ...opt('workOrderId', r.work_order_id as string | null),
+    ...opt('workOrderNumber', r.work_order_number as string | null),
+    ...opt('lineNumber', r.line_number as number | null),
+    ...opt('templateId', r.template_id as string | null),
+    ...opt('templateVersion', r.template_version as number | null),
+    documentName: r.document_name as string,
+    format: r.format as string,
+    contentType: r.content_type as string,
+    ...opt('origin', r.origin as string | null),
+    bytesTotal: r.bytes_total as number,
+    partsTotal: r.parts_total as number,
+    partsSent: r.parts_sent as number,
+    bytesSent: r.bytes_sent as number,
+    serials: JSON.parse(r.serials as string) as string[],
+    firstPart: r.first_part as number,
+    ...opt('batchId', r.batch_id as string | null),
+    ...opt('reprintOf', r.reprint_of as string | null),
+    isReprint: r.is_reprint === 1,
+    attempts: r.attempts as number,
+    ...opt('nextAttemptAt', r.next_attempt_at as string | null),
+    expiresAt: r.expires_at as string,
+    ...opt('errorCode', r.error_code as string | null),
+    ...opt('error', r.error as string | null),
+    ...opt('attention', r.attention as string | null),
+    createdAt: r.created_at as string,
+    ...opt('startedAt', r.started_at as string | null),
+    ...opt('finishedAt', r.finished_at as string | null),
+    updatedAt: r.updated_at as string,
+  } as JobRecord;
+}
+
+export class JobStore {
+  /** Prepared once: preparing costs more than running these small statements. */
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly store: Store) {}
+
+  private get db() {
+    return this.store.db;
+  }
+
+  private sql(text: string) {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Adds a job, or returns the one already made for the same idempotency key. */
+  insert(job: NewJob, now = new Date().toISOString()): { job: JobRecord; created: boolean } {
+    return this.db.transaction(() => {
+      if (job.idempotencyKey) {
+        const existing = this.byKey(job.idempotencyKey);
+        if (existing) return { job: existing, created: false };
+      }
+      const id = randomUUID();
+      const seq = ((this.sql('SELECT MAX(seq) AS m FROM jobs').get() as { m: number | null }).m ?? 0) + 1;
+      const ends = job.document.meta.partEnds?.length ? job.document.meta.partEnds : [job.document.bytes.length];
+      this.sql(
+          `INSERT INTO jobs (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
+            template_id, template_version, document_name, format, content_type, origin, bytes, part_ends, parts_total, serials, first_part,
+            batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          seq,
+          job.idempotencyKey ?? null,
+          job.printerId,
+          job.requestedBy,
+          job.kind,
+          job.workOrder?.id ?? null,
+          job.workOrder?.number ?? null,
+          job.lineNumber ?? null,
+          job.template?.id ?? null,
+          job.template?.version ?? null,
+          job.document.meta.name,
+          job.document.format,
+          job.document.meta.contentType,
+          job.document.meta.origin ?? null,
+          Buffer.from(job.document.bytes),
+          JSON.stringify(ends),
+          ends.length,
+          JSON.stringify(job.serials ?? []),
+          job.firstPart ?? 1,
+          job.batchId ?? null,
+          job.reprintOf ?? null,
+          job.isReprint ? 1 : 0,
+          job.expiresAt,
+          now,
+          now,
+        );
+      const insertSerial = this.sql('INSERT INTO job_serials (job_id, serial, part) VALUES (?, ?, ?)');
+      (job.serials ?? []).forEach((s, i) => insertSerial.run(id, s, i + 1));
+      this.event(id, 'queued', job.isReprint ? `reprint of ${job.reprintOf}` : undefined, now);
+      return { job: this.get(id)!, created: true };
+    })();
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.sql(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  byKey(key: string): JobRecord | undefined {
+    const row = this.sql(`SELECT ${COLUMNS} FROM jobs WHERE idempotency_key = ?`).get(key) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  document(id: string): { bytes: Uint8Array; partEnds: number[] } {
+    const row = this.sql('SELECT bytes, part_ends FROM jobs WHERE id = ?').get(id) as { bytes: Buffer; part_ends: string };
+    return { bytes: new Uint8Array(row.bytes), partEnds: JSON.parse(row.part_ends) as number[] };
+  }
+
+  /** Takes the printer's next due job, if any: queued to printing in one statement, so it is taken once. */
+  claim(printerId: string, leaseUntil: string, now = new Date().toISOString()): JobRecord | undefined {
+    const row = this.sql(
+        `UPDATE jobs SET state = 'printing', attempts = attempts + 1, lease_until = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+         WHERE id = (SELECT id FROM jobs WHERE printer_id = ? AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+                     AND expires_at > ? ORDER BY seq LIMIT 1)
+           AND state = 'queued'
+         RETURNING id`,
+      )
+      .get(leaseUntil, now, now, printerId, now, now) as { id: string } | undefined;
+    if (!row) return undefined;
+    this.event(row.id, 'printing', undefined, now);
+    return this.get(row.id);
+  }
+
+  progress(id: string, partsSent: number, bytesSent: number, leaseUntil: string): void {
+    this.sql('UPDATE jobs SET parts_sent = ?, bytes_sent = ?, lease_until = ?, updated_at = ? WHERE id = ?').run(partsSent, bytesSent, leaseUntil, new Date().toISOString(), id);
+  }
+
+  /** Moves a job to a new state if it is in one of `from`; returns whether it did. */
+  transition(
+    id: string,
+    from: readonly JobState[],
+    to: JobState,
+    fields: { error?: string; errorCode?: string; attention?: string; nextAttemptAt?: string | null; partsSent?: number; bytesSent?: number; printerId?: string } = {},
+    detail?: string,
+    now = new Date().toISOString(),
+  ): boolean {
+    const ended = ['done', 'failed', 'cancelled', 'expired'].includes(to);
+    const result = this.sql(
+        `UPDATE jobs SET state = @to, updated_at = @now, lease_until = NULL,
+           error = COALESCE(@error, error), error_code = COALESCE(@errorCode, error_code), attention = COALESCE(@attention, attention),
+           next_attempt_at = CASE WHEN @setNext = 1 THEN @next ELSE next_attempt_at END,
+           parts_sent = COALESCE(@partsSent, parts_sent), bytes_sent = COALESCE(@bytesSent, bytes_sent),
+           printer_id = COALESCE(@printerId, printer_id),
+           finished_at = CASE WHEN @ended = 1 THEN @now ELSE finished_at END
+         WHERE id = @id AND state IN (${from.map((s) => `'${s}'`).join(', ')})`,
+      )
+      .run({
+        id,
+        to,
+        now,
+        error: fields.error ?? null,
+        errorCode: fields.errorCode ?? null,
+        attention: fields.attention ?? null,
+        setNext: fields.nextAttemptAt === undefined ? 0 : 1,
+        next: fields.nextAttemptAt ?? null,
+        partsSent: fields.partsSent ?? null,
+        bytesSent: fields.bytesSent ?? null,
+        printerId: fields.printerId ?? null,
+        ended: ended ? 1 : 0,
+      });
+    if (result.changes === 1) this.event(id, to, detail ?? fields.attention ?? fields.error, now);
+    return result.changes === 1;
+  }
+
+  /** Jobs that were printing when the station stopped (a crash or a kill). */
+  inFlight(): JobRecord[] {
+    return (this.sql(`SELECT ${COLUMNS} FROM jobs WHERE state = 'printing' ORDER BY seq`).all() as Row[]).map(toRecord);
+  }
+
+  /** Queued jobs past their expiry. */
+  expiredQueued(now = new Date().toISOString()): JobRecord[] {
+    return (this.sql(`SELECT ${COLUMNS} FROM jobs WHERE state = 'queued' AND expires_at <= ?`).all(now) as Row[]).map(toRecord);
+  }
+
+  /** When the printer's next waiting job becomes due (for the worker's sleep). */
+  nextDue(printerId: string): string | undefined {
+    const row = this.sql("SELECT MIN(COALESCE(next_attempt_at, '')) AS due FROM jobs WHERE printer_id = ? AND state = 'queued'").get(printerId) as { due: string | null };
+    return row.due ?? undefined;
+  }
+
+  isPaused(printerId: string): boolean {
+    return (this.sql('SELECT paused FROM printer_queues WHERE printer_id = ?').get(printerId) as { paused: number } | undefined)?.paused === 1;
+  }
+
+  setPaused(printerId: string, paused: boolean): void {
+    this.sql('INSERT INTO printer_queues (printer_id, paused, updated_at) VALUES (?, ?, ?) ON CONFLICT (printer_id) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at')
+      .run(printerId, paused ? 1 : 0, new Date().toISOString());
+  }
+
+  list(f: JobFilter = {}): JobRecord[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (f.state) (where.push('state = @state'), (params.state = f.state));
+    if (f.printerId) (where.push('printer_id = @printer'), (params.printer = f.printerId));
+    if (f.workOrder) (where.push('work_order_number = @wo COLLATE NOCASE'), (params.wo = f.workOrder));
+    if (f.serial) (where.push('id IN (SELECT job_id FROM job_serials WHERE serial = @serial COLLATE NOCASE)'), (params.serial = f.serial));
+    if (f.from) (where.push('created_at >= @from'), (params.from = f.from));
+    if (f.to) (where.push('created_at < @to'), (params.to = f.to));
+    params.limit = Math.min(f.limit ?? 100, 10_000);
+    params.offset = f.offset ?? 0;
+    const sql = `SELECT ${COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit OFFSET @offset`;
+    return (this.sql(sql).all(params) as Row[]).map(toRecord);
+  }
+
+  events(id: string): Array<{ at: string; state: string; detail?: string }> {
+    return (this.sql('SELECT at, state, detail FROM job_events WHERE job_id = ? ORDER BY rowid').all(id) as Array<{ at: string; state: string; detail: string | null }>).map((e) => ({
+      at: e.at,
+      state: e.state,
+      ...(e.detail ? { detail: e.detail } : {}),
+    }));
+  }
+
+  private event(id: string, state: string, detail: string | undefined, at: string): void {
+    this.sql('INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)').run(id, at, state, detail ?? null);
+  }
+}

@@ -1,0 +1,290 @@
+// The print queue: one worker per printer, one job at a time, in order; the duplicate rule decides every failure.
+import { StationError, describeError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { QueueConfig } from '../config/schema.js';
+import { backoffDelay, sleep } from '../lib/backoff.js';
+import type { PrinterRegistry } from '../printing/registry.js';
+import { PartialPrintError, type RenderedDocument } from '../printing/types.js';
+import type { JobRecord, JobStore, NewJob } from './job-store.js';
+
+export interface QueueOptions {
+  jobs: JobStore;
+  printers: PrinterRegistry;
+  events: EventBus;
+  logger: Logger;
+  config: QueueConfig;
+}
+
+const LEASE_MS = 60_000;
+
+/** Serials of parts from..to (1-based, within the job) as words for a person. */
+function serialRange(job: JobRecord, from: number, to: number): string {
+  const list = job.serials.slice(from - 1, to);
+  if (list.length === 0) return '';
+  return list.length === 1 ? ` (serial ${list[0]})` : ` (serials ${list[0]} to ${list.at(-1)})`;
+}
+
+/** Plain words for a job that may have printed partly: what happened, which labels are in doubt, what to do. */
+export function attentionText(job: JobRecord, partsSent: number, why: string): string {
+  const total = job.partsTotal;
+  const label = (i: number) => job.firstPart + i - 1;
+  const todo = 'Check the printer and the labels, then resume from the first missing label, reprint a range, or cancel.';
+  if (total <= 1) return `${why} The ${job.format.toUpperCase()} document may or may not have printed. Check the printer, then print it again or cancel.`;
+  if (partsSent >= total) {
+    return `${why} All ${total} labels were handed to the printer, but it did not confirm them: any of labels ${label(1)} to ${label(total)}${serialRange(job, 1, total)} may not have printed, most likely the last ones. ${todo}`;
+  }
+  const handed = partsSent > 0 ? ` Labels ${label(1)} to ${label(partsSent)} were handed to the printer; the last of them may not have printed either.` : '';
+  return `${why} Labels ${label(partsSent + 1)} to ${label(total)}${serialRange(job, partsSent + 1, total)} were not sent and may not have printed.${handed} ${todo}`;
+}
+
+export class PrintQueue {
+  private readonly wakers = new Map<string, () => void>();
+  private readonly running = new Map<string, AbortController>();
+  private workers: Promise<void>[] = [];
+  private stopping: AbortController | undefined;
+
+  constructor(private readonly o: QueueOptions) {}
+
+  /** Jobs printing when the station last stopped: never resent on their own (the duplicate rule). */
+  recover(): number {
+    const jobs = this.o.jobs.inFlight();
+    for (const job of jobs) {
+      const why = `The station stopped while this job was printing (${job.partsSent} of ${job.partsTotal} handed over).`;
+      this.o.jobs.transition(job.id, ['printing'], 'needs-attention', { attention: attentionText(job, job.partsSent, why), errorCode: 'STATION_STOPPED' });
+      this.changed(job.id);
+    }
+    if (jobs.length) this.o.logger.warn({ jobs: jobs.map((j) => j.id) }, 'jobs that were printing when the station stopped need attention');
+    return jobs.length;
+  }
+
+  start(): void {
+    if (this.stopping) return;
+    this.stopping = new AbortController();
+    this.recover();
+    for (const printer of this.o.printers.list()) {
+      if (printer.problem || !printer.driver) continue;
+      this.workers.push(this.work(printer.id, this.stopping.signal));
+    }
+  }
+
+  /** Lets each job in flight finish within `graceMs`, then stops it (a cut job then needs attention). */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.stopping) return;
+    this.stopping.abort();
+    for (const wake of this.wakers.values()) wake();
+    const timer = setTimeout(() => {
+      for (const c of this.running.values()) c.abort(new StationError('SHUTTING_DOWN', 'The station is stopping.'));
+    }, graceMs);
+    await Promise.allSettled(this.workers);
+    clearTimeout(timer);
+    this.workers = [];
+    this.stopping = undefined;
+  }
+
+  submit(job: NewJob): { job: JobRecord; created: boolean } {
+    const printer = this.o.printers.get(job.printerId);
+    if (printer.problem || !printer.driver) throw new StationError('PRINTER_NOT_USABLE', `Printer "${job.printerId}" is not usable: ${printer.problem ?? 'no driver'}.`, { status: 409 });
+    if (!printer.driver.formats.includes(job.document.format)) {
+      throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${job.printerId}" takes ${printer.driver.formats.join(', ')}, not ${job.document.format}.`, { status: 422 });
+    }
+    const result = this.o.jobs.insert(job);
+    if (result.created) {
+      this.changed(result.job.id);
+      this.wake(job.printerId);
+    }
+    return result;
+  }
+
+  get(id: string): JobRecord {
+    const job = this.o.jobs.get(id);
+    if (!job) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`, { status: 404 });
+    return job;
+  }
+
+  cancel(id: string, by: string): JobRecord {
+    const job = this.get(id);
+    if (!this.o.jobs.transition(id, ['queued', 'needs-attention'], 'cancelled', {}, `cancelled by ${by}`)) {
+      throw new StationError('JOB_NOT_CANCELLABLE', `Job ${id} is ${job.state}; only waiting jobs and jobs that need attention can be cancelled.`, { status: 409 });
+    }
+    this.changed(id);
+    return this.get(id);
+  }
+
+  pause(printerId: string): void {
+    this.o.printers.get(printerId);
+    this.o.jobs.setPaused(printerId, true);
+    this.o.events.emit({ type: 'queue.paused', printerId });
+  }
+
+  resume(printerId: string): void {
+    this.o.printers.get(printerId);
+    this.o.jobs.setPaused(printerId, false);
+    this.o.events.emit({ type: 'queue.resumed', printerId });
+    this.wake(printerId);
+  }
+
+  /** Moves waiting jobs to another printer that takes their format. */
+  move(ids: readonly string[], to: string): JobRecord[] {
+    const target = this.o.printers.get(to);
+    if (target.problem || !target.driver) throw new StationError('PRINTER_NOT_USABLE', `Printer "${to}" is not usable.`, { status: 409 });
+    const moved = ids.map((id) => {
+      const job = this.get(id);
+      if (!target.driver!.formats.includes(job.format as never)) throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${to}" does not take ${job.format} (job ${id}).`, { status: 422 });
+      if (!this.o.jobs.transition(id, ['queued'], 'queued', { printerId: to }, `moved from ${job.printerId} to ${to}`)) {
+        throw new StationError('JOB_NOT_MOVABLE', `Job ${id} is ${job.state}; only waiting jobs can be moved.`, { status: 409 });
+      }
+      this.changed(id);
+      return this.get(id);
+    });
+    this.wake(to);
+    return moved;
+  }
+
+  /**
+   * An operator's answer to a job that needs attention: print parts from..to (1-based, of that job) again as a new
+   * job linked to it; the original is closed with a note. Resume = from the first missing label to the end.
+   */
+  reprint(id: string, from: number, to: number | undefined, by: string, key?: string): JobRecord {
+    const job = this.get(id);
+    const last = to ?? job.partsTotal;
+    if (from < 1 || last > job.partsTotal || from > last) {
+      throw new StationError('INVALID_RANGE', `Job ${id} has labels 1 to ${job.partsTotal}; ${from} to ${last} is not a range of it.`, { status: 422 });
+    }
+    const { bytes, partEnds } = this.o.jobs.document(id);
+    const start = from === 1 ? 0 : partEnds[from - 2]!;
+    const end = partEnds[last - 1]!;
+    const document: RenderedDocument = {
+      format: job.format as RenderedDocument['format'],
+      bytes: bytes.subarray(start, end),
+      meta: { name: job.documentName, contentType: job.contentType, partEnds: partEnds.slice(from - 1, last).map((e) => e - start), ...(job.origin ? { origin: job.origin } : {}) },
+    };
+    const result = this.submit({
+      printerId: job.printerId,
+      requestedBy: by,
+      kind: job.kind,
+      ...(key ? { idempotencyKey: key } : {}),
+      ...(job.workOrderId && job.workOrderNumber ? { workOrder: { id: job.workOrderId, number: job.workOrderNumber } } : {}),
+      ...(job.lineNumber !== undefined ? { lineNumber: job.lineNumber } : {}),
+      ...(job.templateId && job.templateVersion ? { template: { id: job.templateId, version: job.templateVersion } } : {}),
+      document,
+      serials: job.serials.slice(from - 1, last),
+      firstPart: job.firstPart + from - 1,
+      ...(job.batchId ? { batchId: job.batchId } : {}),
+      reprintOf: job.id,
+      isReprint: true,
+      expiresAt: new Date(Date.now() + this.o.config.expireAfterMin * 60_000).toISOString(),
+    });
+    if (job.state === 'needs-attention') {
+      this.o.jobs.transition(id, ['needs-attention'], 'failed', {}, `answered by ${by}: labels ${job.firstPart + from - 1} to ${job.firstPart + last - 1} again as job ${result.job.id}`);
+      this.changed(id);
+    }
+    return result.job;
+  }
+
+  /** Resolves when no job is waiting (due now) or printing: makes tests deterministic. */
+  async runUntilIdle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const busy = this.o.jobs.list({ state: 'printing', limit: 1 }).length > 0 || this.o.jobs.list({ state: 'queued', limit: 10_000 }).some((j) => !this.o.jobs.isPaused(j.printerId) && (!j.nextAttemptAt || j.nextAttemptAt <= new Date().toISOString()));
+      if (!busy) return;
+      if (Date.now() > deadline) throw new Error('queue still busy');
+      await sleep(20);
+    }
+  }
+
+  private wake(printerId: string): void {
+    this.wakers.get(printerId)?.();
+  }
+
+  private changed(id: string): void {
+    const j = this.o.jobs.get(id);
+    if (!j) return;
+    this.o.events.emit({
+      type: 'job.changed',
+      job: { id: j.id, printerId: j.printerId, state: j.state, partsSent: j.partsSent, partsTotal: j.partsTotal, ...(j.workOrderNumber ? { workOrderNumber: j.workOrderNumber } : {}), ...(j.attention ? { attention: j.attention } : {}) },
+    });
+  }
+
+  private async idle(printerId: string, ms: number, stop: AbortSignal): Promise<void> {
+    const woken = new AbortController();
+    this.wakers.set(printerId, () => woken.abort());
+    try {
+      await sleep(ms, AbortSignal.any([stop, woken.signal]));
+    } catch {
+      // woken or stopping
+    } finally {
+      this.wakers.delete(printerId);
+    }
+  }
+
+  private async work(printerId: string, stop: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      for (const job of this.o.jobs.expiredQueued()) {
+        if (this.o.jobs.transition(job.id, ['queued'], 'expired', { error: `Not printed within ${this.o.config.expireAfterMin} min of being asked for.` })) this.changed(job.id);
+      }
+      if (this.o.jobs.isPaused(printerId)) {
+        await this.idle(printerId, 5000, stop);
+        continue;
+      }
+      const job = this.o.jobs.claim(printerId, new Date(Date.now() + LEASE_MS).toISOString());
+      if (!job) {
+        const due = this.o.jobs.nextDue(printerId);
+        const wait = due === undefined ? 5000 : due === '' ? 0 : Math.max(0, Math.min(5000, Date.parse(due) - Date.now()));
+        await this.idle(printerId, wait, stop);
+        continue;
+      }
+      await this.execute(job);
+    }
+  }
+
+  private async execute(job: JobRecord): Promise<void> {
+    this.changed(job.id);
+    const { bytes, partEnds } = this.o.jobs.document(job.id);
+    const document: RenderedDocument = { format: job.format as RenderedDocument['format'], bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds } };
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    let lastReport = 0;
+    try {
+      const result = await this.o.printers.print(job.printerId, document, {
+        signal: controller.signal,
+        onProgress: ({ bytesSent, partsSent }) => {
+          const now = Date.now();
+          if (now - lastReport < 100 && partsSent < job.partsTotal) return;
+          lastReport = now;
+          this.o.jobs.progress(job.id, partsSent, bytesSent, new Date(now + LEASE_MS).toISOString());
+          this.o.events.emit({ type: 'job.progress', job: { id: job.id, printerId: job.printerId, partsSent, partsTotal: job.partsTotal } });
+        },
+      });
+      this.o.jobs.transition(job.id, ['printing'], 'done', { partsSent: job.partsTotal, bytesSent: result.bytesSent }, result.reference);
+      this.o.logger.info({ job: job.id, printer: job.printerId, parts: job.partsTotal }, 'job printed');
+    } catch (err) {
+      this.failed(job, err);
+    } finally {
+      this.running.delete(job.id);
+      this.changed(job.id);
+    }
+  }
+
+  private failed(job: JobRecord, err: unknown): void {
+    const why = describeError(err);
+    if (err instanceof PartialPrintError) {
+      // Bytes left the station: never resent on its own.
+      this.o.jobs.transition(job.id, ['printing'], 'needs-attention', { attention: attentionText(job, err.partsSent, err.message), errorCode: err.code, error: why, partsSent: err.partsSent, bytesSent: err.bytesSent });
+      this.o.logger.warn({ job: job.id, printer: job.printerId, partsSent: err.partsSent }, 'job needs attention');
+      return;
+    }
+    if (err instanceof StationError && err.retryable) {
+      // Nothing was sent: try again later, unless the job would print too late to be wanted.
+      const next = Date.now() + backoffDelay(job.attempts - 1, this.o.config.retryBaseMs, this.o.config.retryMaxMs);
+      if (next >= Date.parse(job.expiresAt)) {
+        this.o.jobs.transition(job.id, ['printing'], 'expired', { error: `${why} (gave up after ${job.attempts} tries)`, errorCode: err.code });
+      } else {
+        this.o.jobs.transition(job.id, ['printing'], 'queued', { error: why, errorCode: err.code, nextAttemptAt: new Date(next).toISOString() }, `waiting for the printer: ${why}`);
+      }
+      return;
+    }
+    this.o.jobs.transition(job.id, ['printing'], 'failed', { error: why, errorCode: err instanceof StationError ? err.code : 'PRINT_FAILED' });
+    this.o.logger.error({ job: job.id, printer: job.printerId, err: why }, 'job failed before anything was sent');
+  }
+}

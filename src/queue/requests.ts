@@ -1,0 +1,111 @@
+// Turns a print request (labels of a line, a document, a test page, raw ZPL) into a rendered job for the queue.
+import { z } from 'zod';
+import type { CachedWorkOrder } from '../domain/work-order.js';
+import { DOCUMENT_KINDS, type DocumentService } from '../documents/service.js';
+import { StationError } from '../errors.js';
+import type { LabelEngine } from '../labels/engine.js';
+import type { PrinterRegistry } from '../printing/registry.js';
+import { testPage } from '../printing/test-page.js';
+import type { RenderedDocument } from '../printing/types.js';
+import type { NewJob } from './job-store.js';
+
+export const printRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('labels'),
+    printer: z.string().min(1),
+    workOrder: z.string().min(1),
+    line: z.number().int().min(0).optional(),
+    template: z.string().min(1),
+    quantity: z.number().int().min(1).max(10_000).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('document'),
+    printer: z.string().min(1),
+    workOrder: z.string().min(1),
+    document: z.enum(DOCUMENT_KINDS),
+    line: z.number().int().min(0).optional(),
+    source: z.enum(['local', 'goldleaf']).optional(),
+  }),
+  z.strictObject({ kind: z.literal('test'), printer: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('raw'), printer: z.string().min(1), zpl: z.string().min(1).max(4_000_000) }),
+]);
+export type PrintRequest = z.infer<typeof printRequestSchema>;
+
+export interface RequestDeps {
+  labels: LabelEngine;
+  documents: DocumentService;
+  printers: PrinterRegistry;
+  stationName: string;
+  expireAfterMin: number;
+  /** A printable work order by id or number (throws when unknown or no longer released). */
+  workOrder(ref: string): CachedWorkOrder;
+}
+
+/** Renders the request now (serials are allocated here), so the queue only ever sends stored bytes. */
+export async function renderRequest(req: PrintRequest, requestedBy: string, deps: RequestDeps, idempotencyKey?: string): Promise<NewJob> {
+  const printer = deps.printers.get(req.printer);
+  const formats = printer.driver?.formats ?? [];
+  const base = {
+    printerId: printer.id,
+    requestedBy,
+    expiresAt: new Date(Date.now() + deps.expireAfterMin * 60_000).toISOString(),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  };
+  switch (req.kind) {
+    case 'labels': {
+      const wo = deps.workOrder(req.workOrder);
+      const format = formats.includes('zpl') ? 'zpl' : 'pdf';
+      const result = await deps.labels.lineLabels({
+        workOrder: wo,
+        ...(req.line === undefined ? {} : { lineNumber: req.line }),
+        templateId: req.template,
+        format,
+        dpmm: printer.entry.dpmm,
+        ...(req.quantity === undefined ? {} : { quantity: req.quantity }),
+      });
+      return {
+        ...base,
+        kind: 'labels',
+        workOrder: { id: wo.id, number: wo.number },
+        ...(req.line === undefined ? {} : { lineNumber: req.line }),
+        template: result.template,
+        document: result.document,
+        serials: result.serials.map((s) => s.serial),
+        ...(result.serials[0] ? { batchId: result.serials[0].batchId } : {}),
+      };
+    }
+    case 'document': {
+      const wo = deps.workOrder(req.workOrder);
+      const produced = await deps.documents.produce({ workOrder: wo, kind: req.document, ...(req.line === undefined ? {} : { lineNumber: req.line }), ...(req.source ? { source: req.source } : {}) });
+      const document = fitFormat(produced.document, formats, printer.id);
+      if (produced.fallbackReason) document.meta.origin = `${document.meta.origin ?? 'local'} (GoldLeaf unavailable: ${produced.fallbackReason})`;
+      return {
+        ...base,
+        kind: 'document',
+        workOrder: { id: wo.id, number: wo.number },
+        ...(req.line === undefined ? {} : { lineNumber: req.line }),
+        ...(produced.template ? { template: produced.template } : {}),
+        document,
+      };
+    }
+    case 'test':
+      return { ...base, kind: 'test', document: await testPage(printer, { stationName: deps.stationName, fonts: deps.labels.fonts }) };
+    case 'raw': {
+      // Raw ZPL is the caller's own design (only tokens allowed it may send it): split into labels for progress.
+      const bytes = new TextEncoder().encode(req.zpl);
+      const ends = [...req.zpl.matchAll(/\^XZ\s*/gi)].map((m) => Buffer.byteLength(req.zpl.slice(0, m.index + m[0].length)));
+      const document: RenderedDocument = { format: 'zpl', bytes, meta: { name: 'raw.zpl', contentType: 'application/vnd.zebra.zpl', partEnds: ends.length ? ends : [bytes.length], origin: 'raw ZPL' } };
+      return { ...base, kind: 'raw', document };
+    }
+  }
+}
+
+/** A hot folder that takes "file" can receive any document as a file. */
+function fitFormat(document: RenderedDocument, formats: readonly string[], printerId: string): RenderedDocument {
+  if (formats.includes(document.format)) return document;
+  if (formats.includes('file')) return { ...document, format: 'file' };
+  throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${printerId}" takes ${formats.join(', ') || 'nothing'}; this document is ${document.format}.`, {
+    status: 422,
+    hint: 'Choose a printer for this kind of document.',
+  });
+}

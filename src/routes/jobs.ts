@@ -1,0 +1,89 @@
+// Print jobs over HTTP: create (idempotent), look at, cancel, reprint, move; queue pause/resume; history and CSV.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app.js';
+import { StationError } from '../errors.js';
+import { requireScope } from '../http/auth.js';
+import { jsonBody, parseRequest } from '../http/validate.js';
+import { JOB_STATES, type JobRecord } from '../queue/job-store.js';
+import { historyCsv } from '../queue/history.js';
+import { printRequestSchema, renderRequest } from '../queue/requests.js';
+
+const filterQuery = z.strictObject({
+  state: z.enum(JOB_STATES).optional(),
+  printer: z.string().optional(),
+  workOrder: z.string().optional(),
+  serial: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const key = (header: string | undefined) => {
+  if (header === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(header)) throw new StationError('INVALID_REQUEST', 'Idempotency-Key must be 1 to 200 visible ASCII characters.', { status: 422 });
+  return header;
+};
+
+
+export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/jobs', requireScope('print'), async (c) => {
+    const request = parseRequest('print request', printRequestSchema, await jsonBody(c.req));
+    const principal = c.get('principal');
+    if (request.kind === 'raw' && !principal.scopes.includes('admin')) {
+      throw new StationError('FORBIDDEN', 'Raw ZPL may only be sent with an admin token.', { status: 403 });
+    }
+    const idempotencyKey = key(c.req.header('idempotency-key'));
+    // A repeated request (a double tap, a retried HTTP call) gets the job it already made, without rendering again.
+    const existing = idempotencyKey ? deps.jobs.byKey(idempotencyKey) : undefined;
+    if (existing) return c.json(existing, 200);
+    const job = await renderRequest(request, principal.name, deps.requests, idempotencyKey);
+    const result = deps.queue.submit(job);
+    return c.json(result.job, result.created ? 201 : 200);
+  });
+
+  app.get('/jobs', (c) => {
+    const f = parseRequest('job query', filterQuery, c.req.query());
+    const items = deps.jobs.list({ ...f, ...(f.printer ? { printerId: f.printer } : {}) });
+    return c.json({ items, count: items.length });
+  });
+
+  app.get('/jobs/:id', (c) => {
+    const job = deps.queue.get(c.req.param('id'));
+    return c.json({ ...job, history: deps.jobs.events(job.id) });
+  });
+
+  app.post('/jobs/:id/cancel', requireScope('print'), (c) => c.json(deps.queue.cancel(c.req.param('id'), c.get('principal').name)));
+
+  app.post('/jobs/:id/reprint', requireScope('print'), async (c) => {
+    const body = parseRequest('reprint request', z.strictObject({ from: z.number().int().min(1).default(1), to: z.number().int().min(1).optional() }), await jsonBody(c.req));
+    const job = deps.queue.reprint(c.req.param('id'), body.from, body.to, c.get('principal').name, key(c.req.header('idempotency-key')));
+    return c.json(job, 201);
+  });
+
+  app.post('/jobs/move', requireScope('admin'), async (c) => {
+    const body = parseRequest('move request', z.strictObject({ jobs: z.array(z.string()).min(1).max(1000), to: z.string().min(1) }), await jsonBody(c.req));
+    return c.json({ items: deps.queue.move(body.jobs, body.to) });
+  });
+
+  app.post('/printers/:id/pause', requireScope('admin'), (c) => {
+    deps.queue.pause(c.req.param('id'));
+    return c.json({ printer: c.req.param('id'), paused: true });
+  });
+
+  app.post('/printers/:id/resume', requireScope('admin'), (c) => {
+    deps.queue.resume(c.req.param('id'));
+    return c.json({ printer: c.req.param('id'), paused: false });
+  });
+
+  app.get('/history.csv', (c) => {
+    const f = parseRequest('history query', filterQuery.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) }), c.req.query());
+    const csv = historyCsv(deps.jobs.list({ ...f, ...(f.printer ? { printerId: f.printer } : {}) }));
+    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="benchprint-history.csv"' });
+  });
+
+  return app;
+}

@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import { runStation, type Child } from '../helpers/child.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+let zebra: TcpPrinterDouble;
+beforeAll(async () => {
+  zebra = await startTcpPrinter('zpl');
+  zebra.mode = 'slow';
+  zebra.bytesPerSecond = 1_000_000;
+});
+afterAll(() => zebra.close());
+
+async function boot(config: string): Promise<{ child: Child; url: string }> {
+  const child = runStation([], { BENCHPRINT_CONFIG: config });
+  const ready = await child.waitFor((l) => String(l.msg).startsWith('benchprint ready'), 30_000);
+  return { child, url: (ready.kiosk as string[])[0]!.replace('/kiosk', '') };
+}
+
+describe('a station killed in the middle of a job', () => {
+  it('finds the job in flight on restart, marks it for the operator, and sends nothing again on its own', async () => {
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        station: { dataDir: join(dir, 'data') },
+        server: { host: '127.0.0.1', port: 0 },
+        goldleaf: { sandbox: true },
+        printers: [{ id: 'tags', driver: 'zpl', uri: zebra.uri, options: { writeTimeoutMs: 60_000 } }],
+      }),
+    );
+    let { child, url } = await boot(config);
+    try {
+      await child.waitFor((l) => l.msg === 'sync done');
+      const res = await fetch(`${url}/api/v1/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'labels', printer: 'tags', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 10_000 }),
+      });
+      expect(res.status).toBe(201);
+      const job = (await res.json()) as { id: string; serials: string[] };
+      await expect.poll(() => zebra.received().length, { timeout: 20_000, interval: 50 }).toBeGreaterThan(1_000_000);
+      child.proc.kill('SIGKILL');
+      await child.exit();
+      const labelsAtKill = zebra.labels();
+      expect(labelsAtKill).toBeLessThan(10_000);
+
+      ({ child, url } = await boot(config));
+      const after = (await (await fetch(`${url}/api/v1/jobs/${job.id}`)).json()) as { state: string; attention: string; history: Array<{ state: string }> };
+      expect(after.state).toBe('needs-attention');
+      expect(after.attention).toMatch(/The station stopped while this job was printing/);
+      expect(after.attention).toContain(job.serials.at(-1)!);
+      expect(after.history.map((h) => h.state)).toEqual(['queued', 'printing', 'needs-attention']);
+      // Whatever was still in the network buffers arrives; then nothing more, ever, on its own.
+      await new Promise((r) => setTimeout(r, 3000));
+      const settled = zebra.received().length;
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(zebra.received().length).toBe(settled);
+      expect(zebra.jobs).toHaveLength(1);
+    } finally {
+      child.proc.kill('SIGKILL');
+      await child.exit();
+    }
+  });
+});

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningStation } from '../../src/station.js';
+import { closedPort, startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import { soon, zplLabels } from '../helpers/queue.js';
+import { demoStation, FROM_LAN, FROM_LOOPBACK } from '../helpers/station.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+const ADMIN = 'admin-token-0123456789abcdefghij';
+let station: RunningStation;
+let a: TcpPrinterDouble;
+let b: TcpPrinterDouble;
+let latePort: number;
+
+beforeAll(async () => {
+  a = await startTcpPrinter('zpl');
+  b = await startTcpPrinter('zpl');
+  latePort = await closedPort();
+  station = await demoStation(dir, (c) => {
+    c.auth.tokens = [{ name: 'office', token: ADMIN, scopes: ['read', 'print', 'admin'] }];
+    c.queue.retryBaseMs = 100;
+    c.queue.retryMaxMs = 300;
+    c.printers = [
+      { id: 'a', driver: 'zpl', uri: a.uri, dpmm: 8, options: { writeTimeoutMs: 1000 } },
+      { id: 'b', driver: 'zpl', uri: b.uri, dpmm: 8, options: { writeTimeoutMs: 1000 } },
+      { id: 'late', driver: 'zpl', uri: `tcp://127.0.0.1:${latePort}`, dpmm: 8, options: { connectTimeoutMs: 300 } },
+      { id: 'sheets', driver: 'folder', uri: `file://${dir}/sheets`, dpmm: 8, options: { formats: ['pdf'], create: true } },
+    ];
+  });
+  await station.sync.syncOnce();
+});
+afterAll(async () => {
+  await station.stop();
+  await a.close();
+  await b.close();
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}, env: object = FROM_LOOPBACK) =>
+  station.app.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }, env);
+const get = async (path: string) => (await station.app.request(path, {}, FROM_LAN)).json() as Promise<any>;
+
+describe('print queue', () => {
+  it('prints a line\'s tags once, in order, and records who asked, the template version, serials and each state', async () => {
+    const before = a.labels();
+    const res = await post('/api/v1/jobs', { kind: 'labels', printer: 'a', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 6 });
+    expect(res.status).toBe(201);
+    const job = (await res.json()) as { id: string; serials: string[] };
+    await station.queue.runUntilIdle();
+    expect(a.labels() - before).toBe(6);
+    const done = await get(`/api/v1/jobs/${job.id}`);
+    expect(done).toMatchObject({ state: 'done', requestedBy: 'kiosk', printerId: 'a', workOrderNumber: 'WO-24005', lineNumber: 10, templateId: 'hose-tag', templateVersion: 1, partsTotal: 6, partsSent: 6 });
+    expect(done.serials).toHaveLength(6);
+    expect(done.history.map((h: { state: string }) => h.state)).toEqual(['queued', 'printing', 'done']);
+    const text = a.received().toString('utf8');
+    for (const s of done.serials) expect(text).toContain(s);
+  });
+
+  it('makes one job of the same request sent twice at once with one Idempotency-Key', async () => {
+    const before = a.labels();
+    const body = { kind: 'labels', printer: 'a', workOrder: 'WO-24001', line: 10, template: 'hose-tag', quantity: 3 };
+    const [r1, r2] = await Promise.all([post('/api/v1/jobs', body, { 'idempotency-key': 'tap-123' }), post('/api/v1/jobs', body, { 'idempotency-key': 'tap-123' })]);
+    const [j1, j2] = [(await r1.json()) as { id: string }, (await r2.json()) as { id: string }];
+    expect(j1.id).toBe(j2.id);
+    expect([r1.status, r2.status].sort()).toEqual([200, 201]);
+    const again = await post('/api/v1/jobs', body, { 'idempotency-key': 'tap-123' });
+    expect(((await again.json()) as { id: string }).id).toBe(j1.id);
+    await station.queue.runUntilIdle();
+    expect(a.labels() - before).toBe(3);
+  });
+
+  it('waits for a printer that is offline for a while, then prints once', async () => {
+    const { job } = station.queue.submit({ printerId: 'late', requestedBy: 'test', kind: 'raw', document: zplLabels(4, 'late'), expiresAt: soon(60_000) });
+    await new Promise((r) => setTimeout(r, 800));
+    const waiting = station.queue.get(job.id);
+    expect(waiting.state).toBe('queued');
+    expect(waiting.attempts).toBeGreaterThanOrEqual(2);
+    expect(waiting.error).toMatch(/refused the connection/);
+    const late = await startTcpPrinter('zpl', latePort);
+    try {
+      await expect.poll(() => station.queue.get(job.id).state, { timeout: 5000 }).toBe('done');
+      expect(late.labels()).toBe(4);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(late.labels()).toBe(4);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('lets a job expire rather than print long after it was wanted', async () => {
+    const { job } = station.queue.submit({ printerId: 'late', requestedBy: 'test', kind: 'raw', document: zplLabels(1, 'stale'), expiresAt: soon(400) });
+    await expect.poll(() => station.queue.get(job.id).state, { timeout: 5000 }).toBe('expired');
+  });
+
+  it('never resends a job cut after half its labels: it needs attention, names the doubtful serials, and the operator resumes it', async () => {
+    const res = await post('/api/v1/jobs', { kind: 'labels', printer: 'b', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 40 });
+    const job = (await res.json()) as { id: string; serials: string[] };
+    const size = station.jobs.document(job.id).bytes.length;
+    b.mode = 'cut';
+    b.cutAfterBytes = b.received().length + Math.floor(size / 2);
+    await station.queue.runUntilIdle();
+    const cut = station.queue.get(job.id);
+    expect(cut.state).toBe('needs-attention');
+    expect(cut.attention).toMatch(/may not have printed/);
+    expect(cut.attention).toMatch(/resume from the first missing label, reprint a range, or cancel/);
+    expect(cut.attention).toContain(job.serials.at(-1)!);
+    const received = b.labels();
+    expect(received).toBeLessThan(40);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(b.labels()).toBe(received); // nothing resent on its own
+    // The operator checks the labels and resumes from the first missing one.
+    b.mode = 'normal';
+    const printed = b.labels();
+    const resumed = await post(`/api/v1/jobs/${job.id}/reprint`, { from: printed + 1 });
+    expect(resumed.status).toBe(201);
+    const next = (await resumed.json()) as { id: string; serials: string[]; isReprint: boolean; reprintOf: string; firstPart: number };
+    expect(next).toMatchObject({ isReprint: true, reprintOf: job.id, firstPart: printed + 1 });
+    expect(next.serials).toEqual(job.serials.slice(printed));
+    await station.queue.runUntilIdle();
+    expect(b.labels() - printed).toBe(40 - printed);
+    expect(station.queue.get(job.id).state).toBe('failed');
+    expect(station.jobs.events(job.id).at(-1)!.detail).toMatch(new RegExp(`labels ${printed + 1} to 40 again as job ${next.id}`));
+  });
+
+  it('cancels a waiting job, pauses and resumes a printer\'s queue, and moves waiting jobs to another printer', async () => {
+    const admin = { authorization: `Bearer ${ADMIN}` };
+    expect((await post('/api/v1/printers/a/pause', {}, {}, FROM_LAN)).status).toBe(401);
+    expect((await post('/api/v1/printers/a/pause', {}, admin, FROM_LAN)).status).toBe(200);
+    const before = { a: a.labels(), b: b.labels() };
+    const j1 = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(2, 'cancel me'), expiresAt: soon(60_000) }).job;
+    const j2 = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(3, 'move me'), expiresAt: soon(60_000) }).job;
+    const j3 = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(5, 'stay'), expiresAt: soon(60_000) }).job;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.labels()).toBe(before.a);
+    expect((await post(`/api/v1/jobs/${j1.id}/cancel`, {})).status).toBe(200);
+    expect((await post('/api/v1/jobs/move', { jobs: [j2.id], to: 'sheets' }, admin, FROM_LAN)).status).toBe(422); // a folder of PDFs takes no ZPL
+    const moved = await post('/api/v1/jobs/move', { jobs: [j2.id], to: 'b' }, admin, FROM_LAN);
+    expect(moved.status).toBe(200);
+    await station.queue.runUntilIdle();
+    expect(b.labels() - before.b).toBe(3);
+    expect(station.queue.get(j3.id).state).toBe('queued');
+    await post('/api/v1/printers/a/resume', {}, admin, FROM_LAN);
+    await station.queue.runUntilIdle();
+    expect(a.labels() - before.a).toBe(5);
+    expect(station.queue.get(j1.id).state).toBe('cancelled');
+    expect((await post(`/api/v1/jobs/${j3.id}/cancel`, {})).status).toBe(409);
+  });
+
+  it('finds jobs by work order, serial, printer and date, and exports the history as CSV', async () => {
+    const byWo = await get('/api/v1/jobs?workOrder=wo-24005');
+    expect(byWo.items.length).toBeGreaterThanOrEqual(2);
+    const serial = byWo.items.find((j: { serials: string[] }) => j.serials.length)!.serials[2];
+    const bySerial = await get(`/api/v1/jobs?serial=${serial}`);
+    expect(bySerial.items.every((j: { serials: string[] }) => j.serials.includes(serial))).toBe(true);
+    expect(bySerial.items.length).toBeGreaterThanOrEqual(1);
+    expect((await get('/api/v1/jobs?printer=late&state=expired')).count).toBe(1);
+    expect((await get(`/api/v1/jobs?from=${encodeURIComponent(soon(60_000))}`)).count).toBe(0);
+    const csv = await (await station.app.request('/api/v1/history.csv?workOrder=WO-24005', {}, FROM_LAN)).text();
+    const rows = csv.trim().split('\r\n');
+    expect(rows[0]).toBe('job,created,started,finished,state,requested_by,printer,kind,work_order,line,template,document,origin,labels,labels_sent,first_serial,last_serial,reprint_of,attempts,error');
+    expect(rows.length - 1).toBe(byWo.count);
+    expect(rows.some((r) => r.includes(',needs-attention,') || r.includes(',failed,'))).toBe(true);
+  });
+});
+
+describe('live events', () => {
+  it('streams job changes as Server-Sent Events', async () => {
+    const res = await fetch(`${station.url}/api/v1/events`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    const { job } = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(2, 'sse'), expiresAt: soon(60_000) });
+    let text = '';
+    const deadline = Date.now() + 5000;
+    while (!text.includes(`"state":"done"`) && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const states = [...text.matchAll(/event: job\.changed\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!) as { job: { id: string; state: string } }).filter((e) => e.job.id === job.id).map((e) => e.job.state);
+    expect(states).toEqual(['queued', 'printing', 'done']);
+  });
+});
