@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 #   poppler-utils   reads PDFs back (pdftoppm, pdftotext, pdfinfo)
 #   cups-ipp-utils  ippeveprinter, a real IPP Everywhere printer on loopback
 #   avahi-daemon, dbus  ippeveprinter needs a DNS-SD daemon even with advertising turned off
-DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus)
+#   chromium        the kiosk's end-to-end tests run in a real browser (driven by playwright-core)
+DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus chromium)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   );
-  app.use('*', authenticate(deps.config.auth.tokens, deps.config.auth.kioskAddresses));
+  app.use('*', authenticate(deps.config.auth.tokens, deps.config.auth.kioskAddresses, deps.config.auth.adminPin));
   app.route('/', healthRoutes(deps));
   app.route('/api/v1', stationRoutes(deps));
   app.route('/api/v1/workorders', workOrderRoutes(deps));

@@ -9,6 +9,7 @@ export type StationEvent =
   | { type: 'job.changed'; job: { id: string; printerId: string; state: string; partsSent: number; partsTotal: number; workOrderNumber?: string; attention?: string } }
   | { type: 'job.progress'; job: { id: string; printerId: string; partsSent: number; partsTotal: number } }
   | { type: 'queue.paused' | 'queue.resumed'; printerId: string }
+  | { type: 'printer.changed'; printer: { id: string; name: string; state: string; detail?: string } }
   | { type: 'station.stopping' };
 
 export type StationEventOf<T extends StationEvent['type']> = Extract<StationEvent, { type: T }>;

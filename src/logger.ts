@@ -8,6 +8,7 @@ const REDACT = [
   'token', '*.token', '*.*.token', 'tokens', '*.tokens',
   'securityToken', '*.securityToken',
   'authorization', '*.authorization', '*.headers.authorization', 'headers.authorization',
+  'adminPin', '*.adminPin',
 ];
 
 export interface LoggerOptions {

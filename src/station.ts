@@ -2,9 +2,9 @@
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.js';
+import { PACKAGE_ROOT } from './paths.js';
 import type { LoadedConfig } from './config/load.js';
 import type { GoldleafConfig } from './config/schema.js';
 import { StationError } from './errors.js';
@@ -28,8 +28,7 @@ import { startAutoPrint } from './queue/auto-print.js';
 import type { RequestDeps } from './queue/requests.js';
 import { printableWorkOrder } from './routes/work-orders.js';
 
-/** The templates folder shipped with benchprint (two levels up from src/ and from dist/src/). */
-const SHIPPED_TEMPLATES = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../templates' : '../templates', import.meta.url));
+const SHIPPED_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 
 export interface RunningStation {
   url: string;
@@ -122,8 +121,19 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
     if (options.startSync !== false) sync.start();
-    // Keep each printer's state and "last seen" fresh for the kiosk strip and /readyz (drivers skip a busy printer).
-    const monitor = setInterval(() => void printers.refreshAll(3000), 15_000);
+    // Keep each printer's state and "last seen" fresh for the kiosk strip and /readyz (drivers skip a busy printer),
+    // and tell listeners when a state changes.
+    const known = new Map<string, string>();
+    const watch = () =>
+      void printers.refreshAll(3000).then((views) => {
+        for (const v of views) {
+          const key = `${v.state}|${v.detail ?? ''}`;
+          if (known.get(v.id) !== key) events.emit({ type: 'printer.changed', printer: { id: v.id, name: v.name, state: v.state, ...(v.detail ? { detail: v.detail } : {}) } });
+          known.set(v.id, key);
+        }
+      });
+    watch();
+    const monitor = setInterval(watch, 5_000);
     monitor.unref();
     cleanup.push(() => clearInterval(monitor));
 

@@ -85,6 +85,7 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
   };
   set('goldleaf', 'apiKey', env.BENCHPRINT_GOLDLEAF_API_KEY);
   set('goldleaf', 'keyName', env.BENCHPRINT_GOLDLEAF_KEY_NAME);
+  set('auth', 'adminPin', env.BENCHPRINT_ADMIN_PIN);
   set('station', 'dataDir', env.BENCHPRINT_DATA_DIR);
   set('log', 'level', env.BENCHPRINT_LOG_LEVEL);
   set('server', 'host', env.BENCHPRINT_HOST);

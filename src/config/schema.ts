@@ -154,6 +154,11 @@ const tokenSchema = z.strictObject({
 const authSchema = z
   .strictObject({
     tokens: z.array(tokenSchema).default([]).meta(doc('Bearer tokens for the LAN API.', [{ name: 'erp', scopes: ['read', 'print'] }])),
+    adminPin: z
+      .string()
+      .regex(/^[0-9]{4,12}$/, 'expected 4 to 12 digits')
+      .optional()
+      .meta(doc("PIN for admin actions on the kiosk (cancel others' jobs, pause or move a queue). Environment: BENCHPRINT_ADMIN_PIN.", '4711')),
     kioskAddresses: z
       .array(z.ipv4().or(z.ipv6()))
       .default([])

@@ -305,6 +305,19 @@ export class JobStore {
     return (this.sql(sql).all(params) as Row[]).map(toRecord);
   }
 
+  /** The first (not reprint) job that printed a serial, and the serial's part in it. */
+  originalForSerial(serial: string): { jobId: string; part: number } | undefined {
+    const row = this.sql('SELECT s.job_id AS jobId, s.part AS part FROM job_serials s JOIN jobs j ON j.id = s.job_id WHERE s.serial = ? COLLATE NOCASE ORDER BY j.is_reprint, j.seq LIMIT 1').get(serial) as
+      | { jobId: string; part: number }
+      | undefined;
+    return row;
+  }
+
+  /** Work orders with at least one job printed to the end. */
+  printedWorkOrders(): Set<string> {
+    return new Set((this.sql("SELECT DISTINCT work_order_number AS n FROM jobs WHERE state = 'done' AND work_order_number IS NOT NULL").all() as Array<{ n: string }>).map((r) => r.n));
+  }
+
   events(id: string): Array<{ at: string; state: string; detail?: string }> {
     return (this.sql('SELECT at, state, detail FROM job_events WHERE job_id = ? ORDER BY rowid').all(id) as Array<{ at: string; state: string; detail: string | null }>).map((e) => ({
       at: e.at,

@@ -56,7 +56,15 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ ...job, history: deps.jobs.events(job.id) });
   });
 
-  app.post('/jobs/:id/cancel', requireScope('print'), (c) => c.json(deps.queue.cancel(c.req.param('id'), c.get('principal').name)));
+  app.post('/jobs/:id/cancel', requireScope('print'), (c) => {
+    const principal = c.get('principal');
+    const job = deps.queue.get(c.req.param('id'));
+    // Anyone may cancel their own job; someone else's needs an admin (token or the kiosk PIN).
+    if (job.requestedBy !== principal.name && !principal.scopes.includes('admin')) {
+      throw new StationError('FORBIDDEN', `Job ${job.id} was asked for by ${job.requestedBy}; cancelling it needs an admin.`, { status: 403, hint: 'Enter the admin PIN, or use an admin token.' });
+    }
+    return c.json(deps.queue.cancel(job.id, principal.name));
+  });
 
   app.post('/jobs/:id/reprint', requireScope('print'), async (c) => {
     const body = parseRequest('reprint request', z.strictObject({ from: z.number().int().min(1).default(1), to: z.number().int().min(1).optional() }), await jsonBody(c.req));

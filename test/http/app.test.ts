@@ -109,7 +109,7 @@ describe('station HTTP basics', () => {
     expect(html).toContain('Société d&#39;Équipements Lévêque');
     const scan = await req('/kiosk/open?ref=wo-24005');
     expect(scan.status).toBe(302);
-    expect(scan.headers.get('location')).toBe('/kiosk/wo/wo-24005');
+    expect(scan.headers.get('location')).toBe('/kiosk/wo/WO-24005');
     const page = await (await req('/kiosk/wo/wo-24005')).text();
     const wo = (await (await req('/api/v1/workorders/WO-24005')).json()) as { lines: Array<{ assembly?: { end1: { crimp?: { diameter?: { value: number } } } } }> };
     const diameter = wo.lines.find((l) => l.assembly?.end1.crimp?.diameter)!.assembly!.end1.crimp!.diameter!.value;

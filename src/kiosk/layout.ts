@@ -1,0 +1,43 @@
+// The kiosk's page shell: scan field, GoldLeaf banner, live printer strip, jobs panel; every screen shares it.
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { AppDeps } from '../app.js';
+import { ageSeconds, reachability } from '../sync/types.js';
+import { KIOSK_CSS } from './style.js';
+
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+export function goldleafBanner(deps: Pick<AppDeps, 'sync'>): Html | string {
+  const snap = deps.sync.snapshot();
+  const state = reachability(snap);
+  if (state === 'reachable') return '';
+  if (state === 'cache') {
+    const age = ageSeconds(snap.lastSuccessAt);
+    const when = age === undefined ? 'an earlier sync' : age < 90 ? `${age} s ago` : age < 5400 ? `${Math.round(age / 60)} min ago` : `${Math.round(age / 3600)} h ago`;
+    return html`<div class="banner warn" role="status">GoldLeaf is not answering. Work orders shown are from ${when}; printing works.</div>`;
+  }
+  return html`<div class="banner bad" role="alert">No work orders yet: GoldLeaf has not answered${snap.lastError ? html` (${snap.lastError})` : ''}.</div>`;
+}
+
+export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config'>, title: string, body: Html): Html {
+  const printers = deps.printers.views();
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · benchprint</title><style>${raw(KIOSK_CSS)}</style></head>
+<body>
+<header>
+  <a class="home" href="/kiosk">${deps.config.station.name}</a>
+  <form id="scanform" class="scan" action="/kiosk/open" method="get"><input id="scan" name="ref" autocomplete="off" autofocus placeholder="Scan or type a work order or tag" aria-label="Scan or type a work order or tag"><button>Open</button></form>
+  <a class="button secondary" href="/kiosk/history">History</a>
+</header>
+<div id="banner">${goldleafBanner(deps)}</div>
+<div id="offline" class="banner bad" role="alert" hidden>The station is not answering. Reconnecting…</div>
+<nav id="printers" aria-label="Printers">${printers.map(
+    (p) => html`<span class="printer s-${p.state}" data-printer="${p.id}" title="${p.detail ?? ''}"><b>${p.name}</b> <span class="state">${p.state.replace('-', ' ')}</span></span>`,
+  )}</nav>
+<main>${body}</main>
+<section id="jobs" aria-label="Print jobs" aria-live="polite"></section>
+<div id="toast" role="status" hidden></div>
+<script src="/kiosk/static/kiosk.js" defer></script>
+</body></html>`;
+}

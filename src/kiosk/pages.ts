@@ -1,0 +1,109 @@
+// Kiosk screens: released work orders, one work order with print actions per line, and the bench's history.
+import { html } from 'hono/html';
+import type { AppDeps } from '../app.js';
+import type { AssemblyEnd, CachedWorkOrder, LineView } from '../domain/work-order.js';
+import type { WorkOrderSummary } from '../sync/cache.js';
+import type { JobRecord } from '../queue/job-store.js';
+import type { PrinterView } from '../printing/registry.js';
+import { formatQuantity, formatToleranced } from './format.js';
+import type { Html } from './layout.js';
+
+const LABEL_SIZES: Array<[string, string]> = [
+  ['hose-tag', 'Tag 76×25 mm'],
+  ['assembly-2x3', 'Label 2×3 in'],
+  ['assembly-4x6', 'Label 4×6 in'],
+];
+
+/** The first working printer that takes one of `formats`, in that order of preference. */
+export function printerFor(printers: readonly PrinterView[], formats: readonly string[]): PrinterView | undefined {
+  for (const f of formats) {
+    const hit = printers.find((p) => !p.problem && p.formats.includes(f));
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+export function homePage(items: WorkOrderSummary[], printed: ReadonlySet<string>, search: string | undefined): Html {
+  return html`<div class="titlebar"><h1>Released work orders <small>${items.length}</small></h1>
+<form class="search" action="/kiosk" method="get"><input name="search" value="${search ?? ''}" placeholder="Find a number or customer" aria-label="Find"><button class="secondary">Find</button></form></div>
+<table class="list"><thead><tr><th>Work order</th><th>Customer</th><th>Due</th><th>Lines</th><th>Printed</th></tr></thead><tbody>
+${items.map(
+  (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${w.dueDate ?? ''}</td><td>${w.lines}</td><td>${printed.has(w.number) ? html`<span class="badge done">printed</span>` : ''}</td></tr>`,
+)}
+</tbody></table>`;
+}
+
+function endCell(label: string, end: AssemblyEnd): Html {
+  return html`<div class="end"><div class="endlabel">${label}</div><div class="fitting">${end.fittingPartNumber ?? '—'}</div><div class="small">${end.fittingDescription ?? ''}</div>
+<div class="crimp" title="crimp diameter">${end.crimp?.diameter ? formatToleranced(end.crimp.diameter) : 'no crimp data'}</div>
+<div class="small">${end.crimp?.dieSize ? `die ${end.crimp.dieSize}` : ''}${end.crimp?.insertLength ? ` · insert ${formatQuantity(end.crimp.insertLength)}` : ''}</div></div>`;
+}
+
+interface Targets {
+  labels?: PrinterView;
+  pdf?: PrinterView;
+  traveler?: PrinterView;
+  files?: PrinterView;
+}
+
+function button(label: string, action: string, printer: PrinterView | undefined, attrs: Record<string, string | number> = {}): Html {
+  const data = Object.entries(attrs).map(([k, v]) => html` data-${k}="${String(v)}"`);
+  if (!printer) return html`<button class="secondary" disabled title="No printer for this">${label}</button>`;
+  return html`<button data-action="${action}" data-printer="${printer.id}"${data} title="on ${printer.name}">${label}</button>`;
+}
+
+function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, reprint?: { jobId: string; part: number; serial: string; of: string }): Html {
+  const a = line.assembly;
+  const kit = line.kit;
+  const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}">
+  <label class="qtylabel">Tags <input type="number" class="qty" value="${line.quantity}" min="1" max="9999" inputmode="numeric" aria-label="Tags to print for line ${line.lineNumber}"></label>
+  <select class="template" aria-label="Label size">${LABEL_SIZES.map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select>
+  ${button('Print tags', 'labels', t.labels)}
+  ${a ? button('Datasheet', 'document', t.pdf, { document: 'assembly-datasheet' }) : kit ? button('Kit datasheet', 'document', t.pdf, { document: 'kit-datasheet' }) : ''}
+  ${button('Send Marken', 'document', t.files, { document: 'marken' })}
+  ${button('Send PTS', 'document', t.files, { document: 'pts' })}
+</div>`;
+  const reprintBox = reprint
+    ? html`<div class="reprint" data-job="${reprint.jobId}" data-part="${reprint.part}"><strong>Tag ${reprint.of}, serial ${reprint.serial}</strong>${button('Reprint this tag', 'reprint', t.labels, { job: reprint.jobId, part: reprint.part })}</div>`
+    : '';
+  const preview = a ? html`<img class="preview" loading="lazy" alt="Tag preview for line ${line.lineNumber}" data-base="/api/v1/templates/{t}/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png" src="/api/v1/templates/hose-tag/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png">` : '';
+  const head = html`<h2>Line ${line.lineNumber} · ${a ? `${a.partNumber}${a.revision ? ` rev ${a.revision}` : ''}` : kit ? `Kit ${kit.partNumber}` : 'Item'} <span class="qty-badge">× ${line.quantity}</span></h2>`;
+  if (!a) {
+    return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${line.problem ? html`<p class="bad">${line.problem}</p>` : ''}
+${kit ? html`<p>${kit.description ?? ''}</p><ul class="kit">${kit.assemblies.map((k) => html`<li>${k.assembly.partNumber} × ${k.quantity} · ${k.assembly.hose.partNumber ?? ''} · A ${formatToleranced(k.assembly.end1.crimp?.diameter)} · B ${formatToleranced(k.assembly.end2.crimp?.diameter)}</li>`)}</ul>` : ''}
+${reprintBox}${actions}</section>`;
+  }
+  return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}
+<p class="hose">${a.hose.partNumber ?? ''} ${a.hose.spec ? `(${a.hose.spec})` : ''} · cut <b>${formatQuantity(a.cutLength) || '—'}</b> · overall ${formatQuantity(a.length)} ${a.length?.tolerance ?? ''}${a.orientationDeg !== undefined ? ` · orientation ${a.orientationDeg}°` : ''}</p>
+<div class="ends">${endCell('End A', a.end1)}${endCell('End B', a.end2)}</div>
+${a.productionNotes ? html`<p class="note">${a.productionNotes}</p>` : ''}
+${reprintBox}${actions}${preview}</section>`;
+}
+
+export function workOrderPage(deps: Pick<AppDeps, 'printers'>, wo: CachedWorkOrder, reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string }): Html {
+  const printers = deps.printers.views();
+  const t: Targets = {
+    labels: printerFor(printers, ['zpl', 'pdf']),
+    pdf: printerFor(printers, ['pdf', 'file']),
+    traveler: printerFor(printers, ['escpos']),
+    files: printerFor(printers, ['file']),
+  };
+  return html`<div class="titlebar"><h1>${wo.number} <small>${wo.customer?.name ?? ''}</small></h1>
+<div class="woactions" data-wo="${wo.number}" data-lines="${wo.lines.filter((l) => l.assembly || l.kit).map((l) => l.lineNumber).join(',')}">
+${button('Print everything', 'everything', t.labels, { traveler: t.traveler?.id ?? '', pdf: t.pdf?.id ?? '' })}
+${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
+${button('Traveler', 'document', t.traveler, { document: 'traveler' })}
+</div></div>
+<p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
+${wo.lines.map((line) => lineCard(wo, line, t, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined))}`;
+}
+
+export function historyPage(jobs: JobRecord[]): Html {
+  const when = (iso?: string) => (iso ? iso.slice(5, 16).replace('T', ' ') : '');
+  return html`<div class="titlebar"><h1>History <small>last ${jobs.length}</small></h1><a class="button secondary" href="/api/v1/history.csv">Export CSV</a></div>
+<table class="list"><thead><tr><th>When</th><th>What</th><th>Printer</th><th>Labels</th><th>State</th><th></th></tr></thead><tbody>
+${jobs.map(
+  (j) => html`<tr data-job="${j.id}"><td>${when(j.createdAt)}</td><td>${j.workOrderNumber ?? ''}${j.lineNumber !== undefined ? ` line ${j.lineNumber}` : ''} · ${j.templateId ?? j.kind}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.printerId}</td><td>${j.partsSent} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
+)}
+</tbody></table>`;
+}

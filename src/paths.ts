@@ -1,0 +1,5 @@
+// Folders shipped with benchprint, found the same way from src/ (tsx, tests) and from dist/src/ (npm start).
+import { fileURLToPath } from 'node:url';
+
+/** The package root: one level up from src/, two from dist/src/. */
+export const PACKAGE_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url));

@@ -1,0 +1,116 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningStation } from '../../src/station.js';
+import { startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { demoStation } from '../helpers/station.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+let station: RunningStation;
+let zebra: TcpPrinterDouble;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  zebra = await startTcpPrinter('zpl');
+  station = await demoStation(dir, (c) => {
+    c.printers = [
+      { id: 'tags', name: 'Zebra tags', driver: 'zpl', uri: zebra.uri, dpmm: 8, options: { connectTimeoutMs: 500, statusTimeoutMs: 500 } },
+      { id: 'office', name: 'Office PDF', driver: 'folder', uri: `file://${dir}/office`, dpmm: 8, options: { formats: ['pdf', 'file'], create: true } },
+    ];
+  });
+  await station.sync.syncOnce();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await zebra?.close();
+});
+
+/** A USB scanner: characters a few ms apart, then Enter, wherever the focus is. */
+async function scan(code: string) {
+  await page.keyboard.type(code, { delay: 8 });
+  await page.keyboard.press('Enter');
+}
+
+describe('the bench kiosk in Chromium', () => {
+  it('opens a work order from a scan and shows crimp diameters per end', async () => {
+    await page.goto(`${station.url}/kiosk`);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(22);
+    await page.locator('body').click({ position: { x: 5, y: 300 } }); // focus away from the scan field
+    await scan('WO-24005');
+    await page.waitForURL(/\/kiosk\/wo\/WO-24005$/);
+    const line = page.locator('#line-10');
+    const wo = (await (await fetch(`${station.url}/api/v1/workorders/WO-24005`)).json()) as { lines: Array<{ lineNumber: number; assembly: { end1: { crimp: { diameter: { value: number } } } } }> };
+    const diameter = wo.lines.find((l) => l.lineNumber === 10)!.assembly.end1.crimp.diameter.value.toFixed(2);
+    await expect.poll(() => line.locator('.crimp').first().textContent()).toContain(diameter);
+    // Runs in the page, where getComputedStyle exists (this project compiles without DOM types).
+    const size = await line.locator('.crimp').first().evaluate((el: any) => parseFloat(el.ownerDocument.defaultView.getComputedStyle(el).fontSize) as number);
+    expect(size).toBeGreaterThanOrEqual(28);
+  });
+
+  it('prints a line\'s tags once even when tapped twice, and shows the progress reach the end', async () => {
+    const before = zebra.labels();
+    const line = page.locator('#line-10');
+    await line.locator('.qty').fill('5');
+    const button = line.getByRole('button', { name: 'Print tags' });
+    const box = (await button.boundingBox())!;
+    expect(box.height).toBeGreaterThanOrEqual(48);
+    await button.dblclick();
+    await expect.poll(() => page.locator('#jobs .job').first().textContent(), { timeout: 10_000 }).toMatch(/done.*5 of 5/);
+    await station.queue.runUntilIdle();
+    expect(zebra.labels() - before).toBe(5);
+    expect(station.jobs.list({ workOrder: 'WO-24005', limit: 50 }).filter((j) => j.kind === 'labels')).toHaveLength(1);
+  });
+
+  it('reprints one tag by scanning its serial', async () => {
+    const job = station.jobs.list({ workOrder: 'WO-24005', limit: 50 }).find((j) => j.kind === 'labels')!;
+    const serial = job.serials[2]!;
+    await scan(serial);
+    await page.waitForURL(new RegExp(`serial=${serial}`));
+    const box = page.locator('#line-10 .reprint');
+    await expect.poll(() => box.textContent()).toContain('Tag 3 of 5');
+    const before = zebra.labels();
+    await box.getByRole('button', { name: 'Reprint this tag' }).click();
+    await expect.poll(() => zebra.labels(), { timeout: 10_000 }).toBe(before + 1);
+    const reprinted = zebra.jobs.at(-1)!.toString('utf8');
+    expect(reprinted).toContain(serial);
+    expect(reprinted).toContain('3 of 5');
+  });
+
+  it('says plainly when a scan matches nothing', async () => {
+    await scan('NOT-A-THING-42');
+    await expect.poll(() => page.locator('#toast').textContent()).toMatch(/not among the released work orders/);
+  });
+
+  it('explains a job that needs attention in plain words and resumes it from the first missing label', async () => {
+    await page.goto(`${station.url}/kiosk/wo/WO-24005`);
+    const line = page.locator('#line-20');
+    await line.locator('.qty').fill('30');
+    zebra.mode = 'cut';
+    zebra.cutAfterBytes = zebra.received().length + 8000;
+    await line.getByRole('button', { name: 'Print tags' }).click();
+    const card = page.locator('#jobs .job.attention');
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toMatch(/may not have printed.*resume from the first missing label, reprint a range, or cancel/s);
+    zebra.mode = 'normal';
+    const job = station.jobs.list({ state: 'needs-attention', limit: 1 })[0]!;
+    const before = zebra.labels();
+    await card.locator('input.from').fill('11');
+    await card.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => zebra.labels(), { timeout: 10_000 }).toBe(before + 20);
+    expect(station.queue.get(job.id).state).toBe('failed');
+    const resumed = station.jobs.list({ limit: 1 })[0]!;
+    expect(resumed).toMatchObject({ reprintOf: job.id, isReprint: true, firstPart: 11, partsTotal: 20 });
+  });
+
+  it('shows a printer going offline in the status strip', async () => {
+    const chip = page.locator('[data-printer="tags"].printer');
+    await expect.poll(() => chip.textContent()).toContain('ready');
+    await zebra.close();
+    await expect.poll(() => chip.textContent(), { timeout: 15_000 }).toContain('offline');
+    expect(await chip.getAttribute('class')).toContain('s-offline');
+  });
+});
