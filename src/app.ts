@@ -18,7 +18,7 @@ import type { Store } from './store/store.js';
 import type { WorkOrderCache } from './sync/cache.js';
 import type { SyncReport } from './sync/sync.js';
 import type { SyncStatusSource } from './sync/types.js';
-import { authenticate, type AuthVariables } from './http/auth.js';
+import { authenticate, readsNeedScope, type AuthVariables } from './http/auth.js';
 import { notFound, onError } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
 import { healthRoutes } from './routes/health.js';
@@ -29,6 +29,8 @@ import { labelRoutes } from './routes/labels.js';
 import { documentRoutes } from './routes/documents.js';
 import { jobRoutes } from './routes/jobs.js';
 import { eventRoutes } from './routes/events.js';
+import { apiDocRoutes } from './routes/api-docs.js';
+import { rateLimit } from './http/rate-limit.js';
 
 export interface AppDeps {
   config: StationConfig;
@@ -62,7 +64,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   );
-  app.use('*', authenticate(deps.config.auth.tokens, deps.config.auth.kioskAddresses, deps.config.auth.adminPin));
+  app.use('*', authenticate(deps.config.auth.tokens, deps.config.auth.kioskAddresses, deps.config.auth.adminPin, deps.config.auth.anonymousRead));
+  app.use('/api/*', rateLimit(deps.config.auth.rateLimitPerMinute));
+  app.use('/api/*', readsNeedScope());
   app.route('/', healthRoutes(deps));
   app.route('/api/v1', stationRoutes(deps));
   app.route('/api/v1/workorders', workOrderRoutes(deps));
@@ -70,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/v1', documentRoutes(deps));
   app.route('/api/v1', jobRoutes(deps));
   app.route('/api/v1', eventRoutes(deps));
+  app.route('/api/v1', apiDocRoutes(deps));
   app.route('/kiosk', kioskRoutes(deps));
   app.get('/', (c) => c.redirect('/kiosk'));
   app.onError(onError(deps.logger));

@@ -154,6 +154,17 @@ const tokenSchema = z.strictObject({
 const authSchema = z
   .strictObject({
     tokens: z.array(tokenSchema).default([]).meta(doc('Bearer tokens for the LAN API.', [{ name: 'erp', scopes: ['read', 'print'] }])),
+    anonymousRead: z
+      .boolean()
+      .default(true)
+      .meta(doc('Let browsers on the LAN read the API (work orders, jobs, history) without a token. Changes always need one.', true)),
+    rateLimitPerMinute: z
+      .number()
+      .int()
+      .min(10)
+      .max(100_000)
+      .default(600)
+      .meta(doc('Requests a minute each token (or each address without one) may make to the API; the kiosk on this PC is not limited.', 600)),
     adminPin: z
       .string()
       .regex(/^[0-9]{4,12}$/, 'expected 4 to 12 digits')

@@ -25,7 +25,7 @@ export function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
-export function authenticate(tokens: readonly ApiToken[], kioskAddresses: readonly string[] = [], adminPin?: string): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function authenticate(tokens: readonly ApiToken[], kioskAddresses: readonly string[] = [], adminPin?: string, anonymousRead = true): MiddlewareHandler<{ Variables: AuthVariables }> {
   const kiosks = new Set(kioskAddresses.flatMap((a) => [a, `::ffff:${a}`]));
   const pinHash = adminPin ? digest(adminPin) : undefined;
   // Hash both sides so the comparison takes the same time whatever the lengths.
@@ -46,7 +46,7 @@ export function authenticate(tokens: readonly ApiToken[], kioskAddresses: readon
       }
       c.set('principal', pin !== undefined ? { kind: 'kiosk', name: 'kiosk', scopes: ['read', 'print', 'admin'] } : { kind: 'kiosk', name: 'kiosk', scopes: ['read', 'print'] });
     } else {
-      c.set('principal', { kind: 'anonymous', name: 'anonymous', scopes: ['read'] });
+      c.set('principal', { kind: 'anonymous', name: 'anonymous', scopes: anonymousRead ? ['read'] : [] });
     }
     await next();
   };
@@ -59,6 +59,16 @@ export function requireScope(scope: Scope): MiddlewareHandler<{ Variables: AuthV
       if (p.kind === 'anonymous') throw new StationError('UNAUTHORIZED', `This action needs a token with the "${scope}" scope.`, { status: 401, hint: 'Send Authorization: Bearer <token>.' });
       throw new StationError('FORBIDDEN', `"${p.name}" may not do this: it needs the "${scope}" scope.`, { status: 403 });
     }
+    await next();
+  };
+}
+
+/** Every read of the API needs the read scope; changes name their own scope on the route. */
+export function readsNeedScope(): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const open = new Set(['/api/v1/openapi.json', '/api/v1/docs']);
+  const read = requireScope('read');
+  return async function readsNeedScopeMiddleware(c, next) {
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !open.has(c.req.path)) return read(c, next);
     await next();
   };
 }

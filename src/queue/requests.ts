@@ -26,6 +26,13 @@ export const printRequestSchema = z.discriminatedUnion('kind', [
     line: z.number().int().min(0).optional(),
     source: z.enum(['local', 'goldleaf']).optional(),
   }),
+  z.strictObject({
+    kind: z.literal('template'),
+    printer: z.string().min(1),
+    template: z.string().min(1),
+    /** One object per label, bound to the template's placeholders as work-order data would be. */
+    labels: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+  }),
   z.strictObject({ kind: z.literal('test'), printer: z.string().min(1) }),
   z.strictObject({ kind: z.literal('raw'), printer: z.string().min(1), zpl: z.string().min(1).max(4_000_000) }),
 ]);
@@ -87,6 +94,12 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
         ...(produced.template ? { template: produced.template } : {}),
         document,
       };
+    }
+    case 'template': {
+      const template = deps.labels.templates.get(req.template);
+      const format = formats.includes('zpl') ? 'zpl' : 'pdf';
+      const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`);
+      return { ...base, kind: 'labels', template: { id: template.def.id, version: template.def.version }, document };
     }
     case 'test':
       return { ...base, kind: 'test', document: await testPage(printer, { stationName: deps.stationName, fonts: deps.labels.fonts }) };

@@ -8,7 +8,7 @@ import { pdfPageToPng } from '../pdf/raster.js';
 import { escposText } from '../printing/escpos.js';
 import { printableWorkOrder } from './work-orders.js';
 
-const query = z.strictObject({
+export const documentQuery = z.strictObject({
   line: z.coerce.number().int().min(0).optional(),
   source: z.enum(['local', 'goldleaf']).optional(),
   /** file: the document itself; png: a preview of its first page (PDF documents). */
@@ -21,7 +21,7 @@ export function documentRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/workorders/:ref/documents/:kind', async (c) => {
     const kind = parseRequest('document kind', z.enum(DOCUMENT_KINDS), c.req.param('kind'));
-    const q = parseRequest('document query', query, c.req.query());
+    const q = parseRequest('document query', documentQuery, c.req.query());
     const wo = printableWorkOrder(deps, c.req.param('ref'));
     const produced = await deps.documents.produce({
       workOrder: wo,

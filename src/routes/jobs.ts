@@ -9,7 +9,7 @@ import { JOB_STATES, type JobRecord } from '../queue/job-store.js';
 import { historyCsv } from '../queue/history.js';
 import { printRequestSchema, renderRequest } from '../queue/requests.js';
 
-const filterQuery = z.strictObject({
+export const filterQuery = z.strictObject({
   state: z.enum(JOB_STATES).optional(),
   printer: z.string().optional(),
   workOrder: z.string().optional(),
@@ -19,6 +19,13 @@ const filterQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+export const reprintBody = z.strictObject({
+  from: z.number().int().min(1).default(1).meta({ description: 'First label of the job to print again (1-based).' }),
+  to: z.number().int().min(1).optional().meta({ description: 'Last label; the end of the job when absent.' }),
+});
+export const moveBody = z.strictObject({ jobs: z.array(z.string()).min(1).max(1000), to: z.string().min(1) });
+export const historyQuery = filterQuery.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) });
 
 const key = (header: string | undefined) => {
   if (header === undefined) return undefined;
@@ -67,13 +74,13 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.post('/jobs/:id/reprint', requireScope('print'), async (c) => {
-    const body = parseRequest('reprint request', z.strictObject({ from: z.number().int().min(1).default(1), to: z.number().int().min(1).optional() }), await jsonBody(c.req));
+    const body = parseRequest('reprint request', reprintBody, await jsonBody(c.req));
     const job = deps.queue.reprint(c.req.param('id'), body.from, body.to, c.get('principal').name, key(c.req.header('idempotency-key')));
     return c.json(job, 201);
   });
 
   app.post('/jobs/move', requireScope('admin'), async (c) => {
-    const body = parseRequest('move request', z.strictObject({ jobs: z.array(z.string()).min(1).max(1000), to: z.string().min(1) }), await jsonBody(c.req));
+    const body = parseRequest('move request', moveBody, await jsonBody(c.req));
     return c.json({ items: deps.queue.move(body.jobs, body.to) });
   });
 
@@ -88,7 +95,7 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get('/history.csv', (c) => {
-    const f = parseRequest('history query', filterQuery.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) }), c.req.query());
+    const f = parseRequest('history query', historyQuery, c.req.query());
     const csv = historyCsv(deps.jobs.list({ ...f, ...(f.printer ? { printerId: f.printer } : {}) }));
     return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="benchprint-history.csv"' });
   });

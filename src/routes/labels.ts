@@ -9,14 +9,14 @@ import { printableWorkOrder } from './work-orders.js';
 
 const dpmm = z.coerce.number().pipe(z.union([z.literal(8), z.literal(12), z.literal(24)])).default(8);
 
-const previewQuery = z.strictObject({
+export const previewQuery = z.strictObject({
   workOrder: z.string().min(1),
   line: z.coerce.number().int().min(0).optional(),
   format: z.enum(['png', 'svg', 'zpl', 'pdf']).default('png'),
   dpmm,
 });
 
-const labelsBody = z.strictObject({
+export const labelsBody = z.strictObject({
   template: z.string().min(1),
   format: z.enum(['zpl', 'pdf']).default('zpl'),
   dpmm,

@@ -1,5 +1,7 @@
 // Released work orders from the local cache, with how fresh the data is: the bench works while GoldLeaf is down.
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { parseRequest } from '../http/validate.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { StationError } from '../errors.js';
 import type { CachedWorkOrder } from '../domain/work-order.js';
@@ -23,6 +25,8 @@ export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>,
   return wo;
 }
 
+export const workOrderQuery = z.strictObject({ search: z.string().max(100).optional().meta({ description: 'Part of a number or a customer name.' }) });
+
 export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -32,7 +36,7 @@ export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
   };
 
   app.get('/', (c) => {
-    const search = c.req.query('search');
+    const { search } = parseRequest('work-order query', workOrderQuery, c.req.query());
     const items = deps.workOrders.list({ includeLeft: deps.config.sync.keepUnreleasedPrintable, ...(search ? { search } : {}) });
     return c.json({ items, total: items.length, source: freshness() });
   });

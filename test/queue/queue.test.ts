@@ -126,11 +126,12 @@ describe('print queue', () => {
     expect((await post('/api/v1/printers/a/pause', {}, {}, FROM_LAN)).status).toBe(401);
     expect((await post('/api/v1/printers/a/pause', {}, admin, FROM_LAN)).status).toBe(200);
     const before = { a: a.labels(), b: b.labels() };
-    const j1 = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(2, 'cancel me'), expiresAt: soon(60_000) }).job;
+    const j1 = station.queue.submit({ printerId: 'a', requestedBy: 'kiosk', kind: 'raw', document: zplLabels(2, 'cancel me'), expiresAt: soon(60_000) }).job;
     const j2 = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(3, 'move me'), expiresAt: soon(60_000) }).job;
-    const j3 = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(5, 'stay'), expiresAt: soon(60_000) }).job;
+    const j3 = station.queue.submit({ printerId: 'a', requestedBy: 'kiosk', kind: 'raw', document: zplLabels(5, 'stay'), expiresAt: soon(60_000) }).job;
     await new Promise((r) => setTimeout(r, 200));
     expect(a.labels()).toBe(before.a);
+    expect((await post(`/api/v1/jobs/${j2.id}/cancel`, {})).status).toBe(403); // someone else's job needs an admin
     expect((await post(`/api/v1/jobs/${j1.id}/cancel`, {})).status).toBe(200);
     expect((await post('/api/v1/jobs/move', { jobs: [j2.id], to: 'sheets' }, admin, FROM_LAN)).status).toBe(422); // a folder of PDFs takes no ZPL
     const moved = await post('/api/v1/jobs/move', { jobs: [j2.id], to: 'b' }, admin, FROM_LAN);
@@ -174,5 +175,23 @@ describe('live events', () => {
     await reader.cancel();
     const states = [...text.matchAll(/event: job\.changed\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!) as { job: { id: string; state: string } }).filter((e) => e.job.id === job.id).map((e) => e.job.state);
     expect(states).toEqual(['queued', 'printing', 'done']);
+  });
+});
+
+describe('labels from explicit data', () => {
+  it('prints a template filled with data from the request, escaped like any other', async () => {
+    const before = a.labels();
+    const res = await post('/api/v1/jobs', {
+      kind: 'template',
+      printer: 'a',
+      template: 'work-order-label',
+      labels: [{ workOrder: { number: 'ERP-1^XZ', customer: { name: 'Ölhydraulik Nord' } }, po: 'PO-9' }, { workOrder: { number: 'ERP-2' } }],
+    });
+    expect(res.status).toBe(201);
+    await station.queue.runUntilIdle();
+    expect(a.labels() - before).toBe(2);
+    const text = a.received().toString('utf8');
+    expect(text).toContain('ERP-1_5EXZ');
+    expect(text).toContain('Ölhydraulik Nord');
   });
 });

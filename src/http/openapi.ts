@@ -1,0 +1,130 @@
+// The LAN API described as OpenAPI 3.1, built from the same zod schemas the routes validate with.
+import { z } from 'zod';
+import { printRequestSchema } from '../queue/requests.js';
+import { documentQuery } from '../routes/documents.js';
+import { filterQuery, historyQuery, moveBody, reprintBody } from '../routes/jobs.js';
+import { labelsBody, previewQuery } from '../routes/labels.js';
+import { workOrderQuery } from '../routes/work-orders.js';
+
+type Scope = 'public' | 'read' | 'print' | 'admin';
+
+export interface Operation {
+  method: 'get' | 'post';
+  /** OpenAPI form: /api/v1/jobs/{id} */
+  path: string;
+  summary: string;
+  scope: Scope;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Content type of a success that is not JSON. */
+  produces?: string;
+  idempotent?: boolean;
+}
+
+export const OPERATIONS: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/status', summary: 'The station, its GoldLeaf connection and cache age, and its printers', scope: 'read' },
+  { method: 'get', path: '/api/v1/printers', summary: 'Printers with their state (asked now) and when each was last seen', scope: 'read' },
+  { method: 'get', path: '/api/v1/printers/{id}', summary: 'One printer, asked now', scope: 'read' },
+  { method: 'post', path: '/api/v1/printers/{id}/test-print', summary: "Print a test page in the printer's own language (through the queue)", scope: 'print' },
+  { method: 'post', path: '/api/v1/printers/{id}/pause', summary: "Hold the printer's queue", scope: 'admin' },
+  { method: 'post', path: '/api/v1/printers/{id}/resume', summary: "Release the printer's queue", scope: 'admin' },
+  { method: 'post', path: '/api/v1/sync', summary: 'Sync with GoldLeaf now', scope: 'print' },
+  { method: 'get', path: '/api/v1/workorders', summary: 'Released work orders, soonest due first, with the freshness of the data', scope: 'read', query: workOrderQuery },
+  { method: 'get', path: '/api/v1/workorders/{ref}', summary: 'One released work order (by id or number) with its resolved lines', scope: 'read' },
+  { method: 'get', path: '/api/v1/templates', summary: 'Label templates, and broken ones with the reason', scope: 'read' },
+  { method: 'get', path: '/api/v1/templates/{id}/preview', summary: 'The first label of a line as it will print; uses no serial', scope: 'read', query: previewQuery, produces: 'image/png' },
+  { method: 'post', path: '/api/v1/workorders/{ref}/lines/{line}/labels', summary: "A line's labels with new serials (or a batch's own for a reprint), as a file", scope: 'print', body: labelsBody, produces: 'application/vnd.zebra.zpl' },
+  { method: 'get', path: '/api/v1/workorders/{ref}/documents/{kind}', summary: 'A datasheet, traveler, Marken or PTS file, or a PNG preview of it', scope: 'read', query: documentQuery, produces: 'application/pdf' },
+  { method: 'get', path: '/api/v1/serials/{serial}', summary: 'Which work order, line and tag a serial was printed for', scope: 'read' },
+  { method: 'post', path: '/api/v1/jobs', summary: 'Queue a print job: labels of a line, a template with explicit data, a document, a test page, or raw ZPL (admin tokens only)', scope: 'print', body: printRequestSchema, idempotent: true },
+  { method: 'get', path: '/api/v1/jobs', summary: 'Jobs, newest first: search by state, printer, work order, serial and date', scope: 'read', query: filterQuery },
+  { method: 'get', path: '/api/v1/jobs/{id}', summary: 'One job with every state it went through', scope: 'read' },
+  { method: 'post', path: '/api/v1/jobs/{id}/cancel', summary: 'Cancel a waiting job or one that needs attention (others’ jobs need admin)', scope: 'print' },
+  { method: 'post', path: '/api/v1/jobs/{id}/reprint', summary: 'Labels of a job again, as a new job linked to it (resume from a label, or a range)', scope: 'print', body: reprintBody, idempotent: true },
+  { method: 'post', path: '/api/v1/jobs/move', summary: 'Move waiting jobs to another printer', scope: 'admin', body: moveBody },
+  { method: 'get', path: '/api/v1/history.csv', summary: 'Job history as CSV, with the same filters as /jobs', scope: 'read', query: historyQuery, produces: 'text/csv' },
+  { method: 'get', path: '/api/v1/events', summary: 'Server-Sent Events: job.changed, job.progress, printer.changed, workorder.released, sync.completed, …', scope: 'read', produces: 'text/event-stream' },
+  { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', scope: 'public' },
+];
+
+const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'Stable code, e.g. WORK_ORDER_NOT_FOUND, INVALID_REQUEST, PRINTER_UNAVAILABLE.' },
+        message: { type: 'string', description: 'What went wrong and what to do, for a person.' },
+        retryable: { type: 'boolean' },
+        details: { description: 'For INVALID_REQUEST: fields, each with field and problem.' },
+      },
+    },
+  },
+};
+
+const schema = (s: z.ZodType) => {
+  const json = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+};
+
+export function openApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const queryParams = op.query
+      ? Object.entries((schema(op.query).properties ?? {}) as Record<string, Record<string, unknown>>).map(([name, s]) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: s,
+          ...(typeof s.description === 'string' ? { description: s.description } : {}),
+        }))
+      : [];
+    const headers = op.idempotent
+      ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'The same key returns the job it already made instead of a new one.', schema: { type: 'string', maxLength: 200 } }]
+      : [];
+    const success = op.produces ? { content: { [op.produces]: { schema: { type: 'string', format: 'binary' } } } } : { content: { 'application/json': { schema: { type: 'object' } } } };
+    const errors = (codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/Error${c}` }]));
+    (paths[op.path] ??= {})[op.method] = {
+      operationId: `${op.method}${op.path.replace(/^\/api\/v1/, '').replace(/\{(\w+)\}/g, 'By-$1').replace(/[^a-zA-Z0-9]+(.)?/g, (_, ch: string | undefined) => (ch ? ch.toUpperCase() : ''))}`,
+      summary: op.summary,
+      tags: [op.path.split('/')[3]!.replace(/\.\w+$/, '')],
+      ...(op.scope === 'public' ? { security: [] } : { 'x-scope': op.scope, description: `Needs a token with the "${op.scope}" scope${op.scope === 'admin' ? '' : ' (or a request from the bench PC itself)'}.` }),
+      parameters: [...pathParams, ...queryParams, ...headers],
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body) } } } } : {}),
+      responses: {
+        [op.method === 'post' && op.idempotent ? '201' : '200']: { description: 'Success', ...success },
+        ...(op.idempotent ? { '200': { description: 'The job this Idempotency-Key already made', content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
+        ...errors(op.scope === 'public' ? [] : ['401', '403', '422', '429']),
+        ...errors(['404', '500']),
+      },
+    };
+  }
+  const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'benchprint LAN API',
+      version,
+      description: 'Print on the bench printers from the office, an ERP or a script. Errors are always JSON: {"error": {"code", "message"}}.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A named token from the station config (auth.tokens), with scopes read, print, admin.' } },
+      schemas: { Error: errorSchema },
+      responses: {
+        Error401: errorResponse('No valid token'),
+        Error403: errorResponse('The token lacks the scope'),
+        Error404: errorResponse('Not found'),
+        Error422: errorResponse('The request is not valid; details lists every bad field'),
+        Error429: errorResponse('Too many requests from this token; see Retry-After'),
+        Error500: errorResponse('An unexpected error (logged)'),
+      },
+    },
+  };
+}
