@@ -96,6 +96,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       templatesDir,
       fonts: loadFonts(join(templatesDir, 'fonts')),
       goldleaf: client,
+      labels,
       shopName: config.station.shopName,
       stationName: config.station.name,
       logger: logger.child({ component: 'documents' }),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CachedWorkOrder, LineView } from '../domain/work-order.js';
 import { StationError, describeError } from '../errors.js';
 import type { FileOwner, GoldleafClient } from '../goldleaf/client.js';
+import type { LabelEngine } from '../labels/engine.js';
 import type { LabelFont, Weight } from '../labels/fonts.js';
 import { findLine } from '../labels/label-data.js';
 import { loadJsonFiles, type FileProblem } from '../lib/json-files.js';
@@ -14,7 +15,7 @@ import { localJobFile } from './job-files.js';
 import { documentTemplateSchema, fileLayoutSchema, type DocumentTemplateDef, type FileLayoutDef } from './template-schema.js';
 import { traveler } from './traveler.js';
 
-export const DOCUMENT_KINDS = ['datasheet', 'assembly-datasheet', 'kit-datasheet', 'traveler', 'marken', 'pts'] as const;
+export const DOCUMENT_KINDS = ['datasheet', 'assembly-datasheet', 'kit-datasheet', 'traveler', 'marken', 'pts', 'goldleaf-labels'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 export type DocumentSource = 'local' | 'goldleaf';
 
@@ -23,8 +24,10 @@ export interface DocumentRequest {
   kind: DocumentKind;
   /** For assembly and kit datasheets, and for a line's own Marken/PTS file. */
   lineNumber?: number;
-  /** Where to get it; Marken and PTS come from GoldLeaf unless asked otherwise. */
+  /** Where to get it; Marken, PTS and GoldLeaf labels come from GoldLeaf unless asked otherwise. */
   source?: DocumentSource;
+  /** For GoldLeaf labels: its label sizes. */
+  labelSize?: '2x3' | '4x6';
 }
 
 export interface ProducedDocument {
@@ -39,6 +42,8 @@ export interface DocumentServiceOptions {
   templatesDir: string;
   fonts: Record<Weight, LabelFont>;
   goldleaf?: GoldleafClient;
+  /** Makes the station's own labels when GoldLeaf's cannot be had. */
+  labels?: LabelEngine;
   shopName: string;
   stationName: string;
   logger?: Logger;
@@ -72,18 +77,19 @@ export class DocumentService {
     const line = req.lineNumber === undefined ? undefined : findLine(wo, req.lineNumber);
     const printedAt = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const ctx: DocumentContext = { shop: { name: this.o.shopName }, station: { name: this.o.stationName }, printedAt, workOrder: wo, ...(line ? { line } : {}) };
-    const source = req.source ?? (req.kind === 'marken' || req.kind === 'pts' ? 'goldleaf' : 'local');
+    const source = req.source ?? (req.kind === 'marken' || req.kind === 'pts' || req.kind === 'goldleaf-labels' ? 'goldleaf' : 'local');
     if (req.kind === 'traveler') return { document: traveler(wo, { shopName: this.o.shopName, printedAt }), origin: 'local' };
 
     let fallbackReason: string | undefined;
     if (source === 'goldleaf') {
       try {
-        return { document: await this.fromGoldleaf(req.kind, wo, line), origin: 'goldleaf' };
+        return { document: await this.fromGoldleaf(req.kind, wo, line, req.labelSize ?? '2x3'), origin: 'goldleaf' };
       } catch (err) {
         fallbackReason = `GoldLeaf could not provide it: ${describeError(err)}`;
         this.o.logger?.warn({ kind: req.kind, workOrder: wo.number, reason: fallbackReason }, 'using the local layout instead of GoldLeaf');
       }
     }
+    if (req.kind === 'goldleaf-labels') return this.localLabels(wo, line, req.labelSize ?? '2x3', fallbackReason);
     if (req.kind === 'marken' || req.kind === 'pts') {
       const layout = this.layouts.get(req.kind);
       if (!layout) {
@@ -143,14 +149,25 @@ export class DocumentService {
   }
 
   /** GoldLeaf's own file, byte for byte with its name and type. */
-  private async fromGoldleaf(kind: DocumentKind, wo: CachedWorkOrder, line: LineView | undefined): Promise<RenderedDocument> {
+  /** The station's own assembly labels, as PDF, standing in for GoldLeaf's (new serials, as any print of tags). */
+  private async localLabels(wo: CachedWorkOrder, line: LineView | undefined, size: '2x3' | '4x6', reason: string | undefined): Promise<ProducedDocument> {
+    if (!this.o.labels) throw new StationError('NO_LOCAL_LABELS', `GoldLeaf's labels cannot be had: ${reason ?? 'not asked for'}.`, { status: 503, retryable: true });
+    if (!line) throw new StationError('LINE_REQUIRED', "The station's own labels are made per line: say which.", { status: 422 });
+    const result = await this.o.labels.lineLabels({ workOrder: wo, lineNumber: line.lineNumber, templateId: size === '4x6' ? 'assembly-4x6' : 'assembly-2x3', format: 'pdf', dpmm: 8 });
+    if (reason) result.document.meta.name = result.document.meta.name.replace(/\.pdf$/, '-local.pdf');
+    return { document: result.document, origin: 'local', ...(reason ? { fallbackReason: reason } : {}), template: result.template };
+  }
+
+  private async fromGoldleaf(kind: DocumentKind, wo: CachedWorkOrder, line: LineView | undefined, labelSize: string): Promise<RenderedDocument> {
     if (!this.o.goldleaf) throw new StationError('GOLDLEAF_NOT_CONFIGURED', 'This station has no GoldLeaf connection.', { status: 503 });
     let owner: FileOwner = 'workorder';
     let id = wo.id;
-    if (kind === 'assembly-datasheet' || (line?.assembly && (kind === 'marken' || kind === 'pts'))) [owner, id] = ['hoseassembly', line!.assembly!.id];
-    else if (kind === 'kit-datasheet' || (line?.kit && (kind === 'marken' || kind === 'pts'))) [owner, id] = ['hosekit', line!.kit!.id];
-    const fileKind = kind === 'marken' ? 'marken' : kind === 'pts' ? 'pts' : 'datasheet';
-    const file = await this.o.goldleaf.getFile(owner, id, fileKind);
+    const perLine = kind === 'marken' || kind === 'pts' || kind === 'goldleaf-labels';
+    if (kind === 'assembly-datasheet' || (line?.assembly && perLine)) [owner, id] = ['hoseassembly', line!.assembly!.id];
+    else if (kind === 'kit-datasheet' || (line?.kit && perLine)) [owner, id] = ['hosekit', line!.kit!.id];
+    const fileKind = kind === 'marken' ? 'marken' : kind === 'pts' ? 'pts' : kind === 'goldleaf-labels' ? 'labels' : 'datasheet';
+    const params = fileKind === 'labels' ? { numCopies: 1, numHoseAssemblies: line?.quantity ?? 1, labelSize } : {};
+    const file = await this.o.goldleaf.getFile(owner, id, fileKind, params);
     const format = file.contentType === 'application/pdf' ? 'pdf' : 'file';
     return { format, bytes: file.bytes, meta: { name: file.fileName, contentType: file.contentType, origin: 'GoldLeaf' } };
   }

@@ -14,6 +14,7 @@ export const documentQuery = z.strictObject({
   /** file: the document itself; png: a preview of its first page (PDF documents). */
   as: z.enum(['file', 'png']).default('file'),
   page: z.coerce.number().int().min(1).default(1),
+  labelSize: z.enum(['2x3', '4x6']).optional(),
 });
 
 export function documentRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -28,6 +29,7 @@ export function documentRoutes(deps: AppDeps): Hono<AppEnv> {
       kind,
       ...(q.line === undefined ? {} : { lineNumber: q.line }),
       ...(q.source ? { source: q.source } : {}),
+      ...(q.labelSize ? { labelSize: q.labelSize } : {}),
     });
     const { document } = produced;
     const headers: Record<string, string> = {

@@ -55,3 +55,23 @@ describe('document routes', () => {
     expect((await get('/api/v1/workorders/WO-24005/documents/assembly-datasheet?line=10&as=png')).status).toBe(200);
   });
 });
+
+describe("GoldLeaf's own labels", () => {
+  it('come from GoldLeaf for a line at the size asked, or from the station when GoldLeaf is down, saying so', async () => {
+    const res = await get('/api/v1/workorders/WO-24005/documents/goldleaf-labels?line=10&labelSize=4x6');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-document-origin')).toBe('goldleaf');
+    const pdf = new Uint8Array(await res.arrayBuffer());
+    expect(new TextDecoder().decode(pdf)).toContain('/MediaBox [0 0 288 432]');
+    station.sandbox!.state.faults.add({ kind: 'status', status: 503 });
+    try {
+      const local = await get('/api/v1/workorders/WO-24005/documents/goldleaf-labels?line=10');
+      expect(local.status).toBe(200);
+      expect(local.headers.get('x-document-origin')).toBe('local');
+      expect(local.headers.get('x-template')).toBe('assembly-2x3 v1');
+      expect(local.headers.get('content-disposition')).toMatch(/-local\.pdf/);
+    } finally {
+      station.sandbox!.state.faults.clear();
+    }
+  });
+});

@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/logger.js';
+import { startStation } from '../../src/station.js';
 import { demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -112,5 +115,17 @@ describe('the bench kiosk in Chromium', () => {
     await zebra.close();
     await expect.poll(() => chip.textContent(), { timeout: 15_000 }).toContain('offline');
     expect(await chip.getAttribute('class')).toContain('s-offline');
+  });
+
+  it('says when the station goes away, and reconnects by itself when it is back', async () => {
+    await page.goto(`${station.url}/kiosk`);
+    await expect.poll(() => page.locator('#offline').isHidden()).toBe(true);
+    const port = new URL(station.url).port;
+    await station.stop();
+    await expect.poll(() => page.locator('#offline').isVisible(), { timeout: 10_000 }).toBe(true);
+    const loaded = loadConfig(undefined, { BENCHPRINT_DATA_DIR: dir, BENCHPRINT_PORT: port, BENCHPRINT_HOST: '127.0.0.1' });
+    station = await startStation(loaded, silentLogger(), { startSync: false });
+    await expect.poll(() => page.locator('#offline').isHidden(), { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('tbody tr').count()).toBe(22); // served from the cache the first station filled
   });
 });
