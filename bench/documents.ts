@@ -4,17 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocumentService, type DocumentKind } from '../src/documents/service.js';
 import { loadFonts } from '../src/labels/fonts.js';
-import { silentLogger } from '../src/logger.js';
+import { demoCache } from './demo-cache.js';
 import { pdfPageToPng } from '../src/pdf/raster.js';
-import { buildSandboxData } from '../src/sandbox/data.js';
-import { SANDBOX_KEY, startSandbox } from '../src/sandbox/server.js';
-import { openStore } from '../src/store/store.js';
-import { WorkOrderCache } from '../src/sync/cache.js';
-import { SyncService } from '../src/sync/sync.js';
-import { EventBus } from '../src/events.js';
-import { GoldleafClient } from '../src/goldleaf/client.js';
-import { GoldleafHttp } from '../src/goldleaf/http.js';
-import { configSchema } from '../src/config/schema.js';
 
 const COUNT = Number(process.env.BENCH_DOCS ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -23,13 +14,7 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
 
 try {
-  const sandbox = await startSandbox({ data: buildSandboxData(new Date('2026-11-26T00:00:00Z')) });
-  const store = openStore(join(dir, 'bench.db'));
-  const config = configSchema.parse({});
-  const settings = { ...config.goldleaf, baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, ...SANDBOX_KEY };
-  const cache = new WorkOrderCache(store);
-  await new SyncService({ client: new GoldleafClient(new GoldleafHttp(settings, silentLogger()), settings), cache, events: new EventBus(), logger: silentLogger(), config: config.sync, releasedStatuses: settings.releasedStatuses, source: 'sandbox' }).syncOnce();
-  await sandbox.close();
+  const { store, cache } = await demoCache(dir);
   const templatesDir = new URL('../templates', import.meta.url).pathname;
   const docs = new DocumentService({ templatesDir, fonts: loadFonts(join(templatesDir, 'fonts')), shopName: 'Bench Hydraulics', stationName: 'Bench' });
   const wos = cache.list().map((s) => cache.get(s.id)!);

@@ -4,17 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabelEngine } from '../src/labels/engine.js';
 import { SerialStore } from '../src/labels/serials.js';
-import { silentLogger } from '../src/logger.js';
-import { buildSandboxData } from '../src/sandbox/data.js';
-import { startSandbox } from '../src/sandbox/server.js';
-import { openStore } from '../src/store/store.js';
-import { WorkOrderCache } from '../src/sync/cache.js';
-import { SyncService } from '../src/sync/sync.js';
-import { EventBus } from '../src/events.js';
-import { GoldleafClient } from '../src/goldleaf/client.js';
-import { GoldleafHttp } from '../src/goldleaf/http.js';
-import { configSchema } from '../src/config/schema.js';
-import { SANDBOX_KEY } from '../src/sandbox/server.js';
+import { demoCache } from './demo-cache.js';
 
 const LABELS = Number(process.env.BENCH_LABELS ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -25,14 +15,7 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
 
 try {
-  const sandbox = await startSandbox({ data: buildSandboxData(new Date('2026-11-26T00:00:00Z')) });
-  const store = openStore(join(dir, 'bench.db'));
-  const config = configSchema.parse({});
-  const settings = { ...config.goldleaf, baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, ...SANDBOX_KEY };
-  const cache = new WorkOrderCache(store);
-  const sync = new SyncService({ client: new GoldleafClient(new GoldleafHttp(settings, silentLogger()), settings), cache, events: new EventBus(), logger: silentLogger(), config: config.sync, releasedStatuses: settings.releasedStatuses, source: 'sandbox' });
-  await sync.syncOnce();
-  await sandbox.close();
+  const { store, cache } = await demoCache(dir);
   const wo = cache.list().map((s) => cache.get(s.id)!).find((w) => w.lines.some((l) => l.assembly))!;
   const line = wo.lines.find((l) => l.assembly)!;
   const engine = new LabelEngine({ templatesDir: new URL('../templates', import.meta.url).pathname, serials: new SerialStore(store, 'BN'), shopName: 'Bench Hydraulics', stationName: 'Bench' });
