@@ -94,6 +94,14 @@ describe('the LAN API', () => {
     }
   });
 
+  it.each(OPERATIONS.filter((op) => op.path !== '/api/v1/events'))('$method $path answers over a real socket without a 5xx', async (op) => {
+    const url = `${station.url}${concrete(op)}${op.path.endsWith('/preview') ? '?workOrder=WO-24005&line=10' : ''}`;
+    const res = await fetch(url, { method: op.method.toUpperCase(), headers: { authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' }, ...(op.method === 'post' ? { body: '{}' } : {}) });
+    expect(res.status).toBeLessThan(500);
+    expect([401, 403]).not.toContain(res.status);
+    await res.arrayBuffer();
+  });
+
   it('answers over a real socket too, with the same JSON errors', async () => {
     const ok = await fetch(`${station.url}/api/v1/workorders`, { headers: { authorization: `Bearer ${TOKENS.read}` } });
     expect(ok.status).toBe(200);
