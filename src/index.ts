@@ -26,6 +26,8 @@ async function main(): Promise<void> {
       { goldleaf: station.sandbox?.baseUrl, printersFolder: `${loaded.config.station.dataDir}/virtual-printers` },
       'DEMO MODE: no config file found, so the station runs on the built-in GoldLeaf sandbox and virtual printers that write files. See the README to configure a real shop.',
     );
+  } else if (station.sandbox) {
+    logger.warn({ goldleaf: station.sandbox.baseUrl }, 'goldleaf.sandbox is true: work orders come from the built-in sandbox, not from GoldLeaf');
   }
   logger.info({ kiosk: station.kioskUrls, config: loaded.path ?? '(demo)' }, `benchprint ready: open ${station.kioskUrls[0]}`);
 

@@ -3,6 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isStationError } from '../errors.js';
+import { storeError } from '../store/store.js';
 import type { Logger } from '../logger.js';
 
 export interface ErrorBody {
@@ -23,6 +24,13 @@ export function onError(logger: Logger): ErrorHandler {
       const status = err.status as ContentfulStatusCode;
       const code = status === 413 ? 'BODY_TOO_LARGE' : status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'FORBIDDEN' : status === 408 ? 'TIMEOUT' : 'BAD_REQUEST';
       return c.json(errorBody(code, err.message || defaultMessage(status)), status);
+    }
+    // The database failing under a request (disk full, locked, damaged) is the station's state, not a bug.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+      const store = storeError(err, 'the station database');
+      logger.error({ code: store.code, path: c.req.path, err: err.message }, 'database error');
+      return c.json(errorBody(store.code, store.advice, { retryable: store.retryable }), store.code === 'STORE_FULL' ? 507 : 503);
     }
     // A bug: log it in full here, answer without internals.
     logger.error({ path: c.req.path, err }, 'unexpected error');

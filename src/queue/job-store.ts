@@ -6,6 +6,16 @@ import { COLUMNS, toRecord, type JobFilter, type JobRecord, type JobState, type 
 
 export { JOB_STATES, type JobFilter, type JobKind, type JobRecord, type JobState, type NewJob } from './job-record.js';
 
+export interface TransitionFields {
+  error?: string;
+  errorCode?: string;
+  attention?: string;
+  nextAttemptAt?: string | null;
+  partsSent?: number;
+  bytesSent?: number;
+  printerId?: string;
+}
+
 export class JobStore {
   /** Prepared once: preparing costs more than running these small statements. */
   private readonly statements = new Map<string, Statement>();
@@ -93,6 +103,11 @@ export class JobStore {
 
   /** Takes the printer's next due job, if any: queued to printing in one statement, so it is taken once. */
   claim(printerId: string, leaseUntil: string, now = new Date().toISOString()): JobRecord | undefined {
+    // The state and its history change together, or not at all (a full disk must not leave a job "printing").
+    return this.db.transaction(() => this.claimIn(printerId, leaseUntil, now))();
+  }
+
+  private claimIn(printerId: string, leaseUntil: string, now: string): JobRecord | undefined {
     const row = this.sql(
         `UPDATE jobs SET state = 'printing', attempts = attempts + 1, lease_until = ?, started_at = COALESCE(started_at, ?), updated_at = ?
          WHERE id = (SELECT id FROM jobs WHERE printer_id = ? AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
@@ -115,9 +130,20 @@ export class JobStore {
     id: string,
     from: readonly JobState[],
     to: JobState,
-    fields: { error?: string; errorCode?: string; attention?: string; nextAttemptAt?: string | null; partsSent?: number; bytesSent?: number; printerId?: string } = {},
+    fields: TransitionFields = {},
     detail?: string,
     now = new Date().toISOString(),
+  ): boolean {
+    return this.db.transaction(() => this.transitionIn(id, from, to, fields, detail, now))();
+  }
+
+  private transitionIn(
+    id: string,
+    from: readonly JobState[],
+    to: JobState,
+    fields: TransitionFields,
+    detail: string | undefined,
+    now: string,
   ): boolean {
     const ended = ['done', 'failed', 'cancelled', 'expired'].includes(to);
     const result = this.sql(

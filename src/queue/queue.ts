@@ -220,22 +220,33 @@ export class PrintQueue {
 
   private async work(printerId: string, stop: AbortSignal): Promise<void> {
     while (!stop.aborted) {
-      for (const job of this.o.jobs.expiredQueued()) {
-        if (this.o.jobs.transition(job.id, ['queued'], 'expired', { error: `Not printed within ${this.o.config.expireAfterMin} min of being asked for.` })) this.changed(job.id);
+      try {
+        await this.turn(printerId, stop);
+      } catch (err) {
+        // The store failing (a full disk, say) must not end the worker: report, wait, try again.
+        this.o.logger.error({ printer: printerId, err: describeError(err) }, 'print worker hit an error; trying again shortly');
+        await this.idle(printerId, 2000, stop);
       }
-      if (this.o.jobs.isPaused(printerId)) {
-        await this.idle(printerId, 5000, stop);
-        continue;
-      }
-      const job = this.o.jobs.claim(printerId, new Date(Date.now() + LEASE_MS).toISOString());
-      if (!job) {
-        const due = this.o.jobs.nextDue(printerId);
-        const wait = due === undefined ? 5000 : due === '' ? 0 : Math.max(0, Math.min(5000, Date.parse(due) - Date.now()));
-        await this.idle(printerId, wait, stop);
-        continue;
-      }
-      await this.execute(job);
     }
+  }
+
+  /** One turn of a printer's worker: expire, then take and print the next due job, or wait for one. */
+  private async turn(printerId: string, stop: AbortSignal): Promise<void> {
+    for (const job of this.o.jobs.expiredQueued()) {
+      if (this.o.jobs.transition(job.id, ['queued'], 'expired', { error: `Not printed within ${this.o.config.expireAfterMin} min of being asked for.` })) this.changed(job.id);
+    }
+    if (this.o.jobs.isPaused(printerId)) {
+      await this.idle(printerId, 5000, stop);
+      return;
+    }
+    const job = this.o.jobs.claim(printerId, new Date(Date.now() + LEASE_MS).toISOString());
+    if (!job) {
+      const due = this.o.jobs.nextDue(printerId);
+      const wait = due === undefined ? 5000 : due === '' ? 0 : Math.max(0, Math.min(5000, Date.parse(due) - Date.now()));
+      await this.idle(printerId, wait, stop);
+      return;
+    }
+    await this.execute(job);
   }
 
   private async execute(job: JobRecord): Promise<void> {

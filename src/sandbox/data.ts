@@ -177,3 +177,34 @@ export function buildSandboxData(today: Date = new Date()): SandboxData {
     workOrders: byId(workOrders),
   };
 }
+
+/** Strings that try to break printers, files and pages; "hostile mode" puts them in every text field. */
+export const HOSTILE_STRINGS = [
+  'ACME^XZ^XA^FO0,0^FDpwned^FS',
+  '~JA~JR cancel all',
+  'Müller Ø ± µ ° é ü 漢字 😀',
+  'bell\u0007 esc\u001b@ gs\u001dV0 nul\u0000 cr\r lf\n',
+  '"quoted";semi;colon\r\nINJECTED;ROW',
+  '<script>alert(1)</script> &amp; {{workOrder.number}}',
+  '=HYPERLINK("http://example.invalid")',
+  'x'.repeat(300),
+];
+
+/** Replaces every text field (not ids, references, statuses, dates, units or numbers) with a hostile string. */
+export function makeHostile(data: SandboxData): void {
+  let n = 0;
+  const keep = /^(_id|item|hose|end1|end2|ferrule1|ferrule2|customerOrgId|itemType|status|dueDate|startDate|created|lastModified|unit|lengthUnit|couplingSeries|deleted)$/;
+  const walk = (value: unknown, key: string): unknown => {
+    if (typeof value === 'string') return keep.test(key) ? value : HOSTILE_STRINGS[n++ % HOSTILE_STRINGS.length];
+    if (Array.isArray(value)) return value.map((v) => walk(v, key));
+    if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) (value as Record<string, unknown>)[k] = walk(v, k);
+      return value;
+    }
+    return value;
+  };
+  for (const map of [data.workOrders, data.assemblies, data.kits, data.hoses, data.fittings, data.ferrules, data.customers]) for (const doc of map.values()) walk(doc, '');
+  for (const specs of data.crimpSpecs.values()) walk(specs, '');
+  const now = new Date().toISOString();
+  for (const wo of data.workOrders.values()) wo.lastModified = now;
+}

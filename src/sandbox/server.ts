@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type HttpBindings, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { sleep } from '../lib/backoff.js';
-import { buildSandboxData, type Doc, type SandboxData } from './data.js';
+import { buildSandboxData, makeHostile, type Doc, type SandboxData } from './data.js';
 import { FaultPlan, type Fault } from './faults.js';
 import { labelPageSize, markenFile, ptsFile, simplePdf } from './files.js';
 
@@ -173,6 +173,10 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Hono<Env>
   });
   app.post('/__sandbox/expire-tokens', (c) => {
     state.expireTokens();
+    return c.json({ ok: true });
+  });
+  app.post('/__sandbox/hostile', (c) => {
+    makeHostile(data);
     return c.json({ ok: true });
   });
   app.post('/__sandbox/workorders/:id/status', async (c) => {
