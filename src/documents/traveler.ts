@@ -1,10 +1,10 @@
 // The traveler: a work order on one receipt strip for ESC/POS printers, with a QR code the kiosk scanner opens again.
-import ntp from 'node-thermal-printer';
+import { lazy } from '../lib/lazy.js';
 import type { AssemblyEnd, WorkOrderView } from '../domain/work-order.js';
 import { formatQuantity, formatToleranced } from '../kiosk/format.js';
 import type { RenderedDocument } from '../printing/types.js';
 
-const { ThermalPrinter, PrinterTypes, CharacterSet, BreakLine } = ntp;
+const thermal = lazy<typeof import('node-thermal-printer')>('node-thermal-printer');
 
 export interface TravelerOptions {
   /** Characters per line: 48 on 80 mm paper, 32 on 58 mm. */
@@ -28,6 +28,7 @@ function endLine(label: string, e: AssemblyEnd): string {
 }
 
 export function traveler(wo: WorkOrderView, o: TravelerOptions): RenderedDocument {
+  const { ThermalPrinter, PrinterTypes, CharacterSet, BreakLine } = thermal();
   // Only the buffer API is used: no interface, the bytes go to a printer driver like any other document.
   const settings = { type: PrinterTypes.EPSON, width: o.width ?? 48, characterSet: CharacterSet.PC858_EURO, removeSpecialCharacters: false, breakLine: BreakLine.WORD };
   const p = new ThermalPrinter(settings as ConstructorParameters<typeof ThermalPrinter>[0]);

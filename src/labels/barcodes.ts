@@ -1,5 +1,5 @@
 // The only user of bwip-js: encodes barcode data into bars or cells, and says clearly when data cannot be encoded.
-import bwipjs from 'bwip-js';
+import { lazy } from '../lib/lazy.js';
 import { StationError } from '../errors.js';
 import type { Symbology } from './template-schema.js';
 
@@ -19,6 +19,8 @@ export interface MatrixCode {
 }
 
 export type EncodedBarcode = LinearCode | MatrixCode;
+
+const bwipjs = lazy<typeof import('bwip-js')>('bwip-js');
 
 const BCID: Record<Symbology, string> = {
   code128: 'code128',
@@ -62,7 +64,7 @@ export function encodeBarcode(symbology: Symbology, data: string): EncodedBarcod
   if (data === '') throw new StationError('BARCODE_EMPTY', `A ${symbology} barcode has no data to encode.`, { status: 422, hint: 'Check the data the template binds to it.' });
   let raw;
   try {
-    raw = bwipjs.raw(BCID[symbology], data, (symbology === 'qr' ? { eclevel: 'M' } : {}) as never)[0]!;
+    raw = bwipjs().raw(BCID[symbology], data, (symbology === 'qr' ? { eclevel: 'M' } : {}) as never)[0]!;
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).replace(/^bwipp\.\w+#\d+:\s*/, '');
     throw new StationError('BARCODE_INVALID', `"${data}" cannot be encoded as ${symbology}: ${reason}.`, {

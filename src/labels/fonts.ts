@@ -1,9 +1,11 @@
 // The label fonts (DejaVu Sans Condensed, in templates/fonts): loaded once, measured per character for layout.
-import fontkit from '@pdf-lib/fontkit';
+import { lazy } from '../lib/lazy.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Weight = 'regular' | 'bold';
+
+const fontkit = lazy<typeof import('@pdf-lib/fontkit')>('@pdf-lib/fontkit');
 
 const FILES: Record<Weight, string> = { regular: 'DejaVuSansCondensed.ttf', bold: 'DejaVuSansCondensed-Bold.ttf' };
 
@@ -24,7 +26,7 @@ export function loadFonts(fontsDir: string): Record<Weight, LabelFont> {
   if (cached) return cached;
   const load = (weight: Weight): LabelFont => {
     const bytes = new Uint8Array(readFileSync(join(fontsDir, FILES[weight])));
-    const font = fontkit.create(bytes);
+    const font = fontkit().create(bytes);
     const scale = 1 / font.unitsPerEm;
     const widths = new Map<number, number>();
     const advance = (cp: number) => {

@@ -1,8 +1,10 @@
 // Images on labels (a shop logo): PNG files from templates/images, decoded once to 1-bit for ZPL.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
+import { lazy } from '../lib/lazy.js';
 import { StationError } from '../errors.js';
+
+const pngjs = lazy<typeof import('pngjs')>('pngjs');
 
 export interface GrayImage {
   width: number;
@@ -19,10 +21,10 @@ export function imageLoader(imagesDir: string): (src: string) => GrayImage {
     const hit = cache.get(src);
     if (hit) return hit;
     let png: Buffer;
-    let decoded: PNG;
+    let decoded: import('pngjs').PNG;
     try {
       png = readFileSync(join(imagesDir, src));
-      decoded = PNG.sync.read(png);
+      decoded = pngjs().PNG.sync.read(png);
     } catch (err) {
       throw new StationError('TEMPLATE_IMAGE', `The image ${src} cannot be read from ${imagesDir} (${(err as Error).message}).`, {
         status: 422,

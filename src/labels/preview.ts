@@ -1,9 +1,11 @@
 // The preview: laid-out labels as SVG, and as PNG at the printer's own resolution (resvg with the label fonts).
-import { Resvg } from '@resvg/resvg-js';
+import { lazy } from '../lib/lazy.js';
 import { join } from 'node:path';
 import type { LabelFont, Weight } from './fonts.js';
 import type { GrayImage } from './images.js';
 import { BASELINE, forEachModule, lineStart, rectToLabel, toLabel, type Primitive, type TextBlock } from './layout.js';
+
+const resvg = lazy<typeof import('@resvg/resvg-js')>('@resvg/resvg-js');
 
 export const FONT_FAMILY = 'DejaVu Sans Condensed';
 
@@ -65,11 +67,11 @@ function textSvg(b: TextBlock, metrics: LabelFont, firstLineOffset = 0): string[
 
 /** Renders an SVG to PNG at `dpmm` dots per mm, using only the label fonts (nothing from the system or the internet). */
 export function svgToPng(svg: string, widthMm: number, dpmm: number, fontsDir: string): Uint8Array {
-  const resvg = new Resvg(svg, {
+  const renderer = new (resvg().Resvg)(svg, {
     fitTo: { mode: 'width', value: Math.round(widthMm * dpmm) },
     font: { fontFiles: [join(fontsDir, 'DejaVuSansCondensed.ttf'), join(fontsDir, 'DejaVuSansCondensed-Bold.ttf')], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
     shapeRendering: 0,
     textRendering: 1,
   });
-  return new Uint8Array(resvg.render().asPng());
+  return new Uint8Array(renderer.render().asPng());
 }

@@ -1,23 +1,11 @@
 // The only home of pdf-lib: a small drawing surface in millimetres (top-left origin) with embedded label fonts.
-import fontkit from '@pdf-lib/fontkit';
-import {
-  PDFDocument,
-  PDFOperator,
-  PDFOperatorNames,
-  degrees,
-  drawText as textOperators,
-  fill,
-  popGraphicsState,
-  pushGraphicsState,
-  rgb,
-  setFillingColor,
-  type PDFFont,
-  type PDFHexString,
-  type PDFImage,
-  type PDFName,
-  type PDFPage,
-} from 'pdf-lib';
+import type { PDFDocument as PdfLibDocument, PDFFont, PDFHexString, PDFImage, PDFName, PDFPage } from 'pdf-lib';
+import { lazy } from '../lib/lazy.js';
 import type { LabelFont, Weight } from '../labels/fonts.js';
+
+// Loaded on first use: pdf-lib and fontkit are most of what a station loads, and many benches print ZPL only.
+const pdfLib = lazy<typeof import('pdf-lib')>('pdf-lib');
+const fontkit = lazy<typeof import('@pdf-lib/fontkit')>('@pdf-lib/fontkit');
 
 export const PT_PER_MM = 72 / 25.4;
 
@@ -25,13 +13,13 @@ export const PT_PER_MM = 72 / 25.4;
  * pdf-lib parses a font anew for every document, and shaping text then decodes the font's layout tables again each
  * time (most of a datasheet's cost). The parsed font is read-only, so one per font file serves every document.
  */
-const parsedFonts = new WeakMap<Uint8Array, ReturnType<typeof fontkit.create>>();
-const sharedFontkit: typeof fontkit = {
-  ...fontkit,
+const parsedFonts = new WeakMap<Uint8Array, ReturnType<ReturnType<typeof fontkit>['create']>>();
+const sharedFontkit = () => ({
+  ...fontkit(),
   create(bytes: Uint8Array, postscriptName?: string) {
     let font = parsedFonts.get(bytes);
     if (!font) {
-      font = fontkit.create(bytes, postscriptName);
+      font = fontkit().create(bytes, postscriptName);
       // Shaping the same string gives the same glyph run: remember runs across documents (headers, column titles).
       const layout = font.layout.bind(font);
       const runs = new Map<string, ReturnType<typeof layout>>();
@@ -49,9 +37,9 @@ const sharedFontkit: typeof fontkit = {
     }
     return font;
   },
-};
-const BLACK = rgb(0, 0, 0);
-const GREY = rgb(0.55, 0.55, 0.55);
+});
+const black = () => pdfLib().rgb(0, 0, 0);
+const grey = () => pdfLib().rgb(0.55, 0.55, 0.55);
 
 export interface Fonts {
   metrics: Record<Weight, LabelFont>;
@@ -69,20 +57,21 @@ export class PdfPage {
   ) {}
 
   /** Draws one line of text; (x, y) is the start of its baseline, rotation clockwise in degrees. */
-  async text(line: string, x: number, y: number, size: number, weight: Weight = 'regular', rotate = 0, grey = false): Promise<void> {
+  async text(line: string, x: number, y: number, size: number, weight: Weight = 'regular', rotate = 0, muted = false): Promise<void> {
     const font = await this.doc.font(weight);
     let key = this.keys.get(weight);
     if (!key) {
       key = this.page.node.newFontDictionary(font.name, font.ref);
       this.keys.set(weight, key);
     }
+    const { drawText, degrees } = pdfLib();
     this.page.pushOperators(
-      ...textOperators(this.doc.encode(font, line), {
+      ...drawText(this.doc.encode(font, line), {
         x: x * PT_PER_MM,
         y: (this.heightMm - y) * PT_PER_MM,
         size: size * PT_PER_MM,
         font: key,
-        color: grey ? GREY : BLACK,
+        color: muted ? grey() : black(),
         rotate: degrees(-rotate),
         xSkew: degrees(0),
         ySkew: degrees(0),
@@ -92,7 +81,8 @@ export class PdfPage {
 
   /** Fills rectangles [x, y, w, h] (mm, top-left) as one path: barcodes, filled boxes. */
   fillRects(rects: Iterable<readonly [number, number, number, number]>): void {
-    const ops = [pushGraphicsState(), setFillingColor(BLACK)];
+    const { PDFOperator, PDFOperatorNames, fill, popGraphicsState, pushGraphicsState, setFillingColor } = pdfLib();
+    const ops = [pushGraphicsState(), setFillingColor(black())];
     // String operands: a barcode has hundreds of modules, and a PDFNumber object for each costs more than drawing it.
     const num = (v: number) => String(Math.round(v * 1000) / 1000);
     for (const [x, y, w, h] of rects) {
@@ -102,12 +92,12 @@ export class PdfPage {
     this.page.pushOperators(...ops);
   }
 
-  line(x1: number, y1: number, x2: number, y2: number, thickness: number, grey = false): void {
+  line(x1: number, y1: number, x2: number, y2: number, thickness: number, muted = false): void {
     this.page.drawLine({
       start: { x: x1 * PT_PER_MM, y: (this.heightMm - y1) * PT_PER_MM },
       end: { x: x2 * PT_PER_MM, y: (this.heightMm - y2) * PT_PER_MM },
       thickness: thickness * PT_PER_MM,
-      color: grey ? GREY : BLACK,
+      color: muted ? grey() : black(),
     });
   }
 
@@ -119,7 +109,7 @@ export class PdfPage {
       y: (this.heightMm - y - h + inset) * PT_PER_MM,
       width: (w - thickness) * PT_PER_MM,
       height: (h - thickness) * PT_PER_MM,
-      borderColor: BLACK,
+      borderColor: black(),
       borderWidth: thickness * PT_PER_MM,
     });
   }
@@ -138,13 +128,13 @@ export class PdfDocument {
   private pages: PdfPage[] = [];
 
   private constructor(
-    private readonly doc: PDFDocument,
+    private readonly doc: PdfLibDocument,
     readonly fonts: Record<Weight, LabelFont>,
   ) {}
 
   static async create(fonts: Record<Weight, LabelFont>, title?: string): Promise<PdfDocument> {
-    const doc = await PDFDocument.create();
-    doc.registerFontkit(sharedFontkit);
+    const doc = await pdfLib().PDFDocument.create();
+    doc.registerFontkit(sharedFontkit());
     doc.setProducer('benchprint');
     doc.setCreator('benchprint');
     if (title) doc.setTitle(title);

@@ -2,10 +2,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createCanvas } from '@napi-rs/canvas';
+import { lazy } from '../lib/lazy.js';
 import { StationError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
+const napiCanvas = lazy<typeof import('@napi-rs/canvas')>('@napi-rs/canvas');
 const PDFJS_DIR = dirname(require.resolve('pdfjs-dist/package.json'));
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -26,7 +27,7 @@ export async function pdfPageToPng(pdf: Uint8Array, page = 1, dpi = 110): Promis
     if (page < 1 || page > doc.numPages) throw new StationError('PAGE_NOT_FOUND', `The document has ${doc.numPages} page(s), not page ${page}.`, { status: 404 });
     const p = await doc.getPage(page);
     const viewport = p.getViewport({ scale: dpi / 72 });
-    const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
+    const canvas = napiCanvas().createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
     const ctx = canvas.getContext('2d');
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, canvas.width, canvas.height);

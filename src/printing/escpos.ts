@@ -1,5 +1,7 @@
 // Reads ESC/POS bytes back into text and commands: the traveler's preview, and the check of what reached a printer.
-import iconv from 'iconv-lite';
+import { lazy } from '../lib/lazy.js';
+
+const iconv = lazy<typeof import('iconv-lite')>('iconv-lite');
 
 export type EscPosToken =
   | { kind: 'text'; text: string }
@@ -27,7 +29,7 @@ export function parseEscPos(bytes: Uint8Array): EscPosToken[] {
   const tokens: EscPosToken[] = [];
   let text: number[] = [];
   const flush = () => {
-    if (text.length) tokens.push({ kind: 'text', text: iconv.decode(Buffer.from(text), 'cp858') });
+    if (text.length) tokens.push({ kind: 'text', text: iconv().decode(Buffer.from(text), 'cp858') });
     text = [];
   };
   for (let i = 0; i < bytes.length; ) {

@@ -1,13 +1,13 @@
 // A test print for any printer, in the first format it takes: proves the whole path from station to paper.
-import { Resvg } from '@resvg/resvg-js';
-import ntp from 'node-thermal-printer';
+import { lazy } from '../lib/lazy.js';
 import { zplEscape } from '../labels/zpl.js';
 import type { LabelFont, Weight } from '../labels/fonts.js';
 import { PdfDocument } from '../pdf/canvas.js';
 import type { RenderedDocument } from './types.js';
 import type { Printer } from './registry.js';
 
-const { ThermalPrinter, PrinterTypes, CharacterSet } = ntp;
+const thermal = lazy<typeof import('node-thermal-printer')>('node-thermal-printer');
+const resvg = lazy<typeof import('@resvg/resvg-js')>('@resvg/resvg-js');
 
 export async function testPage(printer: Printer, ctx: { stationName: string; fonts: Record<Weight, LabelFont> }): Promise<RenderedDocument> {
   const format = printer.driver?.formats[0] ?? 'file';
@@ -24,6 +24,7 @@ export async function testPage(printer: Printer, ctx: { stationName: string; fon
       return { format, bytes, meta: { name: `${name}.zpl`, contentType: 'application/vnd.zebra.zpl', partEnds: [bytes.length], origin: 'test print' } };
     }
     case 'escpos': {
+      const { ThermalPrinter, PrinterTypes, CharacterSet } = thermal();
       const p = new ThermalPrinter({ type: PrinterTypes.EPSON, width: 48, characterSet: CharacterSet.PC858_EURO } as ConstructorParameters<typeof ThermalPrinter>[0]);
       p.alignCenter();
       for (const l of lines) p.println(l);
@@ -40,7 +41,7 @@ export async function testPage(printer: Printer, ctx: { stationName: string; fon
     }
     case 'png': {
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="200"><rect width="600" height="200" fill="#fff"/>${lines.map((l, i) => `<text x="10" y="${40 + i * 40}" font-size="28">${l.replace(/[<&>]/g, '')}</text>`).join('')}</svg>`;
-      const bytes = new Uint8Array(new Resvg(svg, { font: { loadSystemFonts: false } }).render().asPng());
+      const bytes = new Uint8Array(new (resvg().Resvg)(svg, { font: { loadSystemFonts: false } }).render().asPng());
       return { format, bytes, meta: { name: `${name}.png`, contentType: 'image/png', origin: 'test print' } };
     }
     default:
