@@ -9,5 +9,3 @@ export const drivers: Readonly<Record<string, Loader>> = {
   ipp: () => import('./ipp.js'),
   folder: () => import('./folder.js'),
 };
-
-export const driverNames = Object.keys(drivers);

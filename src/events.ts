@@ -12,8 +12,6 @@ export type StationEvent =
   | { type: 'printer.changed'; printer: { id: string; name: string; state: string; detail?: string } }
   | { type: 'station.stopping' };
 
-export type StationEventOf<T extends StationEvent['type']> = Extract<StationEvent, { type: T }>;
-
 export class EventBus {
   private readonly emitter = new EventEmitter();
 

@@ -140,10 +140,7 @@ export type HoseAssemblyDoc = z.infer<typeof hoseAssemblySchema>;
 export type HoseDoc = z.infer<typeof hoseSchema>;
 export type CrimpSpecDoc = z.infer<typeof crimpSpecSchema>;
 export type FittingDoc = z.infer<typeof fittingSchema>;
-export type FerruleDoc = z.infer<typeof ferruleSchema>;
 export type HoseKitDoc = z.infer<typeof hoseKitSchema>;
-export type HoseKitLineDoc = z.infer<typeof hoseKitLineSchema>;
-export type CustomerDoc = z.infer<typeof customerSchema>;
 export type Measure = z.infer<typeof measure>;
 
 /** Validates a GoldLeaf answer; the error names the endpoint and the first fields that do not fit. */

@@ -92,5 +92,4 @@ export type TextElement = z.infer<typeof textElement>;
 export type BarcodeElement = z.infer<typeof barcodeElement>;
 export type LabelElement = z.infer<typeof labelElement>;
 export type LayoutTemplate = z.infer<typeof layoutTemplateSchema>;
-export type ZplTemplateDef = z.infer<typeof zplTemplateSchema>;
 export type LabelTemplateDef = z.infer<typeof labelTemplateSchema>;

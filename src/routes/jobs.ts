@@ -5,7 +5,7 @@ import type { AppDeps, AppEnv } from '../app.js';
 import { StationError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
-import { JOB_STATES, type JobRecord } from '../queue/job-store.js';
+import { JOB_STATES } from '../queue/job-store.js';
 import { historyCsv } from '../queue/history.js';
 import { printRequestSchema, renderRequest } from '../queue/requests.js';
 
