@@ -10,7 +10,7 @@ export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers'>)
 
   app.get('/healthz', (c) => c.json({ status: 'alive', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }));
 
-  app.get('/readyz', async (c) => {
+  app.get('/readyz', (c) => {
     let store: { ok: boolean; error?: string };
     try {
       deps.store.checkWritable();
@@ -20,7 +20,8 @@ export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers'>)
     }
     const snap = deps.sync.snapshot();
     const gl = reachability(snap);
-    const printers = await deps.printers.refreshAll(1500);
+    // Last known states (the station checks every printer every few seconds): a readiness probe must stay cheap.
+    const printers = deps.printers.views();
     const byState: Record<string, number> = {};
     for (const p of printers) byState[p.state] = (byState[p.state] ?? 0) + 1;
     const ready = store.ok && (gl === 'reachable' || gl === 'cache');
