@@ -11,7 +11,6 @@ import { StationError } from './errors.js';
 import { EventBus } from './events.js';
 import { DocumentService } from './documents/service.js';
 import { LabelEngine } from './labels/engine.js';
-import { loadFonts } from './labels/fonts.js';
 import { SerialStore } from './labels/serials.js';
 import { GoldleafClient } from './goldleaf/client.js';
 import { GoldleafHttp } from './goldleaf/http.js';
@@ -94,7 +93,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
 
     const documents = new DocumentService({
       templatesDir,
-      fonts: loadFonts(join(templatesDir, 'fonts')),
+      fonts: labels.fonts,
       goldleaf: client,
       labels,
       shopName: config.station.shopName,
