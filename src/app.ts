@@ -18,7 +18,7 @@ import type { Store } from './store/store.js';
 import type { WorkOrderCache } from './sync/cache.js';
 import type { SyncReport } from './sync/sync.js';
 import type { SyncStatusSource } from './sync/types.js';
-import { authenticate, readsNeedScope, type AuthVariables } from './http/auth.js';
+import { authenticate, readsNeedScope, requireScope, type AuthVariables } from './http/auth.js';
 import { notFound, onError } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
 import { healthRoutes } from './routes/health.js';
@@ -67,6 +67,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('*', authenticate(deps.config.auth.tokens, deps.config.auth.kioskAddresses, deps.config.auth.adminPin, deps.config.auth.anonymousRead));
   app.use('/api/*', rateLimit(deps.config.auth.rateLimitPerMinute));
   app.use('/api/*', readsNeedScope());
+  // The kiosk shows work-order data: the same rule as reading the API (bench devices always may).
+  app.use('/kiosk', requireScope('read'));
+  app.use('/kiosk/*', requireScope('read'));
   app.route('/', healthRoutes(deps));
   app.route('/api/v1', stationRoutes(deps));
   app.route('/api/v1/workorders', workOrderRoutes(deps));

@@ -157,7 +157,7 @@ const authSchema = z
     anonymousRead: z
       .boolean()
       .default(true)
-      .meta(doc('Let browsers on the LAN read the API (work orders, jobs, history) without a token. Changes always need one.', true)),
+      .meta(doc('Let browsers on the LAN read the API and the kiosk pages (work orders, jobs, history) without a token. Changes always need one.', true)),
     rateLimitPerMinute: z
       .number()
       .int()

@@ -132,3 +132,11 @@ describe('the LAN API', () => {
     }
   });
 });
+
+describe('the kiosk with reads closed to the LAN', () => {
+  it('serves the bench itself but not an anonymous LAN browser', async () => {
+    expect((await station.app.request('/kiosk', {}, FROM_LAN)).status).toBe(401);
+    expect((await station.app.request('/kiosk', { headers: { authorization: `Bearer ${TOKENS.read}` } }, FROM_LAN)).status).toBe(200);
+    expect((await fetch(`${station.url}/kiosk`)).status).toBe(200); // loopback: the bench PC
+  });
+});
