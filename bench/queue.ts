@@ -1,5 +1,6 @@
 // Benchmark: jobs per second through the queue to loopback printers, and submit-to-first-byte latency (median, p99).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 2000);
 const PRINTERS = 3;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 
+/** Someone waiting for a tagged job to reach a printer. */
+const arrivals = new Map<string, () => void>();
+
 /** Loopback printers that note when the first byte of each job (tagged in its data) arrives. */
 async function printer(firstByte: Map<string, number>) {
   const server = createServer((socket) => {
@@ -20,7 +24,10 @@ async function printer(firstByte: Map<string, number>) {
       if (seen) return;
       seen = true;
       const tag = /JOB(\d+)/.exec(chunk.toString('latin1'))?.[1];
-      if (tag) firstByte.set(tag, performance.now());
+      if (tag) {
+        firstByte.set(tag, performance.now());
+        arrivals.get(tag)?.();
+      }
     });
     socket.on('error', () => undefined);
   });
@@ -47,30 +54,73 @@ try {
   await station.queue.runUntilIdle(600_000);
   const throughput = JOBS / ((performance.now() - started) / 1000);
 
-  // Latency: CLIENTS concurrent HTTP clients, each submitting jobs one after another (raw jobs need an admin token,
-  // so they go in-process through the same submit the API uses, timed from the call to the first byte).
-  const submitted = new Map<string, number>();
-  let next = JOBS;
-  const perClient = Math.ceil(500 / CLIENTS);
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, c) => {
-      for (let i = 0; i < perClient; i++) {
-        const n = next++;
-        submitted.set(String(n), performance.now());
-        const { job } = station.queue.submit({ printerId: `p${(c + i) % PRINTERS}`, requestedBy: 'bench', kind: 'raw', document: doc(n), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
-        while (station.queue.get(job.id).state !== 'done') await new Promise((r) => setTimeout(r, 1));
-      }
+  await station.stop();
+
+  // Latency: the station in its own process (as on a bench PC), CLIENTS concurrent HTTP clients here, each asking for
+  // a label one after another (explicit data, so each job carries its own tag), timed from request to first byte.
+  const config = join(dir, 'latency.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      station: { dataDir: join(dir, 'latency') },
+      server: { host: '127.0.0.1', port: 0 },
+      log: { level: 'warn' },
+      goldleaf: { sandbox: true },
+      printers: devices.map((d, i) => ({ id: `p${i}`, driver: 'zpl', uri: d.uri, options: {} })),
     }),
   );
+  const child = spawn(process.execPath, [new URL('../dist/src/index.js', import.meta.url).pathname], { env: { ...process.env, BENCHPRINT_CONFIG: config, BENCHPRINT_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /"kiosk":\["(http:\/\/[^"]+)\/kiosk"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`station exited (${code}); run npm run build first`)));
+  });
+  const submitted = new Map<string, number>();
+  const answered: number[] = [];
+  let next = JOBS;
+  const perClient = Math.ceil(500 / CLIENTS);
+  try {
+    // Warm-up, not measured: the first label loads the fonts and the barcode encoder (both loaded on first use).
+    for (let w = 0; w < 3; w++) {
+      const res = await fetch(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'template', printer: 'p0', template: 'work-order-label', labels: [{ workOrder: { number: `WARM${w}` } }] }) });
+      await res.arrayBuffer();
+    }
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, c) => {
+        for (let i = 0; i < perClient; i++) {
+          const n = next++;
+          const arrived = new Promise<void>((resolve) => arrivals.set(String(n), resolve));
+          submitted.set(String(n), performance.now());
+          const res = await fetch(`${url}/api/v1/jobs`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ kind: 'template', printer: `p${(c + i) % PRINTERS}`, template: 'work-order-label', labels: [{ workOrder: { number: `JOB${n}` } }] }),
+          });
+          answered.push(performance.now() - submitted.get(String(n))!);
+          if (res.status !== 201) throw new Error(`job request answered ${res.status}`);
+          await res.arrayBuffer();
+          await arrived; // a closed loop: each client waits for its label to reach the printer before the next
+        }
+      }),
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
   const latencies = [...submitted].map(([n, t]) => (firstByte.get(n) ?? Number.NaN) - t).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-  console.log(`queue benchmark: ${JOBS} jobs over ${PRINTERS} loopback printers; latency from ${latencies.length} jobs by ${CLIENTS} concurrent clients; node ${process.version}`);
+  console.log(`queue benchmark: ${JOBS} jobs over ${PRINTERS} loopback printers; latency from ${latencies.length} HTTP requests by ${CLIENTS} concurrent clients; node ${process.version}`);
   console.log('| measure | value |');
   console.log('|---|---|');
   console.log(`| jobs per second | ${throughput.toFixed(0)} |`);
   console.log(`| submit to first byte, median | ${pct(50).toFixed(1)} ms |`);
   console.log(`| submit to first byte, p99 | ${pct(99).toFixed(1)} ms |`);
-  await station.stop();
+  answered.sort((a, b) => a - b);
+  console.log(`| HTTP answer (job rendered and queued), median / p99 | ${answered[Math.floor(answered.length / 2)]!.toFixed(1)} ms / ${answered[Math.floor(answered.length * 0.99)]!.toFixed(1)} ms |`);
 } finally {
   await Promise.all(devices.map((d) => d.close()));
   rmSync(dir, { recursive: true, force: true });
