@@ -64,19 +64,23 @@ try {
     JSON.stringify({
       station: { dataDir: join(dir, 'latency') },
       server: { host: '127.0.0.1', port: 0 },
-      log: { level: 'warn' },
       goldleaf: { sandbox: true },
       printers: devices.map((d, i) => ({ id: `p${i}`, driver: 'zpl', uri: d.uri, options: {} })),
     }),
   );
-  const child = spawn(process.execPath, [new URL('../dist/src/index.js', import.meta.url).pathname], { env: { ...process.env, BENCHPRINT_CONFIG: config, BENCHPRINT_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL('../dist/src/index.js', import.meta.url).pathname], { env: { ...process.env, BENCHPRINT_CONFIG: config }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
+    const find = (c: Buffer) => {
       out += c.toString();
       const m = /"kiosk":\["(http:\/\/[^"]+)\/kiosk"/.exec(out);
-      if (m) resolve(m[1]!);
-    });
+      if (!m) return;
+      // From here on only drain the log: a full pipe would block the station's logging.
+      child.stdout!.off('data', find);
+      child.stdout!.on('data', () => undefined);
+      resolve(m[1]!);
+    };
+    child.stdout!.on('data', find);
     child.on('exit', (code) => reject(new Error(`station exited (${code}); run npm run build first`)));
   });
   const submitted = new Map<string, number>();
