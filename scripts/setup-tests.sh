@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 #   cups-ipp-utils  ippeveprinter, a real IPP Everywhere printer on loopback
 #   avahi-daemon, dbus  ippeveprinter needs a DNS-SD daemon even with advertising turned off
 #   chromium        the kiosk's end-to-end tests run in a real browser (driven by playwright-core)
-DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus chromium)
+DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus procps chromium)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -22,12 +22,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Start the system bus and avahi unless they already run (on a desktop or a systemd machine they do).
-if [ ! -S /run/dbus/system_bus_socket ]; then
+# Start the system bus and avahi unless they already run (on a desktop or a systemd machine they do). Files left by
+# daemons that were killed (a socket, a pid file) do not count: ask the bus itself, and look for the process.
+if ! dbus-send --system --dest=org.freedesktop.DBus --print-reply / org.freedesktop.DBus.GetId >/dev/null 2>&1; then
+  $SUDO rm -f /run/dbus/pid /run/dbus/system_bus_socket
   $SUDO mkdir -p /run/dbus
   $SUDO dbus-daemon --system --fork
 fi
-if ! avahi-daemon --check 2>/dev/null; then
+if ! pgrep -x avahi-daemon >/dev/null; then
+  $SUDO rm -f /run/avahi-daemon/pid
   $SUDO avahi-daemon --daemonize --no-chroot
 fi
 
