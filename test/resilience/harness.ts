@@ -41,9 +41,7 @@ export function writeConfig(dir: string, printers: unknown[], extra: Record<stri
 
 export async function boot(config: string, env: Record<string, string> = {}): Promise<Running> {
   const child = runStation([], { BENCHPRINT_CONFIG: config, ...env });
-  const demo = await child.waitFor((l) => typeof l.goldleaf === 'string' || String(l.msg).startsWith('benchprint ready'), 30_000);
   const ready = await child.waitFor((l) => String(l.msg).startsWith('benchprint ready'), 30_000);
-  void demo;
   const url = (ready.kiosk as string[])[0]!.replace('/kiosk', '');
   const sandbox = String((child.lines.find((l) => typeof l.goldleaf === 'string' && String(l.goldleaf).includes('/api/v1'))?.goldleaf) ?? '').replace(/\/api\/v1$/, '');
   await child.waitFor((l) => l.msg === 'sync done' || l.msg === 'sync failed; serving cached work orders', 30_000);
