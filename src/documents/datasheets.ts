@@ -49,15 +49,33 @@ function cells(columns: readonly Column[], data: unknown): string[] {
   return columns.map((c) => fill(c.value, data));
 }
 
-export async function workOrderDatasheet(deps: DatasheetDeps, def: WorkOrderDatasheetDef, ctx: DocumentContext): Promise<Uint8Array> {
-  const wo = ctx.workOrder;
+type SheetDef = WorkOrderDatasheetDef | AssemblyDatasheetDef | KitDatasheetDef;
+
+/** Opens a datasheet: the filled title, page settings, and `code` in the footer and (when shown) as the header barcode. */
+function startSheet(deps: DatasheetDeps, def: SheetDef, ctx: DocumentContext, code: string): Promise<Flow> {
   const title = fill(def.title, ctx);
-  const flow = await Flow.start(deps.fonts, title, {
+  return Flow.start(deps.fonts, title, {
     size: def.page.size,
     marginMm: def.page.marginMm,
-    footer: `${wo.number} · ${fill(def.footer, ctx)}`,
-    header: header(deps, def, title, ctx, def.show.barcode ? wo.number : undefined),
+    footer: `${code} · ${fill(def.footer, ctx)}`,
+    header: header(deps, def, title, ctx, def.show.barcode ? code : undefined),
   });
+}
+
+/** The identity rows an assembly or kit datasheet opens with. */
+function partRows(part: AssemblyView | KitView, ctx: DocumentContext): [string, string | undefined][] {
+  return [
+    ['Revision', part.revision],
+    ['Customer part', part.customerPartNumber],
+    ['Description', part.description],
+    ['Work order', ctx.line ? `${ctx.workOrder.number} line ${ctx.line.lineNumber} × ${ctx.line.quantity}` : ctx.workOrder.number],
+    ['Customer', ctx.workOrder.customer?.name],
+  ];
+}
+
+export async function workOrderDatasheet(deps: DatasheetDeps, def: WorkOrderDatasheetDef, ctx: DocumentContext): Promise<Uint8Array> {
+  const wo = ctx.workOrder;
+  const flow = await startSheet(deps, def, ctx, wo.number);
   await flow.keyValues([
     ['Customer', wo.customer?.name],
     ['Customer PO', wo.purchaseOrder],
@@ -84,24 +102,14 @@ export async function workOrderDatasheet(deps: DatasheetDeps, def: WorkOrderData
   return flow.finish();
 }
 
+const crimpSummary = (e: AssemblyEnd) => [formatToleranced(e.crimp?.diameter), e.crimp?.dieSize ? `die ${e.crimp.dieSize}` : ''].filter(Boolean).join('  ') || '—';
+
 const endRows = (a: AssemblyView, pick: (e: AssemblyEnd) => string | undefined) => [pick(a.end1) ?? '—', pick(a.end2) ?? '—'];
 
 export async function assemblyDatasheet(deps: DatasheetDeps, def: AssemblyDatasheetDef, ctx: DocumentContext & { assembly: AssemblyView }): Promise<Uint8Array> {
   const a = ctx.assembly;
-  const title = fill(def.title, ctx);
-  const flow = await Flow.start(deps.fonts, title, {
-    size: def.page.size,
-    marginMm: def.page.marginMm,
-    footer: `${a.partNumber} · ${fill(def.footer, ctx)}`,
-    header: header(deps, def, title, ctx, def.show.barcode ? a.partNumber : undefined),
-  });
-  await flow.keyValues([
-    ['Revision', a.revision],
-    ['Customer part', a.customerPartNumber],
-    ['Description', a.description],
-    ['Work order', ctx.line ? `${ctx.workOrder.number} line ${ctx.line.lineNumber} × ${ctx.line.quantity}` : ctx.workOrder.number],
-    ['Customer', ctx.workOrder.customer?.name],
-  ]);
+  const flow = await startSheet(deps, def, ctx, a.partNumber);
+  await flow.keyValues(partRows(a, ctx));
   if (def.show.hose) {
     await flow.heading('Hose');
     const mwp = a.hose.maxWorkingPressure;
@@ -187,21 +195,8 @@ export async function assemblyDatasheet(deps: DatasheetDeps, def: AssemblyDatash
 
 export async function kitDatasheet(deps: DatasheetDeps, def: KitDatasheetDef, ctx: DocumentContext & { kit: KitView }): Promise<Uint8Array> {
   const kit = ctx.kit;
-  const title = fill(def.title, ctx);
-  const flow = await Flow.start(deps.fonts, title, {
-    size: def.page.size,
-    marginMm: def.page.marginMm,
-    footer: `${kit.partNumber} · ${fill(def.footer, ctx)}`,
-    header: header(deps, def, title, ctx, def.show.barcode ? kit.partNumber : undefined),
-  });
-  await flow.keyValues([
-    ['Revision', kit.revision],
-    ['Customer part', kit.customerPartNumber],
-    ['Description', kit.description],
-    ['Work order', ctx.line ? `${ctx.workOrder.number} line ${ctx.line.lineNumber} × ${ctx.line.quantity}` : ctx.workOrder.number],
-    ['Customer', ctx.workOrder.customer?.name],
-    ['Assemblies', String(kit.assemblies.reduce((n, k) => n + k.quantity, 0))],
-  ]);
+  const flow = await startSheet(deps, def, ctx, kit.partNumber);
+  await flow.keyValues([...partRows(kit, ctx), ['Assemblies', String(kit.assemblies.reduce((n, k) => n + k.quantity, 0))]]);
   await flow.heading('Assemblies in the kit');
   await flow.table(def.columns, kit.assemblies.map((k) => cells(def.columns, { ...ctx, assembly: k.assembly, quantity: k.quantity })));
   if (def.show.crimp) {
@@ -214,8 +209,8 @@ export async function kitDatasheet(deps: DatasheetDeps, def: KitDatasheetDef, ct
       ],
       kit.assemblies.map(({ assembly: a }) => [
         a.partNumber,
-        [formatToleranced(a.end1.crimp?.diameter), a.end1.crimp?.dieSize ? `die ${a.end1.crimp.dieSize}` : ''].filter(Boolean).join('  ') || '—',
-        [formatToleranced(a.end2.crimp?.diameter), a.end2.crimp?.dieSize ? `die ${a.end2.crimp.dieSize}` : ''].filter(Boolean).join('  ') || '—',
+        crimpSummary(a.end1),
+        crimpSummary(a.end2),
       ]),
     );
   }
