@@ -4,7 +4,7 @@ import { formatPath } from '../config/load.js';
 import { printerEntrySchema, type PrinterEntry } from '../config/schema.js';
 import { StationError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { refuseFormat, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type RenderedDocument } from './types.js';
+import { type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type RenderedDocument } from './types.js';
 
 export interface PrinterView {
   id: string;
@@ -46,14 +46,25 @@ export class PrinterRegistry {
     return printer;
   }
 
-  /** Delivers a document; refuses a printer with a problem or a format it does not take before a byte moves. */
-  async print(id: string, document: RenderedDocument, options: PrintOptions): Promise<PrintResult> {
+  /** The printer's driver, if it can take `format`: throws with the reason (broken entry, wrong format) when not. */
+  usable(id: string, format: string): PrinterDriver {
     const printer = this.get(id);
     if (printer.problem || !printer.driver) {
       throw new StationError('PRINTER_NOT_USABLE', `Printer "${id}" is not usable: ${printer.problem ?? 'no driver'}.`, { status: 409, hint: 'Fix its entry in the config and restart the station.' });
     }
-    refuseFormat(printer.driver, document, id);
-    const result = await printer.driver.print(document, options);
+    if (!printer.driver.formats.includes(format as never)) {
+      throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${id}" takes ${printer.driver.formats.join(', ')}, not ${format}.`, {
+        status: 422,
+        hint: 'Choose a printer that accepts this document, or another document for this printer.',
+      });
+    }
+    return printer.driver;
+  }
+
+  /** Delivers a document; refuses a printer with a problem or a format it does not take before a byte moves. */
+  async print(id: string, document: RenderedDocument, options: PrintOptions): Promise<PrintResult> {
+    const driver = this.usable(id, document.format);
+    const result = await driver.print(document, options);
     const at = new Date().toISOString();
     const known = this.seen.get(id);
     this.seen.set(id, { status: known?.status ?? { state: 'ready' }, checkedAt: known?.checkedAt ?? at, lastSeenAt: at });

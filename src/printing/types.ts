@@ -95,12 +95,3 @@ export class PrinterUnavailableError extends StationError {
     super('PRINTER_UNAVAILABLE', message, { status: 503, retryable: true, hint, cause });
   }
 }
-
-export function refuseFormat(driver: PrinterDriver, document: RenderedDocument, printerId: string): void {
-  if (!driver.formats.includes(document.format)) {
-    throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${printerId}" takes ${driver.formats.join(', ')}, not ${document.format}.`, {
-      status: 422,
-      hint: 'Choose a printer that accepts this document, or another document for this printer.',
-    });
-  }
-}

@@ -64,11 +64,7 @@ export class PrintQueue {
   }
 
   submit(job: NewJob): { job: JobRecord; created: boolean } {
-    const printer = this.o.printers.get(job.printerId);
-    if (printer.problem || !printer.driver) throw new StationError('PRINTER_NOT_USABLE', `Printer "${job.printerId}" is not usable: ${printer.problem ?? 'no driver'}.`, { status: 409 });
-    if (!printer.driver.formats.includes(job.document.format)) {
-      throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${job.printerId}" takes ${printer.driver.formats.join(', ')}, not ${job.document.format}.`, { status: 422 });
-    }
+    this.o.printers.usable(job.printerId, job.document.format);
     const result = this.o.jobs.insert(job);
     if (result.created) {
       this.changed(result.job.id);
@@ -107,11 +103,9 @@ export class PrintQueue {
 
   /** Moves waiting jobs to another printer that takes their format. */
   move(ids: readonly string[], to: string): JobRecord[] {
-    const target = this.o.printers.get(to);
-    if (target.problem || !target.driver) throw new StationError('PRINTER_NOT_USABLE', `Printer "${to}" is not usable.`, { status: 409 });
     const moved = ids.map((id) => {
       const job = this.get(id);
-      if (!target.driver!.formats.includes(job.format as never)) throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${to}" does not take ${job.format} (job ${id}).`, { status: 422 });
+      this.o.printers.usable(to, job.format);
       if (!this.o.jobs.transition(id, ['queued'], 'queued', { printerId: to }, `moved from ${job.printerId} to ${to}`)) {
         throw new StationError('JOB_NOT_MOVABLE', `Job ${id} is ${job.state}; only waiting jobs can be moved.`, { status: 409 });
       }
