@@ -33,6 +33,8 @@ const key = (header: string | undefined) => {
   return header;
 };
 
+/** The query's `printer` is the store's `printerId`. */
+const jobFilter = ({ printer, ...rest }: z.infer<typeof filterQuery>) => ({ ...rest, ...(printer ? { printerId: printer } : {}) });
 
 export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -53,8 +55,7 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get('/jobs', (c) => {
-    const f = parseRequest('job query', filterQuery, c.req.query());
-    const items = deps.jobs.list({ ...f, ...(f.printer ? { printerId: f.printer } : {}) });
+    const items = deps.jobs.list(jobFilter(parseRequest('job query', filterQuery, c.req.query())));
     return c.json({ items, count: items.length });
   });
 
@@ -95,8 +96,7 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get('/history.csv', (c) => {
-    const f = parseRequest('history query', historyQuery, c.req.query());
-    const csv = historyCsv(deps.jobs.list({ ...f, ...(f.printer ? { printerId: f.printer } : {}) }));
+    const csv = historyCsv(deps.jobs.list(jobFilter(parseRequest('history query', historyQuery, c.req.query()))));
     return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="benchprint-history.csv"' });
   });
 
