@@ -67,8 +67,7 @@ export class LabelEngine {
     const template = this.templates.get(req.templateId);
     const subject = template.def.subject;
     const wo = req.workOrder;
-    const date = new Date().toISOString().slice(0, 10);
-    const ctx = { shopName: this.o.shopName, stationName: this.o.stationName, date };
+    const ctx = this.context();
     let data: LabelData[];
     let serials: SerialRecord[] = [];
     if (subject === 'workorder') {
@@ -142,11 +141,16 @@ export class LabelEngine {
   /** Data for a preview of a line: the first tag, with a placeholder serial that is never stored. */
   previewData(wo: CachedWorkOrder, lineNumber: number | undefined, templateId: string): LabelData {
     const template = this.templates.get(templateId);
-    const ctx = { shopName: this.o.shopName, stationName: this.o.stationName, date: new Date().toISOString().slice(0, 10) };
+    const ctx = this.context();
     if (template.def.subject === 'workorder') return labelData(ctx, wo, undefined, {}, '', 1, 1);
     const line = findLine(wo, lineNumber ?? wo.lines[0]?.lineNumber ?? 0);
     const plan = planLine(line, template.def.subject);
     return labelData(ctx, wo, line, plan[0]!, `${this.o.serials.prefix}PREVIEW`, 1, plan.length);
+  }
+
+  /** What every label of today knows besides its line: the shop, the station and the date. */
+  private context() {
+    return { shopName: this.o.shopName, stationName: this.o.stationName, date: new Date().toISOString().slice(0, 10) };
   }
 
   private zplOf(template: LoadedTemplate, data: unknown, dpmm: number): string {
