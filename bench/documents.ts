@@ -11,7 +11,7 @@ const COUNT = Number(process.env.BENCH_DOCS ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const dir = mkdtempSync(join(tmpdir(), 'bp-bench-docs-'));
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 5);
 
 try {
   const { store, cache } = await demoCache(dir);
@@ -35,7 +35,7 @@ try {
     return { median: rates[Math.floor(rates.length / 2)]!, min: rates[0]!, max: rates.at(-1)!, bytes: last.document.bytes.length };
   };
 
-  const idle = process.memoryUsage().rss;
+  const idle = process.memoryUsage.rss();
   const results = {
     'work-order datasheet (1 page)': await measure('datasheet'),
     'hose-assembly datasheet': await measure('assembly-datasheet', line.lineNumber),

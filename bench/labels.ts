@@ -12,7 +12,7 @@ const TEMPLATE = process.env.BENCH_TEMPLATE ?? 'hose-tag';
 
 const dir = mkdtempSync(join(tmpdir(), 'bp-bench-'));
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 5);
 
 try {
   const { store, cache } = await demoCache(dir);
@@ -35,7 +35,7 @@ try {
     return { median: rates[Math.floor(rates.length / 2)]!, min: rates[0]!, max: rates.at(-1)!, bytes };
   };
 
-  const idleRss = process.memoryUsage().rss;
+  const idleRss = process.memoryUsage.rss();
   const formats = (process.env.BENCH_FORMATS ?? 'zpl,pdf').split(',');
   const zpl = formats.includes('zpl') ? await measure('zpl') : undefined;
   const pdf = formats.includes('pdf') ? await measure('pdf') : undefined;

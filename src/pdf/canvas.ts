@@ -1,13 +1,21 @@
 // The only home of pdf-lib: a small drawing surface in millimetres (top-left origin) with embedded label fonts.
-import type { PDFDocument as PdfLibDocument, PDFFont, PDFHexString, PDFImage, PDFName, PDFPage } from 'pdf-lib';
+import { deflateSync } from 'node:zlib';
+import type { PDFDocument as PdfLibDocument, PDFFont, PDFPageLeaf, PDFRef } from 'pdf-lib';
 import { lazy } from '../lib/lazy.js';
 import type { LabelFont, Weight } from '../labels/fonts.js';
 
 // Loaded on first use: pdf-lib and fontkit are most of what a station loads, and many benches print ZPL only.
 const pdfLib = lazy<typeof import('pdf-lib')>('pdf-lib');
 const fontkit = lazy<typeof import('@pdf-lib/fontkit')>('@pdf-lib/fontkit');
+const pngjs = lazy<typeof import('pngjs')>('pngjs');
 
 export const PT_PER_MM = 72 / 25.4;
+
+/** A page's content is a few kilobytes of repetitive operators: a small window and hash table make zlib's per-stream setup cheap, and its fastest level compresses them almost as well (21 µs a page instead of 80). */
+const SMALL_STREAM = { level: 1, windowBits: 12, memLevel: 5 } as const;
+
+const LATIN = /^[\x20-\x7e\u00a0-\u024f]*$/;
+const PIECES = /[A-Za-z\u00c0-\u024f]+|[^]/g;
 
 /**
  * pdf-lib parses a font anew for every document, and shaping text then decodes the font's layout tables again each
@@ -20,111 +28,149 @@ const sharedFontkit = () => ({
     let font = parsedFonts.get(bytes);
     if (!font) {
       font = fontkit().create(bytes, postscriptName);
-      // Shaping the same string gives the same glyph run: remember runs across documents (headers, column titles).
+      // Shaping the same string gives the same glyphs: remember runs across documents (headers, column titles). Tags
+      // repeat the same words with a new serial and count each, so Latin text is shaped in pieces (runs of letters,
+      // which ligatures may join, and single other characters) and a new serial costs a few lookups. Other scripts
+      // are shaped whole. Only the glyphs are used: the PDF places them by their advance widths.
       const layout = font.layout.bind(font);
-      const runs = new Map<string, ReturnType<typeof layout>>();
-      font.layout = (text: string, features?: Parameters<typeof layout>[1]) => {
+      type Run = ReturnType<typeof layout>;
+      const runs = new Map<string, Run>();
+      const shaped = (text: string, features?: Parameters<typeof layout>[1]): Run => {
         const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
         let run = runs.get(key);
         if (!run) {
           run = layout(text, features);
-          if (runs.size > 20_000) runs.clear();
+          if (runs.size > 5000) runs.clear();
           runs.set(key, run);
         }
         return run;
+      };
+      font.layout = (text: string, features?: Parameters<typeof layout>[1]) => {
+        if (features || text.length < 2 || !LATIN.test(text)) return shaped(text, features);
+        const glyphs: Run['glyphs'] = [];
+        const positions: Run['positions'] = [];
+        for (const piece of text.match(PIECES) ?? []) {
+          const run = shaped(piece);
+          glyphs.push(...run.glyphs);
+          positions.push(...run.positions);
+        }
+        return { glyphs, positions } as Run;
       };
       parsedFonts.set(bytes, font);
     }
     return font;
   },
 });
-const black = () => pdfLib().rgb(0, 0, 0);
-const grey = () => pdfLib().rgb(0.55, 0.55, 0.55);
+const num = (v: number) => String(Math.round(v * 1000) / 1000);
+const FILL = { black: '0 g', grey: '0.55 g' };
+const STROKE = { black: '0 G', grey: '0.55 G' };
 
-export interface Fonts {
-  metrics: Record<Weight, LabelFont>;
-}
-
-/** One page, drawn in mm from the top-left corner. */
+/**
+ * One page, drawn in mm from the top-left corner. Drawing appends PDF operators as text; the page's content stream
+ * is written and compressed (zlib, native) once, when the document is saved. pdf-lib's own drawing builds an object
+ * per operator and number, kept until the save, then compresses with a JavaScript deflate: for a 500-tag PDF that
+ * was most of the time after the barcodes, and most of the memory.
+ */
 export class PdfPage {
-  private readonly keys = new Map<Weight, PDFName>();
+  private readonly fontKeys = new Map<Weight, string>();
+  private readonly imageKeys = new Map<PDFRef, string>();
+  /** Content stream operators, ASCII only (text is hex-encoded glyph ids). */
+  readonly ops: string[] = [];
 
   constructor(
     private readonly doc: PdfDocument,
-    readonly page: PDFPage,
+    readonly node: PDFPageLeaf,
     readonly widthMm: number,
     readonly heightMm: number,
   ) {}
 
+  private x(mm: number): string {
+    return num(mm * PT_PER_MM);
+  }
+
+  /** PDF y of a point `mm` from the top. */
+  private y(mm: number): string {
+    return num((this.heightMm - mm) * PT_PER_MM);
+  }
+
   /** Draws one line of text; (x, y) is the start of its baseline, rotation clockwise in degrees. */
   async text(line: string, x: number, y: number, size: number, weight: Weight = 'regular', rotate = 0, muted = false): Promise<void> {
     const font = await this.doc.font(weight);
-    let key = this.keys.get(weight);
+    let key = this.fontKeys.get(weight);
     if (!key) {
-      key = this.page.node.newFontDictionary(font.name, font.ref);
-      this.keys.set(weight, key);
+      key = this.node.newFontDictionary(font.name, font.ref).toString();
+      this.fontKeys.set(weight, key);
     }
-    const { drawText, degrees } = pdfLib();
-    this.page.pushOperators(
-      ...drawText(this.doc.encode(font, line), {
-        x: x * PT_PER_MM,
-        y: (this.heightMm - y) * PT_PER_MM,
-        size: size * PT_PER_MM,
-        font: key,
-        color: muted ? grey() : black(),
-        rotate: degrees(-rotate),
-        xSkew: degrees(0),
-        ySkew: degrees(0),
-      }),
-    );
+    const a = (-rotate * Math.PI) / 180;
+    const [cos, sin] = rotate === 0 ? [1, 0] : [Math.cos(a), Math.sin(a)];
+    const matrix = `${num(cos)} ${num(sin)} ${num(-sin)} ${num(cos)} ${this.x(x)} ${this.y(y)}`;
+    this.ops.push(`BT ${key} ${num(size * PT_PER_MM)} Tf ${muted ? FILL.grey : FILL.black} ${matrix} Tm ${this.doc.encode(font, line).toString()} Tj ET\n`);
   }
 
   /** Fills rectangles [x, y, w, h] (mm, top-left) as one path: barcodes, filled boxes. */
   fillRects(rects: Iterable<readonly [number, number, number, number]>): void {
-    const { PDFOperator, PDFOperatorNames, fill, popGraphicsState, pushGraphicsState, setFillingColor } = pdfLib();
-    const ops = [pushGraphicsState(), setFillingColor(black())];
-    // String operands: a barcode has hundreds of modules, and a PDFNumber object for each costs more than drawing it.
-    const num = (v: number) => String(Math.round(v * 1000) / 1000);
-    for (const [x, y, w, h] of rects) {
-      ops.push(PDFOperator.of(PDFOperatorNames.AppendRectangle, [num(x * PT_PER_MM), num((this.heightMm - y - h) * PT_PER_MM), num(w * PT_PER_MM), num(h * PT_PER_MM)]));
-    }
-    ops.push(fill(), popGraphicsState());
-    this.page.pushOperators(...ops);
+    let path = `q ${FILL.black}\n`;
+    for (const [x, y, w, h] of rects) path += `${this.x(x)} ${this.y(y + h)} ${this.x(w)} ${this.x(h)} re\n`;
+    this.ops.push(`${path}f Q\n`);
   }
 
   line(x1: number, y1: number, x2: number, y2: number, thickness: number, muted = false): void {
-    this.page.drawLine({
-      start: { x: x1 * PT_PER_MM, y: (this.heightMm - y1) * PT_PER_MM },
-      end: { x: x2 * PT_PER_MM, y: (this.heightMm - y2) * PT_PER_MM },
-      thickness: thickness * PT_PER_MM,
-      color: muted ? grey() : black(),
-    });
+    this.ops.push(`q ${muted ? STROKE.grey : STROKE.black} ${this.x(thickness)} w ${this.x(x1)} ${this.y(y1)} m ${this.x(x2)} ${this.y(y2)} l S Q\n`);
   }
 
   box(x: number, y: number, w: number, h: number, thickness: number, filled = false): void {
     if (filled) return this.fillRects([[x, y, w, h]]);
     const inset = thickness / 2;
-    this.page.drawRectangle({
-      x: (x + inset) * PT_PER_MM,
-      y: (this.heightMm - y - h + inset) * PT_PER_MM,
-      width: (w - thickness) * PT_PER_MM,
-      height: (h - thickness) * PT_PER_MM,
-      borderColor: black(),
-      borderWidth: thickness * PT_PER_MM,
-    });
+    this.ops.push(`q ${STROKE.black} ${this.x(thickness)} w ${this.x(x + inset)} ${this.y(y + h - inset)} ${this.x(w - thickness)} ${this.x(h - thickness)} re S Q\n`);
   }
 
   async image(png: Uint8Array, x: number, y: number, w: number, h: number): Promise<void> {
-    const img = await this.doc.png(png);
-    this.page.drawImage(img, { x: x * PT_PER_MM, y: (this.heightMm - y - h) * PT_PER_MM, width: w * PT_PER_MM, height: h * PT_PER_MM });
+    const ref = this.doc.png(png);
+    let key = this.imageKeys.get(ref);
+    if (!key) {
+      key = this.node.newXObject('Image', ref).toString();
+      this.imageKeys.set(ref, key);
+    }
+    this.ops.push(`q ${this.x(w)} 0 0 ${this.x(h)} ${this.x(x)} ${this.y(y + h)} cm ${key} Do Q\n`);
   }
+}
+
+/** A PNG decoded and compressed once, embedded into every document that draws it. */
+interface PreparedImage {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  /** Present when any pixel is not fully opaque. */
+  alpha?: Uint8Array;
+}
+const preparedImages = new WeakMap<Uint8Array, PreparedImage>();
+
+function prepareImage(png: Uint8Array): PreparedImage {
+  let img = preparedImages.get(png);
+  if (!img) {
+    const decoded = pngjs().PNG.sync.read(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+    const pixels = decoded.width * decoded.height;
+    const rgb = Buffer.alloc(pixels * 3);
+    const alpha = Buffer.alloc(pixels);
+    let translucent = false;
+    for (let i = 0; i < pixels; i++) {
+      rgb[i * 3] = decoded.data[i * 4]!;
+      rgb[i * 3 + 1] = decoded.data[i * 4 + 1]!;
+      rgb[i * 3 + 2] = decoded.data[i * 4 + 2]!;
+      alpha[i] = decoded.data[i * 4 + 3]!;
+      if (alpha[i] !== 255) translucent = true;
+    }
+    img = { width: decoded.width, height: decoded.height, rgb: deflateSync(rgb), ...(translucent ? { alpha: deflateSync(alpha) } : {}) };
+    preparedImages.set(png, img);
+  }
+  return img;
 }
 
 /** A PDF being written: fonts embedded once (subset), text shaped once per distinct string. */
 export class PdfDocument {
   private readonly embedded: Partial<Record<Weight, PDFFont>> = {};
-  private readonly encoded = new Map<string, PDFHexString>();
-  private readonly images = new Map<Uint8Array, PDFImage>();
+  private readonly encoded = new Map<string, string>();
+  private readonly images = new Map<Uint8Array, PDFRef>();
   private pages: PdfPage[] = [];
 
   private constructor(
@@ -141,8 +187,18 @@ export class PdfDocument {
     return new PdfDocument(doc, fonts);
   }
 
+  /**
+   * Appends a page. pdf-lib's addPage walks the page tree from the start for every insert (quadratic in pages, a
+   * tenth of a 500-tag PDF's time); pages only ever go at the end here, so they are pushed onto the tree directly.
+   */
   addPage(widthMm: number, heightMm: number): PdfPage {
-    const page = new PdfPage(this, this.doc.addPage([widthMm * PT_PER_MM, heightMm * PT_PER_MM]), widthMm, heightMm);
+    const { PDFPageLeaf, PDFName } = pdfLib();
+    const ctx = this.doc.context;
+    const tree = this.doc.catalog.Pages();
+    const leaf = PDFPageLeaf.withContextAndParent(ctx, this.doc.catalog.get(PDFName.of('Pages')) as PDFRef);
+    leaf.set(PDFName.MediaBox, ctx.obj([0, 0, widthMm * PT_PER_MM, heightMm * PT_PER_MM]));
+    tree.pushLeafNode(ctx.register(leaf));
+    const page = new PdfPage(this, leaf, widthMm, heightMm);
     this.pages.push(page);
     return page;
   }
@@ -155,26 +211,40 @@ export class PdfDocument {
     return (this.embedded[weight] ??= await this.doc.embedFont(this.fonts[weight].bytes, { subset: true }));
   }
 
-  encode(font: PDFFont, text: string): PDFHexString {
+  /** The text as a hex string of glyph ids in the embedded (subset) font. */
+  encode(font: PDFFont, text: string): string {
     const key = `${font.name}\u0000${text}`;
     let hex = this.encoded.get(key);
-    if (!hex) {
-      hex = font.encodeText(text);
+    if (hex === undefined) {
+      hex = font.encodeText(text).toString();
       this.encoded.set(key, hex);
     }
     return hex;
   }
 
-  async png(bytes: Uint8Array): Promise<PDFImage> {
-    let img = this.images.get(bytes);
-    if (!img) {
-      img = await this.doc.embedPng(bytes);
-      this.images.set(bytes, img);
+  /** The image XObject for a PNG, once per document. */
+  png(bytes: Uint8Array): PDFRef {
+    let ref = this.images.get(bytes);
+    if (!ref) {
+      const img = prepareImage(bytes);
+      const ctx = this.doc.context;
+      const common = { Type: 'XObject', Subtype: 'Image', Width: img.width, Height: img.height, BitsPerComponent: 8, Filter: 'FlateDecode' };
+      const smask = img.alpha ? ctx.register(ctx.stream(img.alpha, { ...common, ColorSpace: 'DeviceGray' })) : undefined;
+      ref = ctx.register(ctx.stream(img.rgb, { ...common, ColorSpace: 'DeviceRGB', ...(smask ? { SMask: smask } : {}) }));
+      this.images.set(bytes, ref);
     }
-    return img;
+    return ref;
   }
 
-  save(): Promise<Uint8Array> {
-    return this.doc.save({ useObjectStreams: true });
+  async save(): Promise<Uint8Array> {
+    const ctx = this.doc.context;
+    for (const page of this.pages) {
+      const content = deflateSync(Buffer.from(page.ops.join(''), 'latin1'), SMALL_STREAM);
+      page.ops.length = 0;
+      page.node.addContentStream(ctx.register(ctx.stream(content, { Filter: 'FlateDecode' })));
+    }
+    // pdf-lib would otherwise wait a timer tick every 50 objects (~1 ms each: 30 ms for 500 tags), add an empty form,
+    // and add a page to an empty document.
+    return this.doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY, updateFieldAppearances: false, addDefaultPage: false });
   }
 }
