@@ -1,5 +1,5 @@
 // Produces the bench's documents: datasheets, travelers, Marken and PTS files, from GoldLeaf or from local layouts.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CachedWorkOrder, LineView } from '../domain/work-order.js';
 import { StationError, describeError } from '../errors.js';
@@ -54,6 +54,7 @@ const TEMPLATE_FOR: Record<string, DocumentTemplateDef['kind']> = { datasheet: '
 export class DocumentService {
   private readonly templates = new Map<string, DocumentTemplateDef>();
   private readonly layouts = new Map<string, FileLayoutDef>();
+  private readonly logos = new Map<string, { stamp: number; bytes: Uint8Array }>();
   readonly problems: FileProblem[] = [];
 
   constructor(private readonly o: DocumentServiceOptions) {
@@ -118,10 +119,17 @@ export class DocumentService {
     return def as Extract<DocumentTemplateDef, { kind: K }>;
   }
 
+  /** The logo's bytes, read again only when the file changes: the PDF canvas decodes each distinct PNG once. */
   private logo(def: { logo?: string | undefined }): Uint8Array | undefined {
     if (!def.logo) return undefined;
     const path = join(this.o.templatesDir, 'images', def.logo);
-    return existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined;
+    const stamp = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    if (stamp === undefined) return undefined;
+    const hit = this.logos.get(path);
+    if (hit?.stamp === stamp) return hit.bytes;
+    const bytes = new Uint8Array(readFileSync(path));
+    this.logos.set(path, { stamp, bytes });
+    return bytes;
   }
 
   private async datasheet(kind: DocumentKind, ctx: DocumentContext, line: LineView | undefined): Promise<RenderedDocument> {

@@ -135,6 +135,39 @@ export class PdfPage {
   }
 }
 
+/** The parts of pdf-lib's font subset embedder and fontkit's subset that writing the subset needs. */
+interface SubsetEmbedder {
+  subset: FontSubset;
+  serializeFont(): Promise<Uint8Array>;
+}
+interface FontSubset {
+  encode(stream: SubsetStream): void;
+  encodeStream(this: unknown): SubsetStream;
+}
+interface SubsetStream {
+  push(chunk: Uint8Array | null): boolean;
+  flush(): void;
+}
+
+let SubsetStreamClass: (new () => SubsetStream) | undefined;
+
+/**
+ * The font subset's bytes, written at once. pdf-lib reads them from fontkit's stream, whose events go through a
+ * bundled process.nextTick that waits a timer tick (1 ms or more) each time: ~5 ms of waiting per document, more
+ * than a datasheet takes to draw. fontkit's encoder writes to that stream class synchronously; we take its chunks
+ * as they are pushed.
+ */
+function encodeSubset(subset: FontSubset): Uint8Array {
+  // The stream class is fontkit's own (restructure's EncodeStream); encodeStream on an empty subset hands it over.
+  SubsetStreamClass ??= Object.getPrototypeOf(subset).encodeStream.call({ encode() {} }).constructor as new () => SubsetStream;
+  const stream = new SubsetStreamClass();
+  const chunks: Uint8Array[] = [];
+  stream.push = (chunk) => (chunk && chunks.push(chunk), true);
+  subset.encode(stream);
+  stream.flush();
+  return Buffer.concat(chunks);
+}
+
 /** A PNG decoded and compressed once, embedded into every document that draws it. */
 interface PreparedImage {
   width: number;
@@ -180,6 +213,9 @@ export class PdfDocument {
 
   static async create(fonts: Record<Weight, LabelFont>, title?: string): Promise<PdfDocument> {
     const doc = await pdfLib().PDFDocument.create();
+    // Fonts, their Unicode maps and images are compressed by pdf-lib with a JavaScript deflate: use zlib's instead.
+    doc.context.flateStream = (contents, dict = {}) =>
+      doc.context.stream(deflateSync(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents), { ...dict, Filter: 'FlateDecode' });
     doc.registerFontkit(sharedFontkit());
     doc.setProducer('benchprint');
     doc.setCreator('benchprint');
@@ -208,7 +244,14 @@ export class PdfDocument {
   }
 
   async font(weight: Weight): Promise<PDFFont> {
-    return (this.embedded[weight] ??= await this.doc.embedFont(this.fonts[weight].bytes, { subset: true }));
+    let font = this.embedded[weight];
+    if (!font) {
+      font = await this.doc.embedFont(this.fonts[weight].bytes, { subset: true });
+      const embedder = (font as unknown as { embedder: SubsetEmbedder }).embedder;
+      embedder.serializeFont = () => Promise.resolve(encodeSubset(embedder.subset));
+      this.embedded[weight] = font;
+    }
+    return font;
   }
 
   /** The text as a hex string of glyph ids in the embedded (subset) font. */
