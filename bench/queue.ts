@@ -68,7 +68,9 @@ try {
       printers: devices.map((d, i) => ({ id: `p${i}`, driver: 'zpl', uri: d.uri, options: {} })),
     }),
   );
-  const child = spawn(process.execPath, [new URL('../dist/src/index.js', import.meta.url).pathname], { env: { ...process.env, BENCHPRINT_CONFIG: config }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_NODE_ARGS passes flags to the station's node, e.g. --cpu-prof to see where a job's time goes.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, new URL('../dist/src/index.js', import.meta.url).pathname], { env: { ...process.env, BENCHPRINT_CONFIG: config }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const find = (c: Buffer) => {

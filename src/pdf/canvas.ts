@@ -124,6 +124,19 @@ export class PdfPage {
     this.ops.push(`q ${STROKE.black} ${this.x(thickness)} w ${this.x(x + inset)} ${this.y(y + h - inset)} ${this.x(w - thickness)} ${this.x(h - thickness)} re S Q\n`);
   }
 
+  /**
+   * Compresses what was drawn so far into a content stream of the page. Called when the next page starts, so a
+   * 1,000-label PDF holds compressed pages, not their operators; drawing on the page later (footers) adds a stream.
+   */
+  seal(): void {
+    if (this.ops.length === 0) return;
+    const ctx = this.node.context;
+    // A copy of the right size: zlib's result is a view of its 16 KiB output buffer, kept alive with it.
+    const content = new Uint8Array(deflateSync(Buffer.from(this.ops.join(''), 'latin1'), SMALL_STREAM));
+    this.ops.length = 0;
+    this.node.addContentStream(ctx.register(ctx.stream(content, { Filter: 'FlateDecode' })));
+  }
+
   async image(png: Uint8Array, x: number, y: number, w: number, h: number): Promise<void> {
     const ref = this.doc.png(png);
     let key = this.imageKeys.get(ref);
@@ -234,6 +247,7 @@ export class PdfDocument {
     const leaf = PDFPageLeaf.withContextAndParent(ctx, this.doc.catalog.get(PDFName.of('Pages')) as PDFRef);
     leaf.set(PDFName.MediaBox, ctx.obj([0, 0, widthMm * PT_PER_MM, heightMm * PT_PER_MM]));
     tree.pushLeafNode(ctx.register(leaf));
+    this.pages.at(-1)?.seal();
     const page = new PdfPage(this, leaf, widthMm, heightMm);
     this.pages.push(page);
     return page;
@@ -280,12 +294,7 @@ export class PdfDocument {
   }
 
   async save(): Promise<Uint8Array> {
-    const ctx = this.doc.context;
-    for (const page of this.pages) {
-      const content = deflateSync(Buffer.from(page.ops.join(''), 'latin1'), SMALL_STREAM);
-      page.ops.length = 0;
-      page.node.addContentStream(ctx.register(ctx.stream(content, { Filter: 'FlateDecode' })));
-    }
+    for (const page of this.pages) page.seal();
     // pdf-lib would otherwise wait a timer tick every 50 objects (~1 ms each: 30 ms for 500 tags), add an empty form,
     // and add a page to an empty document.
     return this.doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY, updateFieldAppearances: false, addDefaultPage: false });
