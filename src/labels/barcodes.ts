@@ -2,8 +2,8 @@
 import { lazy } from '../lib/lazy.js';
 import { StationError } from '../errors.js';
 import type { Symbology } from './template-schema.js';
-import { encodeDataMatrix } from './datamatrix.js';
-import { code128Encodable, encodeCode128 } from './code128.js';
+import { dataMatrixSize, encodeDataMatrix } from './datamatrix.js';
+import { code128Encodable, code128Modules, encodeCode128 } from './code128.js';
 
 export interface LinearCode {
   kind: 'linear';
@@ -43,11 +43,20 @@ const shapeOf = (ch: string) => (ch <= '9' ? '0' : ch <= 'Z' ? 'A' : 'a');
 export type BarcodeSize = { kind: 'linear'; modules: number } | { kind: 'matrix'; cols: number; rows: number };
 
 /**
- * The symbol's size without drawing it, for ZPL (the printer draws the bars). Encoders choose modes by character
- * class, so data of the same shape (digits, capitals, small letters in the same places) has the same size: a
- * batch of serials is encoded once, not once per tag.
+ * The symbol's size without drawing it, for ZPL (the printer draws the bars). Our own encoders count it directly.
+ * bwip-js's choose modes by character class, so data of the same shape (digits, capitals, small letters in the same
+ * places) has the same size: a batch of serials is encoded once, not once per tag.
  */
 export function barcodeSize(symbology: Symbology, data: string): BarcodeSize {
+  if (symbology === 'code128' && code128Encodable(data)) return { kind: 'linear', modules: code128Modules(data) };
+  if (symbology === 'datamatrix' && data !== '') {
+    try {
+      const side = dataMatrixSize(data);
+      return { kind: 'matrix', cols: side, rows: side };
+    } catch {
+      // too long: encodeBarcode below says so in the station's words
+    }
+  }
   const shape = `${symbology}\u0000${data.replace(/[0-9A-Za-z]/g, shapeOf)}`;
   let size = sizes.get(shape);
   if (!size) {

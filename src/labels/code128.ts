@@ -24,7 +24,6 @@ const START = { A: 103, B: 104, C: 105 } as const;
 const STOP = 106;
 
 type CodeSet = 'A' | 'B' | 'C';
-const SETS: readonly CodeSet[] = ['A', 'B', 'C'];
 
 const inA = (c: number) => c < 96;
 const inB = (c: number) => c >= 32 && c < 128;
@@ -34,54 +33,88 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 /** True when this encoder handles the data (ASCII only); otherwise use bwip-js. */
 export const code128Encodable = (data: string) => data.length > 0 && /^[\x00-\x7f]*$/.test(data);
 
-/** Symbol values from the start character to the check character (the stop is added when drawing). */
-export function code128Values(data: string): number[] {
-  const s = [...data].map((ch) => ch.charCodeAt(0));
+// Sets by index in the planning tables.
+const A = 0;
+const B = 1;
+const C = 2;
+const SET_NAMES: readonly CodeSet[] = ['A', 'B', 'C'];
+
+interface Plan {
+  /** cost[i * 3 + set]: fewest symbol characters for s[i..] when the symbol is in `set` before s[i]. */
+  cost: Float64Array;
+  /** The step that achieves it: the set to switch to first (-1: none), characters consumed, shifted (1) or not. */
+  switchTo: Int8Array;
+  used: Int8Array;
+  shifted: Int8Array;
+}
+
+/** Fewest symbol characters, by dynamic programming from the end of the data (typed arrays: one per tag). */
+function plan(s: readonly number[]): Plan {
   const n = s.length;
-  // cost[i][set]: fewest symbol characters for s[i..] when the symbol is in `set` before s[i].
-  const cost = Array.from({ length: n + 1 }, () => ({ A: 0, B: 0, C: 0 }) as Record<CodeSet, number>);
-  // step[i][set]: what to do there: [set to switch to first (or null), characters consumed, shift?]
-  const step: Array<Record<CodeSet, [CodeSet | null, number, boolean]>> = new Array(n);
+  const p: Plan = { cost: new Float64Array((n + 1) * 3), switchTo: new Int8Array(n * 3), used: new Int8Array(n * 3), shifted: new Int8Array(n * 3) };
+  const direct = new Float64Array(3);
+  const directUsed = new Int8Array(3);
+  const directShift = new Int8Array(3);
   for (let i = n - 1; i >= 0; i--) {
-    const here = {} as Record<CodeSet, number>;
-    const how = {} as Record<CodeSet, [CodeSet | null, number, boolean]>;
-    // Encoding s[i..] starting in `set` without a switch first; Infinity where that set cannot take s[i].
-    const direct = (set: CodeSet): [number, number, boolean] => {
-      const c = s[i]!;
-      if (set === 'C') return i + 1 < n && isDigit(c) && isDigit(s[i + 1]!) ? [1 + cost[i + 2]!.C, 2, false] : [Infinity, 0, false];
-      if (set === 'A' ? inA(c) : inB(c)) return [1 + cost[i + 1]![set], 1, false];
-      return [2 + cost[i + 1]![set], 1, true]; // shift: the other of A and B for one character
-    };
-    for (const set of SETS) {
-      const [stay, used, shift] = direct(set);
-      here[set] = stay;
-      how[set] = [null, used, shift];
-      for (const other of SETS) {
-        if (other === set) continue;
-        const [then, otherUsed, otherShift] = direct(other);
-        if (1 + then < here[set]) {
-          here[set] = 1 + then;
-          how[set] = [other, otherUsed, otherShift];
+    const c = s[i]!;
+    // Encoding s[i..] in each set without switching first; Infinity where the set cannot take s[i].
+    const pair = i + 1 < n && isDigit(c) && isDigit(s[i + 1]!);
+    direct[C] = pair ? 1 + p.cost[(i + 2) * 3 + C]! : Infinity;
+    directUsed[C] = 2;
+    directShift[C] = 0;
+    for (const set of [A, B]) {
+      const native = set === A ? inA(c) : inB(c);
+      direct[set] = (native ? 1 : 2) + p.cost[(i + 1) * 3 + set]!; // 2: a shift to the other of A and B
+      directUsed[set] = 1;
+      directShift[set] = native ? 0 : 1;
+    }
+    for (let set = 0; set < 3; set++) {
+      let best = direct[set]!;
+      let to = -1;
+      for (let other = 0; other < 3; other++) {
+        if (other !== set && 1 + direct[other]! < best) {
+          best = 1 + direct[other]!;
+          to = other;
         }
       }
+      const k = i * 3 + set;
+      const via = to < 0 ? set : to;
+      p.cost[k] = best;
+      p.switchTo[k] = to;
+      p.used[k] = directUsed[via]!;
+      p.shifted[k] = directShift[via]!;
     }
-    cost[i] = here;
-    step[i] = how;
   }
-  // The start character picks the first set for free: choose the one with the cheapest rest.
-  let set = SETS.reduce((best, x) => (n === 0 || cost[0]![x] < cost[0]![best] ? x : best), 'B' as CodeSet);
-  const values: number[] = [START[set]];
-  for (let i = 0; i < n; ) {
-    const [to, used, shift] = step[i]![set];
-    if (to) {
-      values.push(CODE[to]);
-      set = to;
+  return p;
+}
+
+const codes = (data: string) => [...data].map((ch) => ch.charCodeAt(0));
+/** The start character picks the first set for free: the one with the cheapest rest. */
+const firstSet = (cost: Float64Array) => (cost[C]! < Math.min(cost[A]!, cost[B]!) ? C : cost[A]! < cost[B]! ? A : B);
+
+/** The symbol's width in modules (without quiet zones), without drawing it: what a ZPL layout needs. */
+export function code128Modules(data: string): number {
+  const { cost } = plan(codes(data));
+  return 11 * (2 + cost[firstSet(cost)]!) + 13; // start, data, check; the stop is 13 modules
+}
+
+/** Symbol values from the start character to the check character (the stop is added when drawing). */
+export function code128Values(data: string): number[] {
+  const s = codes(data);
+  const p = plan(s);
+  let set = firstSet(p.cost);
+  const values: number[] = [START[SET_NAMES[set]!]];
+  for (let i = 0; i < s.length; ) {
+    const k = i * 3 + set;
+    if (p.switchTo[k]! >= 0) {
+      set = p.switchTo[k]!;
+      values.push(CODE[SET_NAMES[set]!]);
     }
     const c = s[i]!;
-    if (set === 'C') values.push((c - 48) * 10 + (s[i + 1]! - 48));
-    else if (shift) values.push(SHIFT, set === 'A' ? c - 32 : valueA(c));
-    else values.push(set === 'A' ? valueA(c) : c - 32);
-    i += used;
+    if (set === C) values.push((c - 48) * 10 + (s[i + 1]! - 48));
+    else if (p.shifted[k]) values.push(SHIFT, set === A ? c - 32 : valueA(c));
+    else values.push(set === A ? valueA(c) : c - 32);
+    i += p.used[k]!;
   }
   values.push(values.reduce((sum, v, k) => sum + v * Math.max(1, k), 0) % 103);
   return values;

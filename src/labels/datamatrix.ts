@@ -64,12 +64,21 @@ export function dataMatrixCodewords(text: string): number[] {
 
 const isDigit = (b: number) => b >= 48 && b <= 57;
 
+function sizeFor(codewords: number) {
+  const spec = SIZES.find((s) => s[2] >= codewords);
+  if (!spec) throw new RangeError(`${codewords} codewords is more than the largest Data Matrix holds (${DATAMATRIX_MAX_CODEWORDS})`);
+  return spec;
+}
+
+/** The side of the smallest square symbol for the data, without drawing it: what a ZPL layout needs. */
+export function dataMatrixSize(text: string): number {
+  return sizeFor(dataMatrixCodewords(text).length)[0];
+}
+
 /** The smallest square symbol for the data, with its modules. */
 export function encodeDataMatrix(text: string): DataMatrix {
   const data = dataMatrixCodewords(text);
-  const spec = SIZES.find((s) => s[2] >= data.length);
-  if (!spec) throw new RangeError(`${data.length} codewords is more than the largest Data Matrix holds (${DATAMATRIX_MAX_CODEWORDS})`);
-  const [size, region, capacity, eccTotal, blocks] = spec;
+  const [size, region, capacity, eccTotal, blocks] = sizeFor(data.length);
   const codewords = withErrorCorrection(pad(data, capacity), eccTotal, blocks);
   const mapSize = size - (size / (region + 2)) * 2;
   return { size, cells: drawSymbol(size, region, place(mapSize, codewords)) };

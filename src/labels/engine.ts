@@ -1,6 +1,7 @@
 // The label engine: one template, one line's data and serials, rendered as ZPL or PDF to print, or SVG/PNG to preview.
 import { join } from 'node:path';
 import type { CachedWorkOrder } from '../domain/work-order.js';
+import { turnTaker } from '../lib/yield.js';
 import { StationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RenderedDocument } from '../printing/types.js';
@@ -103,17 +104,18 @@ export class LabelEngine {
   async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string): Promise<RenderedDocument> {
     const origin = `template ${template.def.id} v${template.def.version}`;
     if (format === 'zpl') {
-      const encoder = new TextEncoder();
-      const chunks: Uint8Array[] = [];
+      const labels: string[] = [];
       const partEnds: number[] = [];
       let total = 0;
+      const turn = turnTaker(500);
       for (const d of data) {
-        const bytes = encoder.encode(this.zplOf(template, d, dpmm));
-        chunks.push(bytes);
-        total += bytes.length;
+        await turn();
+        const zpl = this.zplOf(template, d, dpmm);
+        labels.push(zpl);
+        total += Buffer.byteLength(zpl);
         partEnds.push(total);
       }
-      return { format: 'zpl', bytes: Buffer.concat(chunks), meta: { name, contentType: CONTENT_TYPE.zpl, partEnds, origin } };
+      return { format: 'zpl', bytes: Buffer.from(labels.join('')), meta: { name, contentType: CONTENT_TYPE.zpl, partEnds, origin } };
     }
     if (!('layout' in template)) throw this.zplOnly(template);
     const layout = template.layout;

@@ -2,6 +2,7 @@
 import { PdfDocument, type PdfPage } from '../pdf/canvas.js';
 import type { LabelFont, Weight } from './fonts.js';
 import type { GrayImage } from './images.js';
+import { turnTaker } from '../lib/yield.js';
 import { BASELINE, forEachModule, lineStart, rectToLabel, toLabel, type Primitive, type TextBlock } from './layout.js';
 
 export interface PdfLabel {
@@ -17,7 +18,9 @@ export interface PdfContext {
 
 export async function labelsToPdf(labels: Iterable<PdfLabel>, ctx: PdfContext): Promise<Uint8Array> {
   const doc = await PdfDocument.create(ctx.fonts, ctx.title);
+  const turn = turnTaker(20);
   for (const label of labels) {
+    await turn();
     const page = doc.addPage(label.size.widthMm, label.size.heightMm);
     for (const p of label.primitives) {
       switch (p.kind) {

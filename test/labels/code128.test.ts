@@ -1,7 +1,7 @@
 import bwipjs from 'bwip-js';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { code128Values, encodeCode128 } from '../../src/labels/code128.js';
+import { code128Modules, code128Values, encodeCode128 } from '../../src/labels/code128.js';
 import { decodeBarcodes } from '../helpers/barcodes.js';
 
 /** Bars as a PNG: 2 px per module, 10-module quiet zones, 40 px high. */
@@ -47,6 +47,7 @@ describe('Code 128 encoder', () => {
       const alphabet = alphabets[k % alphabets.length]!;
       const text = Array.from({ length: 1 + rnd(24) }, () => alphabet[rnd(alphabet.length)]).join('');
       expect(encodeCode128(text).reduce((a, b) => a + b, 0), JSON.stringify(text)).toBe(bwipModules(text));
+      expect(code128Modules(text), JSON.stringify(text)).toBe(bwipModules(text));
     }
   });
 });

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { dataMatrixCodewords, encodeDataMatrix } from '../../src/labels/datamatrix.js';
+import { dataMatrixCodewords, dataMatrixSize, encodeDataMatrix } from '../../src/labels/datamatrix.js';
 import { decodeBarcodes } from '../helpers/barcodes.js';
 
 /** The symbol as a PNG a scanner would see: 4 px per module and the 1-module quiet zone doubled. */
@@ -43,6 +43,7 @@ describe('Data Matrix encoder', () => {
     const text = Array.from({ length: cap }, (_, i) => String.fromCharCode(65 + ((i * 7) % 26))).join('');
     const { size: got, found } = await decode(text);
     expect(got).toBe(size);
+    expect(dataMatrixSize(text)).toBe(size);
     expect(found).toEqual([{ format: 'DataMatrix', text }]);
   });
 
