@@ -1,10 +1,8 @@
 // Builds the station's Hono app from its dependencies; no I/O happens here, so every route is testable in-process.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { StationConfig } from './config/schema.js';
 import type { ConfigSource } from './config/load.js';
-import { StationError } from './errors.js';
 import type { EventBus } from './events.js';
 import type { DocumentService } from './documents/service.js';
 import type { LabelEngine } from './labels/engine.js';
@@ -20,6 +18,7 @@ import type { SyncReport } from './sync/sync.js';
 import type { SyncStatusSource } from './sync/types.js';
 import { authenticate, readsNeedScope, requireScope, type AuthVariables } from './http/auth.js';
 import { notFound, onError } from './http/errors.js';
+import { limitBody } from './http/body-limit.js';
 import { requestLog } from './http/request-log.js';
 import { healthRoutes } from './routes/health.js';
 import { stationRoutes } from './routes/station.js';
@@ -55,15 +54,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestId());
   app.use('*', requestLog(deps.logger));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.config.server.bodyLimitBytes,
-      onError: () => {
-        throw new StationError('BODY_TOO_LARGE', `The request body is larger than ${deps.config.server.bodyLimitBytes} bytes.`, { status: 413 });
-      },
-    }),
-  );
+  app.use('*', limitBody(deps.config.server.bodyLimitBytes));
   app.use('*', authenticate(deps.config.auth.tokens, deps.config.auth.kioskAddresses, deps.config.auth.adminPin, deps.config.auth.anonymousRead));
   app.use('/api/*', rateLimit(deps.config.auth.rateLimitPerMinute));
   app.use('/api/*', readsNeedScope());

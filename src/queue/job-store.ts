@@ -45,13 +45,14 @@ export class JobStore {
       const id = randomUUID();
       const seq = ((this.sql('SELECT MAX(seq) AS m FROM jobs').get() as { m: number | null }).m ?? 0) + 1;
       const ends = job.document.meta.partEnds?.length ? job.document.meta.partEnds : [job.document.bytes.length];
-      this.sql(
+      const row = this.sql(
           `INSERT INTO jobs (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
             template_id, template_version, document_name, format, content_type, origin, bytes, part_ends, parts_total, serials, first_part,
             batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           RETURNING ${COLUMNS}`,
         )
-        .run(
+        .get(
           id,
           seq,
           job.idempotencyKey ?? null,
@@ -78,11 +79,11 @@ export class JobStore {
           job.expiresAt,
           now,
           now,
-        );
+        ) as Row;
       const insertSerial = this.sql('INSERT INTO job_serials (job_id, serial, part) VALUES (?, ?, ?)');
       (job.serials ?? []).forEach((s, i) => insertSerial.run(id, s, i + 1));
       this.event(id, 'queued', job.isReprint ? `reprint of ${job.reprintOf}` : undefined, now);
-      return { job: this.get(id)!, created: true };
+      return { job: toRecord(row), created: true };
     })();
   }
 
@@ -113,12 +114,12 @@ export class JobStore {
          WHERE id = (SELECT id FROM jobs WHERE printer_id = ? AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
                      AND expires_at > ? ORDER BY seq LIMIT 1)
            AND state = 'queued'
-         RETURNING id`,
+         RETURNING ${COLUMNS}`,
       )
-      .get(leaseUntil, now, now, printerId, now, now) as { id: string } | undefined;
+      .get(leaseUntil, now, now, printerId, now, now) as Row | undefined;
     if (!row) return undefined;
-    this.event(row.id, 'printing', undefined, now);
-    return this.get(row.id);
+    this.event(row.id as string, 'printing', undefined, now);
+    return toRecord(row);
   }
 
   progress(id: string, partsSent: number, bytesSent: number, leaseUntil: string): void {

@@ -172,8 +172,9 @@ export class PrintQueue {
     this.wakers.get(printerId)?.();
   }
 
-  private changed(id: string): void {
-    const j = this.o.jobs.get(id);
+  /** Tells the kiosk and SSE clients; pass the record when it is at hand, or the job is read from the store. */
+  private changed(id: string, record?: JobRecord): void {
+    const j = record ?? this.o.jobs.get(id);
     if (!j) return;
     this.o.events.emit({
       type: 'job.changed',
@@ -225,7 +226,7 @@ export class PrintQueue {
   }
 
   private async execute(job: JobRecord): Promise<void> {
-    this.changed(job.id);
+    this.changed(job.id, job);
     const { bytes, partEnds } = this.o.jobs.document(job.id);
     const document: RenderedDocument = { format: job.format as RenderedDocument['format'], bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds } };
     const controller = new AbortController();

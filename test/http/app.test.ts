@@ -91,6 +91,20 @@ describe('station HTTP basics', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
   });
 
+  it('refuses an oversized body sent without a length (chunked) once it passes the limit', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(1000));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 10) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await req('/api/v1/sync', { method: 'POST', body, duplex: 'half', headers: { authorization: `Bearer ${ERP}`, 'content-type': 'text/plain' } } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+  });
+
   it('logs one line per request and never the bearer token', async () => {
     const before = log.lines().filter((l) => l.msg === 'request').length;
     await req('/api/v1/status', { headers: { authorization: `Bearer ${ERP}` } });
