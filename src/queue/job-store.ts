@@ -109,9 +109,11 @@ export class JobStore {
   }
 
   private claimIn(printerId: string, leaseUntil: string, now: string): JobRecord | undefined {
+    // The printer's queue in order, from its index: left to itself SQLite chose the expiry index and sorted every
+    // waiting job of every printer on each claim (2,000 waiting: ~0.4 ms a claim, growing with the backlog).
     const row = this.sql(
         `UPDATE jobs SET state = 'printing', attempts = attempts + 1, lease_until = ?, started_at = COALESCE(started_at, ?), updated_at = ?
-         WHERE id = (SELECT id FROM jobs WHERE printer_id = ? AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+         WHERE id = (SELECT id FROM jobs INDEXED BY jobs_queue WHERE printer_id = ? AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
                      AND expires_at > ? ORDER BY seq LIMIT 1)
            AND state = 'queued'
          RETURNING ${COLUMNS}`,
