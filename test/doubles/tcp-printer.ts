@@ -20,6 +20,8 @@ export interface TcpPrinterDouble {
   bytesPerSecond: number;
   /** Labels (^XA) received so far. */
   labels(): number;
+  /** Connections that brought job bytes and are still open. */
+  openJobConnections(): number;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ function escposStatus(state: DoubleState, n: number): number {
 
 export async function startTcpPrinter(kind: 'zpl' | 'escpos', port = 0): Promise<TcpPrinterDouble> {
   const sockets = new Set<Socket>();
+  const jobSockets = new Set<Socket>();
   const double: TcpPrinterDouble = {
     port: 0,
     uri: '',
@@ -57,6 +60,7 @@ export async function startTcpPrinter(kind: 'zpl' | 'escpos', port = 0): Promise
     cutAfterBytes: 0,
     bytesPerSecond: 2_000_000,
     labels: () => (double.received().toString('latin1').match(/\^XA/g) ?? []).length,
+    openJobConnections: () => jobSockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -65,7 +69,10 @@ export async function startTcpPrinter(kind: 'zpl' | 'escpos', port = 0): Promise
   };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      jobSockets.delete(socket);
+    });
     socket.on('error', () => undefined);
     if (double.mode === 'stall') {
       socket.pause(); // accept, then never read: the sender's buffers fill up
@@ -92,6 +99,7 @@ export async function startTcpPrinter(kind: 'zpl' | 'escpos', port = 0): Promise
       if (!job) {
         job = Buffer.alloc(0);
         double.jobs.push(job);
+        jobSockets.add(socket);
       }
       const index = double.jobs.indexOf(job);
       if (double.mode === 'cut') {

@@ -54,8 +54,9 @@ describe('a station killed in the middle of a job', () => {
       expect(after.attention).toMatch(/The station stopped while this job was printing/);
       expect(after.attention).toContain(job.serials.at(-1)!);
       expect(after.history.map((h) => h.state)).toEqual(['queued', 'printing', 'needs-attention']);
-      // Whatever was still in the network buffers arrives; then nothing more, ever, on its own.
-      await new Promise((r) => setTimeout(r, 3000));
+      // Whatever was still in the network buffers arrives (the kernel sends it, then closes the connection); then
+      // nothing more, ever, on its own.
+      await expect.poll(() => zebra.openJobConnections(), { timeout: 60_000, interval: 100 }).toBe(0);
       const settled = zebra.received().length;
       await new Promise((r) => setTimeout(r, 1500));
       expect(zebra.received().length).toBe(settled);
