@@ -239,7 +239,9 @@ export class PrintQueue {
           const now = Date.now();
           if (now - lastReport < 100 && partsSent < job.partsTotal) return;
           lastReport = now;
-          this.o.jobs.progress(job.id, partsSent, bytesSent, new Date(now + LEASE_MS).toISOString());
+          // Stored for multi-label jobs, where it says from which label to resume after a crash; a one-part job's
+          // note is the same either way, and its "done" follows at once (one store write per job fewer).
+          if (job.partsTotal > 1) this.o.jobs.progress(job.id, partsSent, bytesSent, new Date(now + LEASE_MS).toISOString());
           this.o.events.emit({ type: 'job.progress', job: { id: job.id, printerId: job.printerId, partsSent, partsTotal: job.partsTotal } });
         },
       });
