@@ -224,9 +224,10 @@ export class JobStore {
     return row;
   }
 
-  /** Work orders with at least one job printed to the end. */
-  printedWorkOrders(): Set<string> {
-    return new Set((this.sql("SELECT DISTINCT work_order_number AS n FROM jobs WHERE state = 'done' AND work_order_number IS NOT NULL").all() as Array<{ n: string }>).map((r) => r.n));
+  /** Which of these work orders have at least one job printed to the end (looked up by number, not by reading the history). */
+  printedWorkOrders(numbers: readonly string[]): Set<string> {
+    const printed = this.sql("SELECT 1 FROM jobs WHERE work_order_number = ? AND state = 'done' LIMIT 1");
+    return new Set(numbers.filter((n) => printed.get(n) !== undefined));
   }
 
   events(id: string): Array<{ at: string; state: string; detail?: string }> {

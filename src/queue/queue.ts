@@ -67,7 +67,7 @@ export class PrintQueue {
     this.o.printers.usable(job.printerId, job.document.format);
     const result = this.o.jobs.insert(job);
     if (result.created) {
-      this.changed(result.job.id);
+      this.changed(result.job.id, result.job);
       this.wake(job.printerId);
     }
     return result;
