@@ -1,38 +1,49 @@
-// Benchmark: jobs per second through the queue to loopback printers, and submit-to-first-byte latency (median, p99).
-import { spawn } from 'node:child_process';
+// Benchmark: jobs per second through the queue to loopback printers, and submit-to-first-byte latency with 20
+// concurrent HTTP clients against the station in its own process. Three processes, as on a shop floor: the clients
+// (here), the station, and the printers (bench/loopback-printers.ts). Several runs of each; prints figures.
+//
+// Latency is measured two ways, because they answer different questions:
+// - burst: the 20 clients each ask for a label at the same moment, wait until all 20 reached a printer, pause, and
+//   again (a shop where everyone prints at once). The last of 20 jobs on 3 printers waits for ~6 ahead of it.
+// - sustained: each client asks again as soon as its label reached the printer, so the station never rests (a load
+//   test). Here latency is the number of jobs in flight over the throughput (Little's law): 20 / (jobs per second).
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/logger.js';
 import type { RenderedDocument } from '../src/printing/types.js';
 import { startStation } from '../src/station.js';
+import { fmt, percentile, report, summary } from './report.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 2000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PRINTERS = 3;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
+const REQUESTS = 500; // per latency run
 
 /** Someone waiting for a tagged job to reach a printer. */
 const arrivals = new Map<string, () => void>();
+/** When each job's first byte reached its printer (ms on the machine's monotonic clock). */
+const firstByte = new Map<string, number>();
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-/** Loopback printers that note when the first byte of each job (tagged in its data) arrives. */
-async function printer(firstByte: Map<string, number>) {
-  const server = createServer((socket) => {
-    let seen = false;
-    socket.on('data', (chunk: Buffer) => {
-      if (seen) return;
-      seen = true;
-      const tag = /JOB(\d+)/.exec(chunk.toString('latin1'))?.[1];
-      if (tag) {
-        firstByte.set(tag, performance.now());
-        arrivals.get(tag)?.();
+/** The loopback printers, in their own process (bench/loopback-printers.ts). */
+async function printers(count: number) {
+  const child = fork(new URL('./loopback-printers.ts', import.meta.url).pathname, [String(count)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const ports = await new Promise<number[]>((resolve, reject) => {
+    child.on('message', (m: { ports?: number[]; tag?: string; at?: number }) => {
+      if (m.ports) resolve(m.ports);
+      else if (m.tag) {
+        firstByte.set(m.tag, m.at!);
+        arrivals.get(m.tag)?.();
       }
     });
-    socket.on('error', () => undefined);
+    child.once('exit', (code) => reject(new Error(`the loopback printers exited (${code})`)));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { uri: `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { uris: ports.map((p) => `tcp://127.0.0.1:${p}`), close: () => child.disconnect() };
 }
 
 const doc = (n: number): RenderedDocument => {
@@ -40,24 +51,8 @@ const doc = (n: number): RenderedDocument => {
   return { format: 'zpl', bytes: Buffer.from(text), meta: { name: 'b.zpl', contentType: 'x', partEnds: [Buffer.byteLength(text)] } };
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'bp-bench-queue-'));
-const firstByte = new Map<string, number>();
-const devices = await Promise.all(Array.from({ length: PRINTERS }, () => printer(firstByte)));
-try {
-  const loaded = loadConfig(undefined, { BENCHPRINT_DATA_DIR: dir, BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1' });
-  loaded.config.printers = devices.map((d, i) => ({ id: `p${i}`, driver: 'zpl', uri: d.uri, dpmm: 8, options: {} }));
-  const station = await startStation(loaded, silentLogger(), { startSync: false });
-
-  // Throughput: all jobs submitted at once, time until the last is done.
-  const started = performance.now();
-  for (let n = 0; n < JOBS; n++) station.queue.submit({ printerId: `p${n % PRINTERS}`, requestedBy: 'bench', kind: 'raw', document: doc(n), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
-  await station.queue.runUntilIdle(600_000);
-  const throughput = JOBS / ((performance.now() - started) / 1000);
-
-  await station.stop();
-
-  // Latency: the station in its own process (as on a bench PC), CLIENTS concurrent HTTP clients here, each asking for
-  // a label one after another (explicit data, so each job carries its own tag), timed from request to first byte.
+/** The station in its own process, as on a bench PC; BENCH_NODE_ARGS passes flags to its node (e.g. --cpu-prof). */
+async function stationProcess(dir: string, uris: string[]) {
   const config = join(dir, 'latency.json');
   writeFileSync(
     config,
@@ -65,13 +60,12 @@ try {
       station: { dataDir: join(dir, 'latency') },
       server: { host: '127.0.0.1', port: 0 },
       goldleaf: { sandbox: true },
-      printers: devices.map((d, i) => ({ id: `p${i}`, driver: 'zpl', uri: d.uri, options: {} })),
+      printers: uris.map((uri, i) => ({ id: `p${i}`, driver: 'zpl', uri, options: {} })),
     }),
   );
-  // BENCH_NODE_ARGS passes flags to the station's node, e.g. --cpu-prof to see where a job's time goes.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, new URL('../dist/src/index.js', import.meta.url).pathname], { env: { ...process.env, BENCHPRINT_CONFIG: config }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
+  const url = await new Promise<URL>((resolve, reject) => {
     let out = '';
     const find = (c: Buffer) => {
       out += c.toString();
@@ -80,59 +74,124 @@ try {
       // From here on only drain the log: a full pipe would block the station's logging.
       child.stdout!.off('data', find);
       child.stdout!.on('data', () => undefined);
-      resolve(m[1]!);
+      resolve(new URL(m[1]!));
     };
     child.stdout!.on('data', find);
     child.on('exit', (code) => reject(new Error(`station exited (${code}); run npm run build first`)));
   });
-  const submitted = new Map<string, number>();
-  const answered: number[] = [];
-  let next = JOBS;
-  const perClient = Math.ceil(500 / CLIENTS);
-  try {
-    // Warm-up, not measured: one concurrent round loads the fonts and the barcode encoder (both loaded on first
-    // use), compiles the render path and opens the clients' connections. Measured without it, these first 20
-    // requests were the whole tail (150-250 ms each; none after them passed 100 ms).
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async (_, c) => {
-        const res = await fetch(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'template', printer: `p${c % PRINTERS}`, template: 'work-order-label', labels: [{ workOrder: { number: `WARM${c}` } }] }) });
-        await res.arrayBuffer();
-      }),
-    );
-    await new Promise((r) => setTimeout(r, 500));
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async (_, c) => {
-        for (let i = 0; i < perClient; i++) {
-          const n = next++;
-          const arrived = new Promise<void>((resolve) => arrivals.set(String(n), resolve));
-          submitted.set(String(n), performance.now());
-          const res = await fetch(`${url}/api/v1/jobs`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ kind: 'template', printer: `p${(c + i) % PRINTERS}`, template: 'work-order-label', labels: [{ workOrder: { number: `JOB${n}` } }] }),
-          });
-          answered.push(performance.now() - submitted.get(String(n))!);
-          if (res.status !== 201) throw new Error(`job request answered ${res.status}`);
-          await res.arrayBuffer();
-          await arrived; // a closed loop: each client waits for its label to reach the printer before the next
-        }
-      }),
-    );
-  } finally {
+  const stop = async () => {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+  };
+  return { url, stop };
+}
+
+// A light client (node:http, kept-alive connections, like wrk): the load generator shares the machine's two cores
+// with the station, and fetch spent as much CPU per request as the station did.
+const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+
+function post(url: URL, body: unknown): Promise<number> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: '/api/v1/jobs', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+let nextTag = JOBS * RUNS;
+/** One label for the client, timed from request to first byte at the printer; the HTTP answer time too. */
+async function askForLabel(url: URL, client: number, latencies: number[], answers: number[]): Promise<void> {
+  const n = String(nextTag++);
+  const arrived = new Promise<void>((resolve) => arrivals.set(n, resolve));
+  const t = now();
+  const status = await post(url, { kind: 'template', printer: `p${(client + Number(n)) % PRINTERS}`, template: 'work-order-label', labels: [{ workOrder: { number: `JOB${n}` } }] });
+  answers.push(now() - t);
+  if (status !== 201) throw new Error(`job request answered ${status}`);
+  await arrived;
+  latencies.push(firstByte.get(n)! - t);
+  arrivals.delete(n);
+}
+
+const clients = <T>(each: (c: number) => Promise<T>) => Promise.all(Array.from({ length: CLIENTS }, (_, c) => each(c)));
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const dir = mkdtempSync(join(tmpdir(), 'bp-bench-queue-'));
+const devices = await printers(PRINTERS);
+try {
+  // Throughput, in this process: all jobs submitted at once, time until the last is done (store writes included).
+  const loaded = loadConfig(undefined, { BENCHPRINT_DATA_DIR: dir, BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1' });
+  loaded.config.printers = devices.uris.map((uri, i) => ({ id: `p${i}`, driver: 'zpl', uri, dpmm: 8, options: {} }));
+  const station = await startStation(loaded, silentLogger(), { startSync: false });
+  const throughput: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    for (let i = 0; i < JOBS; i++) {
+      const n = run * JOBS + i;
+      station.queue.submit({ printerId: `p${n % PRINTERS}`, requestedBy: 'bench', kind: 'raw', document: doc(n), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    }
+    await station.queue.runUntilIdle(600_000);
+    throughput.push(JOBS / ((performance.now() - started) / 1000));
   }
-  const latencies = [...submitted].map(([n, t]) => (firstByte.get(n) ?? Number.NaN) - t).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-  console.log(`queue benchmark: ${JOBS} jobs over ${PRINTERS} loopback printers; latency from ${latencies.length} HTTP requests by ${CLIENTS} concurrent clients; node ${process.version}`);
-  console.log('| measure | value |');
-  console.log('|---|---|');
-  console.log(`| jobs per second | ${throughput.toFixed(0)} |`);
-  console.log(`| submit to first byte, median | ${pct(50).toFixed(1)} ms |`);
-  console.log(`| submit to first byte, p99 | ${pct(99).toFixed(1)} ms |`);
-  answered.sort((a, b) => a - b);
-  console.log(`| HTTP answer (job rendered and queued), median / p99 | ${answered[Math.floor(answered.length / 2)]!.toFixed(1)} ms / ${answered[Math.floor(answered.length * 0.99)]!.toFixed(1)} ms |`);
+  await station.stop();
+
+  const { url, stop } = await stationProcess(dir, devices.uris);
+  const burst = { p50: [] as number[], p99: [] as number[], answers: [] as number[] };
+  const sustained = { p50: [] as number[], p99: [] as number[], answers: [] as number[], rate: [] as number[] };
+  try {
+    // Warm-up, not measured: loads the fonts and barcode code (loaded on first use), compiles the render path and
+    // opens the clients' connections. Measured without it, these first requests took 150-250 ms each.
+    for (let i = 0; i < 3; i++) await clients((c) => askForLabel(url, c, [], []));
+    await pause(500);
+    for (let run = 0; run < RUNS; run++) {
+      let latencies: number[] = [];
+      for (let round = 0; round < REQUESTS / CLIENTS; round++) {
+        await clients((c) => askForLabel(url, c, latencies, burst.answers));
+        await pause(50);
+      }
+      burst.p50.push(percentile(latencies, 50));
+      burst.p99.push(percentile(latencies, 99));
+
+      latencies = [];
+      const started = performance.now();
+      await clients(async (c) => {
+        for (let i = 0; i < REQUESTS / CLIENTS; i++) await askForLabel(url, c, latencies, sustained.answers);
+      });
+      sustained.rate.push(REQUESTS / ((performance.now() - started) / 1000));
+      sustained.p50.push(percentile(latencies, 50));
+      sustained.p99.push(percentile(latencies, 99));
+      await pause(200);
+    }
+  } finally {
+    await stop();
+  }
+
+  console.log(`queue benchmark: ${JOBS} jobs x ${RUNS} runs over ${PRINTERS} loopback printers; latency: ${RUNS} runs of ${REQUESTS} HTTP requests by ${CLIENTS} concurrent clients, burst then sustained; node ${process.version}`);
+  console.log('| measure | median of runs | min | max |');
+  console.log('|---|---|---|---|');
+  const rows = [
+    { name: `jobs per second through the queue (${JOBS} submitted at once, ${PRINTERS} printers)`, unit: '/s', runs: throughput, target: { kind: 'at least' as const, value: 500 } },
+    { name: `submit to first byte, median: ${CLIENTS} clients at once (burst)`, unit: 'ms', runs: burst.p50 },
+    { name: `submit to first byte, p99: ${CLIENTS} clients at once (burst)`, unit: 'ms', runs: burst.p99, target: { kind: 'at most' as const, value: 50 } },
+    { name: `submit to first byte, median: ${CLIENTS} clients without pause (sustained)`, unit: 'ms', runs: sustained.p50 },
+    { name: `submit to first byte, p99: ${CLIENTS} clients without pause (sustained)`, unit: 'ms', runs: sustained.p99, target: { kind: 'at most' as const, value: 50 } },
+    { name: 'labels per second over HTTP, sustained (request, render, queue, print)', unit: '/s', runs: sustained.rate },
+  ];
+  for (const r of rows) {
+    const s = summary(r.runs);
+    console.log(`| ${r.name} | ${fmt(s.median)} ${r.unit} | ${fmt(s.min)} | ${fmt(s.max)} |`);
+    report(r);
+  }
+  const all = [...burst.answers, ...sustained.answers];
+  console.log(`HTTP answer (label rendered and queued), all requests: median ${fmt(percentile(all, 50))} ms, p99 ${fmt(percentile(all, 99))} ms`);
 } finally {
-  await Promise.all(devices.map((d) => d.close()));
+  agent.destroy();
+  devices.close();
   rmSync(dir, { recursive: true, force: true });
 }
