@@ -4,6 +4,7 @@ import { StationError } from '../errors.js';
 import type { Symbology } from './template-schema.js';
 import { dataMatrixSize, encodeDataMatrix } from './datamatrix.js';
 import { code128Encodable, code128Modules, encodeCode128 } from './code128.js';
+import { encodeQr } from './qr.js';
 
 export interface LinearCode {
   kind: 'linear';
@@ -60,7 +61,10 @@ export function barcodeSize(symbology: Symbology, data: string): BarcodeSize {
   const shape = `${symbology}\u0000${data.replace(/[0-9A-Za-z]/g, shapeOf)}`;
   let size = sizes.get(shape);
   if (!size) {
-    const code = encodeBarcode(symbology, data);
+    if (data === '') encodeBarcode(symbology, data); // says it has no data
+    // A ZPL printer encodes QR codes itself, choosing modes per part of the data: bwip-js's mixed-mode encoder gives
+    // the size it would choose at best; our single-mode encoder can be a version larger.
+    const code = symbology === 'qr' ? withBwip(symbology, data) : encodeBarcode(symbology, data);
     size = code.kind === 'linear' ? { kind: 'linear', modules: code.modules } : { kind: 'matrix', cols: code.cols, rows: code.rows };
     if (sizes.size > 5000) sizes.clear();
     sizes.set(shape, size);
@@ -73,23 +77,44 @@ export function encodeBarcode(symbology: Symbology, data: string): EncodedBarcod
   const hit = memo.get(key);
   if (hit) return hit;
   if (data === '') throw new StationError('BARCODE_EMPTY', `A ${symbology} barcode has no data to encode.`, { status: 422, hint: 'Check the data the template binds to it.' });
+  const encoded = ours(symbology, data) ?? withBwip(symbology, data);
+  if (memo.size > 5000) memo.clear();
+  memo.set(key, encoded);
+  return encoded;
+}
+
+/**
+ * Our own encoders, where a label has a symbol of its own on every tag: bwip-js (a PostScript interpreter underneath)
+ * took ~1 ms per Data Matrix, ~5.5 ms per QR code and ~0.12 ms per Code 128. Undefined for what they do not cover.
+ */
+function ours(symbology: Symbology, data: string): EncodedBarcode | undefined {
+  const tooLong = (err: unknown, hint: string) =>
+    new StationError('BARCODE_INVALID', `"${data.slice(0, 40)}${data.length > 40 ? '…' : ''}" cannot be encoded as ${symbology}: ${(err as Error).message}.`, { status: 422, hint });
   if (symbology === 'datamatrix') {
-    // Our own encoder: one symbol per tag, and bwip-js takes ~1 ms for each (see datamatrix.ts).
-    let m;
     try {
-      m = encodeDataMatrix(data);
+      const m = encodeDataMatrix(data);
+      return { kind: 'matrix', cols: m.size, rows: m.size, cells: m.cells };
     } catch (err) {
-      throw new StationError('BARCODE_INVALID', `"${data.slice(0, 40)}${data.length > 40 ? '…' : ''}" cannot be encoded as datamatrix: ${(err as Error).message}.`, {
-        status: 422,
-        hint: 'Bind less data to the barcode (a Data Matrix holds up to 3,116 digits or 1,556 other characters).',
-      });
+      throw tooLong(err, 'Bind less data to the barcode (a Data Matrix holds up to 3,116 digits or 1,556 other characters).');
     }
-    return remember(key, { kind: 'matrix', cols: m.size, rows: m.size, cells: m.cells });
+  }
+  if (symbology === 'qr') {
+    try {
+      const q = encodeQr(data);
+      return { kind: 'matrix', cols: q.size, rows: q.size, cells: q.cells };
+    } catch (err) {
+      throw tooLong(err, 'Bind less data to the barcode (a QR code at level M holds up to 2,331 bytes).');
+    }
   }
   if (symbology === 'code128' && code128Encodable(data)) {
-    const widths = encodeCode128(data); // ours for ASCII, like Data Matrix: one per tag (see code128.ts)
-    return remember(key, { kind: 'linear', widths, modules: widths.reduce((a, b) => a + b, 0) });
+    const widths = encodeCode128(data);
+    return { kind: 'linear', widths, modules: widths.reduce((a, b) => a + b, 0) };
   }
+  return undefined;
+}
+
+/** bwip-js: GS1 symbols (application identifiers checked), Code 128 beyond ASCII, and QR sizes for ZPL. */
+function withBwip(symbology: Symbology, data: string): EncodedBarcode {
   let raw;
   try {
     raw = bwipjs().raw(BCID[symbology], data, (symbology === 'qr' ? { eclevel: 'M' } : {}) as never)[0]!;
@@ -100,19 +125,10 @@ export function encodeBarcode(symbology: Symbology, data: string): EncodedBarcod
       hint: symbology.startsWith('gs1') ? 'GS1 data is written as (AI)value, e.g. (01)09501101530003(10)LOT42.' : 'Check the data bound to the barcode.',
     });
   }
-  let encoded: EncodedBarcode;
   if ('sbs' in raw) {
     const widths = raw.sbs as number[];
-    encoded = { kind: 'linear', widths, modules: widths.reduce((a, b) => a + b, 0) };
-  } else {
-    const { pixs, pixx, pixy } = raw as { pixs: number[]; pixx: number; pixy: number };
-    encoded = { kind: 'matrix', cols: pixx, rows: pixy, cells: Uint8Array.from(pixs) };
+    return { kind: 'linear', widths, modules: widths.reduce((a, b) => a + b, 0) };
   }
-  return remember(key, encoded);
-}
-
-function remember(key: string, encoded: EncodedBarcode): EncodedBarcode {
-  if (memo.size > 5000) memo.clear();
-  memo.set(key, encoded);
-  return encoded;
+  const { pixs, pixx, pixy } = raw as { pixs: number[]; pixx: number; pixy: number };
+  return { kind: 'matrix', cols: pixx, rows: pixy, cells: Uint8Array.from(pixs) };
 }

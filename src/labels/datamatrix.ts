@@ -6,6 +6,8 @@
 // Shift, UTF-8 announced by ECI 26), so a symbol is never smaller than a printer's own encoder would make it: the
 // size ZPL asks for (^BX columns and rows) always fits whatever encodation the printer chooses.
 
+import { reedSolomon } from './reed-solomon.js';
+
 /** [symbol size, data region size, data codewords, error correction codewords, interleaved blocks] */
 const SIZES: ReadonlyArray<readonly [number, number, number, number, number]> = [
   [10, 8, 3, 5, 1],
@@ -95,54 +97,15 @@ function pad(data: number[], capacity: number): number[] {
   return out;
 }
 
-// Reed-Solomon over GF(256) with the field polynomial x^8 + x^5 + x^3 + x^2 + 1 (301).
-const EXP = new Uint8Array(512);
-const LOG = new Uint8Array(256);
-{
-  let x = 1;
-  for (let i = 0; i < 255; i++) {
-    EXP[i] = x;
-    LOG[x] = i;
-    x <<= 1;
-    if (x & 0x100) x ^= 301;
-  }
-  for (let i = 255; i < 512; i++) EXP[i] = EXP[i - 255]!;
-}
-const mul = (a: number, b: number) => (a === 0 || b === 0 ? 0 : EXP[LOG[a]! + LOG[b]!]!);
-
-const generators = new Map<number, Uint8Array>();
-/** Coefficients of (x - a^1)(x - a^2)...(x - a^n), highest power first, leading 1 dropped. */
-function generator(n: number): Uint8Array {
-  let g = generators.get(n);
-  if (!g) {
-    let poly = [1];
-    for (let i = 1; i <= n; i++) {
-      const next = new Array<number>(poly.length + 1).fill(0);
-      for (let j = 0; j < poly.length; j++) {
-        next[j]! ^= poly[j]!;
-        next[j + 1]! ^= mul(poly[j]!, EXP[i]!);
-      }
-      poly = next;
-    }
-    g = Uint8Array.from(poly.slice(1));
-    generators.set(n, g);
-  }
-  return g;
-}
+// Reed-Solomon over GF(256) with the field polynomial x^8 + x^5 + x^3 + x^2 + 1 (301), roots from a^1.
+const rs = reedSolomon(301, 1);
 
 /** Appends the error correction codewords; large symbols interleave their data into several blocks. */
 function withErrorCorrection(data: number[], eccTotal: number, blocks: number): number[] {
   const eccPerBlock = eccTotal / blocks;
-  const g = generator(eccPerBlock);
   const out = data.concat(new Array<number>(eccTotal).fill(0));
   for (let b = 0; b < blocks; b++) {
-    const rem = new Uint8Array(eccPerBlock);
-    for (let i = b; i < data.length; i += blocks) {
-      const factor = data[i]! ^ rem[0]!;
-      rem.copyWithin(0, 1);
-      rem[eccPerBlock - 1] = 0;
-      if (factor !== 0) for (let j = 0; j < eccPerBlock; j++) rem[j]! ^= mul(g[j]!, factor);
-    }
+    const rem = rs.remainder(data.filter((_, i) => i % blocks === b), eccPerBlock);
     for (let j = 0; j < eccPerBlock; j++) out[data.length + b + j * blocks] = rem[j]!;
   }
   return out;

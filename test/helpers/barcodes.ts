@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { ready } from 'zpl-renderer-js';
 
@@ -62,4 +63,21 @@ export function pdfInfo(pdf: Uint8Array): { pages: number; pageSizePt: [number, 
   const pages = Number(/Pages:\s+(\d+)/.exec(out)?.[1]);
   const size = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(out);
   return { pages, pageSizePt: [Number(size?.[1]), Number(size?.[2])] };
+}
+
+/** A matrix symbol (row-major, 1 = dark) as a PNG a scanner would see: `scale` px per module, `quiet` modules around. */
+export function matrixPng(size: number, cells: Uint8Array, scale: number, quiet: number): Uint8Array {
+  const side = (size + quiet * 2) * scale;
+  const png = new PNG({ width: side, height: side });
+  png.data.fill(255);
+  for (let r = 0; r < size; r++)
+    for (let c = 0; c < size; c++) {
+      if (!cells[r * size + c]) continue;
+      for (let y = 0; y < scale; y++)
+        for (let x = 0; x < scale; x++) {
+          const i = (((r + quiet) * scale + y) * side + (c + quiet) * scale + x) * 4;
+          png.data[i] = png.data[i + 1] = png.data[i + 2] = 0;
+        }
+    }
+  return new Uint8Array(PNG.sync.write(png));
 }

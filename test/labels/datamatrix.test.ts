@@ -1,30 +1,10 @@
-import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { dataMatrixCodewords, dataMatrixSize, encodeDataMatrix } from '../../src/labels/datamatrix.js';
-import { decodeBarcodes } from '../helpers/barcodes.js';
-
-/** The symbol as a PNG a scanner would see: 4 px per module and the 1-module quiet zone doubled. */
-function toPng(size: number, cells: Uint8Array): Uint8Array {
-  const scale = 4;
-  const quiet = 2;
-  const side = (size + quiet * 2) * scale;
-  const png = new PNG({ width: side, height: side });
-  png.data.fill(255);
-  for (let r = 0; r < size; r++)
-    for (let c = 0; c < size; c++) {
-      if (!cells[r * size + c]) continue;
-      for (let y = 0; y < scale; y++)
-        for (let x = 0; x < scale; x++) {
-          const i = (((r + quiet) * scale + y) * side + (c + quiet) * scale + x) * 4;
-          png.data[i] = png.data[i + 1] = png.data[i + 2] = 0;
-        }
-    }
-  return new Uint8Array(PNG.sync.write(png));
-}
+import { decodeBarcodes, matrixPng } from '../helpers/barcodes.js';
 
 const decode = async (text: string) => {
   const m = encodeDataMatrix(text);
-  return { size: m.size, found: await decodeBarcodes(toPng(m.size, m.cells)) };
+  return { size: m.size, found: await decodeBarcodes(matrixPng(m.size, m.cells, 4, 2)) };
 };
 
 describe('Data Matrix encoder', () => {
