@@ -70,9 +70,9 @@ const FILL = { black: '0 g', grey: '0.55 g' };
 const STROKE = { black: '0 G', grey: '0.55 G' };
 
 /**
- * One page, drawn in mm from the top-left corner. Drawing appends PDF operators as text; the page's content stream
- * is written and compressed (zlib, native) once, when the document is saved. pdf-lib's own drawing builds an object
- * per operator and number, kept until the save, then compresses with a JavaScript deflate: for a 500-tag PDF that
+ * One page, drawn in mm from the top-left corner. Drawing appends PDF operators as text, compressed (zlib, native)
+ * into a content stream when the next page starts or the document is saved. pdf-lib's own drawing built an object
+ * per operator and number, kept until the save, then compressed with a JavaScript deflate: for a 500-tag PDF that
  * was most of the time after the barcodes, and most of the memory.
  */
 export class PdfPage {
