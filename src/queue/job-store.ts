@@ -1,7 +1,7 @@
 // Jobs in SQLite: idempotent insert, a compare-and-swap claim per printer, state changes with their history.
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import type { Store } from '../store/store.js';
+import { preparedStatements, type Store } from '../store/store.js';
 import { COLUMNS, toRecord, type JobFilter, type JobRecord, type JobState, type NewJob, type Row } from './job-record.js';
 
 export { JOB_STATES, type JobFilter, type JobKind, type JobRecord, type JobState, type NewJob } from './job-record.js';
@@ -17,22 +17,14 @@ export interface TransitionFields {
 }
 
 export class JobStore {
-  /** Prepared once: preparing costs more than running these small statements. */
-  private readonly statements = new Map<string, Statement>();
+  private readonly sql: (text: string) => Statement;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.sql = preparedStatements(store);
+  }
 
   private get db() {
     return this.store.db;
-  }
-
-  private sql(text: string) {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
   }
 
   /** Adds a job, or returns the one already made for the same idempotency key. */

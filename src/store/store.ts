@@ -15,6 +15,22 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * Prepares each SQL text once and hands back the same statement after: preparing costs more than running the small
+ * statements a station runs per job or per batch of tags.
+ */
+export function preparedStatements(store: Store): (sql: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>();
+  return (sql) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = store.db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 export interface OpenStoreOptions {
   /** How long to wait for a lock held by another connection, in ms. */
   busyTimeoutMs?: number;

@@ -112,6 +112,8 @@ describe('serials', () => {
     expect(first.labels.map((l) => l.of)).toEqual(Array.from({ length: 12 }, (_, i) => `${i + 1} of 12`));
     const seventh = first.serials[6]!;
     expect(serials.find(seventh.serial)).toMatchObject({ index: 7, count: 12, workOrderNumber: wo.number, lineNumber: line.lineNumber });
+    // A scanner set to lower case, with a trailing newline, still finds the tag.
+    expect(serials.find(`${seventh.serial.toLowerCase()}\n`)).toMatchObject({ index: 7, serial: seventh.serial });
     const reprint = await engine.lineLabels({ workOrder: wo, lineNumber: line.lineNumber, templateId: 'features', format: 'zpl', dpmm: 8, reprint: { batchId: seventh.batchId, from: 7, to: 7 } });
     expect(reprint.serials.map((s) => s.serial)).toEqual([seventh.serial]);
     expect(reprint.labels[0]!.of).toBe('7 of 12');
