@@ -266,7 +266,15 @@ export class PdfDocument {
     if (!font) {
       font = await this.doc.embedFont(this.fonts[weight].bytes, { subset: true });
       const embedder = (font as unknown as { embedder: SubsetEmbedder }).embedder;
-      embedder.serializeFont = () => Promise.resolve(encodeSubset(embedder.subset));
+      const streamed = embedder.serializeFont.bind(embedder);
+      // fontkit's internals could change under a new version: then pdf-lib's own (slower) way still works.
+      embedder.serializeFont = () => {
+        try {
+          return Promise.resolve(encodeSubset(embedder.subset));
+        } catch {
+          return streamed();
+        }
+      };
       this.embedded[weight] = font;
     }
     return font;
