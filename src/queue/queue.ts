@@ -215,17 +215,20 @@ export class PrintQueue {
       await this.idle(printerId, 5000, stop);
       return;
     }
-    const job = this.o.jobs.claim(printerId, new Date(Date.now() + LEASE_MS).toISOString());
+    let job = this.o.jobs.claim(printerId, new Date(Date.now() + LEASE_MS).toISOString());
     if (!job) {
       const due = this.o.jobs.nextDue(printerId);
       const wait = due === undefined ? 5000 : due === '' ? 0 : Math.max(0, Math.min(5000, Date.parse(due) - Date.now()));
       await this.idle(printerId, wait, stop);
       return;
     }
-    await this.execute(job);
+    // While the printer has work, each finished job hands over the next one (taken in the same store commit that
+    // records it done). Expired jobs are never taken; they are marked at the next turn.
+    while (job) job = await this.execute(job, stop);
   }
 
-  private async execute(job: JobRecord): Promise<void> {
+  /** Prints a claimed job; when it printed and the worker goes on, returns the printer's next job, already claimed. */
+  private async execute(job: JobRecord, stop: AbortSignal): Promise<JobRecord | undefined> {
     this.changed(job.id, job);
     const { bytes, partEnds } = this.o.jobs.document(job.id);
     const document: RenderedDocument = { format: job.format as RenderedDocument['format'], bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds } };
@@ -245,10 +248,12 @@ export class PrintQueue {
           this.o.events.emit({ type: 'job.progress', job: { id: job.id, printerId: job.printerId, partsSent, partsTotal: job.partsTotal } });
         },
       });
-      this.o.jobs.transition(job.id, ['printing'], 'done', { partsSent: job.partsTotal, bytesSent: result.bytesSent }, result.reference);
+      const next = this.o.jobs.finishAndClaim(job.id, { partsSent: job.partsTotal, bytesSent: result.bytesSent }, result.reference, stop.aborted ? undefined : { printerId: job.printerId, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
       this.o.logger.info({ job: job.id, printer: job.printerId, parts: job.partsTotal }, 'job printed');
+      return next;
     } catch (err) {
       this.failed(job, err);
+      return undefined;
     } finally {
       this.running.delete(job.id);
       this.changed(job.id);
