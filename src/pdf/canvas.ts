@@ -108,7 +108,7 @@ export class PdfPage {
     const a = (-rotate * Math.PI) / 180;
     const [cos, sin] = rotate === 0 ? [1, 0] : [Math.cos(a), Math.sin(a)];
     const matrix = `${num(cos)} ${num(sin)} ${num(-sin)} ${num(cos)} ${this.x(x)} ${this.y(y)}`;
-    this.ops.push(`BT ${key} ${num(size * PT_PER_MM)} Tf ${muted ? FILL.grey : FILL.black} ${matrix} Tm ${this.doc.encode(font, line).toString()} Tj ET\n`);
+    this.ops.push(`BT ${key} ${num(size * PT_PER_MM)} Tf ${muted ? FILL.grey : FILL.black} ${matrix} Tm ${this.doc.encode(font, line)} Tj ET\n`);
   }
 
   /** Fills rectangles [x, y, w, h] (mm, top-left) as one path: barcodes, filled boxes. */
