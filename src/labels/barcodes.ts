@@ -49,8 +49,9 @@ export type BarcodeSize = { kind: 'linear'; modules: number } | { kind: 'matrix'
  * places) has the same size: a batch of serials is encoded once, not once per tag.
  */
 export function barcodeSize(symbology: Symbology, data: string): BarcodeSize {
+  requireData(symbology, data);
   if (symbology === 'code128' && code128Encodable(data)) return { kind: 'linear', modules: code128Modules(data) };
-  if (symbology === 'datamatrix' && data !== '') {
+  if (symbology === 'datamatrix') {
     try {
       const side = dataMatrixSize(data);
       return { kind: 'matrix', cols: side, rows: side };
@@ -61,7 +62,6 @@ export function barcodeSize(symbology: Symbology, data: string): BarcodeSize {
   const shape = `${symbology}\u0000${data.replace(/[0-9A-Za-z]/g, shapeOf)}`;
   let size = sizes.get(shape);
   if (!size) {
-    if (data === '') encodeBarcode(symbology, data); // says it has no data
     // A ZPL printer encodes QR codes itself, choosing modes per part of the data: bwip-js's mixed-mode encoder gives
     // the size it would choose at best; our single-mode encoder can be a version larger.
     const code = symbology === 'qr' ? withBwip(symbology, data) : encodeBarcode(symbology, data);
@@ -72,11 +72,15 @@ export function barcodeSize(symbology: Symbology, data: string): BarcodeSize {
   return size;
 }
 
+function requireData(symbology: Symbology, data: string): void {
+  if (data === '') throw new StationError('BARCODE_EMPTY', `A ${symbology} barcode has no data to encode.`, { status: 422, hint: 'Check the data the template binds to it.' });
+}
+
 export function encodeBarcode(symbology: Symbology, data: string): EncodedBarcode {
   const key = `${symbology}\u0000${data}`;
   const hit = memo.get(key);
   if (hit) return hit;
-  if (data === '') throw new StationError('BARCODE_EMPTY', `A ${symbology} barcode has no data to encode.`, { status: 422, hint: 'Check the data the template binds to it.' });
+  requireData(symbology, data);
   const encoded = ours(symbology, data) ?? withBwip(symbology, data);
   if (memo.size > 5000) memo.clear();
   memo.set(key, encoded);
