@@ -61,7 +61,9 @@ const definition: DriverDefinition<FolderOptions> = {
           if (signal.aborted) throw err;
           throw unavailable(err);
         }
-        return { bytesSent: document.bytes.length, partsSent: document.meta.partEnds?.length ?? 1, reference: join(dir, finalName) };
+        // The rename is the proof: the file is there, whole, for whatever watches the folder.
+        const parts = document.meta.partEnds?.length || 1;
+        return { bytesSent: document.bytes.length, partsSent: parts, partsConfirmed: parts, confirmed: true, reference: join(dir, finalName) };
       },
       async status() {
         try {

@@ -3,7 +3,7 @@ import ipp from 'ipp';
 import { z } from 'zod';
 import { StationError, describeError } from '../src/errors.js';
 import { sleep } from '../src/lib/backoff.js';
-import { PartialPrintError, PrinterUnavailableError, type DriverDefinition, type PrinterDriver, type PrinterStatus } from '../src/printing/types.js';
+import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, type DriverDefinition, type PrinterDriver, type PrinterStatus } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
   requestTimeoutMs: z.number().int().min(500).max(300_000).default(30_000),
@@ -66,10 +66,29 @@ const definition: DriverDefinition<IppOptions> = {
       return ipp.parse(Buffer.from(await res.arrayBuffer())) as IppResponse;
     };
     const ok = (r: IppResponse) => typeof r.statusCode === 'string' && r.statusCode.startsWith('successful');
+    const printerStatus = async (signal: AbortSignal): Promise<PrinterStatus> => {
+      try {
+        const r = await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs'] }, signal);
+        const attrs = (r['printer-attributes-tag'] ?? {}) as Record<string, unknown>;
+        const status = mapPrinterState(attrs['printer-state'], attrs['printer-state-reasons']);
+        if (attrs['printer-is-accepting-jobs'] === false && status.state === 'ready') return { state: 'paused', detail: 'not accepting jobs' };
+        return status;
+      } catch (err) {
+        return { state: 'offline', detail: describeError(err) };
+      }
+    };
 
     return {
       formats: ['pdf'],
       async print(document, { signal, onProgress }) {
+        const parts = document.meta.partEnds?.length || 1;
+        const length = document.bytes.length;
+        // A printer that reports it cannot print now (out of paper, door open, stopped) holds the job: nothing is sent.
+        const before = await printerStatus(signal);
+        if (before.state === 'offline') throw new PrinterUnavailableError(`IPP printer ${http.host} could not be reached (${before.detail ?? 'offline'}).`, 'Check that it is on and that the address is right.');
+        if (HOLDING_STATES.includes(before.state)) throw new PrinterHeldError(before, 0);
+        const unsure = (why: string, err?: unknown) => new PartialPrintError(why, { bytesSent: length, partsSent: parts, partsConfirmed: 0 }, err);
+        onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0 });
         let response: IppResponse;
         try {
           response = await call('Print-Job', { 'job-name': document.meta.name.slice(0, 200), 'document-format': 'application/pdf' }, signal, document.bytes);
@@ -79,7 +98,7 @@ const definition: DriverDefinition<IppOptions> = {
           if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
             throw new PrinterUnavailableError(`IPP printer ${http.host} could not be reached (${code}).`, 'Check that it is on and that the address is right.', err);
           }
-          throw new PartialPrintError(`The IPP request to ${http.host} failed while the job was being sent: ${describeError(err)}.`, { bytesSent: 0, partsSent: 0 }, err);
+          throw unsure(`The IPP request to ${http.host} failed while the job was being sent: ${describeError(err)}.`, err);
         }
         if (!ok(response)) {
           const status = String(response.statusCode);
@@ -88,33 +107,21 @@ const definition: DriverDefinition<IppOptions> = {
           throw new StationError('IPP_REFUSED', `IPP printer refused the job (${status}).`, { status: 502, hint: 'Check that the printer accepts PDF.' });
         }
         const jobId = (response['job-attributes-tag'] as Record<string, unknown> | undefined)?.['job-id'];
-        onProgress?.({ bytesSent: document.bytes.length, partsSent: 0 });
         const deadline = Date.now() + o.jobTimeoutMs;
         for (;;) {
           const job = await call('Get-Job-Attributes', { 'job-id': jobId, 'requested-attributes': ['job-state', 'job-state-reasons', 'job-impressions-completed'] }, signal).catch((err: unknown) => {
-            throw new PartialPrintError(`Job ${String(jobId)} was sent, but its progress could not be followed: ${describeError(err)}.`, { bytesSent: document.bytes.length, partsSent: 0 }, err);
+            throw unsure(`Job ${String(jobId)} was sent, but its progress could not be followed: ${describeError(err)}.`, err);
           });
           const attrs = (job['job-attributes-tag'] ?? {}) as Record<string, unknown>;
           const state = attrs['job-state'];
-          if (state === 'completed') return { bytesSent: document.bytes.length, partsSent: document.meta.partEnds?.length ?? 1, reference: `ipp job ${String(jobId)}` };
-          if (state === 'aborted' || state === 'canceled') {
-            throw new PartialPrintError(`IPP job ${String(jobId)} ended as ${String(state)} (${String(attrs['job-state-reasons'])}).`, { bytesSent: document.bytes.length, partsSent: 0 });
-          }
-          if (Date.now() > deadline) throw new PartialPrintError(`IPP job ${String(jobId)} did not finish within ${o.jobTimeoutMs} ms.`, { bytesSent: document.bytes.length, partsSent: 0 });
+          // The printer's own word that the job printed.
+          if (state === 'completed') return { bytesSent: length, partsSent: parts, partsConfirmed: parts, partsPrinted: parts, confirmed: true, reference: `ipp job ${String(jobId)}` };
+          if (state === 'aborted' || state === 'canceled') throw unsure(`IPP job ${String(jobId)} ended as ${String(state)} (${String(attrs['job-state-reasons'])}).`);
+          if (Date.now() > deadline) throw unsure(`IPP job ${String(jobId)} did not finish within ${o.jobTimeoutMs} ms.`);
           await sleep(o.pollMs, signal);
         }
       },
-      async status(signal) {
-        try {
-          const r = await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs'] }, signal);
-          const attrs = (r['printer-attributes-tag'] ?? {}) as Record<string, unknown>;
-          const status = mapPrinterState(attrs['printer-state'], attrs['printer-state-reasons']);
-          if (attrs['printer-is-accepting-jobs'] === false && status.state === 'ready') return { state: 'paused', detail: 'not accepting jobs' };
-          return status;
-        } catch (err) {
-          return { state: 'offline', detail: describeError(err) };
-        }
-      },
+      status: printerStatus,
     };
   },
 };

@@ -1,54 +1,250 @@
-// Zebra (ZPL) printers on raw TCP 9100: one format per label, status from ~HS, never polled while a job streams.
+// Zebra (ZPL) printers on raw TCP 9100: labels confirmed by ~HS answers on the job's own connection, done when printed.
 import { z } from 'zod';
 import { describeError } from '../src/errors.js';
-import { ask, rawTcpPrinter, tcpTarget } from '../src/printing/tcp.js';
-import type { DriverDefinition, PrinterDriver, PrinterStatus } from '../src/printing/types.js';
+import { sleep } from '../src/lib/backoff.js';
+import { TcpSession, ask, rawTcpPrinter, tcpTarget, type AnswerParser } from '../src/printing/tcp.js';
+import {
+  HOLDING_STATES,
+  PartialPrintError,
+  PrinterHeldError,
+  type DeliveryEvidence,
+  type DriverDefinition,
+  type PrintOptions,
+  type PrintResult,
+  type PrinterDriver,
+  type PrinterStatus,
+  type RenderedDocument,
+} from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
   connectTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
   writeTimeoutMs: z.number().int().min(100).max(300_000).default(15_000),
   statusTimeoutMs: z.number().int().min(100).max(30_000).default(2000),
+  /**
+   * Ask ~HS after every this many labels: after a cut, at most this many labels are in doubt. Each answer waits for
+   * the printer to take in the labels before it, so small values cost a round trip per few labels, nothing more.
+   */
+  confirmEvery: z.number().int().min(1).max(1000).default(5),
+  /** Confirm labels with ~HS. Off only for printers that cannot answer it: jobs then end "sent", not "done". */
+  confirm: z.boolean().default(true),
+  /** A printer paused at its panel: hold the job (default), or send it into the printer's memory to print on resume. */
+  whenPaused: z.enum(['hold', 'send']).default('hold'),
+  /**
+   * Labels the printer may hold unprinted before more are sent. It bounds what a power cut at the printer can lose,
+   * and keeps its memory from filling (a full printer stops reading, and then cannot answer ~HS).
+   */
+  maxAhead: z.number().int().min(1).max(1000).default(20),
+  /** How often to ask while labels the printer has received wait to print. */
+  pollMs: z.number().int().min(10).max(10_000).default(250),
+  /** How long to wait for ~HS after labels sent into a paused printer's memory (it may stop reading when full). */
+  printTimeoutMs: z.number().int().min(1000).max(3_600_000).default(120_000),
 });
 type ZplOptions = z.infer<typeof optionsSchema>;
 
 const STX = 0x02;
 const ETX = 0x03;
+const HS = Buffer.from('~HS\r\n', 'latin1');
+const HS_WITH_ODOMETER = Buffer.from('~HQOD\r\n~HS\r\n', 'latin1');
+
+export interface HostStatus {
+  status: PrinterStatus;
+  /** Formats received but not yet printed, and labels left of the current batch: together, what has not come out. */
+  formatsInBuffer: number;
+  labelsRemaining: number;
+  /** The odometer's total, when it was asked for and the printer answered (~HQOD), in its own unit. */
+  odometer?: { value: number; unit: string };
+}
+
+/** STX…ETX frames at the start of `buf`, and the bytes they take (anything outside a frame is skipped). */
+function frames(buf: Buffer, wanted: number): { texts: string[]; used: number } | undefined {
+  const texts: string[] = [];
+  let i = 0;
+  while (texts.length < wanted) {
+    const start = buf.indexOf(STX, i);
+    if (start < 0) return undefined;
+    const end = buf.indexOf(ETX, start + 1);
+    if (end < 0) return undefined;
+    texts.push(buf.subarray(start + 1, end).toString('latin1'));
+    i = end + 1;
+  }
+  // The CR LF after the last frame belongs to it.
+  while (buf[i] === 0x0d || buf[i] === 0x0a) i++;
+  return { texts, used: i };
+}
+
+const isOdometer = (text: string) => /[A-Za-z]{3}/.test(text);
+
+/** One complete ~HS answer (three frames), with an odometer frame before it if one came. */
+export const hostStatusAnswer: AnswerParser<HostStatus> = (buf) => {
+  const first = frames(buf, 1);
+  if (!first) return undefined;
+  let odometer: HostStatus['odometer'];
+  let rest = buf;
+  let used = 0;
+  if (isOdometer(first.texts[0]!)) {
+    const m = /NONRESETTABLE:\s*([\d.]+)\s*(\S*)/i.exec(first.texts[0]!);
+    if (m) odometer = { value: Number(m[1]), unit: m[2] === '"' ? 'in' : m[2]! || 'in' };
+    used = first.used;
+    rest = buf.subarray(first.used);
+  }
+  const hs = frames(rest, 3);
+  if (!hs) return undefined;
+  const parsed = parseHostStatusStrings(hs.texts.map((t) => t.split(',')));
+  return { value: odometer ? { ...parsed, odometer } : parsed, used: used + hs.used };
+};
 
 /** The three ~HS strings, each framed by STX ... ETX. */
 export function hostStatusStrings(answer: Buffer): string[][] {
-  const strings: string[][] = [];
-  let start = -1;
-  for (let i = 0; i < answer.length; i++) {
-    if (answer[i] === STX) start = i + 1;
-    else if (answer[i] === ETX && start >= 0) {
-      strings.push(answer.subarray(start, i).toString('latin1').split(','));
-      start = -1;
-    }
-  }
-  return strings;
+  return (frames(answer, 3)?.texts ?? []).map((t) => t.split(','));
 }
 
 /** Maps ~HS flags to the station's vocabulary; the most urgent condition wins. */
 export function parseHostStatus(answer: Buffer): PrinterStatus {
-  const [one, two] = hostStatusStrings(answer);
-  if (!one || !two || one.length < 12 || two.length < 11) return { state: 'error', detail: 'the printer answered ~HS with something unreadable' };
+  return parseHostStatusStrings(hostStatusStrings(answer)).status;
+}
+
+function parseHostStatusStrings([one, two]: string[][]): HostStatus {
+  if (!one || !two || one.length < 12 || two.length < 11) return { status: { state: 'error', detail: 'the printer answered ~HS with something unreadable' }, formatsInBuffer: 0, labelsRemaining: 0 };
   const flag = (s: string[], i: number) => s[i]?.trim() === '1';
-  const paperOut = flag(one, 1);
-  const paused = flag(one, 2);
-  const formatsQueued = Number(one[4]);
-  const corruptRam = flag(one, 9);
-  const underTemp = flag(one, 10);
-  const overTemp = flag(one, 11);
-  const headUp = flag(two, 2);
-  const ribbonOut = flag(two, 3);
-  const labelsRemaining = Number(two[8]);
-  if (headUp) return { state: 'head-open', detail: 'print head is open' };
-  if (paperOut) return { state: 'no-media', detail: 'out of labels' };
-  if (ribbonOut) return { state: 'ribbon-out', detail: 'out of ribbon' };
-  if (paused) return { state: 'paused', detail: 'paused at the printer' };
-  if (corruptRam || underTemp || overTemp) return { state: 'error', detail: corruptRam ? 'printer memory error' : underTemp ? 'print head too cold' : 'print head too hot' };
-  if (formatsQueued > 0 || labelsRemaining > 0) return { state: 'printing', detail: `${labelsRemaining} label(s) still to print` };
-  return { state: 'ready' };
+  const count = (s: string[], i: number) => Math.max(0, Number.parseInt(s[i] ?? '0', 10) || 0);
+  const formatsInBuffer = count(one, 4);
+  const labelsRemaining = count(two, 8);
+  const waiting = formatsInBuffer + labelsRemaining;
+  const inside = waiting > 0 ? ` (${waiting} label${waiting === 1 ? '' : 's'} waiting in it)` : '';
+  const result = (state: PrinterStatus['state'], detail?: string): HostStatus => ({ status: { state, ...(detail ? { detail } : {}), waiting }, formatsInBuffer, labelsRemaining });
+  if (flag(two, 2)) return result('head-open', `print head is open${inside}`);
+  if (flag(one, 1)) return result('no-media', `out of labels${inside}`);
+  if (flag(two, 3)) return result('ribbon-out', `out of ribbon${inside}`);
+  if (flag(one, 2)) return result('paused', `paused at the printer${inside}`);
+  if (flag(one, 9)) return result('error', 'printer memory error');
+  if (flag(one, 10)) return result('error', 'print head too cold');
+  if (flag(one, 11)) return result('error', 'print head too hot');
+  if (waiting > 0) return result('printing', `${waiting} label${waiting === 1 ? '' : 's'} still to print`);
+  return result('ready');
+}
+
+/** Sends a ZPL document part by part, each group proven received by an ~HS answer, and waits until it has printed. */
+async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions): Promise<PrintResult> {
+  const bytes = document.bytes;
+  const ends = document.meta.partEnds?.length ? document.meta.partEnds : [bytes.length];
+  const total = ends.length;
+  const offset = (part: number) => (part === 0 ? 0 : ends[part - 1]!);
+  const holds = (s: PrinterStatus) => HOLDING_STATES.includes(s.state) && !(s.state === 'paused' && o.whenPaused === 'send');
+  let sent = startPart;
+  let confirmed = startPart;
+  let printed: number | undefined;
+  const evidence = (heldInPrinter = false): DeliveryEvidence => ({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, ...(printed === undefined ? {} : { partsPrinted: printed }), ...(heldInPrinter ? { heldInPrinter } : {}) });
+  const doubt = (why: string, err?: unknown, heldInPrinter = false) =>
+    new PartialPrintError(`${why} (printer ${session.address}; ${confirmed} of ${total} labels confirmed, ${sent} handed over).`, evidence(heldInPrinter), err);
+  const status = async (request: Buffer, timeoutMs: number): Promise<HostStatus | undefined> => {
+    await session.write(request, o.writeTimeoutMs, signal);
+    return session.answer(hostStatusAnswer, timeoutMs, signal);
+  };
+  // What the printer still holds may include labels of an earlier job, so this is a lower bound.
+  const countPrinted = (hs: HostStatus) => Math.max(0, confirmed - hs.formatsInBuffer - hs.labelsRemaining);
+
+  // Before anything is sent: a printer that cannot print now holds the job (nothing in doubt), as does one that is silent.
+  let first: HostStatus | undefined;
+  try {
+    first = await status(total > 1 ? HS_WITH_ODOMETER : HS, o.statusTimeoutMs);
+  } catch (err) {
+    throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering ~HS` }, confirmed);
+  }
+  if (!first) throw new PrinterHeldError({ state: 'error', detail: `no answer to ~HS within ${o.statusTimeoutMs} ms (if this printer cannot answer it, set its option confirm to false)` }, confirmed);
+  if (holds(first.status)) throw new PrinterHeldError(first.status, confirmed);
+
+  let last = first;
+  let odometerAtEnd: HostStatus['odometer'];
+  while (sent < total) {
+    const next = Math.min(total, sent + o.confirmEvery);
+    // Stored before the bytes leave, so a crash can never hide them.
+    onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: confirmed, ...(printed === undefined ? {} : { partsPrinted: printed }) });
+    const request = next === total && total > 1 ? HS_WITH_ODOMETER : HS;
+    let answer: HostStatus | undefined;
+    try {
+      await session.write(Buffer.concat([bytes.subarray(offset(sent), offset(next)), request]), o.writeTimeoutMs, signal);
+      sent = next;
+      // A paused printer that takes the labels into its memory may stop reading when that is full: wait longer then.
+      answer = await session.answer(hostStatusAnswer, last.status.state === 'paused' ? o.printTimeoutMs : o.writeTimeoutMs, signal);
+    } catch (err) {
+      sent = next;
+      throw doubt(`The connection failed before the printer confirmed the labels: ${describeError(err)}`, err);
+    }
+    if (!answer) throw doubt(`The printer did not answer ~HS within ${o.writeTimeoutMs} ms after the labels`);
+    confirmed = sent;
+    last = answer;
+    if (answer.odometer) odometerAtEnd = answer.odometer;
+    printed = countPrinted(answer);
+    onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: answer.status });
+    // Out of labels (or head open) mid-job: what it has stays in its memory and prints after reloading; the rest waits here.
+    if (sent < total && holds(answer.status)) {
+      await session.end(500);
+      throw new PrinterHeldError(answer.status, confirmed, printed);
+    }
+    // Far enough ahead of the printer: wait for it to print some before sending more.
+    while (sent < total && last.formatsInBuffer + last.labelsRemaining >= o.maxAhead) {
+      try {
+        await sleep(o.pollMs, signal);
+        const polled = await status(HS, o.writeTimeoutMs);
+        if (!polled) throw new Error(`no answer to ~HS within ${o.writeTimeoutMs} ms`);
+        last = polled;
+      } catch (err) {
+        throw doubt(`The printer stopped answering while it printed: ${describeError(err)}`, err, true);
+      }
+      printed = countPrinted(last);
+      onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: last.status });
+      if (holds(last.status)) {
+        await session.end(500);
+        throw new PrinterHeldError(last.status, confirmed, printed);
+      }
+    }
+  }
+
+  // Everything is at the printer and confirmed. If it cannot print now (out of labels, head open), the labels wait in
+  // its memory: the job waits with them, saying so, until the printer is ready again.
+  while (holds(last.status)) {
+    try {
+      await sleep(o.pollMs, signal);
+      const answer = await status(HS, o.writeTimeoutMs);
+      if (!answer) throw new Error(`no answer to ~HS within ${o.writeTimeoutMs} ms`);
+      last = answer;
+    } catch (err) {
+      if (signal.aborted) throw doubt('The station stopped while labels it had sent waited in the printer', err, true);
+      throw doubt(`All labels reached the printer, but it stopped answering while they waited in it: ${describeError(err)}`, err, true);
+    }
+    printed = countPrinted(last);
+    onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: last.status });
+  }
+  await session.end(500);
+  // What has come out so far; the queue follows the rest from later answers (the printer prints in order).
+  const fed = first.odometer && odometerAtEnd ? odometerAtEnd.value - first.odometer.value : undefined;
+  return {
+    bytesSent: offset(sent),
+    partsSent: total,
+    partsConfirmed: total,
+    partsPrinted: countPrinted(last),
+    confirmed: true,
+    ...(fed !== undefined ? { note: `the printer's odometer advanced ${fed} ${odometerAtEnd!.unit} while the job was sent` } : {}),
+  };
+}
+
+/** For printers set up with confirm false: the bytes are handed over, and the job says it is unconfirmed. */
+async function sendUnconfirmed(document: RenderedDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions): Promise<PrintResult> {
+  const ends = document.meta.partEnds?.length ? document.meta.partEnds : [document.bytes.length];
+  const offset = (part: number) => (part === 0 ? 0 : ends[part - 1]!);
+  let sent = startPart;
+  while (sent < ends.length) {
+    const next = Math.min(ends.length, sent + o.confirmEvery);
+    onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: startPart });
+    try {
+      await session.write(document.bytes.subarray(offset(sent), offset(next)), o.writeTimeoutMs, signal);
+    } catch (err) {
+      throw new PartialPrintError(`The connection failed while sending: ${describeError(err)}.`, { bytesSent: offset(next), partsSent: next, partsConfirmed: startPart }, err);
+    }
+    sent = next;
+  }
+  await session.end();
+  return { bytesSent: offset(sent), partsSent: sent, partsConfirmed: startPart, confirmed: false };
 }
 
 const definition: DriverDefinition<ZplOptions> = {
@@ -57,22 +253,29 @@ const definition: DriverDefinition<ZplOptions> = {
   uriSchemes: ['tcp:'],
   optionsSchema,
   create(settings): PrinterDriver {
-    const target = tcpTarget(settings.uri, settings.options.connectTimeoutMs);
+    const o = settings.options;
+    const target = tcpTarget(settings.uri, o.connectTimeoutMs);
     return rawTcpPrinter({
-      target,
-      writeTimeoutMs: settings.options.writeTimeoutMs,
       formats: ['zpl'],
-      busy: { state: 'printing', detail: 'sending labels' },
-      async query(signal) {
-        let answer: Buffer | undefined;
+      busy: { state: 'printing', detail: 'printing a job' },
+      async print(document, options) {
+        const session = await TcpSession.open(target, options.signal);
         try {
-          answer = await ask(target, Buffer.from('~HS\r\n'), (a) => hostStatusStrings(a).length >= 3, settings.options.statusTimeoutMs, signal);
+          return await (o.confirm ? printZpl(document, o, session, options) : sendUnconfirmed(document, o, session, options));
+        } finally {
+          session.destroy();
+        }
+      },
+      async query(signal) {
+        let answer: HostStatus | undefined;
+        try {
+          answer = await ask(target, HS, hostStatusAnswer, o.statusTimeoutMs, signal);
         } catch (err) {
           return { state: 'offline', detail: describeError(err) };
         }
         // Reachable but silent is a fault at the printer, not a missing printer.
-        if (!answer) return { state: 'error', detail: `no answer to ~HS within ${settings.options.statusTimeoutMs} ms` };
-        return parseHostStatus(answer);
+        if (!answer) return { state: 'error', detail: `no answer to ~HS within ${o.statusTimeoutMs} ms` };
+        return answer.status;
       },
     });
   },

@@ -124,6 +124,8 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     // Keep each printer's state and "last seen" fresh for the kiosk strip and /readyz (drivers skip a busy printer),
     // and tell listeners when a state changes.
     const known = new Map<string, string>();
+    // The queue also tells of states it learns from a job's own answers: remember what listeners last heard.
+    cleanup.push(events.on((e) => e.type === 'printer.changed' && known.set(e.printer.id, `${e.printer.state}|${e.printer.detail ?? ''}`)));
     const watch = () =>
       void printers.refreshAll(3000).then((views) => {
         for (const v of views) {

@@ -103,6 +103,7 @@ const queueSchema = z
   .strictObject({
     retryBaseMs: ms(2000, 'First wait before trying a job again when its printer could not be reached (nothing was sent).', 2000),
     retryMaxMs: ms(60_000, 'Longest wait between tries while a printer is offline.', 60000),
+    holdPollMs: ms(2000, 'How often a printer that is not ready (out of labels, head open, paused) is asked again while a job waits for it.', 2000),
     expireAfterMin: z.number().int().min(1).max(10_080).default(480).meta(doc('A job still waiting for its printer after this long expires instead of printing unexpectedly later.', 480)),
   })
   .prefault({});

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { printRequestSchema } from '../queue/requests.js';
 import { documentQuery } from '../routes/documents.js';
-import { filterQuery, historyQuery, moveBody, reprintBody } from '../routes/jobs.js';
+import { filterQuery, historyQuery, moveBody, reprintBody, resumeBody } from '../routes/jobs.js';
 import { labelsBody, previewQuery } from '../routes/labels.js';
 import { workOrderQuery } from '../routes/work-orders.js';
 
@@ -41,6 +41,8 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/api/v1/jobs/{id}', summary: 'One job with every state it went through', scope: 'read' },
   { method: 'post', path: '/api/v1/jobs/{id}/cancel', summary: 'Cancel a waiting job or one that needs attention (others’ jobs need admin)', scope: 'print' },
   { method: 'post', path: '/api/v1/jobs/{id}/reprint', summary: 'Labels of a job again, as a new job linked to it (resume from a label, or a range)', scope: 'print', body: reprintBody, idempotent: true },
+  { method: 'post', path: '/api/v1/jobs/{id}/resume', summary: 'Go on right after the last tag that came out (scanned): a new job for the rest, or the job closed as printed when it was the last', scope: 'print', body: resumeBody, idempotent: true },
+  { method: 'post', path: '/api/v1/jobs/{id}/confirm', summary: 'Say every label of a job that needs attention came out: it is closed as printed, with who said so', scope: 'print' },
   { method: 'post', path: '/api/v1/jobs/move', summary: 'Move waiting jobs to another printer', scope: 'admin', body: moveBody },
   { method: 'get', path: '/api/v1/history.csv', summary: 'Job history as CSV, with the same filters as /jobs', scope: 'read', query: historyQuery, produces: 'text/csv' },
   { method: 'get', path: '/api/v1/events', summary: 'Server-Sent Events: job.changed, job.progress, printer.changed, workorder.released, sync.completed, …', scope: 'read', produces: 'text/event-stream' },

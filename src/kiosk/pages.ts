@@ -28,7 +28,7 @@ export function homePage(items: WorkOrderSummary[], printed: ReadonlySet<string>
 <form class="search" action="/kiosk" method="get"><input name="search" value="${search ?? ''}" placeholder="Find a number or customer" aria-label="Find"><button class="secondary">Find</button></form></div>
 <table class="list"><thead><tr><th>Work order</th><th>Customer</th><th>Due</th><th>Lines</th><th>Printed</th></tr></thead><tbody>
 ${items.map(
-  (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${w.dueDate ?? ''}</td><td>${w.lines}</td><td>${printed.has(w.number) ? html`<span class="badge done">printed</span>` : ''}</td></tr>`,
+  (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${w.dueDate ?? ''}</td><td>${w.lines}</td><td>${printed.has(w.number) ? html`<span class="badge done">printed</span>` : ''}${w.stale ? html` <span class="badge stale" title="${w.stale}">old copy</span>` : ''}</td></tr>`,
 )}
 </tbody></table>`;
 }
@@ -94,6 +94,7 @@ ${button('Print everything', 'everything', t.labels, { traveler: t.traveler?.id 
 ${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
 ${button('Traveler', 'document', t.traveler, { document: 'traveler' })}
 </div></div>
+${wo.stale ? html`<div class="banner warn" role="status">GoldLeaf's newer copy of ${wo.number} could not be read since ${wo.stale.since.slice(0, 16).replace('T', ' ')} (${wo.stale.reason}). Shown as synced ${wo.syncedAt.slice(0, 16).replace('T', ' ')}; check it against the paperwork.</div>` : ''}
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
 ${wo.lines.map((line) => lineCard(wo, line, t, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined))}`;
 }
@@ -103,7 +104,7 @@ export function historyPage(jobs: JobRecord[]): Html {
   return html`<div class="titlebar"><h1>History <small>last ${jobs.length}</small></h1><a class="button secondary" href="/api/v1/history.csv">Export CSV</a></div>
 <table class="list"><thead><tr><th>When</th><th>What</th><th>Printer</th><th>Labels</th><th>State</th><th></th></tr></thead><tbody>
 ${jobs.map(
-  (j) => html`<tr data-job="${j.id}"><td>${when(j.createdAt)}</td><td>${j.workOrderNumber ?? ''}${j.lineNumber !== undefined ? ` line ${j.lineNumber}` : ''} · ${j.templateId ?? j.kind}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.printerId}</td><td>${j.partsSent} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
+  (j) => html`<tr data-job="${j.id}"><td>${when(j.createdAt)}</td><td>${j.workOrderNumber ?? ''}${j.lineNumber !== undefined ? ` line ${j.lineNumber}` : ''} · ${j.templateId ?? j.kind}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.printerId}</td><td>${j.state === 'sent' ? j.partsSent : j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
 )}
 </tbody></table>`;
 }

@@ -23,7 +23,8 @@ a.big{font-size:1.25rem;font-weight:700;display:inline-block;min-height:48px;lin
 .preview{display:block;margin-top:10px;max-width:100%;background:#fff;border-radius:4px}.reprint{display:flex;gap:12px;align-items:center;background:#3d3200;padding:8px;border-radius:6px;margin-bottom:8px}
 #jobs{position:sticky;bottom:0;max-height:42vh;overflow:auto;background:#0b0b0b;border-top:2px solid #444;padding:0 12px}#jobs:empty{display:none}#jobs h2{font-size:1.1rem;margin:8px 0}
 .job{padding:8px 0;border-bottom:1px solid #333;display:flex;flex-wrap:wrap;gap:8px;align-items:center}.job.attention{display:block;background:#2a1414;padding:10px;border-radius:6px;margin:6px 0}
-.progress{font-size:1.3rem;font-weight:800;color:#8fd3ff}
+.progress{font-size:1.3rem;font-weight:800;color:#8fd3ff}.waiting{flex-basis:100%;color:#ffd166;font-weight:700}
+.choices button small{font-weight:400;font-size:.8rem}.lasttag{display:flex;gap:8px;align-items:center;margin:6px 0}.lasttag input{width:16rem}.badge.s-sent,.badge.stale{background:#5b4a00}
 #toast{position:fixed;left:50%;transform:translateX(-50%);bottom:16px;padding:14px 20px;border-radius:8px;font-weight:700;z-index:5;max-width:90vw}#toast.ok{background:#1d6b2f}#toast.bad{background:#b42318}
 ul.kit{margin:4px 0 10px}
 @media (max-width:1100px){html{font-size:16px}.crimp{font-size:1.8rem}}

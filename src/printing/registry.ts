@@ -31,6 +31,7 @@ export interface Printer {
 export class PrinterRegistry {
   private readonly printers = new Map<string, Printer>();
   private readonly seen = new Map<string, { status: PrinterStatus; checkedAt: string; lastSeenAt?: string }>();
+  private readonly statusListeners = new Set<(id: string, status: PrinterStatus) => void>();
 
   constructor(printers: Printer[]) {
     for (const p of printers) this.printers.set(p.id, p);
@@ -71,6 +72,21 @@ export class PrinterRegistry {
     return result;
   }
 
+  /** Hears every status a printer gives (polled or during a job); returns the function that stops listening. */
+  onStatus(listener: (id: string, status: PrinterStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Remembers what the printer said during a job (its answers on the job's own connection); true if it changed. */
+  note(id: string, status: PrinterStatus): boolean {
+    const at = new Date().toISOString();
+    const known = this.seen.get(id);
+    const changed = known?.status.state !== status.state || known?.status.detail !== status.detail;
+    this.seen.set(id, { status, checkedAt: at, lastSeenAt: status.state === 'offline' ? known?.lastSeenAt : at });
+    return changed;
+  }
+
   /** Asks the device (bounded in time) and remembers when it last answered. */
   async refresh(id: string, timeoutMs = 3000): Promise<PrinterView> {
     const printer = this.get(id);
@@ -85,6 +101,7 @@ export class PrinterRegistry {
       const previous = this.seen.get(id);
       const answered = status.state !== 'offline' && status.state !== 'unknown';
       this.seen.set(id, { status, checkedAt, lastSeenAt: answered ? checkedAt : previous?.lastSeenAt });
+      for (const listener of this.statusListeners) listener(id, status);
     }
     return this.view(printer);
   }

@@ -1,6 +1,6 @@
-// Raw TCP delivery for port-9100 printers (ZPL, ESC/POS): label-by-label progress, timeouts, and honest partial sends.
+// Raw TCP to port-9100 printers (ZPL, ESC/POS): one session per job with bounded writes and in-order answers.
 import { Socket } from 'node:net';
-import { PartialPrintError, PrinterUnavailableError, type PrintResult, type PrinterDriver, type PrinterStatus } from './types.js';
+import { PrinterUnavailableError, type PrinterDriver, type PrinterStatus } from './types.js';
 
 export interface TcpTarget {
   host: string;
@@ -8,31 +8,21 @@ export interface TcpTarget {
   connectTimeoutMs: number;
 }
 
-export interface RawSendOptions extends TcpTarget {
-  /** How long one write may wait for the printer to take the data. */
-  writeTimeoutMs: number;
-  signal: AbortSignal;
-  /** Byte offsets where each label (part) ends: the data is written part by part. */
-  partEnds?: readonly number[];
-  onProgress?: (p: { bytesSent: number; partsSent: number }) => void;
-}
-
 /** Opens a connection; a refusal or a timeout means nothing was sent (retryable). */
 export function connect(t: TcpTarget, signal?: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     const fail = (why: string, err?: unknown) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(new PrinterUnavailableError(`Printer at ${t.host}:${t.port} ${why}.`, 'Check that it is switched on, connected to the network, and that the address is right.', err));
     };
     const timer = setTimeout(() => fail(`did not accept a connection within ${t.connectTimeoutMs} ms`), t.connectTimeoutMs);
     const onAbort = () => fail('was not reached: the job was stopped');
+    if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      fail(err.code === 'ECONNREFUSED' ? 'refused the connection' : `could not be reached (${err.code ?? err.message})`, err);
-    });
+    socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ECONNREFUSED' ? 'refused the connection' : `could not be reached (${err.code ?? err.message})`, err));
     socket.connect(t.port, t.host, () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -43,90 +33,148 @@ export function connect(t: TcpTarget, signal?: AbortSignal): Promise<Socket> {
   });
 }
 
-/** Sends bytes part by part; once any byte has left, a failure is a PartialPrintError, never a silent retry. */
-export async function sendRaw(bytes: Uint8Array, o: RawSendOptions): Promise<PrintResult> {
-  const socket = await connect(o, o.signal);
-  const ends = o.partEnds?.length ? o.partEnds : [bytes.length];
-  let bytesSent = 0;
-  let partsSent = 0;
-  let failure: Error | undefined;
-  socket.on('error', (err) => (failure ??= err));
-  const waitWrite = (chunk: Uint8Array) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the printer took no data for ${o.writeTimeoutMs} ms`)), o.writeTimeoutMs);
-      const onAbort = () => reject(new Error('the job was stopped'));
-      o.signal.addEventListener('abort', onAbort, { once: true });
-      socket.write(chunk, (err) => {
+/** Finds one complete answer at the start of what the printer sent: the answer and how many bytes it used. */
+export type AnswerParser<T> = (received: Buffer) => { value: T; used: number } | undefined;
+
+/**
+ * One connection to a printer. Everything the printer says is kept in order; `answer` waits for the next complete
+ * answer. The first failure (a reset, an error, the printer closing) is kept: every later write or wait fails with it,
+ * so an answer that never came is never mistaken for one that did.
+ */
+export class TcpSession {
+  private received: Buffer = Buffer.alloc(0);
+  private failure: Error | undefined;
+  private ending = false;
+  private readonly listeners = new Set<() => void>();
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly target: TcpTarget,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      this.received = this.received.length ? Buffer.concat([this.received, chunk]) : chunk;
+      this.notify();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => this.fail(new Error(err.code === 'ECONNRESET' ? 'the printer reset the connection' : `connection error (${err.code ?? err.message})`)));
+    socket.on('close', () => this.fail(new Error('the printer closed the connection')));
+    socket.on('end', () => {
+      if (!this.ending) this.fail(new Error('the printer closed the connection'));
+    });
+  }
+
+  static async open(target: TcpTarget, signal?: AbortSignal): Promise<TcpSession> {
+    return new TcpSession(await connect(target, signal), target);
+  }
+
+  get address(): string {
+    return `${this.target.host}:${this.target.port}`;
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** Hands bytes to the network; resolves when the OS took them (not proof the printer has them). */
+  write(chunk: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error) => {
         clearTimeout(timer);
-        o.signal.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
+        this.listeners.delete(onFailure);
         if (err) reject(err);
         else resolve();
-      });
+      };
+      const timer = setTimeout(() => done(new Error(`the printer took no data for ${timeoutMs} ms`)), timeoutMs);
+      const onAbort = () => done(new Error('the job was stopped'));
+      const onFailure = () => this.failure && done(this.failure);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.listeners.add(onFailure);
+      this.socket.write(chunk, (err) => (err ? done(this.failure ?? err) : this.failure ? done(this.failure) : done()));
     });
-  try {
-    let start = 0;
-    for (const end of ends) {
-      if (failure) throw failure;
-      await waitWrite(bytes.subarray(start, end));
-      bytesSent = end;
-      partsSent++;
-      start = end;
-      o.onProgress?.({ bytesSent, partsSent });
-    }
-    await finish(socket, o.writeTimeoutMs);
-    if (failure) throw failure;
-    return { bytesSent, partsSent };
-  } catch (err) {
-    socket.destroy();
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new PartialPrintError(
-      `The connection to ${o.host}:${o.port} failed after ${bytesSent} of ${bytes.length} bytes (${partsSent} of ${ends.length} labels handed over): ${why}.`,
-      { bytesSent, partsSent },
-      err,
-    );
+  }
+
+  /**
+   * The next complete answer, consumed; undefined when none came within `timeoutMs`. Rejects when the connection
+   * failed first (a reset or close before the answer means the printer did not prove anything).
+   */
+  answer<T>(parse: AnswerParser<T>, timeoutMs: number, signal?: AbortSignal): Promise<T | undefined> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const hit = parse(this.received);
+        if (hit) {
+          this.received = this.received.subarray(hit.used);
+          finish();
+          resolve(hit.value);
+          return true;
+        }
+        if (this.failure) {
+          finish();
+          reject(this.failure);
+          return true;
+        }
+        return false;
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.listeners.delete(listener);
+      };
+      const listener = () => void check();
+      const onAbort = () => {
+        finish();
+        reject(new Error('the job was stopped'));
+      };
+      const timer = setTimeout(() => {
+        finish();
+        resolve(undefined);
+      }, timeoutMs);
+      if (check()) return;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.listeners.add(listener);
+    });
+  }
+
+  /** Half-closes and waits briefly for the printer to close too; anything it still says is drained. */
+  end(timeoutMs = 2000): Promise<void> {
+    this.ending = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        // Many printers keep the connection open: everything was confirmed already, so this is fine.
+        this.socket.destroy();
+        resolve();
+      }, timeoutMs);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.socket.end();
+      this.socket.resume();
+    });
+  }
+
+  destroy(): void {
+    this.ending = true;
+    this.socket.destroy();
   }
 }
 
-/** Half-closes and waits for the printer to close too, so an error on the last bytes is not missed. */
-function finish(socket: Socket, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // Some printers keep the connection open: all data was taken, so this is done.
-      socket.destroy();
-      resolve();
-    }, Math.min(timeoutMs, 2000));
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.end();
-    socket.resume(); // drain anything the printer says
-  });
-}
-
-/** Sends a short request on a fresh connection and collects the answer until `complete` says so or time runs out. */
-export async function ask(t: TcpTarget, request: Uint8Array, complete: (answer: Buffer) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Buffer | undefined> {
-  const socket = await connect(t, signal);
-  return new Promise((resolve) => {
-    let answer = Buffer.alloc(0);
-    const done = (value: Buffer | undefined) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(value);
-    };
-    const timer = setTimeout(() => done(answer.length ? answer : undefined), timeoutMs);
-    socket.on('data', (chunk: Buffer) => {
-      answer = Buffer.concat([answer, chunk]);
-      if (complete(answer)) done(answer);
-    });
-    socket.on('error', () => done(answer.length ? answer : undefined));
-    socket.on('close', () => done(answer.length ? answer : undefined));
-    socket.write(request);
-  });
+/** Sends a short request on a fresh connection and waits for its answer; undefined when none came in time. */
+export async function ask<T>(t: TcpTarget, request: Uint8Array, parse: AnswerParser<T>, timeoutMs: number, signal?: AbortSignal): Promise<T | undefined> {
+  const session = await TcpSession.open(t, signal);
+  try {
+    await session.write(request, timeoutMs, signal);
+    return await session.answer(parse, timeoutMs, signal);
+  } catch {
+    return undefined;
+  } finally {
+    session.destroy();
+  }
 }
 
 /** tcp://host:port with a default port. */
@@ -135,29 +183,17 @@ export function tcpTarget(uri: URL, connectTimeoutMs: number, defaultPort = 9100
 }
 
 /**
- * A raw-TCP printer: jobs go out with sendRaw, and the status question is never asked while a job streams
- * (a second connection would interleave with the job on many printers).
+ * A raw-TCP printer driver around a print function: the status question is never asked on a second connection while
+ * a job streams (many printers interleave two connections); the job's own answers say how the printer is.
  */
-export function rawTcpPrinter(o: {
-  target: TcpTarget;
-  writeTimeoutMs: number;
-  formats: PrinterDriver['formats'];
-  busy: PrinterStatus;
-  query: (signal: AbortSignal) => Promise<PrinterStatus>;
-}): PrinterDriver {
+export function rawTcpPrinter(o: { formats: PrinterDriver['formats']; busy: PrinterStatus; print: PrinterDriver['print']; query: (signal: AbortSignal) => Promise<PrinterStatus> }): PrinterDriver {
   let streaming = false;
   return {
     formats: o.formats,
-    async print(document, { signal, onProgress }) {
+    async print(document, options) {
       streaming = true;
       try {
-        return await sendRaw(document.bytes, {
-          ...o.target,
-          writeTimeoutMs: o.writeTimeoutMs,
-          signal,
-          ...(document.meta.partEnds ? { partEnds: document.meta.partEnds } : {}),
-          ...(onProgress ? { onProgress } : {}),
-        });
+        return await o.print(document, options);
       } finally {
         streaming = false;
       }

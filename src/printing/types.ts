@@ -29,19 +29,53 @@ export interface PrinterStatus {
   state: PrinterState;
   /** Plain words for the operator, e.g. "paper out" or "no answer to ~HS within 2 s". */
   detail?: string;
+  /** Labels the printer has received and not printed yet, where it says (ZPL: formats in buffer and labels left). */
+  waiting?: number;
+}
+
+/**
+ * What the station knows of a document's labels (parts) at the printer, in the order they leave.
+ * sent >= confirmed >= printed: sent is an upper bound (handed to the network), confirmed is proven received (the
+ * printer answered a status request that came after them), printed is what the printer says has come out.
+ */
+export interface DeliveryProgress {
+  /** Bytes handed over so far (an upper bound of what arrived). */
+  bytesSent: number;
+  /** Parts handed over (or, before a write, about to be): an upper bound of what may print. */
+  partsSent: number;
+  /** Parts the printer has proven it received. */
+  partsConfirmed: number;
+  /** Parts the printer says have printed, where it reports that (formats still in its buffer). */
+  partsPrinted?: number;
+  /** The printer's own state as it answered during the job (e.g. paper out while labels wait in it). */
+  status?: PrinterStatus;
 }
 
 export interface PrintOptions {
   signal: AbortSignal;
-  /** Called as bytes leave, with how many labels (parts) are complete. */
-  onProgress?: (progress: { bytesSent: number; partsSent: number }) => void;
+  /**
+   * Parts (0-based count) the printer already confirmed in an earlier attempt of this job: sending starts after them.
+   * Only ever set from a printer's own confirmation, so continuing cannot double a label.
+   */
+  startPart?: number;
+  /**
+   * Called synchronously before each write with the parts about to leave (so a crash never hides a send), and after
+   * each confirmation. The queue stores it.
+   */
+  onProgress?: (progress: DeliveryProgress) => void;
 }
 
 export interface PrintResult {
   bytesSent: number;
   partsSent: number;
+  partsConfirmed: number;
+  partsPrinted?: number;
+  /** False when the printer was set up not to confirm (options.confirm false): sent, but not proven. */
+  confirmed: boolean;
   /** Where the document went, when the driver can say (a file path, an IPP job id). */
   reference?: string;
+  /** What else the printer told us, in plain words (e.g. media fed by the odometer). */
+  note?: string;
 }
 
 export interface PrinterDriver {
@@ -72,20 +106,36 @@ export interface DriverDefinition<Options = unknown> {
   create(settings: PrinterSettings<Options>, context: DriverContext): PrinterDriver;
 }
 
-/** Bytes may have reached the device: never resend on our own (the duplicate rule). */
+/** Evidence after a failure: labels up to `partsConfirmed` arrived, up to `partsSent` may have, the rest did not. */
+export interface DeliveryEvidence {
+  bytesSent: number;
+  partsSent: number;
+  partsConfirmed: number;
+  partsPrinted?: number;
+  /** All parts arrived, but some still waited in the printer's memory (not printed) when we lost track. */
+  heldInPrinter?: boolean;
+}
+
+/** Bytes may have reached the device without proof: never resend on our own (the duplicate rule). */
 export class PartialPrintError extends StationError {
-  readonly bytesSent: number;
-  readonly partsSent: number;
-  constructor(message: string, sent: { bytesSent: number; partsSent: number }, cause?: unknown) {
+  readonly evidence: DeliveryEvidence;
+  constructor(message: string, evidence: DeliveryEvidence, cause?: unknown) {
     super('PRINT_PARTIAL', message, {
       status: 502,
       retryable: false,
-      hint: 'Some labels may have printed. Check the printer, then resume from the first missing label or reprint a range.',
-      details: sent,
+      hint: 'Some labels may not have printed. Check the printer, then resume where the labels stop, or reprint a range.',
+      details: evidence,
       cause,
     });
-    this.bytesSent = sent.bytesSent;
-    this.partsSent = sent.partsSent;
+    this.evidence = evidence;
+  }
+
+  get bytesSent(): number {
+    return this.evidence.bytesSent;
+  }
+
+  get partsSent(): number {
+    return this.evidence.partsSent;
   }
 }
 
@@ -95,3 +145,28 @@ export class PrinterUnavailableError extends StationError {
     super('PRINTER_UNAVAILABLE', message, { status: 503, retryable: true, hint, cause });
   }
 }
+
+/**
+ * The printer answers but cannot print now (out of labels, head open, no answer to a status request, ...). Nothing
+ * is in doubt: every part sent so far was confirmed (`partsConfirmed`), the rest was not sent. The job waits, and
+ * goes on from there by itself when the printer is ready.
+ */
+export class PrinterHeldError extends StationError {
+  readonly printerStatus: PrinterStatus;
+  readonly partsConfirmed: number;
+  readonly partsPrinted: number | undefined;
+  constructor(status: PrinterStatus, partsConfirmed: number, partsPrinted?: number) {
+    super('PRINTER_NOT_READY', `The printer is not ready: ${status.detail ?? status.state}.`, {
+      status: 503,
+      retryable: true,
+      hint: 'The job waits and prints by itself when the printer is ready again; nothing is printed twice.',
+      details: { state: status.state, partsConfirmed },
+    });
+    this.printerStatus = status;
+    this.partsConfirmed = partsConfirmed;
+    this.partsPrinted = partsPrinted;
+  }
+}
+
+/** States in which a printer takes no job: the queue holds its jobs with the reason. */
+export const HOLDING_STATES: readonly PrinterState[] = ['no-media', 'head-open', 'ribbon-out', 'paused', 'error', 'offline'];

@@ -1,22 +1,98 @@
-// What the operator reads about a job that may have printed partly: which labels are in doubt and what to do.
+// What the operator reads about a job the station cannot vouch for: which labels the printer confirmed, which may
+// have printed, which never arrived, and the choices that cannot lose or double a label.
 import type { JobRecord } from './job-record.js';
 
-/** Serials of parts from..to (1-based, within the job) as words for a person. */
-function serialRange(job: JobRecord, from: number, to: number): string {
-  const list = job.serials.slice(from - 1, to);
-  if (list.length === 0) return '';
-  return list.length === 1 ? ` (serial ${list[0]})` : ` (serials ${list[0]} to ${list.at(-1)})`;
+export interface Evidence {
+  /** Parts handed over (an upper bound). */
+  partsSent: number;
+  /** Parts the printer proved it received. */
+  partsConfirmed: number;
+  /** Parts the printer said had come out. */
+  partsPrinted?: number;
 }
 
-/** Plain words for a job that may have printed partly: what happened, which labels are in doubt, what to do. */
-export function attentionText(job: JobRecord, partsSent: number, why: string): string {
+export interface ResumeChoice {
+  /** First part of the job to print again (1-based). */
+  from: number;
+  /** What the operator sees on the button. */
+  label: string;
+  /** When to choose it. */
+  when: string;
+}
+
+/** Sent, confirmed and printed parts of a job, made consistent (printed <= confirmed <= sent <= total). */
+export function evidenceOf(job: Pick<JobRecord, 'partsTotal'>, e: Evidence): Required<Evidence> {
   const total = job.partsTotal;
-  const label = (i: number) => job.firstPart + i - 1;
-  const todo = 'Check the printer and the labels, then resume from the first missing label, reprint a range, or cancel.';
-  if (total <= 1) return `${why} The ${job.format.toUpperCase()} document may or may not have printed. Check the printer, then print it again or cancel.`;
-  if (partsSent >= total) {
-    return `${why} All ${total} labels were handed to the printer, but it did not confirm them: any of labels ${label(1)} to ${label(total)}${serialRange(job, 1, total)} may not have printed, most likely the last ones. ${todo}`;
+  const confirmed = Math.min(total, Math.max(0, e.partsConfirmed));
+  const sent = Math.min(total, Math.max(confirmed, e.partsSent));
+  const printed = Math.min(confirmed, Math.max(0, e.partsPrinted ?? confirmed));
+  return { partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed };
+}
+
+type Job = Pick<JobRecord, 'partsTotal' | 'firstPart' | 'serials' | 'format'>;
+
+/** "label 49" means the 49th of its batch (a resumed job's parts start later). */
+const labelNo = (job: Job, part: number) => job.firstPart + part - 1;
+
+function span(job: Job, from: number, to: number): string {
+  const a = labelNo(job, from);
+  const b = labelNo(job, to);
+  const serials = job.serials.slice(from - 1, to);
+  const which = serials.length === 0 ? '' : serials.length === 1 ? ` (serial ${serials[0]})` : ` (serials ${serials[0]} to ${serials.at(-1)})`;
+  return from === to ? `label ${a}${which}` : `labels ${a} to ${b}${which}`;
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Plain words: what happened, what is known label by label, and what to do. */
+export function attentionText(job: Job, evidence: Evidence, why: string): string {
+  const total = job.partsTotal;
+  if (total <= 1) {
+    return `${why} The ${job.format === 'zpl' ? 'label' : 'document'} may or may not have printed. Look at the printer: if it came out, mark it printed; if not, print it again.`;
   }
-  const handed = partsSent > 0 ? ` Labels ${label(1)} to ${label(partsSent)} were handed to the printer; the last of them may not have printed either.` : '';
-  return `${why} Labels ${label(partsSent + 1)} to ${label(total)}${serialRange(job, partsSent + 1, total)} were not sent and may not have printed.${handed} ${todo}`;
+  const { partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed } = evidenceOf(job, evidence);
+  const facts: string[] = [];
+  if (confirmed > 0) facts.push(`${capital(span(job, 1, confirmed))} ${confirmed === 1 ? 'was' : 'were'} confirmed by the printer.`);
+  else facts.push('The printer confirmed no label of this job.');
+  if (printed < confirmed && sent === confirmed) {
+    facts.push(`Of these, ${span(job, printed + 1, confirmed)} had not come out yet: they were in the printer's memory.`);
+  }
+  if (sent > confirmed) facts.push(`${capital(span(job, confirmed + 1, sent))} may have printed.`);
+  if (sent < total) facts.push(`${capital(span(job, sent + 1, total))} ${total - sent === 1 ? 'was' : 'were'} not received.`);
+  const advice: string[] = [];
+  if (sent > confirmed) {
+    advice.push(`Scan the last tag that came out to resume right after it.`);
+    advice.push(
+      sent < total
+        ? `Or: if label ${labelNo(job, sent)} came out, resume from ${labelNo(job, sent + 1)}; if label ${labelNo(job, confirmed + 1)} did not come out, resume from ${labelNo(job, confirmed + 1)}.`
+        : `Or: if label ${labelNo(job, sent)} came out, mark the job printed; if label ${labelNo(job, confirmed + 1)} did not come out, resume from ${labelNo(job, confirmed + 1)}.`,
+    );
+  } else if (printed < confirmed) {
+    advice.push(`If the printer kept its power, they print by themselves once it is ready; when they are out, mark the job printed. If it was switched off, they are lost: scan the last tag that came out to resume right after it.`);
+  } else if (sent < total) {
+    advice.push(`Resume from label ${labelNo(job, sent + 1)}.`);
+  } else {
+    advice.push('If every label came out, mark the job printed; otherwise scan the last tag that came out to resume right after it.');
+  }
+  return `${why} ${facts.join(' ')} ${advice.join(' ')}`;
+}
+
+/** The resume buttons for a job that needs attention, from the evidence stored with it. */
+export function resumeChoices(job: Job & Evidence): ResumeChoice[] {
+  const total = job.partsTotal;
+  if (total <= 1) return [{ from: 1, label: 'Print it again', when: 'it did not come out' }];
+  const { partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed } = evidenceOf(job, job);
+  const choices: ResumeChoice[] = [];
+  const add = (from: number, when: string) => {
+    if (from >= 1 && from <= total && !choices.some((c) => c.from === from)) choices.push({ from, label: `Resume from ${labelNo(job, from)}`, when });
+  };
+  if (sent > confirmed) {
+    add(confirmed + 1, `label ${labelNo(job, confirmed + 1)} did not come out`);
+    add(sent + 1, `label ${labelNo(job, sent)} came out`);
+  } else if (printed < confirmed) {
+    add(printed + 1, `the printer lost the labels in its memory (it was switched off)`);
+  } else {
+    add(sent + 1, `labels up to ${labelNo(job, sent)} came out`);
+  }
+  return choices;
 }

@@ -1,7 +1,10 @@
 // What a print job is, as stored: its states, its record, and the mapping from a database row.
 import type { RenderedDocument } from '../printing/types.js';
 
-export const JOB_STATES = ['queued', 'printing', 'done', 'failed', 'needs-attention', 'cancelled', 'expired'] as const;
+/** done: the printer confirmed it (printed, where it reports that); sent: handed to a printer set up not to confirm. */
+export const JOB_STATES = ['queued', 'printing', 'done', 'sent', 'failed', 'needs-attention', 'cancelled', 'expired'] as const;
+/** States a job never leaves. */
+export const ENDED_STATES: readonly JobState[] = ['done', 'sent', 'failed', 'cancelled', 'expired'];
 export type JobState = (typeof JOB_STATES)[number];
 export type JobKind = 'labels' | 'document' | 'test' | 'raw';
 
@@ -24,8 +27,15 @@ export interface JobRecord {
   origin?: string;
   bytesTotal: number;
   partsTotal: number;
+  /** Parts handed over, stored before they leave: an upper bound of what may have printed. */
   partsSent: number;
   bytesSent: number;
+  /** Parts the printer proved it received; a held job goes on after them. */
+  partsConfirmed: number;
+  /** Parts the printer said had come out, where it reports that. */
+  partsPrinted?: number;
+  /** Why a waiting job does not print now, in plain words (e.g. "Tag printer: out of labels"). */
+  waitingReason?: string;
   /** Serials in part order; part i of this job is label firstPart + i - 1 of its batch. */
   serials: string[];
   firstPart: number;
@@ -76,7 +86,8 @@ export interface JobFilter {
 export type Row = Record<string, unknown>;
 
 export const COLUMNS = `id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number, template_id,
-  template_version, document_name, format, content_type, origin, length(bytes) AS bytes_total, parts_total, parts_sent, bytes_sent, serials,
+  template_version, document_name, format, content_type, origin, length(bytes) AS bytes_total, parts_total, parts_sent, bytes_sent, parts_confirmed,
+  parts_printed, waiting_reason, serials,
   first_part, batch_id, reprint_of, is_reprint, attempts, next_attempt_at, expires_at, error_code, error, attention, created_at, started_at,
   finished_at, updated_at`;
 
@@ -103,6 +114,9 @@ export function toRecord(r: Row): JobRecord {
     partsTotal: r.parts_total as number,
     partsSent: r.parts_sent as number,
     bytesSent: r.bytes_sent as number,
+    partsConfirmed: r.parts_confirmed as number,
+    ...opt('partsPrinted', r.parts_printed as number | null),
+    ...opt('waitingReason', r.waiting_reason as string | null),
     serials: JSON.parse(r.serials as string) as string[],
     firstPart: r.first_part as number,
     ...opt('batchId', r.batch_id as string | null),

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
-import { COLUMNS, toRecord, type JobFilter, type JobRecord, type JobState, type NewJob, type Row } from './job-record.js';
+import { COLUMNS, ENDED_STATES, toRecord, type JobFilter, type JobRecord, type JobState, type NewJob, type Row } from './job-record.js';
 
-export { JOB_STATES, type JobFilter, type JobKind, type JobRecord, type JobState, type NewJob } from './job-record.js';
+export { ENDED_STATES, JOB_STATES, type JobFilter, type JobKind, type JobRecord, type JobState, type NewJob } from './job-record.js';
 
 export interface TransitionFields {
   error?: string;
@@ -13,7 +13,18 @@ export interface TransitionFields {
   nextAttemptAt?: string | null;
   partsSent?: number;
   bytesSent?: number;
+  partsConfirmed?: number;
+  partsPrinted?: number;
+  /** Why the job waits; null clears it. */
+  waitingReason?: string | null;
   printerId?: string;
+}
+
+export interface StoredProgress {
+  partsSent: number;
+  bytesSent: number;
+  partsConfirmed: number;
+  partsPrinted?: number;
 }
 
 export class JobStore {
@@ -101,13 +112,13 @@ export class JobStore {
   }
 
   private claimIn(printerId: string, leaseUntil: string, now: string): JobRecord | undefined {
-    // The printer's queue in order, from its index: left to itself SQLite chose the expiry index and sorted every
-    // waiting job of every printer on each claim (2,000 waiting: ~0.4 ms a claim, growing with the backlog).
+    // Strictly the head of the printer's queue: a job that waits (printer offline, out of labels, half printed) is
+    // never overtaken, so labels never come out of order. Read from the printer's index: left to itself SQLite chose
+    // the expiry index and sorted every waiting job of every printer on each claim.
     const row = this.sql(
         `UPDATE jobs SET state = 'printing', attempts = attempts + 1, lease_until = ?, started_at = COALESCE(started_at, ?), updated_at = ?
-         WHERE id = (SELECT id FROM jobs INDEXED BY jobs_queue WHERE printer_id = ? AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-                     AND expires_at > ? ORDER BY seq LIMIT 1)
-           AND state = 'queued'
+         WHERE id = (SELECT id FROM jobs INDEXED BY jobs_queue WHERE printer_id = ? AND state = 'queued' AND expires_at > ? ORDER BY seq LIMIT 1)
+           AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
          RETURNING ${COLUMNS}`,
       )
       .get(leaseUntil, now, now, printerId, now, now) as Row | undefined;
@@ -120,15 +131,40 @@ export class JobStore {
    * Records a printed job as done and, unless the printer is paused (or `next` is not given), claims the printer's
    * next due job, in one commit: a busy printer costs one store write per job fewer.
    */
-  finishAndClaim(id: string, fields: TransitionFields, detail: string | undefined, next?: { printerId: string; leaseUntil: string }, now = new Date().toISOString()): JobRecord | undefined {
+  finishAndClaim(id: string, to: 'done' | 'sent', fields: TransitionFields, detail: string | undefined, next?: { printerId: string; leaseUntil: string }, now = new Date().toISOString()): JobRecord | undefined {
     return this.db.transaction(() => {
-      this.transitionIn(id, ['printing'], 'done', fields, detail, now);
+      this.transitionIn(id, ['printing'], to, fields, detail, now);
       return next && !this.isPaused(next.printerId) ? this.claimIn(next.printerId, next.leaseUntil, now) : undefined;
     })();
   }
 
-  progress(id: string, partsSent: number, bytesSent: number, leaseUntil: string): void {
-    this.sql('UPDATE jobs SET parts_sent = ?, bytes_sent = ?, lease_until = ?, updated_at = ? WHERE id = ?').run(partsSent, bytesSent, leaseUntil, new Date().toISOString(), id);
+  /** Stores what is known of a printing job's labels (before bytes leave, and after each confirmation). */
+  progress(id: string, p: StoredProgress, leaseUntil: string): void {
+    this.sql('UPDATE jobs SET parts_sent = ?, bytes_sent = ?, parts_confirmed = ?, parts_printed = ?, lease_until = ?, updated_at = ? WHERE id = ?').run(
+      p.partsSent,
+      p.bytesSent,
+      p.partsConfirmed,
+      p.partsPrinted ?? null,
+      leaseUntil,
+      new Date().toISOString(),
+      id,
+    );
+  }
+
+  /** Raises a finished job's printed count (never lowers it). */
+  setPrinted(id: string, printed: number): void {
+    this.sql('UPDATE jobs SET parts_printed = ? WHERE id = ? AND (parts_printed IS NULL OR parts_printed < ?)').run(printed, id, printed);
+  }
+
+  /** Sets (or clears) why a waiting job does not print; returns whether it changed. */
+  setWaitingReason(id: string, reason: string | undefined): boolean {
+    return this.sql("UPDATE jobs SET waiting_reason = ?, updated_at = ? WHERE id = ? AND state = 'queued' AND waiting_reason IS NOT ?").run(reason ?? null, new Date().toISOString(), id, reason ?? null).changes === 1;
+  }
+
+  /** The job at the head of a printer's queue (the next to print), if any. */
+  head(printerId: string, now = new Date().toISOString()): JobRecord | undefined {
+    const row = this.sql(`SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_queue WHERE printer_id = ? AND state = 'queued' AND expires_at > ? ORDER BY seq LIMIT 1`).get(printerId, now) as Row | undefined;
+    return row ? toRecord(row) : undefined;
   }
 
   /** Moves a job to a new state if it is in one of `from`; returns whether it did. */
@@ -151,12 +187,14 @@ export class JobStore {
     detail: string | undefined,
     now: string,
   ): boolean {
-    const ended = ['done', 'failed', 'cancelled', 'expired'].includes(to);
+    const ended = ENDED_STATES.includes(to);
     const result = this.sql(
         `UPDATE jobs SET state = @to, updated_at = @now, lease_until = NULL,
            error = COALESCE(@error, error), error_code = COALESCE(@errorCode, error_code), attention = COALESCE(@attention, attention),
            next_attempt_at = CASE WHEN @setNext = 1 THEN @next ELSE next_attempt_at END,
            parts_sent = COALESCE(@partsSent, parts_sent), bytes_sent = COALESCE(@bytesSent, bytes_sent),
+           parts_confirmed = COALESCE(@partsConfirmed, parts_confirmed), parts_printed = COALESCE(@partsPrinted, parts_printed),
+           waiting_reason = CASE WHEN @setReason = 1 THEN @reason ELSE waiting_reason END,
            printer_id = COALESCE(@printerId, printer_id),
            finished_at = CASE WHEN @ended = 1 THEN @now ELSE finished_at END
          WHERE id = @id AND state IN (${from.map((s) => `'${s}'`).join(', ')})`,
@@ -172,6 +210,10 @@ export class JobStore {
         next: fields.nextAttemptAt ?? null,
         partsSent: fields.partsSent ?? null,
         bytesSent: fields.bytesSent ?? null,
+        partsConfirmed: fields.partsConfirmed ?? null,
+        partsPrinted: fields.partsPrinted ?? null,
+        setReason: fields.waitingReason === undefined ? 0 : 1,
+        reason: fields.waitingReason ?? null,
         printerId: fields.printerId ?? null,
         ended: ended ? 1 : 0,
       });
@@ -189,10 +231,10 @@ export class JobStore {
     return (this.sql(`SELECT ${COLUMNS} FROM jobs WHERE state = 'queued' AND expires_at <= ?`).all(now) as Row[]).map(toRecord);
   }
 
-  /** When the printer's next waiting job becomes due (for the worker's sleep). */
+  /** When the head of the printer's queue becomes due ('' for now; undefined when nothing waits), for the worker's sleep. */
   nextDue(printerId: string): string | undefined {
-    const row = this.sql("SELECT MIN(COALESCE(next_attempt_at, '')) AS due FROM jobs WHERE printer_id = ? AND state = 'queued'").get(printerId) as { due: string | null };
-    return row.due ?? undefined;
+    const head = this.head(printerId);
+    return head ? (head.nextAttemptAt ?? '') : undefined;
   }
 
   isPaused(printerId: string): boolean {

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { QueueConfig } from '../config/schema.js';
 import { backoffDelay, sleep } from '../lib/backoff.js';
 import type { PrinterRegistry } from '../printing/registry.js';
-import { PartialPrintError, type RenderedDocument } from '../printing/types.js';
+import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DeliveryProgress, type RenderedDocument } from '../printing/types.js';
 import { attentionText } from './attention.js';
 import type { JobRecord, JobStore, NewJob } from './job-store.js';
 
@@ -18,24 +18,70 @@ export interface QueueOptions {
 }
 
 const LEASE_MS = 60_000;
+/** Set on a waiting job whose printer answered but could not print: the worker asks the printer before trying again. */
+const NOT_READY = 'PRINTER_NOT_READY';
+
+/** A finished job some of whose labels had not come out yet when the printer confirmed it. */
+interface Unprinted {
+  id: string;
+  total: number;
+  printed: number;
+}
 
 export class PrintQueue {
   private readonly wakers = new Map<string, () => void>();
+  /** Per printer, finished jobs (oldest first) still partly in the printer's memory. */
+  private readonly unprinted = new Map<string, Unprinted[]>();
   private readonly running = new Map<string, AbortController>();
   private workers: Promise<void>[] = [];
   private stopping: AbortController | undefined;
 
-  constructor(private readonly o: QueueOptions) {}
+  constructor(private readonly o: QueueOptions) {
+    // Any answer that says how many labels a printer still holds tells how far its finished jobs have come out.
+    o.printers.onStatus((id, status) => status.waiting !== undefined && this.followPrinted(id, status.waiting, 0));
+  }
 
-  /** Jobs printing when the station last stopped: never resent on their own (the duplicate rule). */
+  /**
+   * A printer prints in the order it received: of `waiting` labels it holds, the newest `ownConfirmed` belong to the
+   * job now sending, the rest to finished jobs, newest first. Their printed counts only ever go up.
+   */
+  private followPrinted(printerId: string, waiting: number, ownConfirmed: number): void {
+    const tails = this.unprinted.get(printerId);
+    if (!tails?.length) return;
+    let left = Math.max(0, waiting - ownConfirmed);
+    for (let i = tails.length - 1; i >= 0; i--) {
+      const tail = tails[i]!;
+      const unprinted = Math.min(tail.total, left);
+      left -= unprinted;
+      const printed = tail.total - unprinted;
+      if (printed > tail.printed) {
+        tail.printed = printed;
+        this.o.jobs.setPrinted(tail.id, printed);
+        this.changed(tail.id);
+      }
+    }
+    this.unprinted.set(printerId, tails.filter((t) => t.printed < t.total));
+  }
+
+  /**
+   * Jobs printing when the station last stopped: never resent on their own (the duplicate rule). The parts sent are
+   * stored before bytes leave, so a job that had sent nothing unconfirmed and whose confirmed labels had all come out
+   * goes on by itself after them. Otherwise labels may be in doubt, or in the memory of a printer that lost power with
+   * the station: the operator decides.
+   */
   recover(): number {
     const jobs = this.o.jobs.inFlight();
     for (const job of jobs) {
-      const why = `The station stopped while this job was printing (${job.partsSent} of ${job.partsTotal} handed over).`;
-      this.o.jobs.transition(job.id, ['printing'], 'needs-attention', { attention: attentionText(job, job.partsSent, why), errorCode: 'STATION_STOPPED' });
+      const settled = job.partsSent <= job.partsConfirmed && (job.partsPrinted ?? 0) >= job.partsConfirmed;
+      if (job.partsTotal > 1 && settled && job.partsConfirmed < job.partsTotal) {
+        this.o.jobs.transition(job.id, ['printing'], 'queued', {}, `the station restarted; labels up to ${job.firstPart + job.partsConfirmed - 1} were confirmed, nothing is in doubt: it goes on after them`);
+      } else {
+        const why = 'The station stopped while this job was printing.';
+        this.o.jobs.transition(job.id, ['printing'], 'needs-attention', { attention: attentionText(job, job, why), errorCode: 'STATION_STOPPED' });
+      }
       this.changed(job.id);
     }
-    if (jobs.length) this.o.logger.warn({ jobs: jobs.map((j) => j.id) }, 'jobs that were printing when the station stopped need attention');
+    if (jobs.length) this.o.logger.warn({ jobs: jobs.map((j) => j.id) }, 'jobs that were printing when the station stopped: each goes on or needs attention');
     return jobs.length;
   }
 
@@ -157,6 +203,34 @@ export class PrintQueue {
     return result.job;
   }
 
+  /**
+   * The operator scanned (or typed) the last tag that came out: print the job's labels after it. When it was the last
+   * label, every label came out and the job is closed as printed.
+   */
+  resumeAfter(id: string, serial: string, by: string, key?: string): JobRecord {
+    const job = this.get(id);
+    const wanted = serial.trim().split('|')[0]!.trim().toUpperCase();
+    const index = job.serials.findIndex((s) => s.toUpperCase() === wanted);
+    if (index < 0) {
+      throw new StationError('SERIAL_NOT_IN_JOB', `Serial ${wanted || '(empty)'} is not one of this job's labels (${job.serials[0] ?? '?'} to ${job.serials.at(-1) ?? '?'}).`, {
+        status: 422,
+        hint: 'Scan the Code 128 of the last tag that came out of this job.',
+      });
+    }
+    if (index + 1 === job.partsTotal) return this.confirmPrinted(id, by, `the last tag (${job.serials[index]}) was scanned`);
+    return this.reprint(id, index + 2, undefined, by, key);
+  }
+
+  /** The operator says every label of a job that needs attention came out: it is closed as printed, with who said so. */
+  confirmPrinted(id: string, by: string, how = 'all labels came out'): JobRecord {
+    const job = this.get(id);
+    if (!this.o.jobs.transition(id, ['needs-attention'], 'done', { partsPrinted: job.partsTotal }, `confirmed by ${by}: ${how}`)) {
+      throw new StationError('JOB_NOT_OPEN', `Job ${id} is ${job.state}; only a job that needs attention can be confirmed as printed.`, { status: 409 });
+    }
+    this.changed(id);
+    return this.get(id);
+  }
+
   /** Resolves when no job is waiting (due now) or printing: makes tests deterministic. */
   async runUntilIdle(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -178,7 +252,18 @@ export class PrintQueue {
     if (!j) return;
     this.o.events.emit({
       type: 'job.changed',
-      job: { id: j.id, printerId: j.printerId, state: j.state, partsSent: j.partsSent, partsTotal: j.partsTotal, ...(j.workOrderNumber ? { workOrderNumber: j.workOrderNumber } : {}), ...(j.attention ? { attention: j.attention } : {}) },
+      job: {
+        id: j.id,
+        printerId: j.printerId,
+        state: j.state,
+        partsSent: j.partsSent,
+        partsConfirmed: j.partsConfirmed,
+        partsTotal: j.partsTotal,
+        ...(j.partsPrinted !== undefined ? { partsPrinted: j.partsPrinted } : {}),
+        ...(j.workOrderNumber ? { workOrderNumber: j.workOrderNumber } : {}),
+        ...(j.attention ? { attention: j.attention } : {}),
+        ...(j.waitingReason ? { waitingReason: j.waitingReason } : {}),
+      },
     });
   }
 
@@ -208,12 +293,21 @@ export class PrintQueue {
 
   /** One turn of a printer's worker: expire, then take and print the next due job, or wait for one. */
   private async turn(printerId: string, stop: AbortSignal): Promise<void> {
-    for (const job of this.o.jobs.expiredQueued()) {
-      if (this.o.jobs.transition(job.id, ['queued'], 'expired', { error: `Not printed within ${this.o.config.expireAfterMin} min of being asked for.` })) this.changed(job.id);
-    }
+    this.expire();
     if (this.o.jobs.isPaused(printerId)) {
       await this.idle(printerId, 5000, stop);
       return;
+    }
+    // A printer that answered "not ready" is asked again (cheaply, without claiming the job) until it is ready.
+    const head = this.o.jobs.head(printerId);
+    if (head?.errorCode === NOT_READY && head.waitingReason && (!head.nextAttemptAt || head.nextAttemptAt <= new Date().toISOString())) {
+      const view = await this.o.printers.refresh(printerId, 3000);
+      if (HOLDING_STATES.includes(view.state)) {
+        if (this.o.jobs.setWaitingReason(head.id, this.reason(printerId, view.detail ?? view.state))) this.changed(head.id);
+        this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
+        await this.idle(printerId, this.o.config.holdPollMs, stop);
+        return;
+      }
     }
     let job = this.o.jobs.claim(printerId, new Date(Date.now() + LEASE_MS).toISOString());
     if (!job) {
@@ -227,6 +321,26 @@ export class PrintQueue {
     while (job) job = await this.execute(job, stop);
   }
 
+  /**
+   * Waiting jobs past their expiry. One the printer already has part of never just expires (its rest would be lost
+   * without a word): it needs attention, saying which labels it has and which it never got.
+   */
+  private expire(): void {
+    for (const job of this.o.jobs.expiredQueued()) {
+      const waited = `Waited ${this.o.config.expireAfterMin} min for the printer${job.waitingReason ? ` (${job.waitingReason})` : ''}.`;
+      const moved =
+        job.partsConfirmed > 0
+          ? this.o.jobs.transition(job.id, ['queued'], 'needs-attention', { attention: attentionText(job, job, waited), errorCode: 'EXPIRED_PART_PRINTED' })
+          : this.o.jobs.transition(job.id, ['queued'], 'expired', { error: `Not printed within ${this.o.config.expireAfterMin} min of being asked for.${job.waitingReason ? ` ${job.waitingReason}.` : ''}` });
+      if (moved) this.changed(job.id);
+    }
+  }
+
+  private reason(printerId: string, why: string): string {
+    const printer = this.o.printers.get(printerId);
+    return `${printer.entry.name ?? printer.id}: ${why}`;
+  }
+
   /** Prints a claimed job; when it printed and the worker goes on, returns the printer's next job, already claimed. */
   private async execute(job: JobRecord, stop: AbortSignal): Promise<JobRecord | undefined> {
     this.changed(job.id, job);
@@ -235,21 +349,39 @@ export class PrintQueue {
     const controller = new AbortController();
     this.running.set(job.id, controller);
     let lastReport = 0;
-    try {
-      const result = await this.o.printers.print(job.printerId, document, {
-        signal: controller.signal,
-        onProgress: ({ bytesSent, partsSent }) => {
-          const now = Date.now();
-          if (now - lastReport < 100 && partsSent < job.partsTotal) return;
-          lastReport = now;
-          // Stored for multi-label jobs, where it says from which label to resume after a crash; a one-part job's
-          // note is the same either way, and its "done" follows at once (one store write per job fewer).
-          if (job.partsTotal > 1) this.o.jobs.progress(job.id, partsSent, bytesSent, new Date(now + LEASE_MS).toISOString());
-          this.o.events.emit({ type: 'job.progress', job: { id: job.id, printerId: job.printerId, partsSent, partsTotal: job.partsTotal } });
-        },
+    const onProgress = (p: DeliveryProgress) => {
+      // Stored at once, before the bytes leave and after each confirmation: it is what a restart or the operator
+      // resumes from. A one-part job is in doubt as a whole either way (one store write per job fewer).
+      if (job.partsTotal > 1) this.o.jobs.progress(job.id, p, new Date(Date.now() + LEASE_MS).toISOString());
+      if (p.status?.waiting !== undefined) this.followPrinted(job.printerId, p.status.waiting, p.partsConfirmed);
+      if (p.status && this.o.printers.note(job.printerId, p.status)) {
+        const view = this.o.printers.view(this.o.printers.get(job.printerId));
+        this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
+      }
+      const now = Date.now();
+      if (now - lastReport < 100 && p.partsConfirmed < job.partsTotal) return;
+      lastReport = now;
+      this.o.events.emit({
+        type: 'job.progress',
+        job: { id: job.id, printerId: job.printerId, partsSent: p.partsSent, partsConfirmed: p.partsConfirmed, partsTotal: job.partsTotal, ...(p.partsPrinted !== undefined ? { partsPrinted: p.partsPrinted } : {}), ...(p.status?.detail ? { printer: p.status.detail } : {}) },
       });
-      const next = this.o.jobs.finishAndClaim(job.id, { partsSent: job.partsTotal, bytesSent: result.bytesSent }, result.reference, stop.aborted ? undefined : { printerId: job.printerId, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
-      this.o.logger.info({ job: job.id, printer: job.printerId, parts: job.partsTotal }, 'job printed');
+    };
+    try {
+      const result = await this.o.printers.print(job.printerId, document, { signal: controller.signal, startPart: job.partsConfirmed, onProgress });
+      const detail = [result.confirmed ? undefined : 'sent; this printer is set up not to confirm', result.reference, result.note].filter(Boolean).join('; ') || undefined;
+      const next = this.o.jobs.finishAndClaim(
+        job.id,
+        result.confirmed ? 'done' : 'sent',
+        { partsSent: job.partsTotal, bytesSent: result.bytesSent, partsConfirmed: result.partsConfirmed, ...(result.partsPrinted !== undefined ? { partsPrinted: result.partsPrinted } : {}), waitingReason: null },
+        detail,
+        stop.aborted ? undefined : { printerId: job.printerId, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() },
+      );
+      if (result.confirmed && result.partsPrinted !== undefined && result.partsPrinted < job.partsTotal) {
+        const tails = this.unprinted.get(job.printerId) ?? [];
+        tails.push({ id: job.id, total: job.partsTotal, printed: result.partsPrinted });
+        this.unprinted.set(job.printerId, tails.slice(-50));
+      }
+      this.o.logger.info({ job: job.id, printer: job.printerId, parts: job.partsTotal, confirmed: result.confirmed }, result.confirmed ? 'job printed' : 'job sent (not confirmed)');
       return next;
     } catch (err) {
       this.failed(job, err);
@@ -263,22 +395,55 @@ export class PrintQueue {
   private failed(job: JobRecord, err: unknown): void {
     const why = describeError(err);
     if (err instanceof PartialPrintError) {
-      // Bytes left the station: never resent on its own.
-      this.o.jobs.transition(job.id, ['printing'], 'needs-attention', { attention: attentionText(job, err.partsSent, err.message), errorCode: err.code, error: why, partsSent: err.partsSent, bytesSent: err.bytesSent });
-      this.o.logger.warn({ job: job.id, printer: job.printerId, partsSent: err.partsSent }, 'job needs attention');
+      // Bytes left the station without proof: never resent on its own.
+      const e = err.evidence;
+      this.o.jobs.transition(job.id, ['printing'], 'needs-attention', {
+        attention: attentionText(job, e, err.message),
+        errorCode: err.code,
+        error: why,
+        partsSent: e.partsSent,
+        bytesSent: e.bytesSent,
+        partsConfirmed: e.partsConfirmed,
+        ...(e.partsPrinted !== undefined ? { partsPrinted: e.partsPrinted } : {}),
+        waitingReason: null,
+      });
+      this.o.logger.warn({ job: job.id, printer: job.printerId, partsConfirmed: e.partsConfirmed, partsSent: e.partsSent }, 'job needs attention');
+      return;
+    }
+    if (err instanceof PrinterHeldError) {
+      // The printer answered but cannot print: nothing is in doubt. The job waits at the head of its printer's queue
+      // and goes on after the confirmed labels when the printer says it is ready.
+      const reason = this.reason(job.printerId, err.printerStatus.detail ?? err.printerStatus.state);
+      if (this.o.printers.note(job.printerId, err.printerStatus)) this.o.events.emit({ type: 'printer.changed', printer: { id: job.printerId, name: this.o.printers.get(job.printerId).entry.name ?? job.printerId, state: err.printerStatus.state, ...(err.printerStatus.detail ? { detail: err.printerStatus.detail } : {}) } });
+      this.o.jobs.transition(
+        job.id,
+        ['printing'],
+        'queued',
+        {
+          error: why,
+          errorCode: NOT_READY,
+          waitingReason: reason,
+          partsConfirmed: err.partsConfirmed,
+          partsSent: err.partsConfirmed,
+          ...(err.partsPrinted !== undefined ? { partsPrinted: err.partsPrinted } : {}),
+          nextAttemptAt: new Date(Date.now() + this.o.config.holdPollMs).toISOString(),
+        },
+        `waiting: ${reason}${err.partsConfirmed ? ` (labels up to ${job.firstPart + err.partsConfirmed - 1} are at the printer)` : ''}`,
+      );
+      this.o.logger.info({ job: job.id, printer: job.printerId, reason: err.printerStatus }, 'printer not ready; job waits');
       return;
     }
     if (err instanceof StationError && err.retryable) {
       // Nothing was sent: try again later, unless the job would print too late to be wanted.
       const next = Date.now() + backoffDelay(job.attempts - 1, this.o.config.retryBaseMs, this.o.config.retryMaxMs);
-      if (next >= Date.parse(job.expiresAt)) {
+      if (next >= Date.parse(job.expiresAt) && job.partsConfirmed === 0) {
         this.o.jobs.transition(job.id, ['printing'], 'expired', { error: `${why} (gave up after ${job.attempts} tries)`, errorCode: err.code });
       } else {
-        this.o.jobs.transition(job.id, ['printing'], 'queued', { error: why, errorCode: err.code, nextAttemptAt: new Date(next).toISOString() }, `waiting for the printer: ${why}`);
+        this.o.jobs.transition(job.id, ['printing'], 'queued', { error: why, errorCode: err.code, nextAttemptAt: new Date(next).toISOString(), waitingReason: this.reason(job.printerId, err.message) }, `waiting for the printer: ${why}`);
       }
       return;
     }
-    this.o.jobs.transition(job.id, ['printing'], 'failed', { error: why, errorCode: err instanceof StationError ? err.code : 'PRINT_FAILED' });
+    this.o.jobs.transition(job.id, ['printing'], 'failed', { error: why, errorCode: err instanceof StationError ? err.code : 'PRINT_FAILED', waitingReason: null });
     this.o.logger.error({ job: job.id, printer: job.printerId, err: why }, 'job failed before anything was sent');
   }
 }

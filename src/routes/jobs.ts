@@ -5,7 +5,8 @@ import type { AppDeps, AppEnv } from '../app.js';
 import { StationError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
-import { JOB_STATES } from '../queue/job-store.js';
+import { JOB_STATES, type JobRecord } from '../queue/job-store.js';
+import { resumeChoices } from '../queue/attention.js';
 import { historyCsv } from '../queue/history.js';
 import { printRequestSchema, renderRequest } from '../queue/requests.js';
 
@@ -24,6 +25,9 @@ export const reprintBody = z.strictObject({
   from: z.number().int().min(1).default(1).meta({ description: 'First label of the job to print again (1-based).' }),
   to: z.number().int().min(1).optional().meta({ description: 'Last label; the end of the job when absent.' }),
 });
+export const resumeBody = z.strictObject({
+  afterSerial: z.string().min(1).max(200).meta({ description: 'Serial (or the scanned code) of the last tag that came out: the job goes on right after it.' }),
+});
 export const moveBody = z.strictObject({ jobs: z.array(z.string()).min(1).max(1000), to: z.string().min(1) });
 export const historyQuery = filterQuery.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) });
 
@@ -32,6 +36,9 @@ const key = (header: string | undefined) => {
   if (!/^[\x21-\x7e]{1,200}$/.test(header)) throw new StationError('INVALID_REQUEST', 'Idempotency-Key must be 1 to 200 visible ASCII characters.', { status: 422 });
   return header;
 };
+
+/** A job as the API shows it: a job that needs attention carries the resume choices its evidence allows. */
+export const jobView = (job: JobRecord) => (job.state === 'needs-attention' ? { ...job, resume: resumeChoices(job) } : job);
 
 /** The query's `printer` is the store's `printerId`. */
 const jobFilter = ({ printer, ...rest }: z.infer<typeof filterQuery>) => ({ ...rest, ...(printer ? { printerId: printer } : {}) });
@@ -55,13 +62,13 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get('/jobs', (c) => {
-    const items = deps.jobs.list(jobFilter(parseRequest('job query', filterQuery, c.req.query())));
+    const items = deps.jobs.list(jobFilter(parseRequest('job query', filterQuery, c.req.query()))).map(jobView);
     return c.json({ items, count: items.length });
   });
 
   app.get('/jobs/:id', (c) => {
     const job = deps.queue.get(c.req.param('id'));
-    return c.json({ ...job, history: deps.jobs.events(job.id) });
+    return c.json({ ...jobView(job), history: deps.jobs.events(job.id) });
   });
 
   app.post('/jobs/:id/cancel', requireScope('print'), (c) => {
@@ -79,6 +86,14 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
     const job = deps.queue.reprint(c.req.param('id'), body.from, body.to, c.get('principal').name, key(c.req.header('idempotency-key')));
     return c.json(job, 201);
   });
+
+  app.post('/jobs/:id/resume', requireScope('print'), async (c) => {
+    const body = parseRequest('resume request', resumeBody, await jsonBody(c.req));
+    const job = deps.queue.resumeAfter(c.req.param('id'), body.afterSerial, c.get('principal').name, key(c.req.header('idempotency-key')));
+    return c.json(jobView(job), job.id === c.req.param('id') ? 200 : 201);
+  });
+
+  app.post('/jobs/:id/confirm', requireScope('print'), (c) => c.json(deps.queue.confirmPrinted(c.req.param('id'), c.get('principal').name)));
 
   app.post('/jobs/move', requireScope('admin'), async (c) => {
     const body = parseRequest('move request', moveBody, await jsonBody(c.req));

@@ -3,6 +3,11 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Rebuilds a table other tables refer to (SQLite cannot change a CHECK in place): foreign keys are switched off
+   * around it and checked before it commits, as SQLite's documented procedure asks.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const migrations: readonly Migration[] = [
@@ -146,5 +151,76 @@ export const migrations: readonly Migration[] = [
     name: 'index for expiring waiting jobs',
     // Each worker looks for expired waiting jobs on every turn; without this it scanned the whole history.
     sql: `CREATE INDEX jobs_state_expires ON jobs (state, expires_at);`,
+  },
+  {
+    version: 6,
+    name: 'delivery evidence per job, and jobs sent to printers that cannot confirm',
+    rebuildsTables: true,
+    // parts_sent is stored before bytes leave (an upper bound), parts_confirmed when the printer proves receipt,
+    // parts_printed when it says they came out. 'sent': all handed over to a printer set up not to confirm.
+    sql: `
+      CREATE TABLE jobs_new (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        idempotency_key TEXT UNIQUE,
+        printer_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'printing', 'done', 'sent', 'failed', 'needs-attention', 'cancelled', 'expired')),
+        requested_by TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        work_order_id TEXT,
+        work_order_number TEXT,
+        line_number INTEGER,
+        template_id TEXT,
+        template_version INTEGER,
+        document_name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        origin TEXT,
+        bytes BLOB NOT NULL,
+        part_ends TEXT NOT NULL,
+        parts_total INTEGER NOT NULL,
+        parts_sent INTEGER NOT NULL DEFAULT 0,
+        bytes_sent INTEGER NOT NULL DEFAULT 0,
+        parts_confirmed INTEGER NOT NULL DEFAULT 0,
+        parts_printed INTEGER,
+        waiting_reason TEXT,
+        serials TEXT NOT NULL DEFAULT '[]',
+        first_part INTEGER NOT NULL DEFAULT 1,
+        batch_id TEXT,
+        reprint_of TEXT,
+        is_reprint INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        expires_at TEXT NOT NULL,
+        lease_until TEXT,
+        error_code TEXT,
+        error TEXT,
+        attention TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      INSERT INTO jobs_new (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
+        template_id, template_version, document_name, format, content_type, origin, bytes, part_ends, parts_total, parts_sent, bytes_sent,
+        serials, first_part, batch_id, reprint_of, is_reprint, attempts, next_attempt_at, expires_at, lease_until, error_code, error, attention,
+        created_at, started_at, finished_at, updated_at)
+      SELECT id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
+        template_id, template_version, document_name, format, content_type, origin, bytes, part_ends, parts_total, parts_sent, bytes_sent,
+        serials, first_part, batch_id, reprint_of, is_reprint, attempts, next_attempt_at, expires_at, lease_until, error_code, error, attention,
+        created_at, started_at, finished_at, updated_at FROM jobs;
+      DROP TABLE jobs;
+      ALTER TABLE jobs_new RENAME TO jobs;
+      CREATE INDEX jobs_queue ON jobs (printer_id, state, seq);
+      CREATE INDEX jobs_work_order ON jobs (work_order_number);
+      CREATE INDEX jobs_created ON jobs (created_at);
+      CREATE INDEX jobs_state_expires ON jobs (state, expires_at);`,
+  },
+  {
+    version: 7,
+    name: 'work orders GoldLeaf could not give us whole',
+    // The cached copy is kept and served; these say since when and why it is not fresh.
+    sql: `ALTER TABLE work_orders ADD COLUMN stale_reason TEXT;
+      ALTER TABLE work_orders ADD COLUMN stale_since TEXT;`,
   },
 ];

@@ -88,10 +88,19 @@ function migrate(db: Db, list: readonly Migration[], path: string): void {
   }
   for (const m of list) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (m.rebuildsTables && foreignKeys) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsTables && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+          throw new StationError('STORE_MIGRATION_FAILED', `Migration ${m.version} (${m.name}) would break references between tables in ${path}.`, { hint: 'Keep this database file and report it; the previous version still opens it.' });
+        }
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } finally {
+      if (m.rebuildsTables && foreignKeys) db.pragma('foreign_keys = ON');
+    }
   }
 }
 

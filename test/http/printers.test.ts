@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
-import { startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import { startTcpPrinter, type EscPosDouble, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
 import { demoStation, FROM_LAN, FROM_LOOPBACK } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
 let station: RunningStation;
 let zebra: TcpPrinterDouble;
-let receipt: TcpPrinterDouble;
+let receipt: EscPosDouble;
 beforeAll(async () => {
   zebra = await startTcpPrinter('zpl');
   receipt = await startTcpPrinter('escpos');

@@ -89,29 +89,37 @@ describe('the bench kiosk in Chromium', () => {
     await expect.poll(() => page.locator('#toast').textContent()).toMatch(/not among the released work orders/);
   });
 
-  it('explains a job that needs attention in plain words and resumes it from the first missing label', async () => {
+  it('explains a job that needs attention label by label, and goes on right after the last tag the operator scans', async () => {
     await page.goto(`${station.url}/kiosk/wo/WO-24005`);
     const line = page.locator('#line-20');
     await line.locator('.qty').fill('30');
     zebra.mode = 'cut';
-    zebra.cutAfterBytes = zebra.received().length + 8000;
+    zebra.cutAfterFormats = 12;
+    const before = zebra.labels();
     await line.getByRole('button', { name: 'Print tags' }).click();
     const card = page.locator('#jobs .job.attention');
-    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toMatch(/may not have printed.*resume from the first missing label, reprint a range, or cancel/s);
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toMatch(/Labels 1 to 10 .* were confirmed by the printer\. Labels 11 to 15 .* may have printed\. Labels 16 to 30 .* were not received\./s);
+    expect(await card.getByRole('button', { name: /Resume from 11/ }).textContent()).toMatch(/if label 11 did not come out/);
+    expect(await card.getByRole('button', { name: /Resume from 16/ }).textContent()).toMatch(/if label 15 came out/);
     zebra.mode = 'normal';
+    await expect.poll(() => zebra.labels() - before).toBe(12);
     const job = station.jobs.list({ state: 'needs-attention', limit: 1 })[0]!;
-    const before = zebra.labels();
-    await card.locator('input.from').fill('11');
-    await card.getByRole('button', { name: 'Resume' }).click();
-    await expect.poll(() => zebra.labels(), { timeout: 10_000 }).toBe(before + 20);
+    // The scanner types into the card's field, which has the focus: the labels go on after tag 12.
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.className)).toBe('after');
+    await scan(job.serials[11]!);
+    await expect.poll(() => zebra.labels() - before, { timeout: 10_000 }).toBe(30);
+    const printed = zebra.printed.slice(-30).map((f) => /\^FD(BP\d+)\^FS/.exec(f)![1]);
+    expect(printed).toEqual(job.serials);
     expect(station.queue.get(job.id).state).toBe('failed');
     const resumed = station.jobs.list({ limit: 1 })[0]!;
-    expect(resumed).toMatchObject({ reprintOf: job.id, isReprint: true, firstPart: 11, partsTotal: 20 });
+    expect(resumed).toMatchObject({ reprintOf: job.id, isReprint: true, firstPart: 13, partsTotal: 18 });
+    expect(page.url()).toMatch(/\/kiosk\/wo\/WO-24005$/); // the scan did not navigate away
   });
 
   it('shows a printer going offline in the status strip', async () => {
     const chip = page.locator('[data-printer="tags"].printer');
-    await expect.poll(() => chip.textContent()).toContain('ready');
+    // After a job the strip shows what the printer said last (printing its last labels) until the next check.
+    await expect.poll(() => chip.textContent(), { timeout: 10_000 }).toContain('ready');
     await zebra.close();
     await expect.poll(() => chip.textContent(), { timeout: 15_000 }).toContain('offline');
     expect(await chip.getAttribute('class')).toContain('s-offline');

@@ -1,6 +1,6 @@
 // The contract every driver in printers/ passes, each against a real loopback device.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/logger.js';
 import { loadPrinters } from '../../src/printing/registry.js';
 import { PartialPrintError, type DocumentFormat, type RenderedDocument } from '../../src/printing/types.js';
 import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
-import { closedPort, startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import { closedPort, startTcpPrinter, type EscPosDouble, type ZebraDouble } from '../doubles/tcp-printer.js';
 import { tempDir } from '../helpers/temp.js';
 import { documentService } from '../helpers/documents.js';
 import { demoWorkOrders } from '../helpers/labels.js';
@@ -47,7 +47,7 @@ const bigZpl = (labels: number): RenderedDocument => {
 };
 
 const tcpDevice = async (kind: 'zpl' | 'escpos'): Promise<Device> => {
-  const d: TcpPrinterDouble = await startTcpPrinter(kind);
+  const d: ZebraDouble | EscPosDouble = kind === 'zpl' ? await startTcpPrinter('zpl') : await startTcpPrinter('escpos');
   return { uri: d.uri, received: () => d.received(), close: () => d.close(), cutAfter: (n) => ((d.mode = 'cut'), (d.cutAfterBytes = n)) };
 };
 
@@ -129,7 +129,7 @@ describe.each(cases)('driver $driver', (c) => {
     const cutDevice = await c.start();
     try {
       if (cutDevice.cutAfter) cutDevice.cutAfter(Math.floor(doc.bytes.length / 2));
-      const printers = await registry(cutDevice.cutAfter ? cutDevice.uri : await cuttingProxy(Math.floor(doc.bytes.length / 2)));
+      const printers = await registry(cutDevice.cutAfter ? cutDevice.uri : await cuttingProxy(new URL(cutDevice.uri), Math.floor(doc.bytes.length / 2)));
       const err = await printers.print('p', doc, { signal: AbortSignal.timeout(20_000) }).then(
         () => undefined,
         (e: unknown) => e,
@@ -145,17 +145,25 @@ describe.each(cases)('driver $driver', (c) => {
   });
 });
 
-/** A TCP endpoint standing in for an IPP printer that drops the connection after `limit` bytes of the request. */
-async function cuttingProxy(limit: number): Promise<string> {
+/** A TCP proxy in front of a real IPP printer that drops a connection once `limit` bytes of one request went through. */
+async function cuttingProxy(printer: URL, limit: number): Promise<string> {
   const server = createServer((client) => {
     let seen = 0;
+    const upstream = connect(Number(printer.port), '127.0.0.1');
+    upstream.on('data', (chunk) => client.write(chunk));
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => client.end());
     client.on('data', (chunk: Buffer) => {
       seen += chunk.length;
-      if (seen >= limit) client.destroy();
+      if (seen >= limit) {
+        upstream.write(chunk.subarray(0, chunk.length - (seen - limit)));
+        client.destroy();
+        upstream.destroy();
+      } else upstream.write(chunk);
     });
-    client.on('error', () => undefined);
+    client.on('error', () => upstream.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `ipp://127.0.0.1:${(server.address() as AddressInfo).port}/ipp/print`;
+  return `ipp://127.0.0.1:${(server.address() as AddressInfo).port}${printer.pathname}`;
 }

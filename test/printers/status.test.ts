@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { loadPrinters, type PrinterRegistry } from '../../src/printing/registry.js';
-import { PartialPrintError, type RenderedDocument } from '../../src/printing/types.js';
+import { PartialPrintError, PrinterHeldError } from '../../src/printing/types.js';
+import { zplLabels } from '../helpers/queue.js';
 import { mapPrinterState } from '../../printers/ipp.js';
-import { startTcpPrinter, type DoubleState, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import { connect } from 'node:net';
+import { startTcpPrinter, type EscPosDouble, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import type { EscPosState } from '../doubles/escpos-printer.js';
+import type { ZebraState } from '../doubles/zebra-printer.js';
 import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
 
 describe('ZPL status from ~HS', () => {
@@ -21,13 +25,26 @@ describe('ZPL status from ~HS', () => {
     ['paused', 'paused'],
     ['head-open', 'head-open'],
     ['ribbon-out', 'ribbon-out'],
-    ['printing', 'printing'],
-  ] as Array<[DoubleState, string]>)('printer %s -> %s', async (state, expected) => {
+  ] as Array<[ZebraState, string]>)('printer %s -> %s', async (state, expected) => {
     double.mode = 'normal';
     double.state = state;
     const view = await printers.refresh('z');
     expect(view.state).toBe(expected);
     expect(view.lastSeenAt).toBeDefined();
+  });
+
+  it('says printing, with the labels it still holds, while it works through its buffer', async () => {
+    double.state = 'ready';
+    double.msPerLabel = 300;
+    const s = connect(double.port, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    s.end('^XA^FDa^FS^XZ^XA^FDb^FS^XZ^XA^FDc^FS^XZ');
+    await expect.poll(() => double.buffered()).toBe(3);
+    const view = await printers.refresh('z');
+    expect(view.state).toBe('printing');
+    expect(view.detail).toMatch(/3 labels still to print/);
+    double.msPerLabel = 0;
+    await expect.poll(() => double.labels(), { timeout: 3000 }).toBe(3);
   });
 
   it('a reachable printer that stays silent is in error, not offline', async () => {
@@ -37,25 +54,39 @@ describe('ZPL status from ~HS', () => {
     expect(view.detail).toMatch(/no answer to ~HS within 300 ms/);
   });
 
-  it('does not poll a printer while a job streams, and reports a stalled printer as partly sent', async () => {
+  it('does not poll a printer while a job streams, and calls a printer that hangs mid-job unproven', async () => {
     double.mode = 'stall';
-    const big: RenderedDocument = { format: 'zpl', bytes: Buffer.alloc(24 * 1024 * 1024, 0x41), meta: { name: 'big.zpl', contentType: 'x' } };
-    const job = printers.print('z', big, { signal: AbortSignal.timeout(20_000) }).then(
+    double.stallAfterFormats = 3;
+    const doc = zplLabels(12);
+    const job = printers.print('z', doc, { signal: AbortSignal.timeout(20_000) }).then(
       () => undefined,
       (e: unknown) => e,
     );
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => double.jobs.length).toBeGreaterThan(0);
     const connectionsBefore = double.jobs.length;
     expect((await printers.refresh('z')).state).toBe('printing');
     expect(double.jobs.length).toBe(connectionsBefore);
     const err = await job;
     expect(err).toBeInstanceOf(PartialPrintError);
-    expect((err as PartialPrintError).message).toMatch(/took no data for 800 ms/);
+    expect((err as PartialPrintError).message).toMatch(/did not answer ~HS within 800 ms after the labels/);
+    // Three of the first five arrived, none was confirmed: five are in doubt, seven were never sent.
+    expect((err as PartialPrintError).evidence).toMatchObject({ partsConfirmed: 0, partsSent: 5 });
+    double.stallAfterFormats = 0;
+  });
+
+  it('holds a job, sending nothing, when the printer does not answer ~HS at all', async () => {
+    double.mode = 'stall';
+    const before = double.received().length;
+    const err = await printers.print('z', zplLabels(2), { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PrinterHeldError);
+    expect((err as PrinterHeldError).printerStatus.detail).toMatch(/no answer to ~HS within 300 ms/);
+    expect(double.received().length).toBe(before);
+    double.mode = 'normal';
   });
 });
 
 describe('ESC/POS status from DLE EOT', () => {
-  let double: TcpPrinterDouble;
+  let double: EscPosDouble;
   let printers: PrinterRegistry;
   beforeAll(async () => {
     double = await startTcpPrinter('escpos');
@@ -68,7 +99,7 @@ describe('ESC/POS status from DLE EOT', () => {
     ['paper-out', 'no-media'],
     ['head-open', 'head-open'],
     ['paused', 'paused'],
-  ] as Array<[DoubleState, string]>)('printer %s -> %s', async (state, expected) => {
+  ] as Array<[EscPosState, string]>)('printer %s -> %s', async (state, expected) => {
     double.mode = 'normal';
     double.state = state;
     expect((await printers.refresh('r')).state).toBe(expected);

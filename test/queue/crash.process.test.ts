@@ -52,6 +52,7 @@ describe('a station killed in the middle of a job', () => {
       const after = (await (await fetch(`${url}/api/v1/jobs/${job.id}`)).json()) as { state: string; attention: string; history: Array<{ state: string }> };
       expect(after.state).toBe('needs-attention');
       expect(after.attention).toMatch(/The station stopped while this job was printing/);
+      expect(after.attention).toMatch(/were confirmed by the printer/);
       expect(after.attention).toContain(job.serials.at(-1)!);
       expect(after.history.map((h) => h.state)).toEqual(['queued', 'printing', 'needs-attention']);
       // Whatever was still in the network buffers arrives (the kernel sends it, then closes the connection); then

@@ -91,34 +91,62 @@ describe('print queue', () => {
     await expect.poll(() => station.queue.get(job.id).state, { timeout: 5000 }).toBe('expired');
   });
 
-  it('never resends a job cut after half its labels: it needs attention, names the doubtful serials, and the operator resumes it', async () => {
+  it('never resends a job cut mid-way: it says what the printer confirmed, what is in doubt, and resumes after the scanned tag', async () => {
     const res = await post('/api/v1/jobs', { kind: 'labels', printer: 'b', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 40 });
     const job = (await res.json()) as { id: string; serials: string[] };
-    const size = station.jobs.document(job.id).bytes.length;
     b.mode = 'cut';
-    b.cutAfterBytes = b.received().length + Math.floor(size / 2);
+    b.cutAfterFormats = 17;
+    const before = b.labels();
     await station.queue.runUntilIdle();
-    const cut = station.queue.get(job.id);
+    const cut = (await get(`/api/v1/jobs/${job.id}`)) as { state: string; attention: string; partsConfirmed: number; partsSent: number; resume: Array<{ from: number; when: string }> };
     expect(cut.state).toBe('needs-attention');
-    expect(cut.attention).toMatch(/may not have printed/);
-    expect(cut.attention).toMatch(/resume from the first missing label, reprint a range, or cancel/);
-    expect(cut.attention).toContain(job.serials.at(-1)!);
-    const received = b.labels();
-    expect(received).toBeLessThan(40);
+    // Confirmed in groups of five: 15 proven, 16 to 20 handed over (17 arrived), 21 to 40 never sent.
+    expect(cut).toMatchObject({ partsConfirmed: 15, partsSent: 20 });
+    expect(cut.attention).toContain(`Labels 1 to 15 (serials ${job.serials[0]} to ${job.serials[14]}) were confirmed by the printer.`);
+    expect(cut.attention).toContain(`Labels 16 to 20 (serials ${job.serials[15]} to ${job.serials[19]}) may have printed.`);
+    expect(cut.attention).toContain(`Labels 21 to 40 (serials ${job.serials[20]} to ${job.serials[39]}) were not received.`);
+    expect(cut.attention).toMatch(/Scan the last tag that came out/);
+    expect(cut.resume.map((r) => r.from)).toEqual([16, 21]);
+    await expect.poll(() => b.labels() - before).toBe(17);
     await new Promise((r) => setTimeout(r, 300));
-    expect(b.labels()).toBe(received); // nothing resent on its own
-    // The operator checks the labels and resumes from the first missing one.
+    expect(b.labels() - before).toBe(17); // nothing resent on its own
+    // The operator scans the last tag that came out of the printer: the job goes on right after it.
     b.mode = 'normal';
-    const printed = b.labels();
-    const resumed = await post(`/api/v1/jobs/${job.id}/reprint`, { from: printed + 1 });
+    const last = /\^FD(BP\d+)\^FS/.exec(b.printed.at(-1)!)![1]!;
+    expect(last).toBe(job.serials[16]);
+    const resumed = await post(`/api/v1/jobs/${job.id}/resume`, { afterSerial: last });
     expect(resumed.status).toBe(201);
     const next = (await resumed.json()) as { id: string; serials: string[]; isReprint: boolean; reprintOf: string; firstPart: number };
-    expect(next).toMatchObject({ isReprint: true, reprintOf: job.id, firstPart: printed + 1 });
-    expect(next.serials).toEqual(job.serials.slice(printed));
+    expect(next).toMatchObject({ isReprint: true, reprintOf: job.id, firstPart: 18 });
+    expect(next.serials).toEqual(job.serials.slice(17));
     await station.queue.runUntilIdle();
-    expect(b.labels() - printed).toBe(40 - printed);
+    await expect.poll(() => b.labels() - before).toBe(40);
+    const serials = b.printed.slice(-40).map((f) => /\^FD(BP\d+)\^FS/.exec(f)![1]);
+    expect(serials).toEqual(job.serials);
     expect(station.queue.get(job.id).state).toBe('failed');
-    expect(station.jobs.events(job.id).at(-1)!.detail).toMatch(new RegExp(`labels ${printed + 1} to 40 again as job ${next.id}`));
+    expect(station.jobs.events(job.id).at(-1)!.detail).toMatch(new RegExp(`labels 18 to 40 again as job ${next.id}`));
+    // A tag that is not this job's is refused with what to scan instead.
+    const wrong = await post(`/api/v1/jobs/${next.id}/resume`, { afterSerial: 'XX1' });
+    expect(wrong.status).toBe(422);
+  });
+
+  it('holds jobs while the printer is out of labels, says why, and prints each label once when it is reloaded', async () => {
+    b.state = 'paper-out';
+    const before = b.labels();
+    const j1 = (await (await post('/api/v1/jobs', { kind: 'labels', printer: 'b', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 3 })).json()) as { id: string };
+    const j2 = station.queue.submit({ printerId: 'b', requestedBy: 'test', kind: 'raw', document: zplLabels(2, 'second'), expiresAt: soon(60_000) }).job;
+    await expect.poll(() => station.queue.get(j1.id).waitingReason, { timeout: 5000 }).toBe('b: out of labels');
+    expect(station.queue.get(j1.id).state).toBe('queued');
+    expect(station.queue.get(j2.id).state).toBe('queued');
+    expect((await get('/api/v1/printers/b')).state).toBe('no-media');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(b.labels() + b.buffered() - before).toBe(0);
+    b.state = 'ready';
+    await expect.poll(() => station.queue.get(j2.id).state, { timeout: 10_000 }).toBe('done');
+    expect(station.queue.get(j1.id)).toMatchObject({ state: 'done', partsConfirmed: 3 });
+    await expect.poll(() => b.labels() - before).toBe(5);
+    // The first job's labels came first, then the second's.
+    expect(b.printed.slice(-2).every((f) => f.includes('second'))).toBe(true);
   });
 
   it('cancels a waiting job, pauses and resumes a printer\'s queue, and moves waiting jobs to another printer', async () => {
@@ -171,7 +199,7 @@ describe('live events', () => {
     const { job } = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(2, 'sse'), expiresAt: soon(60_000) });
     let text = '';
     const deadline = Date.now() + 5000;
-    while (!text.includes(`"state":"done"`) && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
+    while (!text.includes(`"id":"${job.id}","printerId":"a","state":"done"`) && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     const states = [...text.matchAll(/event: job\.changed\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!) as { job: { id: string; state: string } }).filter((e) => e.job.id === job.id).map((e) => e.job.state);
     expect(states).toEqual(['queued', 'printing', 'done']);

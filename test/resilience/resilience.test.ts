@@ -35,24 +35,26 @@ async function printer(port = 0): Promise<TcpPrinterDouble> {
 }
 
 describe('resilience', () => {
-  it('a printer that cuts the connection halfway: needs attention, nothing resent, the operator resumes', async () => {
+  it('a printer that cuts the connection halfway: needs attention, nothing resent, the operator resumes after the last tag', async () => {
     const zebra = await printer();
     const r = await station([zpl('tags', zebra.uri)]);
     zebra.mode = 'cut';
-    zebra.cutAfterBytes = 20_000;
+    zebra.cutAfterFormats = 23;
     const job = (await post(`${r.url}/api/v1/jobs`, tags(10, 60))).body as { id: string };
     let [cut] = await settle(r);
     expect(cut!.state).toBe('needs-attention');
-    const before = zebra.received().length;
+    await expect.poll(() => zebra.labels()).toBe(23);
     await new Promise((res) => setTimeout(res, 1500));
-    expect(zebra.received().length).toBe(before);
+    expect(zebra.labels() + zebra.buffered()).toBe(23);
     zebra.mode = 'normal';
-    const printed = labelsBySerial(zebra.received()).size;
-    expect((await post(`${r.url}/api/v1/jobs/${job.id}/reprint`, { from: printed + 1 })).status).toBe(201);
+    // The operator scans the last tag that came out.
+    const last = [...labelsBySerial(zebra.printed).keys()].at(-1)!;
+    expect((await post(`${r.url}/api/v1/jobs/${job.id}/resume`, { afterSerial: last })).status).toBe(201);
     const jobs = await settle(r);
     [cut] = jobs.filter((j) => j.id === job.id);
     expect(cut!.state).toBe('failed');
-    const received = labelsBySerial(zebra.received());
+    await expect.poll(() => zebra.labels()).toBe(60);
+    const received = labelsBySerial(zebra.printed);
     expect(received.size).toBe(60);
     await expectSound(r, jobs, received);
   });
@@ -67,7 +69,7 @@ describe('resilience', () => {
     expect(waiting.attempts).toBeGreaterThanOrEqual(2);
     const zebra = await printer(port);
     const jobs = await settle(r);
-    const received = labelsBySerial(zebra.received());
+    const received = labelsBySerial(zebra.printed);
     expect(received.size).toBe(12);
     expect(jobs[0]!.state).toBe('done');
     await expectSound(r, jobs, received);
@@ -90,7 +92,7 @@ describe('resilience', () => {
     await json(`${r.sandbox}/__sandbox/faults`, { method: 'DELETE' });
     expect((await post(`${r.url}/api/v1/sync`, {})).status).toBe(200);
     expect((await json<{ goldleaf: { state: string } }>(`${r.url}/readyz`)).body.goldleaf.state).toBe('reachable');
-    await expectSound(r, jobs, labelsBySerial(zebra.received()));
+    await expectSound(r, jobs, labelsBySerial(zebra.printed));
   });
 
   it('a storm of 429s with Retry-After: the station stays answering and the sync gets through', async () => {
@@ -107,7 +109,7 @@ describe('resilience', () => {
     await expect.poll(async () => (await post(`${r.url}/api/v1/sync`, {})).status, { timeout: 15_000, interval: 500 }).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     const jobs = await settle(r);
-    await expectSound(r, jobs, labelsBySerial(zebra.received()));
+    await expectSound(r, jobs, labelsBySerial(zebra.printed));
   });
 
   it('SIGKILL in the middle of a batch: the job in flight needs attention, the waiting ones print once after restart', async () => {
@@ -129,7 +131,7 @@ describe('resilience', () => {
     expect(byId.get(first.id)!.state).toBe('needs-attention');
     expect(byId.get(first.id)!.attention).toMatch(/station stopped while this job was printing/);
     for (const j of rest) expect(byId.get(j.id)!.state).toBe('done');
-    const received = labelsBySerial(zebra.received());
+    const received = labelsBySerial(zebra.printed);
     for (const j of rest) for (const s of byId.get(j.id)!.serials) expect(received.get(s)).toBe(1);
     await expectSound(r, jobs, received);
   });
@@ -163,8 +165,8 @@ describe('resilience', () => {
     expect((await post(`${r.url}/api/v1/jobs`, tags(10, 50))).status).toBe(201);
     const jobs = await settle(r, 30_000);
     expect(jobs.map((j) => j.state)).toEqual(['done']);
-    expect(labelsBySerial(zebra.received()).size).toBe(50);
-    await expectSound(r, jobs, labelsBySerial(zebra.received()));
+    expect(labelsBySerial(zebra.printed).size).toBe(50);
+    await expectSound(r, jobs, labelsBySerial(zebra.printed));
   }, 60_000);
 
   it('hostile strings in every GoldLeaf field: synced, shown and printed as text, one label per tag', async () => {
@@ -188,7 +190,7 @@ describe('resilience', () => {
     expect(text.match(/\^XA/g)).toHaveLength(asked);
     expect(text.match(/\^XZ/g)).toHaveLength(asked);
     expect(text).not.toContain('~');
-    await expectSound(r, jobs, labelsBySerial(zebra.received()));
+    await expectSound(r, jobs, labelsBySerial(zebra.printed));
   });
 
   it('malformed and oversized requests: clear 4xx answers, never a 5xx, and the station keeps working', async () => {
@@ -207,7 +209,7 @@ describe('resilience', () => {
     }
     expect((await post(`${r.url}/api/v1/jobs`, tags(10, 2))).status).toBe(201);
     const jobs = await settle(r);
-    await expectSound(r, jobs, labelsBySerial(zebra.received()));
+    await expectSound(r, jobs, labelsBySerial(zebra.printed));
   });
 });
 

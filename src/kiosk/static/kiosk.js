@@ -40,7 +40,8 @@ document.addEventListener(
     const now = performance.now();
     if (e.key === 'Enter') {
       const fast = burst.chars.length >= 4 && burst.gaps.length > 0 && burst.gaps.reduce((a, b) => a + b, 0) / burst.gaps.length < 35;
-      if (fast && document.activeElement !== scan) {
+      // A field that takes scans itself (the last tag of a job that needs attention) keeps them.
+      if (fast && document.activeElement !== scan && !document.activeElement?.matches?.('[data-scan-target]')) {
         // A scan landed in another field: take it back and treat it as a scan.
         e.preventDefault();
         const field = document.activeElement;
@@ -144,20 +145,36 @@ document.addEventListener('change', (e) => {
 });
 
 // --- Jobs panel: progress, and jobs that need the operator ---
-const words = { queued: 'waiting', printing: 'printing', done: 'done', failed: 'failed', 'needs-attention': 'needs attention', cancelled: 'cancelled', expired: 'expired' };
+const words = { queued: 'waiting', printing: 'printing', done: 'done', sent: 'sent, not confirmed', failed: 'failed', 'needs-attention': 'needs attention', cancelled: 'cancelled', expired: 'expired' };
+
+/** "7 of 12": labels the printer confirmed; printed too, where the printer says fewer have come out yet. */
+function progressText(j) {
+  const shown = j.state === 'sent' ? j.partsSent : j.partsConfirmed;
+  const printed = j.partsPrinted !== undefined && j.partsPrinted < shown ? ` · ${j.partsPrinted} printed` : '';
+  return `${shown} of ${j.partsTotal}${printed}`;
+}
+
+function attentionCard(j, what) {
+  const choices = (j.resume ?? [])
+    .map((c) => `<button data-job-action="resume" data-from="${c.from}" title="if ${esc(c.when)}">${esc(c.label)}<small>&nbsp;if ${esc(c.when)}</small></button>`)
+    .join('');
+  const scanRow = j.partsTotal > 1
+    ? `<form class="lasttag" data-job-form="after"><label>Last tag that came out <input class="after" data-scan-target autocomplete="off" placeholder="scan it here" aria-label="Scan the last tag that came out"></label><button>Go on after it</button></form>`
+    : '';
+  return `<div class="job attention" data-job="${j.id}"><div><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-needs-attention">needs attention</span></div>
+<p>${esc(j.attention)}</p>
+${scanRow}
+<div class="choices">${choices}<button data-job-action="confirm" class="secondary">All came out</button>
+<label>Reprint <input type="number" class="a" min="1" max="${j.partsTotal}" value="1" inputmode="numeric"> to <input type="number" class="b" min="1" max="${j.partsTotal}" value="${j.partsTotal}" inputmode="numeric"></label><button data-job-action="range" class="secondary">Reprint range</button>
+<button data-job-action="cancel" class="danger">Cancel</button></div></div>`;
+}
 
 function jobCard(j) {
   const what = `${esc(j.workOrderNumber ?? j.kind)}${j.lineNumber !== undefined ? ` line ${j.lineNumber}` : ''} · ${esc(j.templateId ?? j.documentName)}`;
-  const progress = `<span class="progress" data-progress="${j.id}">${j.partsSent} of ${j.partsTotal}</span>`;
-  if (j.state === 'needs-attention') {
-    const next = Math.min(j.partsTotal, j.partsSent + 1);
-    return `<div class="job attention" data-job="${j.id}"><div><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-needs-attention">needs attention</span></div>
-<p>${esc(j.attention)}</p>
-<div class="choices"><label>Resume from label <input type="number" class="from" min="1" max="${j.partsTotal}" value="${next}" inputmode="numeric"></label><button data-job-action="resume">Resume</button>
-<label>Reprint <input type="number" class="a" min="1" max="${j.partsTotal}" value="1" inputmode="numeric"> to <input type="number" class="b" min="1" max="${j.partsTotal}" value="${j.partsTotal}" inputmode="numeric"></label><button data-job-action="range">Reprint range</button>
-<button data-job-action="cancel" class="danger">Cancel</button></div></div>`;
-  }
-  return `<div class="job s-${j.state}" data-job="${j.id}"><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-${j.state}">${words[j.state]}</span> ${progress}${j.state === 'queued' ? ' <button data-job-action="cancel" class="secondary">Cancel</button>' : ''}</div>`;
+  if (j.state === 'needs-attention') return attentionCard(j, what);
+  const progress = `<span class="progress" data-progress="${j.id}">${progressText(j)}</span>`;
+  const waiting = j.state === 'queued' && j.waitingReason ? `<div class="waiting">${esc(j.waitingReason)}</div>` : '';
+  return `<div class="job s-${j.state}" data-job="${j.id}"><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-${j.state}">${words[j.state]}</span> ${progress}${j.state === 'queued' ? ' <button data-job-action="cancel" class="secondary">Cancel</button>' : ''}${waiting}</div>`;
 }
 
 async function refreshJobs() {
@@ -166,24 +183,28 @@ async function refreshJobs() {
   try {
     const { items } = await api('GET', '/api/v1/jobs?limit=40');
     const recent = Date.now() - 10 * 60_000;
-    const shown = items.filter((j) => ['queued', 'printing', 'needs-attention'].includes(j.state) || (Date.parse(j.updatedAt) > recent && ['done', 'failed', 'expired'].includes(j.state))).slice(0, 8);
+    const shown = items.filter((j) => ['queued', 'printing', 'needs-attention'].includes(j.state) || (Date.parse(j.updatedAt) > recent && ['done', 'sent', 'failed', 'expired'].includes(j.state))).slice(0, 8);
+    // Typing in a card (a tag being scanned, a range) must not be wiped by a refresh.
+    const typing = panel.contains(document.activeElement) && document.activeElement.matches('input');
+    if (typing) return;
     panel.innerHTML = shown.length ? `<h2>Jobs</h2>${shown.map(jobCard).join('')}` : '';
+    // A job that needs attention takes the scanner: the next tag scanned says where the labels stopped.
+    const field = panel.querySelector('.attention input.after');
+    if (field && (document.activeElement === document.body || document.activeElement === $('#scan'))) field.focus();
   } catch {
     // the connection banner says it
   }
 }
 
-$('#jobs')?.addEventListener('click', async (e) => {
-  const button = e.target.closest('button[data-job-action]');
-  if (!button) return;
-  const card = button.closest('[data-job]');
+async function jobAction(card, action, detail) {
   const id = card.dataset.job;
-  const action = button.dataset.jobAction;
-  const run = (headers = {}) =>
-    action === 'cancel'
-      ? api('POST', `/api/v1/jobs/${id}/cancel`, {}, headers)
-      : api('POST', `/api/v1/jobs/${id}/reprint`, action === 'resume' ? { from: Number($('.from', card).value) } : { from: Number($('.a', card).value), to: Number($('.b', card).value) }, headers);
-  button.disabled = true;
+  const run = (headers = {}) => {
+    if (action === 'cancel') return api('POST', `/api/v1/jobs/${id}/cancel`, {}, headers);
+    if (action === 'confirm') return api('POST', `/api/v1/jobs/${id}/confirm`, {}, headers);
+    if (action === 'after') return api('POST', `/api/v1/jobs/${id}/resume`, { afterSerial: detail }, headers);
+    if (action === 'resume') return api('POST', `/api/v1/jobs/${id}/reprint`, { from: Number(detail) }, headers);
+    return api('POST', `/api/v1/jobs/${id}/reprint`, { from: Number($('.a', card).value), to: Number($('.b', card).value) }, headers);
+  };
   try {
     try {
       await run();
@@ -193,13 +214,31 @@ $('#jobs')?.addEventListener('click', async (e) => {
       if (!pin) return;
       await run({ 'x-admin-pin': pin });
     }
-    toast(action === 'cancel' ? 'Cancelled.' : 'Queued.');
+    toast(action === 'cancel' ? 'Cancelled.' : action === 'confirm' ? 'Marked as printed.' : 'Queued.');
   } catch (err) {
     toast(err.message, true);
   } finally {
-    button.disabled = false;
+    document.activeElement?.blur?.();
     refreshJobs();
   }
+}
+
+$('#jobs')?.addEventListener('click', (e) => {
+  const button = e.target.closest('button[data-job-action]');
+  if (!button) return;
+  button.disabled = true;
+  jobAction(button.closest('[data-job]'), button.dataset.jobAction, button.dataset.from).finally(() => (button.disabled = false));
+});
+
+$('#jobs')?.addEventListener('submit', (e) => {
+  const form = e.target.closest('form[data-job-form]');
+  if (!form) return;
+  e.preventDefault();
+  const field = $('input.after', form);
+  const code = field.value.trim();
+  if (!code) return field.focus();
+  field.value = '';
+  jobAction(form.closest('[data-job]'), 'after', code);
 });
 
 // --- Live: printers, jobs, GoldLeaf; reconnects by itself after a station restart ---
@@ -239,7 +278,7 @@ function connect() {
   events.addEventListener('job.progress', (e) => {
     const { job } = JSON.parse(e.data);
     const el = document.querySelector(`[data-progress="${job.id}"]`);
-    if (el) el.textContent = `${job.partsSent} of ${job.partsTotal}`;
+    if (el) el.textContent = progressText({ ...job, state: 'printing' });
     else refreshJobs();
   });
   events.addEventListener('printer.changed', (e) => showPrinter(JSON.parse(e.data).printer));

@@ -1,0 +1,248 @@
+// A loopback Zebra for tests and benchmarks, modelled on the ZPL programming guide: it reads its input in order, keeps
+// formats (^XA…^XZ) in a buffer of limited size and prints them one by one while it is ready; ~HS is answered where it
+// stands in the input, with the paper-out, pause, head-up and ribbon flags and the formats still in the buffer, also
+// while it cannot print. When the buffer is full it stops reading (the sender's data waits in the network). A cut
+// resets the connection with data still unread, as a real one does; "silent" answers nothing, "stall" reads nothing.
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+
+export type ZebraState = 'ready' | 'paper-out' | 'paused' | 'head-open' | 'ribbon-out';
+export type ZebraMode = 'normal' | 'silent' | 'stall' | 'cut' | 'slow';
+
+export interface ZebraDouble {
+  port: number;
+  uri: string;
+  /** Setting it back to 'ready' lets the printer go on with what it holds. */
+  state: ZebraState;
+  mode: ZebraMode;
+  /** With mode "cut": reset the connection once this many formats arrived on it (0: use cutAfterBytes). */
+  cutAfterFormats: number;
+  /** With mode "cut": reset once this many bytes arrived in all (counting from when it was set). */
+  cutAfterBytes: number;
+  /** With mode "stall": read this many formats of a connection first, then nothing more (0: read nothing). */
+  stallAfterFormats: number;
+  /** With mode "slow": how fast it reads, in bytes per second. */
+  bytesPerSecond: number;
+  /** Labels left on the roll; when a label finds none, the printer goes to paper-out and keeps that label. */
+  paperLeft: number;
+  /** How long one label takes to print. */
+  msPerLabel: number;
+  /** Formats it can hold before it stops reading. */
+  bufferCapacity: number;
+  /** Job bytes per connection that brought any (status questions left out). */
+  jobs: Buffer[];
+  received(): Buffer;
+  /** Formats that came out, in order. */
+  printed: string[];
+  labels(): number;
+  /** Formats received, not printed yet. */
+  buffered(): number;
+  /** ~HS questions answered. */
+  statusAnswers: number;
+  openJobConnections(): number;
+  close(): Promise<void>;
+}
+
+const STX = '\u0002';
+const ETX = '\u0003';
+const QUERY = /^~(HS|HI|HQOD|HQES)\r?\n?/;
+
+export function hostStatusAnswer(s: { state: ZebraState; formats: number; remaining: number; bufferFull?: boolean }): string {
+  const bit = (b: boolean) => (b ? 1 : 0);
+  const one = `030,${bit(s.state === 'paper-out')},${bit(s.state === 'paused')},0200,${String(s.formats).padStart(3, '0')},${bit(!!s.bufferFull)},0,0,000,0,0,0`;
+  const two = `001,0,${bit(s.state === 'head-open')},${bit(s.state === 'ribbon-out')},1,2,6,0,${String(s.remaining).padStart(8, '0')},1,000`;
+  return `${STX}${one}${ETX}\r\n${STX}${two}${ETX}\r\n${STX}1234,0${ETX}\r\n`;
+}
+
+export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
+  const sockets = new Set<Socket>();
+  const jobSockets = new Set<Socket>();
+  const blocked = new Set<() => void>();
+  const buffer: string[] = [];
+  let current: string | undefined;
+  let state: ZebraState = 'ready';
+  let cutBytesSeen = 0;
+  let odometerInches = 1000;
+
+  const printNext = () => {
+    if (current !== undefined || state !== 'ready' || buffer.length === 0) return;
+    current = buffer.shift()!;
+    const finish = () => {
+      if (state !== 'ready') {
+        // Stopped mid-label (paper out, head opened, paused): the label stays first in line.
+        buffer.unshift(current!);
+      } else if (double.paperLeft <= 0) {
+        buffer.unshift(current!);
+        state = 'paper-out';
+      } else {
+        double.paperLeft--;
+        double.printed.push(current!);
+        odometerInches++;
+      }
+      current = undefined;
+      for (const wake of [...blocked]) wake();
+      printNext();
+    };
+    if (double.msPerLabel > 0) setTimeout(finish, double.msPerLabel);
+    else setImmediate(finish);
+  };
+
+  const double: ZebraDouble = {
+    port: 0,
+    uri: '',
+    get state() {
+      return state;
+    },
+    set state(next: ZebraState) {
+      state = next;
+      if (next === 'ready') {
+        if (double.paperLeft <= 0) double.paperLeft = Number.POSITIVE_INFINITY;
+        printNext();
+      }
+    },
+    mode: 'normal',
+    cutAfterFormats: 0,
+    get cutAfterBytes() {
+      return cutAfterBytes;
+    },
+    set cutAfterBytes(n: number) {
+      cutAfterBytes = n;
+      cutBytesSeen = 0;
+    },
+    bytesPerSecond: 2_000_000,
+    stallAfterFormats: 0,
+    paperLeft: Number.POSITIVE_INFINITY,
+    msPerLabel: 0,
+    bufferCapacity: 100,
+    jobs: [],
+    received: () => Buffer.concat(double.jobs),
+    printed: [],
+    labels: () => double.printed.length,
+    buffered: () => buffer.length + (current === undefined ? 0 : 1),
+    statusAnswers: 0,
+    openJobConnections: () => jobSockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  let cutAfterBytes = 0;
+
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      jobSockets.delete(socket);
+    });
+    socket.on('error', () => undefined);
+    if (double.mode === 'stall' && double.stallAfterFormats === 0) {
+      socket.pause(); // accepts, never reads: the sender's buffers fill up
+      return;
+    }
+    let pending = '';
+    let job: Buffer | undefined;
+    let formats = 0;
+    let cut = false;
+    let waitingForRoom = false;
+    const record = (text: string) => {
+      if (!job) {
+        job = Buffer.alloc(0);
+        double.jobs.push(job);
+        jobSockets.add(socket);
+      }
+      const index = double.jobs.indexOf(job);
+      job = Buffer.concat([job, Buffer.from(text, 'latin1')]);
+      double.jobs[index] = job;
+    };
+    const reset = () => {
+      cut = true;
+      // Unread data is still there: the peer gets a reset, not an orderly close.
+      socket.resetAndDestroy();
+    };
+    const answer = (text: string) => {
+      if (double.mode !== 'silent' && !socket.destroyed) socket.write(text, 'latin1');
+    };
+    const parse = () => {
+      while (pending.length > 0 && !cut) {
+        const query = QUERY.exec(pending);
+        if (query) {
+          if (query[1] === 'HS') {
+            double.statusAnswers++;
+            answer(hostStatusAnswer({ state, formats: buffer.length, remaining: current === undefined ? 0 : 1, bufferFull: buffer.length >= double.bufferCapacity }));
+          } else if (query[1] === 'HQOD') {
+            answer(`${STX}\r\n  PRINT METERS\r\n   TOTAL NONRESETTABLE:       ${odometerInches} "\r\n   USER RESETTABLE CNTR1:     ${odometerInches} "\r\n${ETX}\r\n`);
+          } else if (query[1] === 'HI') {
+            answer(`${STX}ZD421-203dpi,V84.20.21Z,8,8192KB${ETX}\r\n`);
+          }
+          pending = pending.slice(query[0].length);
+          continue;
+        }
+        if (pending.startsWith('~')) {
+          if (pending.length < 3) return;
+          if (pending.startsWith('~JA')) buffer.length = 0; // cancel all
+          record(pending.slice(0, 3));
+          pending = pending.slice(3);
+          continue;
+        }
+        if (pending.startsWith('^XA')) {
+          const end = pending.indexOf('^XZ');
+          if (end < 0) return; // the rest of the format has not arrived yet
+          if (buffer.length >= double.bufferCapacity) {
+            // Full: stop reading until a label has printed.
+            socket.pause();
+            waitingForRoom = true;
+            const wake = () => {
+              blocked.delete(wake);
+              waitingForRoom = false;
+              socket.resume();
+              parse();
+            };
+            blocked.add(wake);
+            return;
+          }
+          const format = pending.slice(0, end + 3);
+          record(format);
+          pending = pending.slice(end + 3);
+          buffer.push(format);
+          formats++;
+          printNext();
+          if (double.mode === 'cut' && double.cutAfterFormats > 0 && formats >= double.cutAfterFormats) return reset();
+          if (double.mode === 'stall' && formats >= double.stallAfterFormats) {
+            socket.pause(); // hung: takes nothing more, answers nothing more
+            cut = true;
+            return;
+          }
+          continue;
+        }
+        const next = pending.search(/[~^]/);
+        const skip = next < 0 ? pending.length : Math.max(1, next);
+        record(pending.slice(0, skip));
+        pending = pending.slice(skip);
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      let data = chunk;
+      if (double.mode === 'cut' && double.cutAfterFormats === 0) {
+        const room = Math.max(0, cutAfterBytes - cutBytesSeen);
+        // Status questions (the station's monitor asks every few seconds) do not count.
+        cutBytesSeen += data.toString('latin1').replace(/~(HS|HI|HQOD|HQES)\r?\n?/g, '').length;
+        if (data.length >= room) {
+          pending += data.subarray(0, room).toString('latin1');
+          parse();
+          if (!cut) reset();
+          return;
+        }
+      }
+      pending += data.toString('latin1');
+      parse();
+      if (double.mode === 'slow' && !waitingForRoom) {
+        socket.pause();
+        setTimeout(() => waitingForRoom || socket.resume(), (data.length / double.bytesPerSecond) * 1000);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  double.port = (server.address() as AddressInfo).port;
+  double.uri = `tcp://127.0.0.1:${double.port}`;
+  return double;
+}

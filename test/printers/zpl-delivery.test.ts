@@ -1,0 +1,156 @@
+// The ZPL driver's proof of delivery against a Zebra-like double: what it calls confirmed, printed, held or in doubt.
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.js';
+import { loadPrinters } from '../../src/printing/registry.js';
+import { PartialPrintError, PrinterHeldError, type DeliveryProgress } from '../../src/printing/types.js';
+import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
+import { zplLabels } from '../helpers/queue.js';
+
+let zebra: ZebraDouble;
+afterEach(() => zebra?.close());
+
+async function setup(options: Record<string, unknown> = {}) {
+  zebra = await startZebraPrinter();
+  const printers = await loadPrinters([{ id: 'z', driver: 'zpl', uri: zebra.uri, options: { statusTimeoutMs: 500, writeTimeoutMs: 1500, pollMs: 20, ...options } }], silentLogger());
+  return printers;
+}
+
+const outcome = (p: Promise<unknown>) => p.then((r) => ({ ok: r }), (err: unknown) => ({ err }));
+
+describe('ZPL delivery', () => {
+  it('is done when the printer has confirmed every label, in groups on the same connection, and says how many printed', async () => {
+    const printers = await setup({ confirmEvery: 4 });
+    zebra.msPerLabel = 15;
+    const progress: DeliveryProgress[] = [];
+    const result = await printers.print('z', zplLabels(10), { signal: AbortSignal.timeout(10_000), onProgress: (p) => progress.push(p) });
+    expect(result).toMatchObject({ confirmed: true, partsConfirmed: 10 });
+    // Printed is what the printer said had come out at its last answer: the labels it still held were not.
+    expect(result.partsPrinted).toBeLessThan(10);
+    await expect.poll(() => zebra.labels()).toBe(10);
+    expect(zebra.printed.map((f) => /label (\d+) of/.exec(f)![1])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    // Before each group leaves, the parts about to go are reported (stored by the queue); then confirmed.
+    const beforeWrites = progress.filter((p) => p.partsSent > p.partsConfirmed).map((p) => p.partsSent);
+    expect(beforeWrites).toEqual([4, 8, 10]);
+    // One question before sending, one after each group, and some while the last labels printed.
+    expect(zebra.statusAnswers).toBeGreaterThanOrEqual(4);
+    expect(result.note).toMatch(/odometer advanced \d+ in while the job was sent/);
+  });
+
+  it.each([
+    ['paper-out', 'no-media', /out of labels/],
+    ['head-open', 'head-open', /print head is open/],
+    ['ribbon-out', 'ribbon-out', /out of ribbon/],
+    ['paused', 'paused', /paused/],
+  ] as const)('sends nothing to a printer that answers %s, and says why', async (state, mapped, words) => {
+    const printers = await setup();
+    zebra.state = state;
+    const r = await outcome(printers.print('z', zplLabels(3), { signal: AbortSignal.timeout(5000) }));
+    expect((r as { err: unknown }).err).toBeInstanceOf(PrinterHeldError);
+    const err = (r as { err: PrinterHeldError }).err;
+    expect(err.printerStatus.state).toBe(mapped);
+    expect(err.printerStatus.detail).toMatch(words);
+    expect(err.partsConfirmed).toBe(0);
+    expect(zebra.buffered() + zebra.labels()).toBe(0);
+  });
+
+  it('sends into a paused printer when told to, and is done once it is resumed and has printed', async () => {
+    const printers = await setup({ whenPaused: 'send' });
+    zebra.state = 'paused';
+    const seen: string[] = [];
+    const job = printers.print('z', zplLabels(6), { signal: AbortSignal.timeout(10_000), onProgress: (p) => p.status && seen.push(p.status.state) });
+    await expect.poll(() => zebra.buffered()).toBe(6);
+    expect(zebra.labels()).toBe(0);
+    zebra.state = 'ready';
+    expect(await job).toMatchObject({ partsConfirmed: 6 });
+    await expect.poll(() => zebra.labels()).toBe(6);
+    expect(seen).toContain('paused');
+  });
+
+  it('when the labels run out with more to send, stops sending: what it confirmed stays in the printer, nothing is in doubt', async () => {
+    const printers = await setup({ confirmEvery: 3, maxAhead: 6 });
+    zebra.msPerLabel = 5;
+    zebra.paperLeft = 4;
+    const r = await outcome(printers.print('z', zplLabels(40), { signal: AbortSignal.timeout(10_000) }));
+    const err = (r as { err: PrinterHeldError }).err;
+    expect(err).toBeInstanceOf(PrinterHeldError);
+    expect(err.printerStatus.state).toBe('no-media');
+    expect(zebra.labels()).toBe(4);
+    // Everything it holds was confirmed; nothing beyond was sent.
+    expect(zebra.labels() + zebra.buffered()).toBe(err.partsConfirmed);
+    expect(err.partsConfirmed).toBeLessThanOrEqual(4 + 6 + 3);
+    // Reloaded: the held labels print, and the job goes on after the confirmed ones.
+    zebra.state = 'ready';
+    await printers.print('z', zplLabels(40), { signal: AbortSignal.timeout(10_000), startPart: err.partsConfirmed });
+    expect(zebra.printed.map((f) => Number(/label (\d+) of/.exec(f)![1]))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('when the labels run out with the last labels sent, waits with them (saying so) until the printer goes on', async () => {
+    const printers = await setup({ confirmEvery: 4 });
+    zebra.paperLeft = 0;
+    const held: string[] = [];
+    const job = printers.print('z', zplLabels(8), { signal: AbortSignal.timeout(10_000), onProgress: (p) => p.status?.state === 'no-media' && held.push(p.status.detail!) });
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    expect(held[0]).toMatch(/out of labels \(8 labels waiting in it\)/);
+    zebra.state = 'ready';
+    expect(await job).toMatchObject({ partsConfirmed: 8 });
+    await expect.poll(() => zebra.labels()).toBe(8);
+  });
+
+  it('a reset after 3 of 8 labels is not "done": nothing confirmed, the first group in doubt, the rest not sent', async () => {
+    const printers = await setup({ confirmEvery: 5 });
+    zebra.mode = 'cut';
+    zebra.cutAfterFormats = 3;
+    const r = await outcome(printers.print('z', zplLabels(8), { signal: AbortSignal.timeout(5000) }));
+    const err = (r as { err: PartialPrintError }).err;
+    expect(err).toBeInstanceOf(PartialPrintError);
+    expect(err.evidence).toMatchObject({ partsConfirmed: 0, partsSent: 5 });
+    expect(err.message).toMatch(/reset the connection|closed the connection/);
+    await expect.poll(() => zebra.labels()).toBe(3);
+  });
+
+  it('when the printer memory is full and it stops reading, the labels sent since its last answer are in doubt', async () => {
+    const printers = await setup({ confirmEvery: 3, maxAhead: 50 });
+    zebra.paperLeft = 2;
+    zebra.bufferCapacity = 4;
+    const err = ((await outcome(printers.print('z', zplLabels(30), { signal: AbortSignal.timeout(10_000) }))) as { err: PartialPrintError | PrinterHeldError }).err;
+    if (err instanceof PrinterHeldError) {
+      expect(zebra.labels() + zebra.buffered()).toBe(err.partsConfirmed);
+    } else {
+      expect(err).toBeInstanceOf(PartialPrintError);
+      expect(err.evidence.partsSent - err.evidence.partsConfirmed).toBeLessThanOrEqual(3);
+      expect(zebra.labels() + zebra.buffered()).toBeLessThanOrEqual(err.evidence.partsSent);
+    }
+  });
+
+  it('a reset after 50 of 2,000 labels leaves at most one group in doubt', async () => {
+    const printers = await setup();
+    zebra.mode = 'cut';
+    zebra.cutAfterFormats = 50;
+    const r = await outcome(printers.print('z', zplLabels(2000), { signal: AbortSignal.timeout(10_000) }));
+    const err = (r as { err: PartialPrintError }).err;
+    expect(err).toBeInstanceOf(PartialPrintError);
+    expect(err.evidence.partsConfirmed).toBe(45);
+    expect(err.evidence.partsSent).toBe(50);
+    await expect.poll(() => zebra.labels()).toBe(50);
+  });
+
+  it('a printer that goes away while labels wait in it leaves them in doubt, as held in the printer', async () => {
+    const printers = await setup({ confirmEvery: 4 });
+    zebra.paperLeft = 0;
+    const job = outcome(printers.print('z', zplLabels(8), { signal: AbortSignal.timeout(10_000) }));
+    await expect.poll(() => zebra.state).toBe('paper-out');
+    await new Promise((r) => setTimeout(r, 100));
+    await zebra.close();
+    const err = ((await job) as { err: PartialPrintError }).err;
+    expect(err).toBeInstanceOf(PartialPrintError);
+    expect(err.evidence).toMatchObject({ partsConfirmed: 8, partsSent: 8, partsPrinted: 0, heldInPrinter: true });
+  });
+
+  it('with confirm off, hands the labels over and says it could not confirm them', async () => {
+    const printers = await setup({ confirm: false });
+    zebra.mode = 'silent';
+    const result = await printers.print('z', zplLabels(7), { signal: AbortSignal.timeout(5000) });
+    expect(result).toMatchObject({ confirmed: false, partsSent: 7, partsConfirmed: 0 });
+    await expect.poll(() => zebra.labels()).toBe(7);
+  });
+});
