@@ -104,6 +104,8 @@ export interface WorkOrderView {
 
 export interface CachedWorkOrder extends WorkOrderView {
   syncedAt: string;
+  /** GoldLeaf's newer copy could not be read: this is the last good one, since when and why. */
+  stale?: { since: string; reason: string };
   firstReleasedAt?: string;
   leftReleasedAt?: string;
 }

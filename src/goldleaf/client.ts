@@ -51,8 +51,9 @@ export class GoldleafClient {
     return this.listAll('/workorders', { status: this.settings.releasedStatuses }, signal);
   }
 
-  async getWorkOrder(id: string, signal?: AbortSignal) {
-    return this.getJson(`/workorder/${enc(id)}`, workOrderSchema, signal);
+  /** One work order; `maxRetries` lowers the tries for a sync that meets a bad record (it tries again next time). */
+  async getWorkOrder(id: string, signal?: AbortSignal, maxRetries?: number) {
+    return this.getJson(`/workorder/${enc(id)}`, workOrderSchema, signal, maxRetries);
   }
 
   getWorkOrderItems(id: string, signal?: AbortSignal): Promise<unknown[]> {
@@ -125,8 +126,8 @@ export class GoldleafClient {
     return { bytes: res.bytes, contentType, fileName };
   }
 
-  private async getJson<S extends Parameters<typeof parseResponse>[1]>(path: string, schema: S, signal?: AbortSignal) {
-    const res = await this.http.request({ method: 'GET', path, ...(signal ? { signal } : {}) });
+  private async getJson<S extends Parameters<typeof parseResponse>[1]>(path: string, schema: S, signal?: AbortSignal, maxRetries?: number) {
+    const res = await this.http.request({ method: 'GET', path, ...(signal ? { signal } : {}), ...(maxRetries === undefined ? {} : { maxRetries }) });
     const body = unwrapObject(parseJson(`GET ${path}`, res.bytes));
     return parseResponse(`GET ${path}`, schema, body);
   }
@@ -161,7 +162,8 @@ function parseJson(endpoint: string, bytes: Uint8Array): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    throw new StationError('GOLDLEAF_BAD_RESPONSE', `GoldLeaf's answer to ${endpoint} is not JSON.`, { status: 502, retryable: true });
+    // Not retried at once: the same record usually comes back the same; the next sync asks again.
+    throw new StationError('GOLDLEAF_BAD_RESPONSE', `GoldLeaf's answer to ${endpoint} is not JSON.`, { status: 502 });
   }
 }
 

@@ -16,6 +16,8 @@ export interface RequestSpec {
   body?: unknown;
   accept?: string;
   signal?: AbortSignal;
+  /** Fewer tries than configured, for one record of many. */
+  maxRetries?: number;
 }
 
 export interface RawResponse {
@@ -66,7 +68,7 @@ export class GoldleafHttp {
         if (spec.signal?.aborted) throw spec.signal.reason;
         failure = err instanceof StationError ? err : networkFailure(endpoint, err, this.settings.requestTimeoutMs);
       }
-      if (!failure.retryable || attempt >= this.settings.maxRetries) throw failure;
+      if (!failure.retryable || attempt >= Math.min(spec.maxRetries ?? this.settings.maxRetries, this.settings.maxRetries)) throw failure;
       const retryAfter = response ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
       if (retryAfter !== undefined && retryAfter > this.settings.retryMaxMs) {
         // Waiting longer here would block the bench; give the sync loop the wait instead.

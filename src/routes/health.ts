@@ -35,6 +35,8 @@ export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers'>)
           releasedWorkOrders: snap.releasedWorkOrders,
           ...(snap.lastSuccessAt ? { lastSuccessAt: snap.lastSuccessAt, cacheAgeSeconds: ageSeconds(snap.lastSuccessAt) } : {}),
           ...(snap.lastError && gl !== 'reachable' ? { lastError: snap.lastError } : {}),
+          // Records the last sync skipped (the rest synced): named, so someone can fix them in GoldLeaf.
+          ...(snap.problems?.length ? { problems: snap.problems } : {}),
         },
         printers: { total: printers.length, byState, list: printers.map((p) => ({ id: p.id, state: p.state, ...(p.detail ? { detail: p.detail } : {}) })) },
       },

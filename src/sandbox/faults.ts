@@ -1,5 +1,6 @@
-// Failure injection for the sandbox: slow answers, 429 with Retry-After, 5xx, dropped connections, malformed bodies.
-export type FaultKind = 'slow' | 'status' | 'drop' | 'malformed' | 'stall-body';
+// Failure injection for the sandbox: slow answers, 429 with Retry-After, 5xx, dropped connections, malformed bodies,
+// and JSON of the wrong shape.
+export type FaultKind = 'slow' | 'status' | 'drop' | 'malformed' | 'bad-shape' | 'stall-body';
 
 export interface Fault {
   kind: FaultKind;

@@ -203,6 +203,8 @@ async function applyFault(c: Context<Env>, fault: Fault): Promise<Response | und
       return new Response(null, { status: 500 });
     case 'malformed':
       return new Response('{"items": [{"_id": "', { status: 200, headers: { 'content-type': 'application/json' } });
+    case 'bad-shape':
+      return c.json({ _id: 42, number: ['not', 'a', 'string'], items: 'none' });
   }
 }
 

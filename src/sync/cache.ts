@@ -11,6 +11,8 @@ export interface WorkOrderSummary {
   dueDate?: string;
   lines: number;
   syncedAt: string;
+  /** Why the newest copy could not be had from GoldLeaf, when it could not. */
+  stale?: string;
 }
 
 export interface SyncStateRow {
@@ -31,6 +33,8 @@ interface WorkOrderRow {
   first_released_at: string | null;
   left_released_at: string | null;
   synced_at: string;
+  stale_reason: string | null;
+  stale_since: string | null;
 }
 
 export class WorkOrderCache {
@@ -50,7 +54,8 @@ export class WorkOrderCache {
          ON CONFLICT (id) DO UPDATE SET number = excluded.number, status = excluded.status, released = excluded.released,
            customer = excluded.customer, due_date = excluded.due_date, view = excluded.view, synced_at = excluded.synced_at,
            first_released_at = COALESCE(work_orders.first_released_at, excluded.first_released_at),
-           left_released_at = CASE WHEN excluded.released = 1 THEN NULL ELSE work_orders.left_released_at END`,
+           left_released_at = CASE WHEN excluded.released = 1 THEN NULL ELSE work_orders.left_released_at END,
+           stale_reason = NULL, stale_since = NULL`,
       )
       .run({
         id: view.id,
@@ -73,6 +78,21 @@ export class WorkOrderCache {
     const mark = this.db.prepare('UPDATE work_orders SET released = 0, left_released_at = ? WHERE id = ?');
     this.db.transaction(() => left.forEach((r) => mark.run(at, r.id)))();
     return left;
+  }
+
+  /** Whether a copy of this work order is cached. */
+  has(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM work_orders WHERE id = ?').get(id) !== undefined;
+  }
+
+  /** GoldLeaf's copy could not be read: the cached one stays, marked with why (and since when it first failed). */
+  markStale(id: string, reason: string, at: string): void {
+    this.db.prepare('UPDATE work_orders SET stale_reason = ?, stale_since = COALESCE(stale_since, ?) WHERE id = ?').run(reason, at, id);
+  }
+
+  /** The id of a cached work order by its number (for a list row too broken to give its id). */
+  idOf(number: string): string | undefined {
+    return (this.db.prepare('SELECT id FROM work_orders WHERE number = ? COLLATE NOCASE').get(number) as { id: string } | undefined)?.id;
   }
 
   hasLastModified(id: string, lastModified: string): boolean {
@@ -107,6 +127,7 @@ export class WorkOrderCache {
         ...(r.due_date ? { dueDate: r.due_date } : {}),
         lines: view.lines.length,
         syncedAt: r.synced_at,
+        ...(r.stale_reason ? { stale: r.stale_reason } : {}),
       };
     });
   }
@@ -124,6 +145,7 @@ export class WorkOrderCache {
       syncedAt: row.synced_at,
       ...(row.first_released_at ? { firstReleasedAt: row.first_released_at } : {}),
       ...(row.left_released_at ? { leftReleasedAt: row.left_released_at } : {}),
+      ...(row.stale_reason ? { stale: { since: row.stale_since ?? row.synced_at, reason: row.stale_reason } } : {}),
     };
   }
 

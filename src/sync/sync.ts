@@ -110,6 +110,8 @@ export class SyncService implements SyncStatusSource {
     try {
       const rows = await client.listReleasedWorkOrders(signal);
       const docs: WorkOrderDoc[] = [];
+      // A row too broken to read keeps its cached copy released: it is still on GoldLeaf's released list.
+      const unreadable = new Set<string>();
       for (const [i, row] of rows.entries()) {
         try {
           const doc = parseResponse(`GET /workorders row ${i + 1}`, workOrderSchema, row);
@@ -117,38 +119,42 @@ export class SyncService implements SyncStatusSource {
           if (doc.status && !resolver.isReleased(doc.status)) continue;
           docs.push(doc);
         } catch (err) {
-          report.problems.push(describeError(err));
+          const { id, number } = identify(row);
+          const known = id ?? (number ? cache.idOf(number) : undefined);
+          if (known) {
+            unreadable.add(known);
+            if (cache.has(known)) cache.markStale(known, describeError(err), at);
+          }
+          report.problems.push(`${number ?? `row ${i + 1}`}: ${describeError(err)}`);
         }
       }
-      const stillReleased = new Set(docs.map((d) => d._id));
+      const stillReleased = new Set([...docs.map((d) => d._id), ...unreadable]);
+      let failedRecords = 0;
       await forEachLimited(docs, this.o.concurrency ?? 4, async (listed) => {
         if (this.unchanged(listed)) return;
-        // The list row may be a summary: the single-object call has the lines.
-        const doc = listed.items ? listed : await client.getWorkOrder(listed._id, signal).catch((err: unknown) => {
-          if (err instanceof StationError && err.retryable) throw err;
-          report.problems.push(describeError(err));
-          return listed;
-        });
-        cache.saveObject('workorder', doc._id, doc, at);
-        const view = await resolver.workOrder({ ...doc, status: doc.status ?? listed.status ?? this.o.releasedStatuses[0] });
-        view.released = true;
-        for (const line of view.lines) if (line.problem) report.problems.push(`${view.number} line ${line.lineNumber}: ${line.problem}`);
-        const { wasReleased } = cache.upsert(view, at);
-        this.lastFull.set(doc._id, Date.now());
-        report.resolved++;
-        if (!wasReleased) {
-          report.newlyReleased.push(view.number);
-          events.emit({ type: 'workorder.released', workOrder: { id: view.id, number: view.number } });
+        try {
+          await this.syncOne(listed, resolver, at, report, signal);
+        } catch (err) {
+          // GoldLeaf as a whole failing ends the pass (the cache is served meanwhile); one bad record stops nothing.
+          if (signal?.aborted || isOutage(err)) throw err;
+          failedRecords++;
+          const reason = describeError(err);
+          report.problems.push(`${listed.number}: ${reason} It is skipped until the next sync${cache.has(listed._id) ? '; the bench keeps its last good copy' : ''}.`);
+          if (cache.has(listed._id)) cache.markStale(listed._id, reason, at);
         }
       });
+      // Every record failing the same way is GoldLeaf failing, not the records.
+      if (docs.length > 1 && failedRecords === docs.length) {
+        throw new StationError('GOLDLEAF_SERVER_ERROR', `GoldLeaf failed on every released work order (${report.problems[0]}).`, { status: 502, retryable: true, hint: 'The station serves its cached data meanwhile.' });
+      }
       for (const wo of cache.markLeft(stillReleased, at)) {
         report.left.push(wo.number);
         this.lastFull.delete(wo.id);
         events.emit({ type: 'workorder.unreleased', workOrder: wo });
       }
-      report.released = docs.length;
+      report.released = docs.length + unreadable.size;
       const recorded = cache.recordSync({ at, ok: true, ...(report.problems.length ? { error: `${report.problems.length} problem(s): ${report.problems[0]}` } : {}) });
-      this.state = { source: this.o.source, ...recorded, releasedWorkOrders: cache.countReleased() };
+      this.state = { source: this.o.source, ...recorded, releasedWorkOrders: cache.countReleased(), ...(report.problems.length ? { problems: report.problems.slice(0, 50) } : {}) };
       events.emit({ type: 'sync.completed', released: report.released, changed: report.newlyReleased.length + report.left.length, problems: report.problems.length });
       const level = report.problems.length ? 'warn' : 'info';
       logger[level]({ released: report.released, resolved: report.resolved, newlyReleased: report.newlyReleased, left: report.left, problems: report.problems.slice(0, 5) }, 'sync done');
@@ -169,6 +175,32 @@ export class SyncService implements SyncStatusSource {
     }
   }
 
+  /**
+   * Fetches (when the list row is a summary), resolves and stores one work order. A line whose assembly or kit cannot
+   * be had makes the record unresolvable when a good copy is cached (that copy is kept); without one, the work order
+   * is stored with the problem on that line, so its other lines can print.
+   */
+  private async syncOne(listed: WorkOrderDoc, resolver: Resolver, at: string, report: SyncReport, signal?: AbortSignal): Promise<void> {
+    const { client, cache, events } = this.o;
+    // One try more at most: a record GoldLeaf cannot serve is asked for again at the next sync, not four times now.
+    const doc = listed.items ? listed : await client.getWorkOrder(listed._id, signal, 1);
+    cache.saveObject('workorder', doc._id, doc, at);
+    const view = await resolver.workOrder({ ...doc, status: doc.status ?? listed.status ?? this.o.releasedStatuses[0] });
+    view.released = true;
+    const broken = view.lines.filter((l) => l.problem);
+    if (broken.length && cache.has(view.id)) {
+      throw new StationError('GOLDLEAF_UNRESOLVABLE', broken.map((l) => `line ${l.lineNumber}: ${l.problem}`).join('; '), { status: 502 });
+    }
+    for (const line of broken) report.problems.push(`${view.number} line ${line.lineNumber}: ${line.problem}`);
+    const { wasReleased } = cache.upsert(view, at);
+    this.lastFull.set(doc._id, Date.now());
+    report.resolved++;
+    if (!wasReleased) {
+      report.newlyReleased.push(view.number);
+      events.emit({ type: 'workorder.released', workOrder: { id: view.id, number: view.number } });
+    }
+  }
+
   private unchanged(doc: WorkOrderDoc): boolean {
     const lastModified = (doc as { lastModified?: unknown }).lastModified;
     const resolvedAt = this.lastFull.get(doc._id);
@@ -180,6 +212,17 @@ export class SyncService implements SyncStatusSource {
       this.o.cache.hasLastModified(doc._id, lastModified)
     );
   }
+}
+
+/** Failures that mean GoldLeaf (or the way to it) is down, not that one record is bad. */
+function isOutage(err: unknown): boolean {
+  return err instanceof StationError && ['GOLDLEAF_UNREACHABLE', 'GOLDLEAF_TIMEOUT', 'GOLDLEAF_AUTH', 'GOLDLEAF_RATE_LIMITED'].includes(err.code);
+}
+
+/** Whatever can be read of a list row that failed its schema: its id and number, to name it and keep its copy. */
+function identify(row: unknown): { id?: string; number?: string } {
+  const r = (row && typeof row === 'object' ? row : {}) as Record<string, unknown>;
+  return { ...(typeof r._id === 'string' ? { id: r._id } : {}), ...(typeof r.number === 'string' ? { number: r.number } : {}) };
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -6,6 +6,8 @@ export interface SyncSnapshot {
   lastError?: string;
   consecutiveFailures: number;
   releasedWorkOrders: number;
+  /** What the last sync could not take from GoldLeaf (one line per work order or row), skipped until the next. */
+  problems?: string[];
 }
 
 export interface SyncStatusSource {

@@ -120,6 +120,61 @@ describe('sync of released work orders', () => {
     expect(cache.countReleased()).toBe(releasedIds().length - 1);
   });
 
+  it.each([
+    ['invalid JSON', 'malformed'],
+    ['JSON of the wrong shape', 'bad-shape'],
+  ] as const)('skips one work order GoldLeaf answers with %s, names it by number, keeps its last copy, and asks again next time', async (_what, kind) => {
+    const { sync, cache } = syncOver(sandbox, dir);
+    await sync.syncOnce();
+    const ids = releasedIds();
+    const bad = sandbox.state.data.workOrders.get(ids[1]!)!;
+    for (const id of ids) sandbox.state.data.workOrders.get(id)!.lastModified = new Date().toISOString();
+    sandbox.state.faults.add({ kind, pathIncludes: `/workorder/${bad._id}` });
+    const fetches = () => sandbox.state.faults.seen.filter((r) => r.path === `/api/v1/workorder/${bad._id}`).length;
+    const before = fetches();
+    const report = await sync.syncOnce();
+    expect(report.resolved).toBe(ids.length - 1);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatch(new RegExp(`^${bad.number}: .*skipped until the next sync; the bench keeps its last good copy`));
+    expect(fetches() - before).toBe(1); // asked once, not four times
+    expect(sync.snapshot().problems).toEqual(report.problems);
+    const kept = cache.get(bad.number as string)!;
+    expect(kept.released).toBe(true);
+    expect(kept.stale?.reason).toMatch(/not JSON|expected shape/);
+    expect(cache.list().find((w) => w.id === bad._id)?.stale).toBeDefined();
+    // Next sync: asked again; fixed in GoldLeaf, it is fresh again.
+    sandbox.state.faults.clear();
+    const next = await sync.syncOnce();
+    expect(fetches() - before).toBe(2);
+    expect(next.problems).toEqual([]);
+    expect(cache.get(bad.number as string)!.stale).toBeUndefined();
+  });
+
+  it('keeps the last good copy of a work order whose assembly GoldLeaf no longer has, and names it', async () => {
+    const { sync, cache } = syncOver(sandbox, dir);
+    await sync.syncOnce();
+    const id = releasedIds()[0]!;
+    const wo = sandbox.state.data.workOrders.get(id)!;
+    const item = (wo.items as Array<{ item: string; itemType: string; lineNumber: number }>).find((l) => l.itemType === 'hoseAssembly')!;
+    const before = cache.get(id)!;
+    wo.lastModified = new Date().toISOString();
+    sandbox.state.faults.add({ kind: 'status', status: 404, pathIncludes: `/hoseassembly/${item.item}` });
+    const report = await sync.syncOnce();
+    expect(report.problems.some((p) => p.startsWith(`${wo.number}: line `) && /nothing at GET \/hoseassembly/.test(p))).toBe(true);
+    const kept = cache.get(id)!;
+    expect(kept.lines).toEqual(before.lines);
+    expect(kept.stale?.reason).toMatch(/line \d+: GoldLeaf has nothing at/);
+  });
+
+  it('calls it GoldLeaf failing, not the records, when every work order fails', async () => {
+    const { sync, cache } = syncOver(sandbox, dir, { goldleaf: { maxRetries: 0 } });
+    await sync.syncOnce();
+    for (const id of releasedIds()) sandbox.state.data.workOrders.get(id)!.lastModified = new Date().toISOString();
+    sandbox.state.faults.add({ kind: 'status', status: 503, pathIncludes: '/workorder/' });
+    await expect(sync.syncOnce()).rejects.toMatchObject({ code: 'GOLDLEAF_SERVER_ERROR', message: expect.stringMatching(/every released work order/) });
+    expect(cache.countReleased()).toBe(releasedIds().length);
+  });
+
   it('skips work orders GoldLeaf says are unchanged', async () => {
     const { sync } = syncOver(sandbox, dir);
     expect((await sync.syncOnce()).resolved).toBe(releasedIds().length);
