@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 #   cups-ipp-utils  ippeveprinter, a real IPP Everywhere printer on loopback
 #   avahi-daemon, dbus  ippeveprinter needs a DNS-SD daemon even with advertising turned off
 #   chromium        the kiosk's end-to-end tests run in a real browser (driven by playwright-core)
-DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus procps chromium)
+#   fonts-droid-fallback, fonts-symbola  fallback fonts for text the label font lacks (Chinese, Japanese, symbols)
+DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus procps chromium fonts-droid-fallback fonts-symbola)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

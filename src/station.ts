@@ -88,6 +88,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       serials,
       shopName: config.station.shopName,
       stationName: config.station.name,
+      fallbackFonts: config.station.fallbackFonts,
       logger: logger.child({ component: 'labels' }),
     });
 

@@ -20,6 +20,16 @@ const stationSchema = z
       .min(1)
       .optional()
       .meta(doc("Folder with labels/, fonts/ and images/. Default: the templates folder shipped with benchprint.", '/etc/benchprint/templates')),
+    fallbackFonts: z
+      .array(z.string().min(1))
+      .max(20)
+      .default(['/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf', '/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf'])
+      .meta(
+        doc(
+          'Font files for characters the label fonts lack (Chinese, Japanese, symbols), tried in order after any other font in the fonts folder; missing files are skipped. The defaults come with Debian: apt install fonts-droid-fallback fonts-symbola.',
+          ['/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf'],
+        ),
+      ),
     dataDir: z
       .string()
       .min(1)

@@ -23,7 +23,8 @@ export const FORMATTERS: Readonly<Record<string, Formatter>> = {
   /** A {value, unit} quantity as "1820 mm"; with a tolerance string appended when the value has one. */
   length: (v) => (isQuantity(v) ? [formatQuantity(v), (v as { tolerance?: string }).tolerance].filter(Boolean).join(' ') : v),
   quantity: (v) => (isQuantity(v) ? formatQuantity(v) : v),
-  tolerance: (v) => (isQuantity(v) ? formatToleranced(v as Toleranced) : v),
+  // A plain hyphen on labels: every printer font has it (U+2212 would make the printer draw the line as a graphic).
+  tolerance: (v) => (isQuantity(v) ? formatToleranced(v as Toleranced).replace(/\u2212/g, '-') : v),
   number: (v, digits) => (typeof v === 'number' ? (digits === undefined ? formatNumber(v) : v.toFixed(Number(digits))) : v),
   pad: (v, width) => (present(v) ? String(v).padStart(Number(width ?? 2), /^\d+$/.test(String(v)) ? '0' : ' ') : v),
   default: (v, fallback) => (present(v) ? v : (fallback ?? '')),

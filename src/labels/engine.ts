@@ -10,7 +10,7 @@ import { imageLoader, type GrayImage } from './images.js';
 import { findLine, labelData, planLine, type LabelData } from './label-data.js';
 import { layoutLabel } from './layout.js';
 import { labelsToPdf } from './pdf.js';
-import { labelToSvg, svgToPng } from './preview.js';
+import { labelToSvg, svgToPng, textLineBitmap } from './preview.js';
 import type { SerialRecord, SerialStore } from './serials.js';
 import { TemplateRegistry, type LoadedTemplate } from './templates.js';
 import { labelToZpl } from './zpl.js';
@@ -24,6 +24,8 @@ export interface LabelEngineOptions {
   serials: SerialStore;
   shopName: string;
   stationName: string;
+  /** Font files for characters the label fonts lack, in order (missing files are skipped). */
+  fallbackFonts?: readonly string[];
   logger?: Logger;
 }
 
@@ -59,7 +61,7 @@ export class LabelEngine {
   constructor(private readonly o: LabelEngineOptions) {
     this.fontsDir = join(o.templatesDir, 'fonts');
     this.templates = TemplateRegistry.load(join(o.templatesDir, 'labels'), o.logger);
-    this.fonts = loadFonts(this.fontsDir);
+    this.fonts = loadFonts(this.fontsDir, o.fallbackFonts ?? []);
     this.images = imageLoader(join(o.templatesDir, 'images'));
   }
 
@@ -137,7 +139,7 @@ export class LabelEngine {
     if (!('layout' in template)) throw this.zplOnly(template);
     const svg = labelToSvg(layoutLabel(template.layout, data, this.fonts, dpmm), template.def.size, { fonts: this.fonts, images: this.images });
     if (format === 'svg') return { bytes: new TextEncoder().encode(svg), contentType: CONTENT_TYPE.svg };
-    return { bytes: svgToPng(svg, template.def.size.widthMm, dpmm, this.fontsDir), contentType: CONTENT_TYPE.png };
+    return { bytes: svgToPng(svg, template.def.size.widthMm, dpmm, this.fonts), contentType: CONTENT_TYPE.png };
   }
 
   /** Data for a preview of a line: the first tag, with a placeholder serial that is never stored. */
@@ -157,7 +159,26 @@ export class LabelEngine {
 
   private zplOf(template: LoadedTemplate, data: unknown, dpmm: number): string {
     if ('zpl' in template) return template.zpl.render(data);
-    return labelToZpl(layoutLabel(template.layout, data, this.fonts, dpmm, false), template.def.size, { dpmm, images: this.images });
+    const zpl = labelToZpl(layoutLabel(template.layout, data, this.fonts, dpmm, false), template.def.size, {
+      dpmm,
+      images: this.images,
+      textBitmap: (block, i) => textLineBitmap(block, i, this.fonts, dpmm),
+    });
+    this.reportMissingGlyphs();
+    return zpl;
+  }
+
+  private readonly reported = new Set<number>();
+
+  /** Characters no font could draw are shown as a box; say once which, and what to do. */
+  private reportMissingGlyphs(): void {
+    for (const weight of ['regular', 'bold'] as const) {
+      for (const cp of this.fonts[weight].missing) {
+        if (this.reported.has(cp)) continue;
+        this.reported.add(cp);
+        this.o.logger?.warn({ codePoint: `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, character: String.fromCodePoint(cp) }, 'no label font can draw this character: it prints as a box; add a font that has it to templates/fonts or station.fallbackFonts');
+      }
+    }
   }
 
   private zplOnly(template: LoadedTemplate): StationError {

@@ -1,6 +1,7 @@
-// The label fonts (DejaVu Sans Condensed, in templates/fonts): loaded once, measured per character for layout.
+// The label fonts (DejaVu Sans Condensed, in templates/fonts), with fallback fonts for characters they lack (Chinese,
+// Japanese, symbols): loaded once, measured per character for layout.
 import { lazy } from '../lib/lazy.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Weight = 'regular' | 'bold';
@@ -9,35 +10,95 @@ const fontkit = lazy<typeof import('@pdf-lib/fontkit')>('@pdf-lib/fontkit');
 
 const FILES: Record<Weight, string> = { regular: 'DejaVuSansCondensed.ttf', bold: 'DejaVuSansCondensed-Bold.ttf' };
 
+/** Drawn for a character no font has, so the gap is visible rather than a "?" that reads like data. */
+export const MISSING_GLYPH = '\u25a1';
+
+type Parsed = ReturnType<ReturnType<typeof fontkit>['create']>;
+
+/** A font used for characters the label font lacks. */
+export interface FallbackFont {
+  path: string;
+  bytes: Uint8Array;
+  font: Parsed;
+}
+
 export interface LabelFont {
   bytes: Uint8Array;
-  /** Width of a text at size 1 (multiply by the size in mm). */
+  /** Width of a text at size 1 (multiply by the size in mm), each character measured in the font that draws it. */
   width(text: string): number;
-  /** Characters the font cannot draw are replaced before layout, so every output shows the same text. */
+  /** Whether this font or a fallback can draw the character. */
   hasGlyph(codePoint: number): boolean;
+  /** 0 when this font draws the character, i when fallback i - 1 does, -1 when none does. */
+  fontFor(codePoint: number): number;
+  /** The fallback fonts, loaded on first need. */
+  fallbacks(): readonly FallbackFont[];
+  /** Files of this font and its fallbacks, for renderers that load fonts themselves (the preview). */
+  files(): string[];
+  /** Characters asked for that no font has (for a warning). */
+  readonly missing: Set<number>;
   ascent: number;
   capHeight: number;
 }
 
 const cache = new Map<string, Record<Weight, LabelFont>>();
 
-export function loadFonts(fontsDir: string): Record<Weight, LabelFont> {
-  const cached = cache.get(fontsDir);
+/** Other font files in the fonts folder, then the configured ones that exist, in that order. */
+function fallbackFiles(fontsDir: string, extra: readonly string[]): string[] {
+  const own = new Set(Object.values(FILES));
+  let local: string[] = [];
+  try {
+    local = readdirSync(fontsDir)
+      .filter((f) => /\.(ttf|otf)$/i.test(f) && !own.has(f))
+      .sort()
+      .map((f) => join(fontsDir, f));
+  } catch {
+    // no folder: no local fallbacks
+  }
+  return [...local, ...extra.filter((f) => existsSync(f))];
+}
+
+export function loadFonts(fontsDir: string, extraFallbacks: readonly string[] = []): Record<Weight, LabelFont> {
+  const key = `${fontsDir}\u0000${extraFallbacks.join('\u0000')}`;
+  const cached = cache.get(key);
   if (cached) return cached;
+  // Parsed on first need: most labels never need them, and a CJK font is megabytes.
+  let loaded: FallbackFont[] | undefined;
+  const fallbacks = () =>
+    (loaded ??= fallbackFiles(fontsDir, extraFallbacks).flatMap((path) => {
+      try {
+        const bytes = new Uint8Array(readFileSync(path));
+        return [{ path, bytes, font: fontkit().create(bytes) as Parsed }];
+      } catch {
+        return []; // an unreadable font is skipped; its characters show as missing
+      }
+    }));
   const load = (weight: Weight): LabelFont => {
-    const bytes = new Uint8Array(readFileSync(join(fontsDir, FILES[weight])));
-    const font = fontkit().create(bytes);
+    const path = join(fontsDir, FILES[weight]);
+    const bytes = new Uint8Array(readFileSync(path));
+    const font = fontkit().create(bytes) as Parsed;
     const scale = 1 / font.unitsPerEm;
     const widths = new Map<number, number>();
+    const owners = new Map<number, number>();
+    const missing = new Set<number>();
+    const fontFor = (cp: number): number => {
+      let owner = owners.get(cp);
+      if (owner === undefined) {
+        owner = font.hasGlyphForCodePoint(cp) ? 0 : fallbacks().findIndex((f) => f.font.hasGlyphForCodePoint(cp)) + 1 || -1;
+        if (owner === -1) missing.add(cp);
+        owners.set(cp, owner);
+      }
+      return owner;
+    };
     const advance = (cp: number) => {
       let w = widths.get(cp);
       if (w === undefined) {
-        w = font.glyphForCodePoint(cp).advanceWidth * scale;
+        const owner = fontFor(cp);
+        const f = owner > 0 ? fallbacks()[owner - 1]!.font : font;
+        w = f.glyphForCodePoint(cp).advanceWidth / f.unitsPerEm;
         widths.set(cp, w);
       }
       return w;
     };
-    const glyphs = new Map<number, boolean>();
     return {
       bytes,
       width(text) {
@@ -45,19 +106,16 @@ export function loadFonts(fontsDir: string): Record<Weight, LabelFont> {
         for (const ch of text) total += advance(ch.codePointAt(0)!);
         return total;
       },
-      hasGlyph(cp) {
-        let has = glyphs.get(cp);
-        if (has === undefined) {
-          has = font.hasGlyphForCodePoint(cp);
-          glyphs.set(cp, has);
-        }
-        return has;
-      },
+      hasGlyph: (cp) => fontFor(cp) >= 0,
+      fontFor,
+      fallbacks,
+      files: () => [path, ...fallbacks().map((f) => f.path)],
+      missing,
       ascent: font.ascent * scale,
       capHeight: font.capHeight * scale,
     };
   };
   const fonts = { regular: load('regular'), bold: load('bold') };
-  cache.set(fontsDir, fonts);
+  cache.set(key, fonts);
   return fonts;
 }

@@ -2,7 +2,7 @@
 import { StationError } from '../errors.js';
 import { compileText, lookup, type Bound } from './bind.js';
 import { QUIET_ZONE_MODULES, barcodeSize, encodeBarcode, type BarcodeSize, type EncodedBarcode } from './barcodes.js';
-import type { LabelFont, Weight } from './fonts.js';
+import { MISSING_GLYPH, type LabelFont, type Weight } from './fonts.js';
 import type { BarcodeElement, LabelElement, LayoutTemplate, TextElement } from './template-schema.js';
 
 export type Rotation = 0 | 90 | 180 | 270;
@@ -124,10 +124,16 @@ function hasValue(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
 }
 
-/** Control characters become spaces and characters the font lacks become "?", so every output shows the same text. */
+/** Text longer than this cannot show on a label; cutting it first keeps layout fast whatever the data holds. */
+const MAX_TEXT = 1000;
+
+/**
+ * Control characters become spaces, and a character no label font (nor a fallback) has becomes a visible box, so
+ * every output shows the same text and a gap never reads like data.
+ */
 export function printableText(value: string, font: LabelFont): string {
   let out = '';
-  for (const ch of value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')) out += font.hasGlyph(ch.codePointAt(0)!) ? ch : '?';
+  for (const ch of value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')) out += font.hasGlyph(ch.codePointAt(0)!) ? ch : MISSING_GLYPH;
   return out;
 }
 
@@ -135,53 +141,86 @@ function localSize(e: { w: number; h: number; rotate: Rotation }): { w: number; 
   return e.rotate === 90 || e.rotate === 270 ? { w: e.h, h: e.w } : { w: e.w, h: e.h };
 }
 
+/**
+ * Too long for its box: shrink (down to minSize), then wrap up to maxLines, then cut the end with an ellipsis. The
+ * start of the text is never lost: the last line holds as much of the rest as fits.
+ */
 export function layoutText(e: TextElement, raw: string, font: LabelFont): TextBlock {
-  const value = printableText(raw, font).trimEnd();
+  const value = printableText(raw.length > MAX_TEXT ? raw.slice(0, MAX_TEXT) : raw, font).trimEnd();
   const box = localSize(e);
   const minSize = e.minSize ?? e.size * 0.65;
-  const fits = (lines: string[], size: number) => lines.length <= e.maxLines && (lines.length === 1 ? size <= box.h + 0.01 : lines.length * size * LINE_HEIGHT <= box.h + 0.01);
+  const fits = (lines: readonly unknown[], size: number) => lines.length <= e.maxLines && (lines.length === 1 ? size <= box.h + 0.01 : lines.length * size * LINE_HEIGHT <= box.h + 0.01);
   let size = e.size;
-  let lines = wrap(value, font, size, box.w, e.maxLines + 1);
+  let lines = wrapLines(value, font, size, box.w, e.maxLines + 1);
   if (e.overflow === 'shrink') {
     while (!fits(lines, size) && size > minSize) {
       size = Math.max(minSize, size * 0.93);
-      lines = wrap(value, font, size, box.w, e.maxLines + 1);
+      lines = wrapLines(value, font, size, box.w, e.maxLines + 1);
     }
   }
+  let text = lines.map((l) => l.text);
   if (!fits(lines, size)) {
     const room = Math.max(1, Math.min(e.maxLines, Math.floor((box.h + 0.01) / (size * LINE_HEIGHT)) || 1));
-    const kept = lines.slice(0, room);
-    let last = kept[room - 1] ?? '';
-    while (last.length > 0 && font.width(last + ELLIPSIS) * size > box.w) last = last.slice(0, -1);
-    kept[room - 1] = last.trimEnd() + ELLIPSIS;
-    lines = kept;
+    text = text.slice(0, room - 1);
+    // The last line: everything from where it starts, cut to fit with the ellipsis.
+    const rest = value.slice(lines[room - 1]?.start ?? 0).trimStart();
+    const keep = longestFitting(rest, (n) => font.width(rest.slice(0, n).trimEnd() + ELLIPSIS) * size <= box.w + 1e-6);
+    text.push(rest.slice(0, keep).trimEnd() + ELLIPSIS);
   }
-  return { kind: 'text', x: e.x, y: e.y, w: e.w, h: e.h, rotate: e.rotate, lines, size, lineHeight: size * LINE_HEIGHT, weight: e.weight, align: e.align };
+  return { kind: 'text', x: e.x, y: e.y, w: e.w, h: e.h, rotate: e.rotate, lines: text, size, lineHeight: size * LINE_HEIGHT, weight: e.weight, align: e.align };
+}
+
+/**
+ * The largest n (0..text.length) for which fits(n) holds, fits being true up to some n and false after; never in the
+ * middle of a character written as two UTF-16 units (an emoji, say).
+ */
+function longestFitting(text: string, fits: (n: number) => boolean): number {
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  const code = text.charCodeAt(lo - 1);
+  return lo > 0 && code >= 0xd800 && code <= 0xdbff ? lo - 1 : lo;
 }
 
 /** Greedy word wrap; a word longer than the line is cut. Stops after `limit` lines. */
 export function wrap(text: string, font: LabelFont, size: number, width: number, limit: number): string[] {
-  const lines: string[] = [];
-  let line = '';
+  return wrapLines(text, font, size, width, limit).map((l) => l.text);
+}
+
+/** Word wrap that also says where each line starts in the text. */
+function wrapLines(text: string, font: LabelFont, size: number, width: number, limit: number): Array<{ text: string; start: number }> {
+  const lines: Array<{ text: string; start: number }> = [];
   const fit = (s: string) => font.width(s) * size <= width + 1e-6;
+  let line = '';
+  let start = 0;
+  let at = 0;
   for (const word of text.split(' ')) {
+    const wordStart = at;
+    at += word.length + 1;
     const candidate = line ? `${line} ${word}` : word;
     if (fit(candidate)) {
+      if (!line) start = wordStart;
       line = candidate;
       continue;
     }
-    if (line) lines.push(line);
+    if (line) lines.push({ text: line, start });
     if (lines.length >= limit) return lines;
     line = word;
+    start = wordStart;
     while (!fit(line) && line.length > 1) {
-      let cut = line.length - 1;
-      while (cut > 1 && !fit(line.slice(0, cut))) cut--;
-      lines.push(line.slice(0, cut));
+      const current = line;
+      const cut = longestFitting(current, (n) => fit(current.slice(0, n))) || (current.codePointAt(0)! > 0xffff ? 2 : 1);
+      lines.push({ text: line.slice(0, cut), start });
       if (lines.length >= limit) return lines;
       line = line.slice(cut);
+      start += cut;
     }
   }
-  if (line) lines.push(line);
+  if (line) lines.push({ text: line, start });
   return lines;
 }
 

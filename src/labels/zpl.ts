@@ -1,6 +1,7 @@
 // Compiles laid-out labels to ZPL: native text and barcode commands, every value escaped so data can never become a command.
 import type { GrayImage } from './images.js';
 import { rectToLabel, type BarcodeBlock, type Primitive, type TextBlock } from './layout.js';
+import type { TextBitmap } from './preview.js';
 
 /** The ^FH escape character used for every field. */
 const ESC = '_';
@@ -22,6 +23,22 @@ const ORIENTATION: Record<number, string> = { 0: 'N', 90: 'R', 180: 'I', 270: 'B
 export interface ZplContext {
   dpmm: number;
   images: (src: string) => GrayImage;
+  /** Line `i` of a block drawn as dots, for text the printer's own font cannot draw. */
+  textBitmap: (block: TextBlock, i: number) => TextBitmap;
+}
+
+/**
+ * What a Zebra's resident scalable font draws with ^CI28: code page 1252 (Latin-1 and the Windows extras). Anything
+ * else in a line (Chinese, Japanese, the minus sign, emoji) is printed as a graphic of that line, drawn like the preview.
+ */
+const CP1252_EXTRAS = new Set([0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x017d, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x017e, 0x0178]);
+export function printerFontDraws(text: string): boolean {
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if ((cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xff) || CP1252_EXTRAS.has(cp)) continue;
+    return false;
+  }
+  return true;
 }
 
 const dots = (mm: number, dpmm: number) => Math.max(0, Math.round(mm * dpmm));
@@ -74,12 +91,16 @@ function textFields(b: TextBlock, ctx: ZplContext): string[] {
   return fields;
 }
 
-function buildTextFields(b: TextBlock, { dpmm }: ZplContext): string[] {
+function buildTextFields(b: TextBlock, { dpmm, textBitmap }: ZplContext): string[] {
   const o = ORIENTATION[b.rotate]!;
   const h = Math.max(1, dots(b.size, dpmm));
   const along = b.rotate === 90 || b.rotate === 270 ? b.h : b.w;
   const justify = b.align === 'center' ? 'C' : b.align === 'right' ? 'R' : 'L';
   return b.lines.map((line, i) => {
+    if (!printerFontDraws(line)) {
+      const bits = textBitmap(b, i);
+      return graphicField(dots(bits.x, dpmm), dots(bits.y, dpmm), bits.width, bits.height, (x, y) => bits.dark[y * bits.width + x] === 1);
+    }
     const r = rectToLabel(b, 0, i * b.lineHeight, along, b.size);
     // Alignment is left to the printer inside ^FB: it knows the widths of its own font.
     return `^FO${dots(r.x, dpmm)},${dots(r.y, dpmm)}^A0${o},${h},${h}^FB${dots(along, dpmm)},1,0,${justify}^FH${ESC}^FD${zplEscape(line)}^FS`;
@@ -139,20 +160,26 @@ function imageField(p: Extract<Primitive, { kind: 'image' }>, { dpmm, images }: 
   const w = Math.max(1, dots(p.w, dpmm));
   const h = Math.max(1, dots(p.h, dpmm));
   const img = images(p.src);
+  return graphicField(dots(p.x, dpmm), dots(p.y, dpmm), w, h, (x, y) => {
+    const sy = Math.min(img.height - 1, Math.floor((y * img.height) / h));
+    const sx = Math.min(img.width - 1, Math.floor((x * img.width) / w));
+    return !!img.dark[sy * img.width + sx];
+  });
+}
+
+/** A ^GF field of w x h dots at (x, y), one bit per dot (hex, as every ZPL printer reads it). */
+function graphicField(x: number, y: number, w: number, h: number, dark: (x: number, y: number) => boolean): string {
   const bytesPerRow = Math.ceil(w / 8);
   let hex = '';
-  for (let y = 0; y < h; y++) {
-    const sy = Math.min(img.height - 1, Math.floor((y * img.height) / h));
+  for (let row = 0; row < h; row++) {
     for (let bx = 0; bx < bytesPerRow; bx++) {
       let byte = 0;
       for (let bit = 0; bit < 8; bit++) {
-        const x = bx * 8 + bit;
-        if (x >= w) continue;
-        const sx = Math.min(img.width - 1, Math.floor((x * img.width) / w));
-        if (img.dark[sy * img.width + sx]) byte |= 0x80 >> bit;
+        const col = bx * 8 + bit;
+        if (col < w && dark(col, row)) byte |= 0x80 >> bit;
       }
       hex += byte.toString(16).toUpperCase().padStart(2, '0');
     }
   }
-  return `^FO${dots(p.x, dpmm)},${dots(p.y, dpmm)}^GFA,${bytesPerRow * h},${bytesPerRow * h},${bytesPerRow},${hex}^FS`;
+  return `^FO${x},${y}^GFA,${bytesPerRow * h},${bytesPerRow * h},${bytesPerRow},${hex}^FS`;
 }

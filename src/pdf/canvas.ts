@@ -11,6 +11,12 @@ const pngjs = lazy<typeof import('pngjs')>('pngjs');
 
 export const PT_PER_MM = 72 / 25.4;
 
+/** The label weights, or fallback font i (1-based) for characters they lack. */
+type FontKey = Weight | `fallback-${number}`;
+
+/** Text the label fonts surely draw themselves (DejaVu covers all of Latin): no need to look for a fallback. */
+const PRIMARY_ONLY = /^[\x20-\x7e\u00a0-\u024f]*$/;
+
 /**
  * A page's content is a few kilobytes of repetitive operators: zlib's fastest level compresses it almost as well, a
  * small window and hash table make its setup cheap, and a 4 KiB output buffer (instead of 16) is allocated faster:
@@ -29,7 +35,7 @@ const STROKE = { black: '0 G', grey: '0.55 G' };
  * was most of the time after the barcodes, and most of the memory.
  */
 export class PdfPage {
-  private readonly fontKeys = new Map<Weight, string>();
+  private readonly fontKeys = new Map<FontKey, string>();
   private readonly imageKeys = new Map<PDFRef, string>();
   /** Content stream operators, ASCII only (text is hex-encoded glyph ids). */
   readonly ops: string[] = [];
@@ -50,18 +56,32 @@ export class PdfPage {
     return num((this.heightMm - mm) * PT_PER_MM);
   }
 
-  /** Draws one line of text; (x, y) is the start of its baseline, rotation clockwise in degrees. */
+  /**
+   * Draws one line of text; (x, y) is the start of its baseline, rotation clockwise in degrees. Characters the label
+   * font lacks are drawn in runs with the fallback font that has them.
+   */
   async text(line: string, x: number, y: number, size: number, weight: Weight = 'regular', rotate = 0, muted = false): Promise<void> {
-    const font = await this.doc.font(weight);
-    let key = this.fontKeys.get(weight);
-    if (!key) {
-      key = this.node.newFontDictionary(font.name, font.ref).toString();
-      this.fontKeys.set(weight, key);
-    }
     const a = (-rotate * Math.PI) / 180;
     const [cos, sin] = rotate === 0 ? [1, 0] : [Math.cos(a), Math.sin(a)];
+    if (PRIMARY_ONLY.test(line)) return this.run(line, weight, x, y, size, cos, sin, muted);
+    const metrics = this.doc.fonts[weight];
+    let offset = 0;
+    for (const { text, owner } of runs(line, metrics)) {
+      // Along the (clockwise-rotated) baseline: y grows downwards on the label.
+      await this.run(text, owner > 0 ? `fallback-${owner}` : weight, x + cos * offset, y - sin * offset, size, cos, sin, muted);
+      offset += metrics.width(text) * size;
+    }
+  }
+
+  private async run(text: string, key: FontKey, x: number, y: number, size: number, cos: number, sin: number, muted: boolean): Promise<void> {
+    const font = await this.doc.font(key);
+    let name = this.fontKeys.get(key);
+    if (!name) {
+      name = this.node.newFontDictionary(font.name, font.ref).toString();
+      this.fontKeys.set(key, name);
+    }
     const matrix = `${num(cos)} ${num(sin)} ${num(-sin)} ${num(cos)} ${this.x(x)} ${this.y(y)}`;
-    this.ops.push(`BT ${key} ${num(size * PT_PER_MM)} Tf ${muted ? FILL.grey : FILL.black} ${matrix} Tm ${this.doc.encode(font, line)} Tj ET\n`);
+    this.ops.push(`BT ${name} ${num(size * PT_PER_MM)} Tf ${muted ? FILL.grey : FILL.black} ${matrix} Tm ${this.doc.encode(font, text)} Tj ET\n`);
   }
 
   /** Fills rectangles [x, y, w, h] (mm, top-left) as one path: barcodes, filled boxes. */
@@ -105,6 +125,18 @@ export class PdfPage {
   }
 }
 
+/** A line cut into runs of characters drawn by the same font (0: the label font, i: fallback i). */
+function runs(line: string, metrics: LabelFont): Array<{ text: string; owner: number }> {
+  const out: Array<{ text: string; owner: number }> = [];
+  for (const ch of line) {
+    const owner = Math.max(0, metrics.fontFor(ch.codePointAt(0)!));
+    const last = out.at(-1);
+    if (last && last.owner === owner) last.text += ch;
+    else out.push({ text: ch, owner });
+  }
+  return out;
+}
+
 /** A PNG decoded and compressed once, embedded into every document that draws it. */
 interface PreparedImage {
   width: number;
@@ -138,7 +170,7 @@ function prepareImage(png: Uint8Array): PreparedImage {
 
 /** A PDF being written: fonts embedded once (subset), text shaped once per distinct string. */
 export class PdfDocument {
-  private readonly embedded: Partial<Record<Weight, PDFFont>> = {};
+  private readonly embedded = new Map<FontKey, PDFFont>();
   private readonly encoded = new Map<string, string>();
   private readonly images = new Map<Uint8Array, PDFRef>();
   private pages: PdfPage[] = [];
@@ -181,12 +213,13 @@ export class PdfDocument {
     return this.pages;
   }
 
-  async font(weight: Weight): Promise<PDFFont> {
-    let font = this.embedded[weight];
+  async font(key: FontKey): Promise<PDFFont> {
+    let font = this.embedded.get(key);
     if (!font) {
-      font = await this.doc.embedFont(this.fonts[weight].bytes, { subset: true });
+      const bytes = key === 'regular' || key === 'bold' ? this.fonts[key].bytes : this.fonts.regular.fallbacks()[Number(key.slice(9)) - 1]!.bytes;
+      font = await this.doc.embedFont(bytes, { subset: true });
       writeSubsetAtOnce(font);
-      this.embedded[weight] = font;
+      this.embedded.set(key, font);
     }
     return font;
   }

@@ -17,9 +17,9 @@
 ^FO48,424^A0N,29,29^FB717,1,0,L^FH_^FDHose Parker 451TC-4 1/4"^FS
 ^FO48,464^A0N,29,29^FB717,1,0,L^FH_^FDSpec SAE 100R16   max working pressure 5800 psi^FS
 ^FO48,504^A0N,29,29^FB717,1,0,L^FH_^FDEnd A 10643-4-4  JIC 37° female swivel, straight^FS
-^FO48,544^A0N,29,29^FB717,1,0,L^FH_^FDcrimp 16.20 +0.1/−0.2 mm  die 83C-04^FS
+^FO48,544^A0N,29,29^FB717,1,0,L^FH_^FDcrimp 16.20 +0.1/-0.2 mm  die 83C-04^FS
 ^FO48,584^A0N,27,27^FB717,1,0,L^FH_^FDEnd B 16G43-4-4  SAE J518 code 62 flange head, straight^FS
-^FO48,624^A0N,29,29^FB717,1,0,L^FH_^FDcrimp 16.20 +0.1/−0.2 mm  die 83C-04^FS
+^FO48,624^A0N,29,29^FB717,1,0,L^FH_^FDcrimp 16.20 +0.1/-0.2 mm  die 83C-04^FS
 ^FO48,668^A0N,37,37^FB717,1,0,L^FH_^FDOverall length 2150 mm ±10 mm^FS
 ^FO32,792^BQN,2,8^FH_^FDMA,BP260001234|WO-24001|10|HA-1040^FS
 ^FO320,800^A0N,26,26^FB461,1,0,L^FH_^FDProtective spiral guard over full length;^FS

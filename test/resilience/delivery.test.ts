@@ -1,0 +1,163 @@
+// Issue #14 end to end: the real station process against a Zebra-like printer double and the GoldLeaf sandbox. Each
+// case ends with the right state, the right count at the printer, and no label printed twice when the operator
+// follows the station's advice.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
+import { tempDir } from '../helpers/temp.js';
+import { boot, expectSound, json, labelsBySerial, post, settle, stop, writeConfig, type JobView, type Running } from './harness.js';
+
+const root = tempDir('bp-delivery-');
+let n = 0;
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+});
+
+async function bench(options: Record<string, unknown> = {}): Promise<{ r: Running; zebra: ZebraDouble }> {
+  const zebra = await startZebraPrinter();
+  cleanup.push(() => zebra.close());
+  const dir = join(root, String(++n));
+  mkdirSync(dir, { recursive: true });
+  const r = await boot(writeConfig(dir, [{ id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri, options: { writeTimeoutMs: 3000, connectTimeoutMs: 500, statusTimeoutMs: 500, ...options } }], { queue: { retryBaseMs: 200, retryMaxMs: 1000, holdPollMs: 300 } }));
+  cleanup.push(() => stop(r));
+  return { r, zebra };
+}
+
+const tags = (quantity: number, line = 10) => ({ kind: 'labels', printer: 'tags', workOrder: 'WO-24005', line, template: 'hose-tag', quantity });
+const job = async (r: Running, id: string) => (await json<JobView & { waitingReason?: string; partsConfirmed: number; resume?: Array<{ from: number }> }>(`${r.url}/api/v1/jobs/${id}`)).body;
+
+describe('done means the printer confirmed it', () => {
+  it.each([
+    ['paper-out', 'no-media', 'Tag printer: out of labels'],
+    ['head-open', 'head-open', 'Tag printer: print head is open'],
+  ] as const)('a printer answering %s gets nothing: the job waits, saying why, and prints once when the printer is ready', async (state, mapped, reason) => {
+    const { r, zebra } = await bench();
+    zebra.state = state;
+    await expect.poll(async () => (await json<{ state: string }>(`${r.url}/api/v1/printers/tags`)).body.state, { timeout: 10_000 }).toBe(mapped);
+    const { id } = (await post(`${r.url}/api/v1/jobs`, tags(3))).body as { id: string };
+    await expect.poll(async () => (await job(r, id)).waitingReason, { timeout: 10_000 }).toBe(reason);
+    await new Promise((res) => setTimeout(res, 1000));
+    expect((await job(r, id)).state).toBe('queued');
+    expect(zebra.labels() + zebra.buffered()).toBe(0);
+    zebra.state = 'ready';
+    await expect.poll(async () => (await job(r, id)).state, { timeout: 10_000 }).toBe('done');
+    await expect.poll(() => zebra.labels()).toBe(3);
+    await expectSound(r, await settle(r), labelsBySerial(zebra.printed));
+  });
+
+  it('a printer that does not answer ~HS gets nothing and the job says so; it prints once the printer answers', async () => {
+    const { r, zebra } = await bench();
+    zebra.mode = 'silent';
+    const { id } = (await post(`${r.url}/api/v1/jobs`, tags(3))).body as { id: string };
+    await expect.poll(async () => (await job(r, id)).waitingReason ?? '', { timeout: 10_000 }).toMatch(/^Tag printer: no answer to ~HS within 500 ms/);
+    expect(zebra.labels() + zebra.buffered()).toBe(0);
+    zebra.mode = 'normal';
+    await expect.poll(async () => (await job(r, id)).state, { timeout: 10_000 }).toBe('done');
+    await expect.poll(() => zebra.labels()).toBe(3);
+  });
+
+  it('labels running out mid-job: the printer keeps what it confirmed, the rest waits, nothing is printed twice', async () => {
+    const { r, zebra } = await bench({ maxAhead: 6 });
+    zebra.msPerLabel = 10;
+    zebra.paperLeft = 7;
+    const { id } = (await post(`${r.url}/api/v1/jobs`, tags(40))).body as { id: string };
+    await expect.poll(async () => (await job(r, id)).waitingReason ?? '', { timeout: 10_000 }).toMatch(/^Tag printer: out of labels/);
+    const waiting = await job(r, id);
+    expect(waiting.state).toBe('queued');
+    expect(zebra.labels()).toBe(7);
+    expect(zebra.labels() + zebra.buffered()).toBe(waiting.partsConfirmed);
+    zebra.state = 'ready';
+    await expect.poll(async () => (await job(r, id)).state, { timeout: 15_000 }).toBe('done');
+    await expect.poll(() => zebra.labels()).toBe(40);
+    const jobs = await settle(r);
+    const received = labelsBySerial(zebra.printed);
+    expect(received.size).toBe(40);
+    await expectSound(r, jobs, received);
+  });
+
+  it('a cut after 3 of 8 labels is not "done": the operator is told what arrived and resumes after the last tag', async () => {
+    const { r, zebra } = await bench();
+    zebra.mode = 'cut';
+    zebra.cutAfterFormats = 3;
+    const { id, serials } = (await post(`${r.url}/api/v1/jobs`, tags(8))).body as { id: string; serials: string[] };
+    await expect.poll(async () => (await job(r, id)).state, { timeout: 10_000 }).toBe('needs-attention');
+    const cut = await job(r, id);
+    expect(cut.attention).toMatch(/The printer confirmed no label of this job\. Labels 1 to 5 .* may have printed\. Labels 6 to 8 .* were not received\./);
+    expect(cut.resume!.map((c) => c.from)).toEqual([1, 6]);
+    await expect.poll(() => zebra.labels()).toBe(3);
+    zebra.mode = 'normal';
+    // The operator does what the note says first: scan the last tag that came out.
+    const last = [...labelsBySerial(zebra.printed).keys()].at(-1)!;
+    expect(last).toBe(serials[2]);
+    expect((await post(`${r.url}/api/v1/jobs/${id}/resume`, { afterSerial: last })).status).toBe(201);
+    const jobs = await settle(r);
+    await expect.poll(() => zebra.labels()).toBe(8);
+    const received = labelsBySerial(zebra.printed);
+    expect([...received.keys()]).toEqual(serials);
+    await expectSound(r, jobs, received);
+  });
+
+  it('a cut after 50 of 2,000: at most one group in doubt, and resuming as advised loses and doubles nothing', async () => {
+    const { r, zebra } = await bench();
+    zebra.mode = 'cut';
+    zebra.cutAfterFormats = 50;
+    const { id, serials } = (await post(`${r.url}/api/v1/jobs`, tags(2000))).body as { id: string; serials: string[] };
+    await expect.poll(async () => (await job(r, id)).state, { timeout: 20_000 }).toBe('needs-attention');
+    const cut = await job(r, id);
+    expect(cut).toMatchObject({ partsConfirmed: 45, partsSent: 50 });
+    expect(cut.attention).toContain('Labels 1 to 45');
+    expect(cut.attention).toContain('Labels 46 to 50');
+    expect(cut.attention).toContain('Labels 51 to 2000');
+    expect(cut.resume!.map((c) => c.from)).toEqual([46, 51]);
+    await expect.poll(() => zebra.labels()).toBe(50);
+    zebra.mode = 'normal';
+    // Label 50 came out, so the note says: resume from 51.
+    expect((await post(`${r.url}/api/v1/jobs/${id}/reprint`, { from: 51 })).status).toBe(201);
+    const jobs = await settle(r, 60_000);
+    await expect.poll(() => zebra.labels(), { timeout: 30_000 }).toBe(2000);
+    const received = labelsBySerial(zebra.printed);
+    expect([...received.keys()]).toEqual(serials);
+    await expectSound(r, jobs, received);
+  }, 90_000);
+});
+
+describe('text the printer font cannot draw', () => {
+  it('prints "Müller 日本 🚀" as a graphic of that line, and a 2,000-character value with its start kept', async () => {
+    const { r, zebra } = await bench();
+    const labels = [{ workOrder: { number: 'WO-1', customer: { name: 'Müller 日本 🚀' }, description: `CPN ${'X1'.repeat(1000)}` } }];
+    expect((await post(`${r.url}/api/v1/jobs`, { kind: 'template', printer: 'tags', template: 'work-order-label', labels })).status).toBe(201);
+    await settle(r);
+    await expect.poll(() => zebra.labels()).toBe(1);
+    const label = zebra.printed[0]!;
+    expect(label.match(/\^GFA,/g)).toHaveLength(1);
+    expect(label).not.toContain('日本');
+    expect(label).toMatch(/\^FDCPN (X1){10,}X?\.\.\.\^FS/);
+  });
+});
+
+describe('one bad record stops nothing else', () => {
+  it('a work order GoldLeaf answers with invalid JSON is skipped and named; the others sync; its copy is kept', async () => {
+    const { r } = await bench();
+    const list = (await json<{ items: Array<{ id: string; number: string }> }>(`${r.url}/api/v1/workorders`)).body.items;
+    const bad = list[2]!;
+    await post(`${r.sandbox}/__sandbox/faults`, { kind: 'malformed', pathIncludes: `/workorder/${bad.id}` });
+    // The sandbox bumps nothing on its own: ask for a full pass by touching every work order.
+    for (const w of list) await post(`${r.sandbox}/__sandbox/workorders/${w.id}/status`, { status: 'Released' });
+    const sync = await post(`${r.url}/api/v1/sync`, {});
+    expect(sync.status).toBe(200);
+    const report = sync.body as { resolved: number; problems: string[] };
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatch(new RegExp(`^${bad.number}: GoldLeaf's answer to GET /workorder/.* is not JSON`));
+    expect(report.resolved).toBe(list.length - 1);
+    const ready = (await json<{ goldleaf: { state: string; problems: string[] } }>(`${r.url}/readyz`)).body;
+    expect(ready.goldleaf.state).toBe('reachable');
+    expect(ready.goldleaf.problems).toEqual(report.problems);
+    const kept = (await json<{ stale?: { reason: string } }>(`${r.url}/api/v1/workorders/${bad.number}`)).body;
+    expect(kept.stale?.reason).toMatch(/not JSON/);
+    // The bench still prints, from the fresh copies and from the kept one.
+    expect((await post(`${r.url}/api/v1/jobs`, tags(2))).status).toBe(201);
+    expect((await post(`${r.url}/api/v1/jobs`, { kind: 'document', printer: 'tags', workOrder: bad.number, document: 'traveler' })).status).toBeLessThan(500);
+  });
+});
