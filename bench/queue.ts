@@ -46,6 +46,8 @@ async function printers(count: number) {
   return { uris: ports.map((p) => `tcp://127.0.0.1:${p}`), close: () => child.disconnect() };
 }
 
+const TOKEN = 'bench-client-token-0123456789abcdef';
+
 const doc = (n: number): RenderedDocument => {
   const text = `^XA^FO20,20^A0N,30,30^FDJOB${n}^FS^XZ\n`;
   return { format: 'zpl', bytes: Buffer.from(text), meta: { name: 'b.zpl', contentType: 'x', partEnds: [Buffer.byteLength(text)] } };
@@ -60,6 +62,8 @@ async function stationProcess(dir: string, uris: string[]) {
       station: { dataDir: join(dir, 'latency') },
       server: { host: '127.0.0.1', port: 0 },
       goldleaf: { sandbox: true },
+      // The clients are programs on the LAN: a token, as an ERP would have.
+      auth: { tokens: [{ name: 'bench', token: TOKEN, scopes: ['read', 'print'] }], rateLimitPerMinute: 100_000 },
       printers: uris.map((uri, i) => ({ id: `p${i}`, driver: 'zpl', uri, options: {} })),
     }),
   );
@@ -94,7 +98,7 @@ function post(url: URL, body: unknown): Promise<number> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: '/api/v1/jobs', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      { host: url.hostname, port: url.port, path: '/api/v1/jobs', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), authorization: `Bearer ${TOKEN}` } },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -40,10 +40,14 @@ async function pdfJob(url: string): Promise<Job> {
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
+  // As the kiosk in the bench PC's browser: the session cookie it gets opening /kiosk, and its own origin.
+  const opened = await fetch(`${url}/kiosk`);
+  await opened.arrayBuffer();
+  const kiosk = { cookie: opened.headers.get('set-cookie')!.split(';')[0]!, origin: url };
   const t = performance.now();
   const res = await fetch(`${url}/api/v1/jobs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...kiosk },
     body: JSON.stringify({ kind: 'labels', printer: 'labels', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: LABELS }),
   });
   const job = (await res.json()) as { id: string; state: string };
@@ -51,7 +55,7 @@ async function pdfJob(url: string): Promise<Job> {
   for (let state = job.state; state !== 'done'; ) {
     if (['failed', 'needs-attention', 'expired', 'cancelled'].includes(state)) throw new Error(`the job ended ${state}`);
     await new Promise((r) => setTimeout(r, 10));
-    state = ((await (await fetch(`${url}/api/v1/jobs/${job.id}`)).json()) as { state: string }).state;
+    state = ((await (await fetch(`${url}/api/v1/jobs/${job.id}`, { headers: kiosk })).json()) as { state: string }).state;
   }
   const ms = performance.now() - t;
   polling = false;

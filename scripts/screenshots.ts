@@ -16,7 +16,10 @@ const station = await startStation(loaded, silentLogger(), { startSync: false })
 await station.sync.syncOnce();
 // Something in the jobs panel: a finished job and one that needs attention.
 const wo = 'WO-24005';
-const fetchJson = (path: string, body: unknown) => fetch(`${station.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+// As the kiosk on this PC: the session cookie it gets opening /kiosk, and its own origin.
+const opened = await fetch(`${station.url}/kiosk`);
+const kiosk = { cookie: opened.headers.get('set-cookie')!.split(';')[0]!, origin: station.url };
+const fetchJson = (path: string, body: unknown) => fetch(`${station.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...kiosk }, body: JSON.stringify(body) });
 await fetchJson('/api/v1/jobs', { kind: 'labels', printer: 'tags', workOrder: wo, line: 10, template: 'hose-tag', quantity: 8 });
 await station.queue.runUntilIdle();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });

@@ -9,6 +9,7 @@ import type { LabelEngine } from './labels/engine.js';
 import type { JobStore } from './queue/job-store.js';
 import type { PrintQueue } from './queue/queue.js';
 import type { RequestDeps } from './queue/requests.js';
+import type { Submissions } from './queue/submissions.js';
 import type { SerialStore } from './labels/serials.js';
 import type { Logger } from './logger.js';
 import type { PrinterRegistry } from './printing/registry.js';
@@ -16,7 +17,9 @@ import type { Store } from './store/store.js';
 import type { WorkOrderCache } from './sync/cache.js';
 import type { SyncReport } from './sync/sync.js';
 import type { SyncStatusSource } from './sync/types.js';
-import { authenticate, readsNeedScope, requireScope, type AuthVariables } from './http/auth.js';
+import { authenticate, readsNeedScope, type AuthVariables } from './http/auth.js';
+import { guardChanges, guardHost } from './http/guards.js';
+import type { KioskSessions, PinAttempts } from './http/kiosk-session.js';
 import { notFound, onError } from './http/errors.js';
 import { limitBody } from './http/body-limit.js';
 import { requestLog } from './http/request-log.js';
@@ -46,6 +49,13 @@ export interface AppDeps {
   jobs: JobStore;
   queue: PrintQueue;
   requests: RequestDeps;
+  submissions: Submissions;
+  security: {
+    /** The names this station answers to (Host header), against DNS rebinding. */
+    hosts: ReadonlySet<string>;
+    sessions: KioskSessions;
+    pins: PinAttempts;
+  };
 }
 
 export type AppEnv = { Variables: AuthVariables };
@@ -54,13 +64,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestId());
   app.use('*', requestLog(deps.logger));
+  const { trustProxy } = deps.config.server;
+  app.use('*', guardHost(deps.security.hosts, trustProxy));
   app.use('*', limitBody(deps.config.server.bodyLimitBytes));
-  app.use('*', authenticate(deps.config.auth.tokens, deps.config.auth.kioskAddresses, deps.config.auth.adminPin, deps.config.auth.anonymousRead));
+  app.use(
+    '*',
+    authenticate({
+      tokens: deps.config.auth.tokens,
+      kioskAddresses: deps.config.auth.kioskAddresses,
+      adminPin: deps.config.auth.adminPin,
+      anonymousRead: deps.config.auth.anonymousRead,
+      trustProxy,
+      sessions: deps.security.sessions,
+      pins: deps.security.pins,
+      logger: deps.logger,
+    }),
+  );
+  app.use('*', guardChanges(trustProxy));
   app.use('/api/*', rateLimit(deps.config.auth.rateLimitPerMinute));
   app.use('/api/*', readsNeedScope());
-  // The kiosk shows work-order data: the same rule as reading the API (bench devices always may).
-  app.use('/kiosk', requireScope('read'));
-  app.use('/kiosk/*', requireScope('read'));
   app.route('/', healthRoutes(deps));
   app.route('/api/v1', stationRoutes(deps));
   app.route('/api/v1/workorders', workOrderRoutes(deps));
@@ -69,6 +91,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/v1', jobRoutes(deps));
   app.route('/api/v1', eventRoutes(deps));
   app.route('/api/v1', apiDocRoutes(deps));
+  // The kiosk shows work-order data: a bench device gets its session there, anyone else needs the read scope.
   app.route('/kiosk', kioskRoutes(deps));
   app.get('/', (c) => c.redirect('/kiosk'));
   app.onError(onError(deps.logger));

@@ -9,6 +9,7 @@ const REDACT = [
   'securityToken', '*.securityToken',
   'authorization', '*.authorization', '*.headers.authorization', 'headers.authorization',
   'adminPin', '*.adminPin',
+  'cookie', '*.cookie', '*.headers.cookie', 'x-admin-pin', '*["x-admin-pin"]', '*.headers["x-admin-pin"]',
 ];
 
 export interface LoggerOptions {

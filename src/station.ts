@@ -1,6 +1,6 @@
 // Wires a whole station from a loaded config: store, GoldLeaf (or the sandbox), sync, printers, HTTP server.
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.js';
@@ -23,6 +23,9 @@ import { WorkOrderCache } from './sync/cache.js';
 import { SyncService } from './sync/sync.js';
 import { JobStore } from './queue/job-store.js';
 import { PrintQueue } from './queue/queue.js';
+import { Submissions } from './queue/submissions.js';
+import { ownHosts } from './http/guards.js';
+import { KioskSessions, PinAttempts, kioskSecret } from './http/kiosk-session.js';
 import { startAutoPrint } from './queue/auto-print.js';
 import type { RequestDeps } from './queue/requests.js';
 import { printableWorkOrder } from './routes/work-orders.js';
@@ -117,7 +120,13 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     cleanup.push(() => queue.stop(config.server.shutdownGraceMs));
     cleanup.push(startAutoPrint({ config: config.autoPrint, events, queue, jobs, requests, logger: logger.child({ component: 'auto-print' }) }));
 
-    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials, documents, jobs, queue, requests });
+    const submissions = new Submissions(jobs, config.queue.duplicateWindowSec * 1000);
+    const security = {
+      hosts: ownHosts(config.server.allowedHosts, hostname(), interfaceAddresses()),
+      sessions: new KioskSessions(kioskSecret(store)),
+      pins: new PinAttempts(),
+    };
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security });
     const server = await listen(app.fetch, config.server.host, config.server.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
@@ -179,6 +188,13 @@ function closeServer(server: ServerType, graceMs: number, logger: Logger): Promi
     });
     (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
   });
+}
+
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i): i is NonNullable<typeof i> => !!i)
+    .map((i) => i.address);
 }
 
 function kioskUrls(host: string, port: number): string[] {

@@ -15,13 +15,16 @@ describe('the station as a process', () => {
       const kiosk = (ready.kiosk as string[])[0]!;
       expect(kiosk).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/kiosk$/);
       await child.waitFor((l) => l.msg === 'sync done');
-      expect((await fetch(kiosk)).status).toBe(200);
+      const opened = await fetch(kiosk);
+      expect(opened.status).toBe(200);
+      // The kiosk's session and origin, as its browser on this PC sends them.
+      const session = { cookie: opened.headers.get('set-cookie')!.split(';')[0]!, origin: new URL(kiosk).origin };
 
       // Make GoldLeaf slow, start a sync request, and stop the station while it runs.
       const sandboxUrl = String(demo.goldleaf).replace(/\/api\/v1$/, '');
       await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ kind: 'slow', delayMs: 1200, times: 1, pathIncludes: '/workorders' }) });
       const started = Date.now();
-      const inFlight = fetch(kiosk.replace('/kiosk', '/api/v1/sync'), { method: 'POST' });
+      const inFlight = fetch(kiosk.replace('/kiosk', '/api/v1/sync'), { method: 'POST', headers: session });
       await new Promise((r) => setTimeout(r, 300));
       child.proc.kill('SIGTERM');
       const res = await inFlight;

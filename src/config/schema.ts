@@ -44,6 +44,24 @@ const serverSchema = z
     port: z.number().int().min(0).max(65535).default(8080).meta(doc('TCP port of the kiosk and the LAN API (0 picks a free one).', 8080)),
     shutdownGraceMs: ms(10_000, 'How long a stop waits for work in flight (requests, then the rest) before closing.', 10000),
     bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024).meta(doc('Largest request body accepted.', 2097152)),
+    allowedHosts: z
+      .array(z.string().min(1).max(253).regex(/^[A-Za-z0-9.:[\]_-]+$/, 'expected a host name or address, without port'))
+      .default([])
+      .meta(
+        doc(
+          "Names the station answers to besides its own (localhost, this PC's host name and addresses), e.g. a DNS name given to it. A request for any other Host is refused: a hostile web page cannot reach the station through a name of its own that points here (DNS rebinding).",
+          ['bench2.hoseshop.lan'],
+        ),
+      ),
+    trustProxy: z
+      .boolean()
+      .default(false)
+      .meta(
+        doc(
+          'The station is behind a reverse proxy on this PC or the LAN: take the client address, host and scheme from the X-Forwarded-For, -Host and -Proto headers the proxy sets. Off: a request that came through a proxy is never a bench device, whatever its address.',
+          false,
+        ),
+      ),
   })
   .prefault({});
 
@@ -113,6 +131,13 @@ const queueSchema = z
   .strictObject({
     retryBaseMs: ms(2000, 'First wait before trying a job again when its printer could not be reached (nothing was sent).', 2000),
     retryMaxMs: ms(60_000, 'Longest wait between tries while a printer is offline.', 60000),
+    duplicateWindowSec: z
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .default(10)
+      .meta(doc('The same print request from the same caller within this many seconds gets the job already made (a double tap prints once); "force": true prints it again.', 10)),
     holdPollMs: ms(2000, 'How often a printer that is not ready (out of labels, head open, paused) is asked again while a job waits for it.', 2000),
     expireAfterMin: z.number().int().min(1).max(10_080).default(480).meta(doc('A job still waiting for its printer after this long expires instead of printing unexpectedly later.', 480)),
   })
@@ -167,8 +192,8 @@ const authSchema = z
     tokens: z.array(tokenSchema).default([]).meta(doc('Bearer tokens for the LAN API.', [{ name: 'erp', scopes: ['read', 'print'] }])),
     anonymousRead: z
       .boolean()
-      .default(true)
-      .meta(doc('Let browsers on the LAN read the API and the kiosk pages (work orders, jobs, history) without a token. Changes always need one.', true)),
+      .default(false)
+      .meta(doc('Let anyone on the LAN read the API and the kiosk pages (work orders, customers, POs, history) without a token. Off: they get /healthz, /readyz and the API document only. Changes always need a token or a kiosk.', false)),
     rateLimitPerMinute: z
       .number()
       .int()
@@ -180,11 +205,11 @@ const authSchema = z
       .string()
       .regex(/^[0-9]{4,12}$/, 'expected 4 to 12 digits')
       .optional()
-      .meta(doc("PIN for admin actions on the kiosk (cancel others' jobs, pause or move a queue). Environment: BENCHPRINT_ADMIN_PIN.", '4711')),
+      .meta(doc("PIN for admin actions on the kiosk (cancel others' jobs, pause or move a queue). After 5 wrong PINs from one address it is locked for 30 s, doubling with each further wrong one (up to an hour). Environment: BENCHPRINT_ADMIN_PIN.", '4711')),
     kioskAddresses: z
       .array(z.ipv4().or(z.ipv6()))
       .default([])
-      .meta(doc('Kiosk devices on the LAN (e.g. a Raspberry Pi at the bench) that may print without a token; this PC always may.', ['192.168.1.40'])),
+      .meta(doc('Kiosk devices on the LAN (e.g. a Raspberry Pi at the bench) whose browser may use the kiosk, and print from it, without a token; this PC always may.', ['192.168.1.40'])),
   })
   .prefault({});
 

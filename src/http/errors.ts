@@ -18,6 +18,8 @@ export function onError(logger: Logger): ErrorHandler {
   return function handleError(err: Error, c: Context) {
     if (isStationError(err)) {
       if (err.status >= 500) logger.error({ code: err.code, path: c.req.path, err: err.message }, 'request error');
+      const wait = (err.details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec;
+      if (typeof wait === 'number') c.header('Retry-After', String(wait));
       return c.json(errorBody(err.code, err.advice, { retryable: err.retryable, ...(err.details === undefined ? {} : { details: err.details }) }), err.status);
     }
     if (err instanceof HTTPException) {

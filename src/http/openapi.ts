@@ -94,7 +94,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       operationId: `${op.method}${op.path.replace(/^\/api\/v1/, '').replace(/\{(\w+)\}/g, 'By-$1').replace(/[^a-zA-Z0-9]+(.)?/g, (_, ch: string | undefined) => (ch ? ch.toUpperCase() : ''))}`,
       summary: op.summary,
       tags: [op.path.split('/')[3]!.replace(/\.\w+$/, '')],
-      ...(op.scope === 'public' ? { security: [] } : { 'x-scope': op.scope, description: `Needs a token with the "${op.scope}" scope${op.scope === 'admin' ? '' : ' (or a request from the bench PC itself)'}.` }),
+      ...(op.scope === 'public' ? { security: [] } : { 'x-scope': op.scope, description: `Needs a token with the "${op.scope}" scope${op.scope === 'admin' ? '' : ' (or the kiosk, with its session)'}.` }),
       parameters: [...pathParams, ...queryParams, ...headers],
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body) } } } } : {}),
       responses: {

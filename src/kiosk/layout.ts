@@ -19,10 +19,16 @@ export function goldleafBanner(deps: Pick<AppDeps, 'sync'>): Html | string {
   return html`<div class="banner bad" role="alert">No work orders yet: GoldLeaf has not answered${snap.lastError ? html` (${snap.lastError})` : ''}.</div>`;
 }
 
+/** A page for someone who may not see the kiosk: what it is and what to do, nothing else. */
+export function layoutless(title: string, text: string): Html {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
+<title>${title} · benchprint</title><style>${raw(KIOSK_CSS)}</style></head><body><main class="notice"><h1>${title}</h1><p>${text}</p></main></body></html>`;
+}
+
 export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config'>, title: string, body: Html): Html {
   const printers = deps.printers.views();
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${title} · benchprint</title><style>${raw(KIOSK_CSS)}</style></head>
 <body>
 <header>
@@ -36,7 +42,7 @@ export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config'>, titl
     (p) => html`<span class="printer s-${p.state}" data-printer="${p.id}" title="${p.detail ?? ''}"><b>${p.name}</b> <span class="state">${p.state.replace('-', ' ')}</span></span>`,
   )}</nav>
 <main>${body}</main>
-<section id="jobs" aria-label="Print jobs" aria-live="polite"></section>
+<section id="jobs" aria-label="Print jobs" aria-live="polite" hidden></section>
 <div id="toast" role="status" hidden></div>
 <script src="/kiosk/static/kiosk.js" defer></script>
 </body></html>`;

@@ -25,7 +25,7 @@ export function printerFor(printers: readonly PrinterView[], formats: readonly s
 
 export function homePage(items: WorkOrderSummary[], printed: ReadonlySet<string>, search: string | undefined): Html {
   return html`<div class="titlebar"><h1>Released work orders <small>${items.length}</small></h1>
-<form class="search" action="/kiosk" method="get"><input name="search" value="${search ?? ''}" placeholder="Find a number or customer" aria-label="Find"><button class="secondary">Find</button></form></div>
+<form class="search" action="/kiosk" method="get"><input name="search" value="${search ?? ''}" placeholder="Number or customer" aria-label="Find a work order by number or customer"><button class="secondary">Find</button></form></div>
 <table class="list"><thead><tr><th>Work order</th><th>Customer</th><th>Due</th><th>Lines</th><th>Printed</th></tr></thead><tbody>
 ${items.map(
   (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${w.dueDate ?? ''}</td><td>${w.lines}</td><td>${printed.has(w.number) ? html`<span class="badge done">printed</span>` : ''}${w.stale ? html` <span class="badge stale" title="${w.stale}">old copy</span>` : ''}</td></tr>`,
@@ -104,7 +104,7 @@ export function historyPage(jobs: JobRecord[]): Html {
   return html`<div class="titlebar"><h1>History <small>last ${jobs.length}</small></h1><a class="button secondary" href="/api/v1/history.csv">Export CSV</a></div>
 <table class="list"><thead><tr><th>When</th><th>What</th><th>Printer</th><th>Labels</th><th>State</th><th></th></tr></thead><tbody>
 ${jobs.map(
-  (j) => html`<tr data-job="${j.id}"><td>${when(j.createdAt)}</td><td>${j.workOrderNumber ?? ''}${j.lineNumber !== undefined ? ` line ${j.lineNumber}` : ''} · ${j.templateId ?? j.kind}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.printerId}</td><td>${j.state === 'sent' ? j.partsSent : j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
+  (j) => html`<tr data-job="${j.id}"><td>${when(j.createdAt)}</td><td>${j.title}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.printerId}</td><td>${j.state === 'sent' ? j.partsSent : j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
 )}
 </tbody></table>`;
 }

@@ -7,13 +7,35 @@ import type { AppDeps, AppEnv } from '../app.js';
 import { StationError, isStationError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { printableWorkOrder } from '../routes/work-orders.js';
-import { goldleafBanner, layout } from './layout.js';
+import { clientOf } from '../http/client.js';
+import { goldleafBanner, layout, layoutless } from './layout.js';
 import { historyPage, homePage, workOrderPage } from './pages.js';
 
 const STATIC = join(PACKAGE_ROOT, 'src', 'kiosk', 'static');
 
 export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+
+  // A bench device's browser opening the kiosk gets its session (the cookie its later requests prove themselves
+  // with); anyone else needs the read scope, and a person gets a page that says so, not JSON.
+  app.use('*', async function kioskSession(c, next) {
+    let principal = c.get('principal');
+    if (principal.kind === 'anonymous' && c.get('benchDevice') && c.req.method === 'GET') {
+      deps.security.sessions.issue(c, c.get('clientAddress')!, clientOf(c, deps.config.server.trustProxy).origin.startsWith('https:'));
+      principal = { kind: 'kiosk', name: 'kiosk', scopes: ['read', 'print'] };
+      c.set('principal', principal);
+    }
+    if (!principal.scopes.includes('read')) {
+      return c.html(
+        layoutless(
+          'This kiosk opens on the bench',
+          `The bench kiosk opens on the bench PC itself${deps.config.auth.kioskAddresses.length ? ' and on its kiosk devices' : ''}. From another PC, use the LAN API with a token (see /api/v1/docs).`,
+        ),
+        401,
+      );
+    }
+    await next();
+  });
 
   /** What a scanned or typed code opens: a tag's serial opens its line ready to reprint; a number opens its work order. */
   const resolve = (code: string): string => {

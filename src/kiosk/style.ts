@@ -1,6 +1,7 @@
 // Kiosk styles: big targets for gloved hands, high contrast, readable from 1024x600 up; nothing from the internet.
 export const KIOSK_CSS = `
-*{box-sizing:border-box}html{font-size:18px}body{margin:0;font:1rem/1.35 system-ui,"DejaVu Sans",sans-serif;background:#111;color:#f4f4f4;padding-bottom:2rem}
+*{box-sizing:border-box}html{font-size:18px;scroll-padding-bottom:calc(var(--jobs-height,0px) + 12px);scroll-padding-top:80px}
+body{margin:0;font:1rem/1.35 system-ui,"DejaVu Sans",sans-serif;background:#111;color:#f4f4f4;padding-bottom:calc(var(--jobs-height,0px) + 2rem)}
 header{display:flex;gap:10px;align-items:center;padding:8px 12px;background:#000;border-bottom:2px solid #333;position:sticky;top:0;z-index:3}
 a{color:#8fd3ff}.home{font-size:1.25rem;font-weight:700;text-decoration:none;color:#fff;min-height:52px;display:flex;align-items:center;white-space:nowrap}
 .scan{display:flex;flex:1;gap:8px;min-width:0}.scan input{flex:1;min-width:0;min-height:52px;font-size:1.25rem;padding:0 12px;border-radius:6px;border:2px solid #666;background:#222;color:#fff}
@@ -12,7 +13,7 @@ button:disabled{background:#444;color:#aaa}.secondary{background:#3a3f47}.danger
 .printer{padding:8px 12px;border-radius:4px;font-weight:600;background:#555;min-height:44px;display:inline-flex;gap:6px;align-items:center}
 .s-ready{background:#1d6b2f}.s-printing{background:#1f4fa0}.s-paused,.s-no-media,.s-head-open,.s-ribbon-out{background:#8a5a00}.s-offline,.s-error{background:#8b1c1c}.s-unknown{background:#555}
 main{padding:12px}h1{font-size:1.6rem;margin:6px 0}h1 small{color:#bbb;font-weight:400}.titlebar{display:flex;flex-wrap:wrap;gap:10px;align-items:center;justify-content:space-between}
-.search{display:flex;gap:8px}.woactions,.actions,.choices{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
+.search{display:flex;gap:8px}.search input{min-width:15rem}button.busy{background:#2d4f7c;cursor:progress}.woactions,.actions,.choices{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
 table.list{width:100%;border-collapse:collapse}table.list td,table.list th{padding:10px;border-bottom:1px solid #333;text-align:left;vertical-align:middle}
 a.big{font-size:1.25rem;font-weight:700;display:inline-block;min-height:48px;line-height:48px}
 .badge{padding:3px 8px;border-radius:4px;font-weight:700;background:#444}.badge.done,.badge.s-done{background:#1d6b2f}.badge.s-needs-attention,.badge.s-failed{background:#b42318}.badge.s-queued{background:#3a3f47}
@@ -21,11 +22,12 @@ a.big{font-size:1.25rem;font-weight:700;display:inline-block;min-height:48px;lin
 .endlabel{font-weight:700;color:#bbb}.fitting{font-weight:700}.crimp{font-size:2.1rem;font-weight:800;color:#ffd166;margin:4px 0;line-height:1.1}.small{font-size:.85rem;color:#c8c8c8}
 .note{background:#2b2b12;padding:8px;border-radius:6px}.meta{color:#ddd}.notice{padding:20px}.qtylabel{display:inline-flex;gap:6px;align-items:center;font-weight:700}
 .preview{display:block;margin-top:10px;max-width:100%;background:#fff;border-radius:4px}.reprint{display:flex;gap:12px;align-items:center;background:#3d3200;padding:8px;border-radius:6px;margin-bottom:8px}
-#jobs{position:sticky;bottom:0;max-height:42vh;overflow:auto;background:#0b0b0b;border-top:2px solid #444;padding:0 12px}#jobs:empty{display:none}#jobs h2{font-size:1.1rem;margin:8px 0}
+#jobs{position:fixed;left:0;right:0;bottom:0;z-index:4;background:#0b0b0b;border-top:2px solid #444;padding:0 12px}#jobs[hidden],#jobs:empty{display:none}
+#jobs-toggle{width:100%;justify-content:space-between;min-height:48px;margin:4px 0;background:#1c2330}.jobs-list{max-height:38vh;overflow:auto;padding-bottom:6px}
 .job{padding:8px 0;border-bottom:1px solid #333;display:flex;flex-wrap:wrap;gap:8px;align-items:center}.job.attention{display:block;background:#2a1414;padding:10px;border-radius:6px;margin:6px 0}
 .progress{font-size:1.3rem;font-weight:800;color:#8fd3ff}.waiting{flex-basis:100%;color:#ffd166;font-weight:700}
 .choices button small{font-weight:400;font-size:.8rem}.lasttag{display:flex;gap:8px;align-items:center;margin:6px 0}.lasttag input{width:16rem}.badge.s-sent,.badge.stale{background:#5b4a00}
-#toast{position:fixed;left:50%;transform:translateX(-50%);bottom:16px;padding:14px 20px;border-radius:8px;font-weight:700;z-index:5;max-width:90vw}#toast.ok{background:#1d6b2f}#toast.bad{background:#b42318}
+#toast{position:fixed;left:50%;transform:translateX(-50%);top:76px;padding:14px 20px;border-radius:8px;font-weight:700;z-index:5;max-width:90vw;box-shadow:0 4px 16px #000a}#toast.ok{background:#1d6b2f}#toast.bad{background:#b42318}
 ul.kit{margin:4px 0 10px}
 @media (max-width:1100px){html{font-size:16px}.crimp{font-size:1.8rem}}
 `;

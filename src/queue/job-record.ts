@@ -22,6 +22,8 @@ export interface JobRecord {
   templateId?: string;
   templateVersion?: number;
   documentName: string;
+  /** What it is, in words, e.g. "Traveler for WO-24001" or "Tags for WO-24005 line 10". */
+  title: string;
   format: string;
   contentType: string;
   origin?: string;
@@ -64,6 +66,10 @@ export interface NewJob {
   lineNumber?: number;
   template?: { id: string; version: number };
   document: RenderedDocument;
+  /** What it is, in words; the document's name when absent. */
+  title?: string;
+  /** Who asked for exactly what (see the submissions guard): the same again soon returns this job. */
+  fingerprint?: string;
   serials?: string[];
   firstPart?: number;
   batchId?: string;
@@ -86,7 +92,7 @@ export interface JobFilter {
 export type Row = Record<string, unknown>;
 
 export const COLUMNS = `id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number, template_id,
-  template_version, document_name, format, content_type, origin, length(bytes) AS bytes_total, parts_total, parts_sent, bytes_sent, parts_confirmed,
+  template_version, document_name, title, format, content_type, origin, length(bytes) AS bytes_total, parts_total, parts_sent, bytes_sent, parts_confirmed,
   parts_printed, waiting_reason, serials,
   first_part, batch_id, reprint_of, is_reprint, attempts, next_attempt_at, expires_at, error_code, error, attention, created_at, started_at,
   finished_at, updated_at`;
@@ -107,6 +113,7 @@ export function toRecord(r: Row): JobRecord {
     ...opt('templateId', r.template_id as string | null),
     ...opt('templateVersion', r.template_version as number | null),
     documentName: r.document_name as string,
+    title: (r.title as string | null) ?? (r.document_name as string),
     format: r.format as string,
     contentType: r.content_type as string,
     ...opt('origin', r.origin as string | null),

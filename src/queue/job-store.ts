@@ -50,9 +50,9 @@ export class JobStore {
       const ends = job.document.meta.partEnds?.length ? job.document.meta.partEnds : [job.document.bytes.length];
       const row = this.sql(
           `INSERT INTO jobs (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
-            template_id, template_version, document_name, format, content_type, origin, bytes, part_ends, parts_total, serials, first_part,
-            batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            template_id, template_version, document_name, title, request_fingerprint, format, content_type, origin, bytes, part_ends, parts_total,
+            serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            RETURNING ${COLUMNS}`,
         )
         .get(
@@ -68,6 +68,8 @@ export class JobStore {
           job.template?.id ?? null,
           job.template?.version ?? null,
           job.document.meta.name,
+          job.title ?? job.document.meta.name,
+          job.fingerprint ?? null,
           job.document.format,
           job.document.meta.contentType,
           job.document.meta.origin ?? null,
@@ -97,6 +99,17 @@ export class JobStore {
 
   byKey(key: string): JobRecord | undefined {
     const row = this.sql(`SELECT ${COLUMNS} FROM jobs WHERE idempotency_key = ?`).get(key) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * The latest job made from the same request (same fingerprint) since `since`, unless it ended without printing
+   * (failed, cancelled, expired): asking again for one of those is a new request.
+   */
+  recentByFingerprint(fingerprint: string, since: string): JobRecord | undefined {
+    const row = this.sql(
+      `SELECT ${COLUMNS} FROM jobs WHERE request_fingerprint = ? AND created_at >= ? AND state NOT IN ('failed', 'cancelled', 'expired') ORDER BY created_at DESC LIMIT 1`,
+    ).get(fingerprint, since) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 

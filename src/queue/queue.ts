@@ -166,7 +166,7 @@ export class PrintQueue {
    * An operator's answer to a job that needs attention: print parts from..to (1-based, of that job) again as a new
    * job linked to it; the original is closed with a note. Resume = from the first missing label to the end.
    */
-  reprint(id: string, from: number, to: number | undefined, by: string, key?: string): JobRecord {
+  reprint(id: string, from: number, to: number | undefined, by: string, key?: string, fingerprint?: string): JobRecord {
     const job = this.get(id);
     const last = to ?? job.partsTotal;
     if (from < 1 || last > job.partsTotal || from > last) {
@@ -189,6 +189,8 @@ export class PrintQueue {
       ...(job.lineNumber !== undefined ? { lineNumber: job.lineNumber } : {}),
       ...(job.templateId && job.templateVersion ? { template: { id: job.templateId, version: job.templateVersion } } : {}),
       document,
+      title: `${job.title}: ${last === from ? `label ${job.firstPart + from - 1}` : `labels ${job.firstPart + from - 1} to ${job.firstPart + last - 1}`} again`,
+      ...(fingerprint ? { fingerprint } : {}),
       serials: job.serials.slice(from - 1, last),
       firstPart: job.firstPart + from - 1,
       ...(job.batchId ? { batchId: job.batchId } : {}),
@@ -207,7 +209,7 @@ export class PrintQueue {
    * The operator scanned (or typed) the last tag that came out: print the job's labels after it. When it was the last
    * label, every label came out and the job is closed as printed.
    */
-  resumeAfter(id: string, serial: string, by: string, key?: string): JobRecord {
+  resumeAfter(id: string, serial: string, by: string, key?: string, fingerprint?: string): JobRecord {
     const job = this.get(id);
     const wanted = serial.trim().split('|')[0]!.trim().toUpperCase();
     const index = job.serials.findIndex((s) => s.toUpperCase() === wanted);
@@ -218,7 +220,7 @@ export class PrintQueue {
       });
     }
     if (index + 1 === job.partsTotal) return this.confirmPrinted(id, by, `the last tag (${job.serials[index]}) was scanned`);
-    return this.reprint(id, index + 2, undefined, by, key);
+    return this.reprint(id, index + 2, undefined, by, key, fingerprint);
   }
 
   /** The operator says every label of a job that needs attention came out: it is closed as printed, with who said so. */

@@ -17,6 +17,7 @@ export const printRequestSchema = z.discriminatedUnion('kind', [
     line: z.number().int().min(0).optional(),
     template: z.string().min(1),
     quantity: z.number().int().min(1).max(10_000).optional(),
+    force: z.boolean().optional(),
   }),
   z.strictObject({
     kind: z.literal('document'),
@@ -25,6 +26,7 @@ export const printRequestSchema = z.discriminatedUnion('kind', [
     document: z.enum(DOCUMENT_KINDS),
     line: z.number().int().min(0).optional(),
     source: z.enum(['local', 'goldleaf']).optional(),
+    force: z.boolean().optional(),
   }),
   z.strictObject({
     kind: z.literal('template'),
@@ -32,10 +34,30 @@ export const printRequestSchema = z.discriminatedUnion('kind', [
     template: z.string().min(1),
     /** One object per label, bound to the template's placeholders as work-order data would be. */
     labels: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+    force: z.boolean().optional(),
   }),
-  z.strictObject({ kind: z.literal('test'), printer: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('raw'), printer: z.string().min(1), zpl: z.string().min(1).max(4_000_000) }),
+  z.strictObject({ kind: z.literal('test'), printer: z.string().min(1), force: z.boolean().optional() }),
+  z.strictObject({ kind: z.literal('raw'), printer: z.string().min(1), zpl: z.string().min(1).max(4_000_000), force: z.boolean().optional() }),
 ]);
+
+/** What each document is called on the bench. */
+const DOCUMENT_TITLES: Record<(typeof DOCUMENT_KINDS)[number], string> = {
+  datasheet: 'Datasheet',
+  'assembly-datasheet': 'Datasheet',
+  'kit-datasheet': 'Kit datasheet',
+  traveler: 'Traveler for',
+  marken: 'Marken file for',
+  pts: 'PTS file for',
+  'goldleaf-labels': 'GoldLeaf labels for',
+};
+
+/** The part a line makes, in words: "HA-1040 rev B", "kit KIT-7". */
+function linePart(wo: CachedWorkOrder, line: number | undefined): string | undefined {
+  const l = line === undefined ? undefined : wo.lines.find((x) => x.lineNumber === line);
+  if (l?.assembly) return `${l.assembly.partNumber}${l.assembly.revision ? ` rev ${l.assembly.revision}` : ''}`;
+  if (l?.kit) return `kit ${l.kit.partNumber}`;
+  return undefined;
+}
 export type PrintRequest = z.infer<typeof printRequestSchema>;
 
 export interface RequestDeps {
@@ -70,9 +92,12 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
         dpmm: printer.entry.dpmm,
         ...(req.quantity === undefined ? {} : { quantity: req.quantity }),
       });
+      const count = result.document.meta.partEnds?.length ?? 1;
+      const name = deps.labels.templates.get(result.template.id).def.name;
       return {
         ...base,
         kind: 'labels',
+        title: `${count} ${count === 1 ? 'tag' : 'tags'} for ${wo.number}${req.line === undefined ? '' : ` line ${req.line}`}${linePart(wo, req.line) ? ` (${linePart(wo, req.line)})` : ''}, ${name}`,
         workOrder: { id: wo.id, number: wo.number },
         ...(req.line === undefined ? {} : { lineNumber: req.line }),
         template: result.template,
@@ -86,9 +111,11 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const produced = await deps.documents.produce({ workOrder: wo, kind: req.document, ...(req.line === undefined ? {} : { lineNumber: req.line }), ...(req.source ? { source: req.source } : {}) });
       const document = fitFormat(produced.document, formats, printer.id);
       if (produced.fallbackReason) document.meta.origin = `${document.meta.origin ?? 'local'} (GoldLeaf unavailable: ${produced.fallbackReason})`;
+      const part = req.document === 'datasheet' || req.document === 'traveler' ? undefined : linePart(wo, req.line);
       return {
         ...base,
         kind: 'document',
+        title: `${DOCUMENT_TITLES[req.document]} ${part ?? wo.number}${part && req.document !== 'assembly-datasheet' && req.document !== 'kit-datasheet' ? ` (${wo.number})` : ''}`,
         workOrder: { id: wo.id, number: wo.number },
         ...(req.line === undefined ? {} : { lineNumber: req.line }),
         ...(produced.template ? { template: produced.template } : {}),
@@ -99,16 +126,17 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const template = deps.labels.templates.get(req.template);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`);
-      return { ...base, kind: 'labels', template: { id: template.def.id, version: template.def.version }, document };
+      const count = req.labels.length;
+      return { ...base, kind: 'labels', title: `${count} ${count === 1 ? 'label' : 'labels'}, ${template.def.name}`, template: { id: template.def.id, version: template.def.version }, document };
     }
     case 'test':
-      return { ...base, kind: 'test', document: await testPage(printer, { stationName: deps.stationName, fonts: deps.labels.fonts }) };
+      return { ...base, kind: 'test', title: `Test page for ${printer.entry.name ?? printer.id}`, document: await testPage(printer, { stationName: deps.stationName, fonts: deps.labels.fonts }) };
     case 'raw': {
       // Raw ZPL is the caller's own design (only tokens allowed it may send it): split into labels for progress.
       const bytes = new TextEncoder().encode(req.zpl);
       const ends = [...req.zpl.matchAll(/\^XZ\s*/gi)].map((m) => Buffer.byteLength(req.zpl.slice(0, m.index + m[0].length)));
       const document: RenderedDocument = { format: 'zpl', bytes, meta: { name: 'raw.zpl', contentType: 'application/vnd.zebra.zpl', partEnds: ends.length ? ends : [bytes.length], origin: 'raw ZPL' } };
-      return { ...base, kind: 'raw', document };
+      return { ...base, kind: 'raw', title: `Raw ZPL, ${ends.length || 1} ${ends.length === 1 ? 'label' : 'labels'}`, document };
     }
   }
 }

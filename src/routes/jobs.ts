@@ -1,5 +1,5 @@
 // Print jobs over HTTP: create (idempotent), look at, cancel, reprint, move; queue pause/resume; history and CSV.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app.js';
 import { StationError } from '../errors.js';
@@ -7,6 +7,7 @@ import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
 import { JOB_STATES, type JobRecord } from '../queue/job-store.js';
 import { resumeChoices } from '../queue/attention.js';
+import { fingerprint, type Submission } from '../queue/submissions.js';
 import { historyCsv } from '../queue/history.js';
 import { printRequestSchema, renderRequest } from '../queue/requests.js';
 
@@ -21,12 +22,15 @@ export const filterQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+const force = z.boolean().optional().meta({ description: 'Print again even though the same request was made moments ago (otherwise that job is returned).' });
 export const reprintBody = z.strictObject({
   from: z.number().int().min(1).default(1).meta({ description: 'First label of the job to print again (1-based).' }),
   to: z.number().int().min(1).optional().meta({ description: 'Last label; the end of the job when absent.' }),
+  force,
 });
 export const resumeBody = z.strictObject({
   afterSerial: z.string().min(1).max(200).meta({ description: 'Serial (or the scanned code) of the last tag that came out: the job goes on right after it.' }),
+  force,
 });
 export const moveBody = z.strictObject({ jobs: z.array(z.string()).min(1).max(1000), to: z.string().min(1) });
 export const historyQuery = filterQuery.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) });
@@ -40,6 +44,15 @@ const key = (header: string | undefined) => {
 /** A job as the API shows it: a job that needs attention carries the resume choices its evidence allows. */
 export const jobView = (job: JobRecord) => (job.state === 'needs-attention' ? { ...job, resume: resumeChoices(job) } : job);
 
+/** 201 for a new job; 200 for the one a key or an identical recent request already made, saying so. */
+const submitted = (c: Context<AppEnv>, s: Submission) => {
+  if (s.duplicate) c.header('x-duplicate-of', s.job.id);
+  const body = s.duplicate
+    ? { ...jobView(s.job), duplicate: { of: s.job.id, message: `The same request was made at ${s.job.createdAt.slice(11, 19)} UTC: this is that job. Send "force": true to print it again.` } }
+    : jobView(s.job);
+  return c.json(body, s.created ? 201 : 200);
+};
+
 /** The query's `printer` is the store's `printerId`. */
 const jobFilter = ({ printer, ...rest }: z.infer<typeof filterQuery>) => ({ ...rest, ...(printer ? { printerId: printer } : {}) });
 
@@ -47,18 +60,18 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post('/jobs', requireScope('print'), async (c) => {
-    const request = parseRequest('print request', printRequestSchema, await jsonBody(c.req));
+    const { force: again, ...request } = parseRequest('print request', printRequestSchema, await jsonBody(c.req));
     const principal = c.get('principal');
     if (request.kind === 'raw' && !principal.scopes.includes('admin')) {
       throw new StationError('FORBIDDEN', 'Raw ZPL may only be sent with an admin token.', { status: 403 });
     }
     const idempotencyKey = key(c.req.header('idempotency-key'));
     // A repeated request (a double tap, a retried HTTP call) gets the job it already made, without rendering again.
-    const existing = idempotencyKey ? deps.jobs.byKey(idempotencyKey) : undefined;
-    if (existing) return c.json(existing, 200);
-    const job = await renderRequest(request, principal.name, deps.requests, idempotencyKey);
-    const result = deps.queue.submit(job);
-    return c.json(result.job, result.created ? 201 : 200);
+    const outcome = await deps.submissions.run({ ...(idempotencyKey ? { key: idempotencyKey } : {}), fingerprint: fingerprint(principal.name, request), force: again === true }, async () => {
+      const job = await renderRequest(request, principal.name, deps.requests, idempotencyKey);
+      return deps.queue.submit({ ...job, fingerprint: fingerprint(principal.name, request) }).job;
+    });
+    return submitted(c, outcome);
   });
 
   app.get('/jobs', (c) => {
@@ -83,14 +96,20 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.post('/jobs/:id/reprint', requireScope('print'), async (c) => {
     const body = parseRequest('reprint request', reprintBody, await jsonBody(c.req));
-    const job = deps.queue.reprint(c.req.param('id'), body.from, body.to, c.get('principal').name, key(c.req.header('idempotency-key')));
-    return c.json(job, 201);
+    const by = c.get('principal').name;
+    const k = key(c.req.header('idempotency-key'));
+    const print = fingerprint(by, ['reprint', c.req.param('id'), body.from, body.to]);
+    return submitted(c, await deps.submissions.run({ ...(k ? { key: k } : {}), fingerprint: print, force: body.force === true }, async () => deps.queue.reprint(c.req.param('id'), body.from, body.to, by, k, print)));
   });
 
   app.post('/jobs/:id/resume', requireScope('print'), async (c) => {
     const body = parseRequest('resume request', resumeBody, await jsonBody(c.req));
-    const job = deps.queue.resumeAfter(c.req.param('id'), body.afterSerial, c.get('principal').name, key(c.req.header('idempotency-key')));
-    return c.json(jobView(job), job.id === c.req.param('id') ? 200 : 201);
+    const by = c.get('principal').name;
+    const k = key(c.req.header('idempotency-key'));
+    const print = fingerprint(by, ['resume', c.req.param('id'), body.afterSerial.trim().toUpperCase()]);
+    const outcome = await deps.submissions.run({ ...(k ? { key: k } : {}), fingerprint: print, force: body.force === true }, async () => deps.queue.resumeAfter(c.req.param('id'), body.afterSerial, by, k, print));
+    // The last tag scanned closes the job as printed: that is the job itself, not a new one.
+    return outcome.job.id === c.req.param('id') ? c.json(jobView(outcome.job), 200) : submitted(c, outcome);
   });
 
   app.post('/jobs/:id/confirm', requireScope('print'), (c) => c.json(deps.queue.confirmPrinted(c.req.param('id'), c.get('principal').name)));

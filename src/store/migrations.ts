@@ -223,4 +223,13 @@ export const migrations: readonly Migration[] = [
     sql: `ALTER TABLE work_orders ADD COLUMN stale_reason TEXT;
       ALTER TABLE work_orders ADD COLUMN stale_since TEXT;`,
   },
+  {
+    version: 8,
+    name: 'job titles in words, and request fingerprints against double taps',
+    // title: what a crimper would call the job ("Traveler for WO-24001"). request_fingerprint: who asked for exactly
+    // what; the same request again within a short window gets the job it already made.
+    sql: `ALTER TABLE jobs ADD COLUMN title TEXT;
+      ALTER TABLE jobs ADD COLUMN request_fingerprint TEXT;
+      CREATE INDEX jobs_fingerprint ON jobs (request_fingerprint, created_at) WHERE request_fingerprint IS NOT NULL;`,
+  },
 ];

@@ -38,6 +38,10 @@ export interface ZebraDouble {
   buffered(): number;
   /** ~HS questions answered. */
   statusAnswers: number;
+  /** Called as each format arrives (for benchmarks timing the first label of a job). */
+  onFormat?: (format: string) => void;
+  /** Keep what came out and the bytes received (tests read them); off for long benchmarks. */
+  keepPrinted: boolean;
   openJobConnections(): number;
   close(): Promise<void>;
 }
@@ -75,7 +79,7 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
         state = 'paper-out';
       } else {
         double.paperLeft--;
-        double.printed.push(current!);
+        if (double.keepPrinted) double.printed.push(current!);
         odometerInches++;
       }
       current = undefined;
@@ -119,6 +123,7 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
     labels: () => double.printed.length,
     buffered: () => buffer.length + (current === undefined ? 0 : 1),
     statusAnswers: 0,
+    keepPrinted: true,
     openJobConnections: () => jobSockets.size,
     close: () =>
       new Promise<void>((resolve) => {
@@ -145,6 +150,7 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
     let cut = false;
     let waitingForRoom = false;
     const record = (text: string) => {
+      if (!double.keepPrinted) return;
       if (!job) {
         job = Buffer.alloc(0);
         double.jobs.push(job);
@@ -205,6 +211,7 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
           pending = pending.slice(end + 3);
           buffer.push(format);
           formats++;
+          double.onFormat?.(format);
           printNext();
           if (double.mode === 'cut' && double.cutAfterFormats > 0 && formats >= double.cutAfterFormats) return reset();
           if (double.mode === 'stall' && formats >= double.stallAfterFormats) {

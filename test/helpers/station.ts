@@ -14,3 +14,21 @@ export async function demoStation(dataDir: string, patch: (config: StationConfig
 /** The env a request from the bench PC itself carries (what @hono/node-server passes). */
 export const FROM_LOOPBACK = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
 export const FROM_LAN = { incoming: { socket: { remoteAddress: '192.168.1.77' } } };
+
+type App = RunningStation['app'];
+
+/**
+ * Requests as the kiosk in the bench PC's browser: the session cookie it got opening /kiosk and its own origin, as
+ * Chromium sends them.
+ */
+export async function asKiosk(app: App): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
+  const opened = await app.request('/kiosk', {}, FROM_LOOPBACK);
+  const cookie = opened.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error(`the kiosk page set no session (status ${opened.status})`);
+  return async (path, init = {}) => app.request(path, { ...init, headers: { cookie, origin: 'http://localhost', ...(init.headers as Record<string, string> | undefined) } }, FROM_LOOPBACK);
+}
+
+/** Requests from another PC on the LAN with a bearer token. */
+export function asToken(app: App, token: string): (path: string, init?: RequestInit) => Promise<Response> {
+  return async (path, init = {}) => app.request(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } }, FROM_LAN);
+}

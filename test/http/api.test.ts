@@ -106,10 +106,13 @@ describe('the LAN API', () => {
     const ok = await fetch(`${station.url}/api/v1/workorders`, { headers: { authorization: `Bearer ${TOKENS.read}` } });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { total: number }).total).toBe(22);
-    // From this test, the socket is loopback: the bench PC itself may read and print without a token.
-    const job = await fetch(`${station.url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'socket-1' }, body: JSON.stringify({ kind: 'test', printer: 'tags' }) });
+    // From this test the socket is loopback, but an address earns nothing: without a token or the kiosk's session it is nobody.
+    const nobody = await fetch(`${station.url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'test', printer: 'tags' }) });
+    expect(nobody.status).toBe(401);
+    const print = { authorization: `Bearer ${TOKENS.print}`, 'content-type': 'application/json' };
+    const job = await fetch(`${station.url}/api/v1/jobs`, { method: 'POST', headers: { ...print, 'idempotency-key': 'socket-1' }, body: JSON.stringify({ kind: 'test', printer: 'tags' }) });
     expect(job.status).toBe(201);
-    const bad = await fetch(`${station.url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"labels"}' });
+    const bad = await fetch(`${station.url}/api/v1/jobs`, { method: 'POST', headers: print, body: '{"kind":"labels"}' });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: { details: { fields: Array<{ field: string }> } } }).error.details.fields.map((f) => f.field).sort()).toEqual(['printer', 'template', 'workOrder']);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { captureLogger } from '../helpers/logs.js';
-import { demoStation, FROM_LAN, FROM_LOOPBACK } from '../helpers/station.js';
+import { asKiosk, asToken, demoStation, FROM_LAN } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -28,6 +28,7 @@ beforeAll(async () => {
 afterAll(() => station.stop());
 
 const req = (path: string, init: RequestInit = {}, env: object = FROM_LAN) => station.app.request(path, init, env);
+const read = (path: string) => asToken(station.app, VIEWER)(path);
 
 describe('station HTTP basics', () => {
   it('is alive at once and ready only once work orders are there', async () => {
@@ -49,7 +50,7 @@ describe('station HTTP basics', () => {
     const res = await req('/readyz');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ goldleaf: { state: 'cache', releasedWorkOrders: 22 } });
-    const list = (await (await req('/api/v1/workorders')).json()) as { total: number; source: { state: string; ageSeconds: number } };
+    const list = (await (await read('/api/v1/workorders')).json()) as { total: number; source: { state: string; ageSeconds: number } };
     expect(list.total).toBe(22);
     expect(list.source.state).toBe('cache');
     station.sandbox!.state.faults.clear();
@@ -64,15 +65,15 @@ describe('station HTTP basics', () => {
   });
 
   it('finds a work order by number, case-insensitively, and says clearly when it is unknown', async () => {
-    const one = (await (await req('/api/v1/workorders/wo-24001')).json()) as { number: string; lines: unknown[] };
+    const one = (await (await read('/api/v1/workorders/wo-24001')).json()) as { number: string; lines: unknown[] };
     expect(one.number).toBe('WO-24001');
     expect(one.lines.length).toBeGreaterThan(0);
-    const missing = await req('/api/v1/workorders/WO-99999');
+    const missing = await read('/api/v1/workorders/WO-99999');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'WORK_ORDER_NOT_FOUND' } });
   });
 
-  it('needs a print token for mutations from the LAN; the bench PC itself may', async () => {
+  it('needs a print token for mutations from the LAN; the kiosk on the bench PC may', async () => {
     expect((await req('/api/v1/sync', { method: 'POST' })).status).toBe(401);
     const wrong = await req('/api/v1/sync', { method: 'POST', headers: { authorization: 'Bearer not-a-valid-token-at-all-xxxx' } });
     expect(wrong.status).toBe(401);
@@ -82,7 +83,8 @@ describe('station HTTP basics', () => {
     const erp = await req('/api/v1/sync', { method: 'POST', headers: { authorization: `Bearer ${ERP}` } });
     expect(erp.status).toBe(200);
     expect(await erp.json()).toMatchObject({ released: 22 });
-    expect((await req('/api/v1/sync', { method: 'POST' }, FROM_LOOPBACK)).status).toBe(200);
+    const kiosk = await asKiosk(station.app);
+    expect((await kiosk('/api/v1/sync', { method: 'POST' })).status).toBe(200);
   });
 
   it('refuses an oversized body with JSON 413', async () => {
@@ -115,20 +117,21 @@ describe('station HTTP basics', () => {
   });
 
   it('serves the kiosk: the list, a scan that opens a work order, and crimp diameters per end', async () => {
-    const home = await req('/kiosk');
+    const kiosk = await asKiosk(station.app);
+    const home = await kiosk('/kiosk');
     const html = await home.text();
     expect(home.status).toBe(200);
     expect(html).toContain('WO-24001');
     expect(html).toContain('Hydraulik Müller GmbH');
     expect(html).toContain('Société d&#39;Équipements Lévêque');
-    const scan = await req('/kiosk/open?ref=wo-24005');
+    const scan = await kiosk('/kiosk/open?ref=wo-24005');
     expect(scan.status).toBe(302);
     expect(scan.headers.get('location')).toBe('/kiosk/wo/WO-24005');
-    const page = await (await req('/kiosk/wo/wo-24005')).text();
-    const wo = (await (await req('/api/v1/workorders/WO-24005')).json()) as { lines: Array<{ assembly?: { end1: { crimp?: { diameter?: { value: number } } } } }> };
+    const page = await (await kiosk('/kiosk/wo/wo-24005')).text();
+    const wo = (await (await kiosk('/api/v1/workorders/WO-24005')).json()) as { lines: Array<{ assembly?: { end1: { crimp?: { diameter?: { value: number } } } } }> };
     const diameter = wo.lines.find((l) => l.assembly?.end1.crimp?.diameter)!.assembly!.end1.crimp!.diameter!.value;
     expect(page).toContain(`${diameter.toFixed(2)} +0.1/−0.2 mm`);
-    expect((await req('/kiosk/wo/NOPE')).status).toBe(404);
+    expect((await kiosk('/kiosk/wo/NOPE')).status).toBe(404);
   });
 
   it('turns a failing store into a 503 readiness with the reason', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { decodeBarcodes } from '../helpers/barcodes.js';
-import { demoStation, FROM_LAN } from '../helpers/station.js';
+import { asKiosk, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => station.stop());
 
-const get = (path: string) => station.app.request(path, {}, FROM_LAN);
+const get = async (path: string) => (await asKiosk(station.app))(path);
 
 describe('document routes', () => {
   it('downloads a work-order datasheet and previews its first page as a PNG that scans', async () => {

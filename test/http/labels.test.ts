@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { decodeBarcodes } from '../helpers/barcodes.js';
-import { demoStation, FROM_LAN, FROM_LOOPBACK } from '../helpers/station.js';
+import { asKiosk, demoStation, FROM_LAN } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -12,8 +12,9 @@ beforeAll(async () => {
 });
 afterAll(() => station.stop());
 
-const req = (path: string, init: RequestInit = {}, env: object = FROM_LOOPBACK) => station.app.request(path, init, env);
-const post = (path: string, body: unknown, env: object = FROM_LOOPBACK) => req(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, env);
+/** As the kiosk on the bench PC, or (env FROM_LAN) from another PC without a token. */
+const req = async (path: string, init: RequestInit = {}, env?: object) => (env ? station.app.request(path, init, env) : (await asKiosk(station.app))(path, init));
+const post = (path: string, body: unknown, env?: object) => req(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, env);
 
 describe('label routes', () => {
   it('lists the templates with their versions', async () => {

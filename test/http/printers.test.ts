@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { startTcpPrinter, type EscPosDouble, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
-import { demoStation, FROM_LAN, FROM_LOOPBACK } from '../helpers/station.js';
+import { asKiosk, demoStation, FROM_LAN } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -27,7 +27,8 @@ afterAll(async () => {
 
 describe('printer routes', () => {
   it('lists every printer with its state and when it was last seen; a broken one says why', async () => {
-    const body = (await (await station.app.request('/api/v1/printers', {}, FROM_LAN)).json()) as { items: Array<{ id: string; state: string; lastSeenAt?: string; problem?: string }> };
+    const kiosk = await asKiosk(station.app);
+    const body = (await (await kiosk('/api/v1/printers')).json()) as { items: Array<{ id: string; state: string; lastSeenAt?: string; problem?: string }> };
     const byId = Object.fromEntries(body.items.map((p) => [p.id, p]));
     expect(byId.tags).toMatchObject({ state: 'ready' });
     expect(Date.parse(byId.tags!.lastSeenAt!)).toBeGreaterThan(Date.now() - 10_000);
@@ -35,23 +36,24 @@ describe('printer routes', () => {
     expect(byId.broken).toMatchObject({ state: 'error' });
     expect(byId.broken!.problem).toMatch(/not a URI/);
     zebra.state = 'head-open';
-    expect(await (await station.app.request('/api/v1/printers/tags', {}, FROM_LAN)).json()).toMatchObject({ state: 'head-open' });
+    expect(await (await kiosk('/api/v1/printers/tags')).json()).toMatchObject({ state: 'head-open' });
     zebra.state = 'ready';
   });
 
   it('sends a test print in the printer\'s own language', async () => {
-    const res = await station.app.request('/api/v1/printers/tags/test-print', { method: 'POST' }, FROM_LOOPBACK);
+    const kiosk = await asKiosk(station.app);
+    const res = await kiosk('/api/v1/printers/tags/test-print', { method: 'POST' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ printer: 'tags', format: 'zpl', job: { state: 'done', partsSent: 1, requestedBy: 'kiosk' } });
     const zpl = zebra.received().toString('utf8');
     expect(zpl).toMatch(/^\^XA/);
     expect(zpl).toContain('benchprint test print');
-    const r = await station.app.request('/api/v1/printers/receipt/test-print', { method: 'POST' }, FROM_LOOPBACK);
+    const r = await kiosk('/api/v1/printers/receipt/test-print', { method: 'POST' });
     expect(await r.json()).toMatchObject({ format: 'escpos' });
     expect(receipt.received().toString('latin1')).toContain('printer receipt');
     expect((await station.app.request('/api/v1/printers/tags/test-print', { method: 'POST' }, FROM_LAN)).status).toBe(401);
-    expect((await station.app.request('/api/v1/printers/broken/test-print', { method: 'POST' }, FROM_LOOPBACK)).status).toBe(409);
-    const tests = await (await station.app.request('/api/v1/jobs?printer=tags', {}, FROM_LAN)).json();
+    expect((await kiosk('/api/v1/printers/broken/test-print', { method: 'POST' })).status).toBe(409);
+    const tests = await (await kiosk('/api/v1/jobs?printer=tags')).json();
     expect(tests).toMatchObject({ count: 1, items: [{ kind: 'test', state: 'done' }] });
   });
 });

@@ -6,7 +6,7 @@ import { launchBrowser } from '../helpers/browser.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/logger.js';
 import { startStation } from '../../src/station.js';
-import { demoStation } from '../helpers/station.js';
+import { asKiosk, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -47,7 +47,7 @@ describe('the bench kiosk in Chromium', () => {
     await scan('WO-24005');
     await page.waitForURL(/\/kiosk\/wo\/WO-24005$/);
     const line = page.locator('#line-10');
-    const wo = (await (await fetch(`${station.url}/api/v1/workorders/WO-24005`)).json()) as { lines: Array<{ lineNumber: number; assembly: { end1: { crimp: { diameter: { value: number } } } } }> };
+    const wo = (await (await (await asKiosk(station.app))('/api/v1/workorders/WO-24005')).json()) as { lines: Array<{ lineNumber: number; assembly: { end1: { crimp: { diameter: { value: number } } } } }> };
     const diameter = wo.lines.find((l) => l.lineNumber === 10)!.assembly.end1.crimp.diameter.value.toFixed(2);
     await expect.poll(() => line.locator('.crimp').first().textContent()).toContain(diameter);
     // Runs in the page, where getComputedStyle exists (this project compiles without DOM types).
@@ -59,11 +59,15 @@ describe('the bench kiosk in Chromium', () => {
     const before = zebra.labels();
     const line = page.locator('#line-10');
     await line.locator('.qty').fill('5');
-    const button = line.getByRole('button', { name: 'Print tags' });
+    // Found by what it does: its words change while it shows the job.
+    const button = line.locator('button[data-action="labels"]');
+    expect(await button.textContent()).toBe('Print tags');
     const box = (await button.boundingBox())!;
     expect(box.height).toBeGreaterThanOrEqual(48);
     await button.dblclick();
-    await expect.poll(() => page.locator('#jobs .job').first().textContent(), { timeout: 10_000 }).toMatch(/done.*5 of 5/);
+    // The button itself shows the job through to the end; the panel's one line says what is going on.
+    await expect.poll(() => button.textContent(), { timeout: 10_000 }).toMatch(/Done ✓ 5 of 5/);
+    await expect.poll(() => page.locator('#jobs-toggle').textContent()).toMatch(/^Jobs · /);
     await station.queue.runUntilIdle();
     expect(zebra.labels() - before).toBe(5);
     expect(station.jobs.list({ workOrder: 'WO-24005', limit: 50 }).filter((j) => j.kind === 'labels')).toHaveLength(1);

@@ -6,6 +6,7 @@ import { runStation, type Child } from '../helpers/child.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
+const TOKEN = 'crash-test-token-0123456789abcdef';
 let zebra: TcpPrinterDouble;
 beforeAll(async () => {
   zebra = await startTcpPrinter('zpl');
@@ -28,6 +29,7 @@ describe('a station killed in the middle of a job', () => {
       JSON.stringify({
         station: { dataDir: join(dir, 'data') },
         server: { host: '127.0.0.1', port: 0 },
+        auth: { tokens: [{ name: 'erp', token: TOKEN, scopes: ['read', 'print'] }] },
         goldleaf: { sandbox: true },
         printers: [{ id: 'tags', driver: 'zpl', uri: zebra.uri, options: { writeTimeoutMs: 60_000 } }],
       }),
@@ -37,7 +39,7 @@ describe('a station killed in the middle of a job', () => {
       await child.waitFor((l) => l.msg === 'sync done');
       const res = await fetch(`${url}/api/v1/jobs`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify({ kind: 'labels', printer: 'tags', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 10_000 }),
       });
       expect(res.status).toBe(201);
@@ -49,7 +51,7 @@ describe('a station killed in the middle of a job', () => {
       expect(labelsAtKill).toBeLessThan(10_000);
 
       ({ child, url } = await boot(config));
-      const after = (await (await fetch(`${url}/api/v1/jobs/${job.id}`)).json()) as { state: string; attention: string; history: Array<{ state: string }> };
+      const after = (await (await fetch(`${url}/api/v1/jobs/${job.id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { state: string; attention: string; history: Array<{ state: string }> };
       expect(after.state).toBe('needs-attention');
       expect(after.attention).toMatch(/The station stopped while this job was printing/);
       expect(after.attention).toMatch(/were confirmed by the printer/);

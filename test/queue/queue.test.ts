@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { closedPort, startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
 import { soon, zplLabels } from '../helpers/queue.js';
-import { demoStation, FROM_LAN, FROM_LOOPBACK } from '../helpers/station.js';
+import { asKiosk, demoStation, FROM_LAN } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -35,9 +35,16 @@ afterAll(async () => {
   await b.close();
 });
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}, env: object = FROM_LOOPBACK) =>
-  station.app.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }, env);
-const get = async (path: string) => (await station.app.request(path, {}, FROM_LAN)).json() as Promise<any>;
+let kiosk: Awaited<ReturnType<typeof asKiosk>>;
+beforeAll(async () => {
+  kiosk = await asKiosk(station.app);
+});
+/** As the kiosk on the bench PC, or (env FROM_LAN) from another PC. */
+const post = (path: string, body: unknown, headers: Record<string, string> = {}, env?: object) => {
+  const init = { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
+  return env ? station.app.request(path, init, env) : kiosk(path, init);
+};
+const get = async (path: string) => (await kiosk(path)).json() as Promise<any>;
 
 describe('print queue', () => {
   it('prints a line\'s tags once, in order, and records who asked, the template version, serials and each state', async () => {
@@ -183,7 +190,7 @@ describe('print queue', () => {
     expect(bySerial.items.length).toBeGreaterThanOrEqual(1);
     expect((await get('/api/v1/jobs?printer=late&state=expired')).count).toBe(1);
     expect((await get(`/api/v1/jobs?from=${encodeURIComponent(soon(60_000))}`)).count).toBe(0);
-    const csv = await (await station.app.request('/api/v1/history.csv?workOrder=WO-24005', {}, FROM_LAN)).text();
+    const csv = await (await kiosk('/api/v1/history.csv?workOrder=WO-24005')).text();
     const rows = csv.trim().split('\r\n');
     expect(rows[0]).toBe('job,created,started,finished,state,requested_by,printer,kind,work_order,line,template,document,origin,labels,labels_sent,first_serial,last_serial,reprint_of,attempts,error');
     expect(rows.length - 1).toBe(byWo.count);
@@ -193,7 +200,7 @@ describe('print queue', () => {
 
 describe('live events', () => {
   it('streams job changes as Server-Sent Events', async () => {
-    const res = await fetch(`${station.url}/api/v1/events`);
+    const res = await fetch(`${station.url}/api/v1/events`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
     const { job } = station.queue.submit({ printerId: 'a', requestedBy: 'test', kind: 'raw', document: zplLabels(2, 'sse'), expiresAt: soon(60_000) });

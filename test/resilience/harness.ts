@@ -22,6 +22,9 @@ export interface JobView {
   isReprint: boolean;
 }
 
+/** The tests talk to the station as a program on the LAN would: with a token (an address alone earns nothing). */
+export const TEST_TOKEN = 'resilience-test-token-0123456789ab';
+
 export function writeConfig(dir: string, printers: unknown[], extra: Record<string, unknown> = {}): string {
   const path = join(dir, 'config.json');
   writeFileSync(
@@ -32,6 +35,7 @@ export function writeConfig(dir: string, printers: unknown[], extra: Record<stri
       goldleaf: { sandbox: true, maxRetries: 1, retryBaseMs: 100, retryMaxMs: 2000, requestTimeoutMs: 2000 },
       sync: { intervalSec: 5, maxBackoffSec: 10 },
       queue: { retryBaseMs: 200, retryMaxMs: 1000 },
+      auth: { tokens: [{ name: 'tester', token: TEST_TOKEN, scopes: ['read', 'print'] }] },
       printers,
       ...extra,
     }),
@@ -53,8 +57,8 @@ export async function stop(r: Running): Promise<void> {
   await r.child.exit();
 }
 
-export const json = async <T = any>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
-  const res = await fetch(url, init);
+export const json = async <T = any>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> => {
+  const res = await fetch(url, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(init.headers as Record<string, string> | undefined) } });
   const text = await res.text();
   let body: T;
   try {

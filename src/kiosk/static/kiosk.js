@@ -22,11 +22,17 @@ async function api(method, path, body, headers = {}) {
   });
   const data = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
   if (!res.ok) {
+    // The kiosk's session is gone (a new station key, a cleared browser): opening the page again gives a new one.
+    if (res.status === 401 && !sessionStorage.getItem('bp-reloaded')) {
+      sessionStorage.setItem('bp-reloaded', '1');
+      location.reload();
+    }
     const err = new Error(data?.error?.message ?? `The station answered ${res.status}.`);
     err.code = data?.error?.code;
     err.status = res.status;
     throw err;
   }
+  sessionStorage.removeItem('bp-reloaded');
   return data;
 }
 
@@ -112,21 +118,81 @@ function requestsFor(button) {
   return [];
 }
 
-async function press(button) {
-  if (button.disabled) return;
-  // One key per press: a double tap or a retried request gives the same job.
-  button.dataset.key ||= newKey();
-  button.disabled = true;
+// --- One press, one job ---
+// A print intent (a button with what its fields say now) keeps one idempotency key for every tap until its jobs end or
+// the screen changes; meanwhile the button shows their progress and further taps do nothing. The station also returns
+// the job it made for the same request moments ago, and then the kiosk asks before printing it again.
+const ENDED = ['done', 'sent', 'failed', 'needs-attention', 'cancelled', 'expired'];
+const tracked = new Map(); // job id -> { button, state, confirmed, total }
+const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+function buttonText(button) {
+  const jobs = [...tracked.values()].filter((t) => t.button === button);
+  if (!jobs.length) return;
+  if (jobs.length === 1) {
+    const [j] = jobs;
+    button.textContent = j.state === 'printing' ? `Printing ${j.confirmed} of ${j.total}` : j.state === 'queued' ? 'Waiting…' : j.state === 'done' ? `Done ✓ ${j.total} of ${j.total}` : words[j.state];
+  } else {
+    const done = jobs.filter((j) => ENDED.includes(j.state)).length;
+    button.textContent = done === jobs.length ? `Done ✓ ${jobs.length} jobs` : `${done} of ${jobs.length} jobs done`;
+  }
+  if (jobs.every((j) => ENDED.includes(j.state))) {
+    // The intent is over: after a moment the button is ready for a new one (with a new key).
+    for (const [id, t] of tracked) if (t.button === button) tracked.delete(id);
+    setTimeout(() => rearm(button), 2500);
+  }
+}
+
+function rearm(button) {
+  if ([...tracked.values()].some((t) => t.button === button)) return;
+  button.textContent = button.dataset.label ?? button.textContent;
+  button.classList.remove('busy');
+  delete button.dataset.busy;
+  delete button.dataset.key;
+  delete button.dataset.intent;
+}
+
+function jobNews(j) {
+  const t = tracked.get(j.id);
+  if (!t) return;
+  if (j.state) t.state = j.state;
+  if (j.partsConfirmed !== undefined) t.confirmed = j.partsConfirmed;
+  buttonText(t.button);
+}
+
+async function press(button, force = false) {
+  if (button.dataset.busy) return; // a second (or third) tap while this press is under way
+  let requests;
   try {
-    const requests = requestsFor(button);
-    for (const [i, [method, path, body]] of requests.entries()) await api(method, path, body, { 'idempotency-key': `${button.dataset.key}-${i}` });
-    toast(requests.length > 1 ? `${requests.length} jobs queued.` : 'Queued.');
-    delete button.dataset.key;
+    requests = requestsFor(button);
+  } catch (err) {
+    return toast(err.message, true);
+  }
+  const intent = JSON.stringify(requests);
+  if (button.dataset.intent !== intent || force) {
+    button.dataset.intent = intent;
+    button.dataset.key = newKey();
+  }
+  button.dataset.busy = '1';
+  button.dataset.label ??= button.textContent;
+  button.classList.add('busy');
+  button.textContent = 'Sending…';
+  try {
+    const jobs = [];
+    for (const [i, [method, path, body]] of requests.entries()) jobs.push(await api(method, path, force ? { ...body, force: true } : body, { 'idempotency-key': `${button.dataset.key}-${i}` }));
+    const duplicate = jobs.find((j) => j.duplicate);
+    if (duplicate && !force) {
+      rearm(button);
+      const again = window.confirm(`${duplicate.title} was asked for at ${clock(duplicate.createdAt)} (${words[duplicate.state]}). Print it again?`);
+      if (again) return press(button, true);
+      return;
+    }
+    for (const j of jobs) tracked.set(j.id, { button, state: j.state, confirmed: j.partsConfirmed ?? 0, total: j.partsTotal });
+    buttonText(button);
     refreshJobs();
   } catch (err) {
     toast(err.message, true);
-  } finally {
-    button.disabled = false;
+    rearm(button);
   }
 }
 
@@ -170,11 +236,29 @@ ${scanRow}
 }
 
 function jobCard(j) {
-  const what = `${esc(j.workOrderNumber ?? j.kind)}${j.lineNumber !== undefined ? ` line ${j.lineNumber}` : ''} · ${esc(j.templateId ?? j.documentName)}`;
+  const what = esc(j.title);
   if (j.state === 'needs-attention') return attentionCard(j, what);
   const progress = `<span class="progress" data-progress="${j.id}">${progressText(j)}</span>`;
   const waiting = j.state === 'queued' && j.waitingReason ? `<div class="waiting">${esc(j.waitingReason)}</div>` : '';
   return `<div class="job s-${j.state}" data-job="${j.id}"><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-${j.state}">${words[j.state]}</span> ${progress}${j.state === 'queued' ? ' <button data-job-action="cancel" class="secondary">Cancel</button>' : ''}${waiting}</div>`;
+}
+
+// The panel: one line when all is well ("Jobs · 2 printing"), open by itself when a job needs the operator; it never
+// covers the work (the page keeps room for it below the last button).
+let panelOpen;
+function panelSummary(shown) {
+  const count = (state) => shown.filter((j) => j.state === state).length;
+  const parts = [
+    count('printing') && `${count('printing')} printing`,
+    count('queued') && `${count('queued')} waiting`,
+    count('needs-attention') && `${count('needs-attention')} need${count('needs-attention') === 1 ? 's' : ''} attention`,
+  ].filter(Boolean);
+  return `Jobs · ${parts.length ? parts.join(' · ') : `${shown.length} recent`}`;
+}
+
+function fitPanel() {
+  const panel = $('#jobs');
+  document.documentElement.style.setProperty('--jobs-height', `${panel && !panel.hidden ? panel.offsetHeight : 0}px`);
 }
 
 async function refreshJobs() {
@@ -184,13 +268,19 @@ async function refreshJobs() {
     const { items } = await api('GET', '/api/v1/jobs?limit=40');
     const recent = Date.now() - 10 * 60_000;
     const shown = items.filter((j) => ['queued', 'printing', 'needs-attention'].includes(j.state) || (Date.parse(j.updatedAt) > recent && ['done', 'sent', 'failed', 'expired'].includes(j.state))).slice(0, 8);
+    for (const j of items) jobNews(j);
     // Typing in a card (a tag being scanned, a range) must not be wiped by a refresh.
     const typing = panel.contains(document.activeElement) && document.activeElement.matches('input');
     if (typing) return;
-    panel.innerHTML = shown.length ? `<h2>Jobs</h2>${shown.map(jobCard).join('')}` : '';
+    panel.hidden = shown.length === 0;
+    const attention = shown.some((j) => j.state === 'needs-attention');
+    const open = panelOpen ?? attention;
+    panel.innerHTML = `<button id="jobs-toggle" class="secondary" aria-expanded="${open}">${esc(panelSummary(shown))}<span aria-hidden="true">${open ? '▾' : '▴'}</span></button>${open ? `<div class="jobs-list">${shown.map(jobCard).join('')}</div>` : ''}`;
+    fitPanel();
     // A job that needs attention takes the scanner: the next tag scanned says where the labels stopped.
     const field = panel.querySelector('.attention input.after');
-    if (field && (document.activeElement === document.body || document.activeElement === $('#scan'))) field.focus();
+    const busyTyping = document.activeElement?.matches?.('input, select, textarea') && document.activeElement !== $('#scan');
+    if (field && !busyTyping) field.focus();
   } catch {
     // the connection banner says it
   }
@@ -224,6 +314,10 @@ async function jobAction(card, action, detail) {
 }
 
 $('#jobs')?.addEventListener('click', (e) => {
+  if (e.target.closest('#jobs-toggle')) {
+    panelOpen = $('#jobs-toggle').getAttribute('aria-expanded') !== 'true';
+    return refreshJobs();
+  }
   const button = e.target.closest('button[data-job-action]');
   if (!button) return;
   button.disabled = true;
@@ -274,9 +368,13 @@ function connect() {
     clearTimeout(offlineTimer);
     offlineTimer = setTimeout(() => ($('#offline').hidden = false), 1500);
   };
-  events.addEventListener('job.changed', () => refreshJobs());
+  events.addEventListener('job.changed', (e) => {
+    jobNews(JSON.parse(e.data).job);
+    refreshJobs();
+  });
   events.addEventListener('job.progress', (e) => {
     const { job } = JSON.parse(e.data);
+    jobNews(job);
     const el = document.querySelector(`[data-progress="${job.id}"]`);
     if (el) el.textContent = progressText({ ...job, state: 'printing' });
     else refreshJobs();
@@ -288,5 +386,6 @@ function connect() {
 
 connect();
 refreshJobs();
+window.addEventListener('resize', fitPanel);
 setInterval(refreshStatus, 10_000);
 if (location.hash) document.querySelector(location.hash)?.scrollIntoView({ block: 'start' });

@@ -1,0 +1,196 @@
+// The kiosk in Chromium with a touchscreen: gloved double and triple taps print once, on a slow network too; printing
+// the same again is asked for; at the bench's screen sizes nothing fixed covers a button; jobs have names people use.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningStation } from '../../src/station.js';
+import { startTcpPrinter, type ZebraDouble } from '../doubles/tcp-printer.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { asKiosk, demoStation } from '../helpers/station.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+let station: RunningStation;
+let zebra: ZebraDouble;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const dialogs: string[] = [];
+let acceptDialogs = false;
+
+beforeAll(async () => {
+  zebra = await startTcpPrinter('zpl');
+  station = await demoStation(dir, (c) => {
+    c.printers = [
+      { id: 'tags', name: 'Zebra tags', driver: 'zpl', uri: zebra.uri, dpmm: 8, options: { connectTimeoutMs: 500, statusTimeoutMs: 500 } },
+      { id: 'office', name: 'Office PDF', driver: 'folder', uri: `file://${dir}/office`, dpmm: 8, options: { formats: ['pdf', 'file'], create: true } },
+    ];
+  });
+  await station.sync.syncOnce();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1024, height: 600 }, hasTouch: true });
+  page = await context.newPage();
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void (acceptDialogs ? d.accept() : d.dismiss());
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await zebra?.close();
+});
+
+const line10 = () => station.jobs.list({ workOrder: 'WO-24005', limit: 500 }).filter((j) => j.kind === 'labels' && j.lineNumber === 10 && !j.isReprint);
+
+/** Taps the line's Print tags button `times` times, `gapMs` apart, with a finger (touch events, not a mouse). */
+async function tapPrint(quantity: number, times: number, gapMs: number): Promise<void> {
+  const line = page.locator('#line-10');
+  await line.locator('.qty').fill(String(quantity));
+  const button = line.locator('button[data-action="labels"]');
+  await button.scrollIntoViewIfNeeded();
+  const box = (await button.boundingBox())!;
+  for (let i = 0; i < times; i++) {
+    if (i) await new Promise((r) => setTimeout(r, gapMs));
+    await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+  }
+}
+
+async function settled(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1200)); // any late tap has reached the station by now
+  await station.queue.runUntilIdle();
+  await expect.poll(() => page.locator('#line-10 button[data-action="labels"]').textContent(), { timeout: 10_000 }).toBe('Print tags');
+}
+
+describe('one press, one job', () => {
+  beforeAll(async () => {
+    await page.goto(`${station.url}/kiosk/wo/WO-24005`);
+  });
+
+  it.each([
+    [2, 30],
+    [2, 150],
+    [2, 400],
+    [3, 30],
+    [3, 150],
+    [3, 400],
+  ])('%i taps %i ms apart print once, with one serial batch', async (times, gap) => {
+    const quantity = times * 10 + gap / 10; // a new intent each case
+    const before = line10().length;
+    const labels = zebra.labels();
+    await tapPrint(quantity, times, gap);
+    await settled();
+    const jobs = line10().slice(0, line10().length - before);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.partsTotal).toBe(quantity);
+    expect(new Set(jobs.map((j) => j.batchId)).size).toBe(1);
+    await expect.poll(() => zebra.labels() - labels).toBe(quantity);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('taps during a slow network (800 ms each way) print once', async () => {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 800, downloadThroughput: -1, uploadThroughput: -1 });
+    try {
+      const before = line10().length;
+      await tapPrint(9, 3, 150);
+      await new Promise((r) => setTimeout(r, 400));
+      await tapPrint(9, 1, 0); // and once more while the first is still on its way
+      await new Promise((r) => setTimeout(r, 3000));
+      await station.queue.runUntilIdle();
+      expect(line10().length - before).toBe(1);
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    }
+    await settled();
+    expect(dialogs).toEqual([]);
+  });
+
+  it('pressing again for the same tags moments later asks first, and prints again only when told to', async () => {
+    const before = line10().length;
+    await tapPrint(11, 1, 0);
+    await settled();
+    await tapPrint(11, 1, 0);
+    await expect.poll(() => dialogs.length).toBe(1);
+    expect(dialogs[0]).toMatch(/^11 tags for WO-24005 line 10 .* was asked for at .*\. Print it again\?$/);
+    expect(line10().length - before).toBe(1); // dismissed: nothing more
+    acceptDialogs = true;
+    await settled();
+    await tapPrint(11, 1, 0);
+    await expect.poll(() => dialogs.length).toBe(2);
+    await settled();
+    expect(line10().length - before).toBe(2);
+    acceptDialogs = false;
+    dialogs.length = 0;
+  });
+});
+
+describe('the kiosk at the bench screen sizes', () => {
+  it('names jobs the way people do', async () => {
+    await page.goto(`${station.url}/kiosk/wo/WO-24001`);
+    await page.locator('.woactions button[data-document="datasheet"]').click();
+    // No receipt printer here: the traveler goes to the office folder as a file.
+    const kiosk = await asKiosk(station.app);
+    const ask = (body: object) => kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await ask({ kind: 'document', printer: 'office', workOrder: 'WO-24001', document: 'traveler' });
+    await ask({ kind: 'labels', printer: 'tags', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 4 });
+    await expect.poll(() => station.jobs.list({ workOrder: 'WO-24001', limit: 10 }).length).toBeGreaterThanOrEqual(2);
+    await station.queue.runUntilIdle();
+    await page.goto(`${station.url}/kiosk/history`);
+    const text = await page.locator('main').textContent();
+    expect(text).toContain('Traveler for WO-24001');
+    expect(text).toContain('Datasheet WO-24001');
+    expect(text).toMatch(/\d+ tags for WO-24005 line 10 \(HA-\d+[^)]*\), Hose tag 76 x 25 mm/);
+    expect(text).not.toMatch(/\.bin|workorder-datasheet/);
+  });
+
+  it.each([
+    [1024, 600],
+    [1280, 800],
+  ])('at %ix%i no fixed element covers a button, the search says what it finds in full, and nothing is missing', async (width, height) => {
+    // A job that needs attention opens the jobs panel at its largest.
+    zebra.mode = 'cut';
+    zebra.cutAfterFormats = 2;
+    const view = await context.newPage();
+    await view.setViewportSize({ width, height });
+    const failed: string[] = [];
+    view.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
+    try {
+      await view.goto(`${station.url}/kiosk/wo/WO-24005`);
+      await view.locator('#line-20 .qty').fill('12');
+      await view.locator('#line-20 button[data-action="labels"]').click();
+      await expect.poll(() => view.locator('#jobs .attention').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      zebra.mode = 'normal';
+      for (const path of ['/kiosk', '/kiosk/wo/WO-24005', '/kiosk/history']) {
+        await view.goto(`${station.url}${path}`);
+        await expect.poll(() => view.locator('#jobs .attention').count(), { timeout: 5000 }).toBeGreaterThan(0);
+        const covered = await view.evaluate(() => {
+          const doc = (globalThis as any).document;
+          const out: string[] = [];
+          for (const el of doc.querySelectorAll('main button, main a.button, main a.big, header button, header a.button')) {
+            el.scrollIntoView({ block: 'nearest' });
+            const r = el.getBoundingClientRect();
+            if (r.width === 0) continue;
+            const hit = doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            if (!hit || !(el === hit || el.contains(hit))) out.push(`${el.textContent.trim().slice(0, 30)} under ${hit?.id || hit?.className || hit?.tagName}`);
+          }
+          return out;
+        });
+        expect(covered, `${path} at ${width}x${height}`).toEqual([]);
+      }
+      await view.goto(`${station.url}/kiosk`);
+      const clipped = await view.evaluate(() => {
+        const input = (globalThis as any).document.querySelector('form.search input');
+        const style = (globalThis as any).getComputedStyle(input);
+        const ctx = (globalThis as any).document.createElement('canvas').getContext('2d');
+        ctx.font = `${style.fontSize} ${style.fontFamily}`;
+        return ctx.measureText(input.placeholder).width > input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      });
+      expect(clipped).toBe(false);
+      expect(failed).toEqual([]);
+    } finally {
+      zebra.mode = 'normal';
+      await view.close();
+    }
+  });
+});
