@@ -181,10 +181,10 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
       await session.end(500);
       throw new PrinterHeldError(answer.status, confirmed, printed);
     }
-    // Far enough ahead of the printer: wait for it to print some before sending more.
-    while (sent < total && last.formatsInBuffer + last.labelsRemaining >= o.maxAhead) {
+    // Far enough ahead of the printer: wait for it to print some before sending more (asking soon, then less often).
+    for (let wait = Math.min(20, o.pollMs); sent < total && last.formatsInBuffer + last.labelsRemaining >= o.maxAhead; wait = Math.min(o.pollMs, wait * 2)) {
       try {
-        await sleep(o.pollMs, signal);
+        await sleep(wait, signal);
         const polled = await status(HS, o.writeTimeoutMs);
         if (!polled) throw new Error(`no answer to ~HS within ${o.writeTimeoutMs} ms`);
         last = polled;

@@ -67,27 +67,41 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
   let cutBytesSeen = 0;
   let odometerInches = 1000;
 
+  let scheduled = false;
+  /** One label out, or the printer stops (paper out) keeping it first in line. */
+  const printOne = (format: string): boolean => {
+    if (double.paperLeft <= 0) {
+      buffer.unshift(format);
+      state = 'paper-out';
+      return false;
+    }
+    double.paperLeft--;
+    if (double.keepPrinted) double.printed.push(format);
+    odometerInches++;
+    return true;
+  };
   const printNext = () => {
-    if (current !== undefined || state !== 'ready' || buffer.length === 0) return;
+    if (scheduled || current !== undefined || state !== 'ready' || buffer.length === 0) return;
+    if (double.msPerLabel === 0) {
+      // No print time: everything it holds comes out on the next turn (not one label per turn).
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        while (state === 'ready' && buffer.length > 0 && printOne(buffer.shift()!));
+        for (const wake of [...blocked]) wake();
+        printNext();
+      });
+      return;
+    }
     current = buffer.shift()!;
-    const finish = () => {
-      if (state !== 'ready') {
-        // Stopped mid-label (paper out, head opened, paused): the label stays first in line.
-        buffer.unshift(current!);
-      } else if (double.paperLeft <= 0) {
-        buffer.unshift(current!);
-        state = 'paper-out';
-      } else {
-        double.paperLeft--;
-        if (double.keepPrinted) double.printed.push(current!);
-        odometerInches++;
-      }
+    setTimeout(() => {
+      // Stopped mid-label (paper out, head opened, paused): the label stays first in line.
+      if (state !== 'ready') buffer.unshift(current!);
+      else printOne(current!);
       current = undefined;
       for (const wake of [...blocked]) wake();
       printNext();
-    };
-    if (double.msPerLabel > 0) setTimeout(finish, double.msPerLabel);
-    else setImmediate(finish);
+    }, double.msPerLabel);
   };
 
   const double: ZebraDouble = {
