@@ -10,6 +10,7 @@ import type { JobStore } from './queue/job-store.js';
 import type { PrintQueue } from './queue/queue.js';
 import type { RequestDeps } from './queue/requests.js';
 import type { Submissions } from './queue/submissions.js';
+import type { ShopService } from './shop/service.js';
 import type { SerialStore } from './labels/serials.js';
 import type { Logger } from './logger.js';
 import type { PrinterRegistry } from './printing/registry.js';
@@ -32,6 +33,7 @@ import { documentRoutes } from './routes/documents.js';
 import { jobRoutes } from './routes/jobs.js';
 import { eventRoutes } from './routes/events.js';
 import { apiDocRoutes } from './routes/api-docs.js';
+import { shopRoutes } from './routes/shop.js';
 import { rateLimit } from './http/rate-limit.js';
 
 export interface AppDeps {
@@ -50,6 +52,8 @@ export interface AppDeps {
   queue: PrintQueue;
   requests: RequestDeps;
   submissions: Submissions;
+  /** Present when this bench is part of a shop (a shop section in its config). */
+  shop?: ShopService;
   security: {
     /** The names this station answers to (Host header), against DNS rebinding. */
     hosts: ReadonlySet<string>;
@@ -90,6 +94,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/v1', documentRoutes(deps));
   app.route('/api/v1', jobRoutes(deps));
   app.route('/api/v1', eventRoutes(deps));
+  app.route('/api/v1', shopRoutes(deps));
   app.route('/api/v1', apiDocRoutes(deps));
   // The kiosk shows work-order data: a bench device gets its session there, anyone else needs the read scope.
   app.route('/kiosk', kioskRoutes(deps));

@@ -10,6 +10,7 @@ export type StationEvent =
   | { type: 'job.progress'; job: { id: string; printerId: string; partsSent: number; partsConfirmed: number; partsPrinted?: number; partsTotal: number; printer?: string } }
   | { type: 'queue.paused' | 'queue.resumed'; printerId: string }
   | { type: 'printer.changed'; printer: { id: string; name: string; state: string; detail?: string } }
+  | { type: 'shop.changed'; state: string }
   | { type: 'station.stopping' };
 
 export class EventBus {

@@ -26,9 +26,11 @@ import { PrintQueue } from './queue/queue.js';
 import { Submissions } from './queue/submissions.js';
 import { ownHosts } from './http/guards.js';
 import { KioskSessions, PinAttempts, kioskSecret } from './http/kiosk-session.js';
+import { ShopService } from './shop/service.js';
 import { startAutoPrint } from './queue/auto-print.js';
 import type { RequestDeps } from './queue/requests.js';
 import { printableWorkOrder } from './routes/work-orders.js';
+import type { CachedWorkOrder } from './domain/work-order.js';
 
 const SHIPPED_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 
@@ -44,6 +46,7 @@ export interface RunningStation {
   events: EventBus;
   queue: PrintQueue;
   jobs: JobStore;
+  shop?: ShopService;
   /** Stops accepting, lets requests in flight finish (bounded by the grace period), closes everything. */
   stop(): Promise<void>;
 }
@@ -84,7 +87,18 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const printers = await loadPrinters(config.printers, logger.child({ component: 'printers' }));
     cleanup.push(() => printers.close());
 
-    const serials = new SerialStore(store, config.station.serialPrefix);
+    const jobs = new JobStore(store);
+    // A bench in a shop takes its serials from blocks leased from the ledger and ships its history there.
+    let wonRelease: (wo: CachedWorkOrder) => void = () => undefined;
+    const shop = config.shop
+      ? new ShopService(
+          { config: config.shop, store, jobs, serialPrefix: config.station.serialPrefix, stationName: config.station.name, events, logger: logger.child({ component: 'shop' }) },
+          (wo) => wonRelease(wo),
+        )
+      : undefined;
+    const serials = shop
+      ? new SerialStore(store, config.station.serialPrefix, { take: (n) => shop.take(n), ensure: (n) => shop.ensure(n) }, (list, reason) => shop.skipped(list, reason))
+      : new SerialStore(store, config.station.serialPrefix);
     const templatesDir = resolve(config.station.templatesDir ?? SHIPPED_TEMPLATES);
     const labels = new LabelEngine({
       templatesDir,
@@ -105,7 +119,6 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       logger: logger.child({ component: 'documents' }),
     });
 
-    const jobs = new JobStore(store);
     const queue = new PrintQueue({ jobs, printers, events, logger: logger.child({ component: 'queue' }), config: config.queue });
     const requests: RequestDeps = {
       labels,
@@ -118,7 +131,14 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     if (options.startQueue !== false) queue.start();
     // Stopping: the queue goes first (jobs in flight get the grace period), before printers and the store close.
     cleanup.push(() => queue.stop(config.server.shutdownGraceMs));
-    cleanup.push(startAutoPrint({ config: config.autoPrint, events, queue, jobs, requests, logger: logger.child({ component: 'auto-print' }) }));
+    const autoPrint = startAutoPrint({ config: config.autoPrint, events, queue, jobs, requests, logger: logger.child({ component: 'auto-print' }), ...(shop ? { shop } : {}) });
+    wonRelease = autoPrint.printRelease;
+    cleanup.push(autoPrint.stop);
+    if (shop) {
+      shop.start();
+      // Stopped before the queue so the last events are not left half shipped (they ship at the next start anyway).
+      cleanup.push(() => shop.stop());
+    }
 
     const submissions = new Submissions(jobs, config.queue.duplicateWindowSec * 1000);
     const security = {
@@ -126,7 +146,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       sessions: new KioskSessions(kioskSecret(store)),
       pins: new PinAttempts(),
     };
-    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security });
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security, ...(shop ? { shop } : {}) });
     const server = await listen(app.fetch, config.server.host, config.server.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
@@ -156,7 +176,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
         await closeServer(server, config.server.shutdownGraceMs, logger);
         await undo();
       })());
-    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, queue, jobs, stop };
+    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, queue, jobs, ...(shop ? { shop } : {}), stop };
   } catch (err) {
     await undo();
     throw err;

@@ -90,6 +90,8 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
   set('log', 'level', env.BENCHPRINT_LOG_LEVEL);
   set('server', 'host', env.BENCHPRINT_HOST);
   if (env.BENCHPRINT_PORT) set('server', 'port', /^\d+$/.test(env.BENCHPRINT_PORT) ? Number(env.BENCHPRINT_PORT) : env.BENCHPRINT_PORT);
+  // The shop ledger's URL holds a password: from the environment, into a shop section the file has.
+  if (isRecord(out.shop)) set('shop', 'databaseUrl', env.BENCHPRINT_SHOP_DATABASE_URL);
   const tokens = (out.auth as Record<string, unknown> | undefined)?.tokens;
   if (Array.isArray(tokens)) {
     for (const t of tokens) {
@@ -121,6 +123,8 @@ function validate(file: string, raw: Record<string, unknown>): StationConfig {
     problems.push('goldleaf.apiKey: missing. Set the environment variable BENCHPRINT_GOLDLEAF_API_KEY (or set goldleaf.sandbox to true for demo data).');
   if (goldleaf.sandbox !== true && !goldleaf.keyName)
     problems.push('goldleaf.keyName: missing. Set BENCHPRINT_GOLDLEAF_KEY_NAME to the key name entered in GoldLeaf, e.g. "bench-station".');
+  if (isRecord(raw.shop) && !raw.shop.databaseUrl)
+    problems.push('shop.databaseUrl: missing. Set BENCHPRINT_SHOP_DATABASE_URL to the shop ledger, e.g. postgres://benchprint:<password>@office-server:5432/benchprint.');
   if (parsed.success) {
     parsed.data.auth.tokens.forEach((t, i) => {
       if (!t.token)

@@ -13,7 +13,7 @@ const stationSchema = z
       .string()
       .regex(/^[A-Z0-9]{1,6}$/, 'expected 1 to 6 capital letters or digits')
       .default('BP')
-      .meta(doc('Start of every tag serial; give each bench its own so serials never collide across the shop.', 'B2')),
+      .meta(doc('Start of every tag serial. Benches of a shop with a ledger may share it (their numbers come from the ledger); benches without one each need their own, so serials never collide.', 'B2')),
     shopName: z.string().min(1).max(60).default('Hose shop').meta(doc('Shop name printed on tags and labels.', 'Müller Hydraulik Service')),
     templatesDir: z
       .string()
@@ -213,6 +213,54 @@ const authSchema = z
   })
   .prefault({});
 
+const routingRule = z.strictObject({
+  field: z.string().min(1).meta(doc('A field of the work order, e.g. customer.name, number or description.', 'customer.name')),
+  equals: z.string().optional().meta(doc('The field is exactly this (no case).', 'Hydraulik Müller GmbH')),
+  matches: z
+    .string()
+    .refine((v) => {
+      try {
+        new RegExp(v, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected a regular expression')
+    .optional()
+    .meta(doc('The field matches this regular expression (no case).', '^WO-24')),
+  bench: z.string().min(1).meta(doc('The bench (shop.benchId) that prints it.', 'bench-2')),
+});
+
+const shopSchema = z
+  .strictObject({
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'expected postgres://user:password@host:5432/database')
+      .optional()
+      .meta(doc('The shop ledger (PostgreSQL 15+). Holds a password: prefer the environment variable BENCHPRINT_SHOP_DATABASE_URL.', 'postgres://benchprint:<password>@office-server:5432/benchprint')),
+    benchId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/i, 'expected letters, digits, dashes or underscores')
+      .meta(doc("This bench's id in the shop, unique per bench.", 'bench-2')),
+    serialBlock: z.number().int().min(10).max(100_000).default(1000).meta(doc('Serial numbers leased from the ledger at a time.', 1000)),
+    serialReserve: z
+      .number()
+      .int()
+      .min(10)
+      .max(1_000_000)
+      .default(2000)
+      .meta(doc('Serial numbers the bench keeps leased ahead of need: what it can print while the ledger is unreachable.', 2000)),
+    connectTimeoutMs: ms(3000, 'How long to wait for the ledger to answer before counting it unreachable.', 3000),
+    routing: z
+      .strictObject({
+        defaultBench: z.string().optional().meta(doc('The bench that auto-prints a released work order no rule sends elsewhere. None: the first bench to claim it.', 'bench-1')),
+        rules: z.array(routingRule).default([]).meta(doc('Which bench auto-prints which released work orders; the first rule that matches decides.', [{ field: 'customer.name', matches: 'müller', bench: 'bench-2' }])),
+      })
+      .prefault({}),
+  })
+  .optional()
+  .meta(doc('Several benches, one shop: a shared ledger on PostgreSQL (serials, history, reprints, release routing). Absent: this station keeps everything to itself.', undefined));
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional().meta(doc('Optional JSON schema reference for editors.', './config.schema.json')),
   station: stationSchema,
@@ -223,6 +271,7 @@ export const configSchema = z.strictObject({
   printers: z.array(z.unknown()).default([]).meta(doc('Printers and hot folders; each entry is checked on its own (see printers[]).', [])),
   auth: authSchema,
   queue: queueSchema,
+  shop: shopSchema,
   autoPrint: autoPrintSchema,
 });
 
@@ -232,3 +281,4 @@ export type SyncConfig = StationConfig['sync'];
 export type ApiToken = z.infer<typeof tokenSchema>;
 export type QueueConfig = StationConfig['queue'];
 export type AutoPrintConfig = StationConfig['autoPrint'];
+export type ShopConfig = NonNullable<StationConfig['shop']>;

@@ -5,6 +5,7 @@ import { documentQuery } from '../routes/documents.js';
 import { filterQuery, historyQuery, moveBody, reprintBody, resumeBody } from '../routes/jobs.js';
 import { labelsBody, previewQuery } from '../routes/labels.js';
 import { workOrderQuery } from '../routes/work-orders.js';
+import { shopJobQuery, shopReprintBody } from '../routes/shop.js';
 
 type Scope = 'public' | 'read' | 'print' | 'admin';
 
@@ -46,6 +47,10 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/v1/jobs/move', summary: 'Move waiting jobs to another printer', scope: 'admin', body: moveBody },
   { method: 'get', path: '/api/v1/history.csv', summary: 'Job history as CSV, with the same filters as /jobs', scope: 'read', query: historyQuery, produces: 'text/csv' },
   { method: 'get', path: '/api/v1/events', summary: 'Server-Sent Events: job.changed, job.progress, printer.changed, workorder.released, sync.completed, …', scope: 'read', produces: 'text/event-stream' },
+  { method: 'get', path: '/api/v1/shop/status', summary: "The shop ledger as this bench sees it: connected, behind by N events, or unreachable since when; serials left in reserve", scope: 'read' },
+  { method: 'get', path: '/api/v1/shop/jobs', summary: 'Jobs of every bench of the shop, newest first: search by work order, serial, assembly, bench and date', scope: 'read', query: shopJobQuery },
+  { method: 'get', path: '/api/v1/shop/jobs/{bench}/{id}', summary: 'One job of a bench, from the shop ledger', scope: 'read' },
+  { method: 'post', path: '/api/v1/shop/reprint', summary: 'Labels printed on another bench, printed again on a printer of this bench with their own serials', scope: 'print', body: shopReprintBody },
   { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', scope: 'public' },
 ];
 

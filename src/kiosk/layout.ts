@@ -25,7 +25,16 @@ export function layoutless(title: string, text: string): Html {
 <title>${title} · benchprint</title><style>${raw(KIOSK_CSS)}</style></head><body><main class="notice"><h1>${title}</h1><p>${text}</p></main></body></html>`;
 }
 
-export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config'>, title: string, body: Html): Html {
+/** The shop ledger in the status strip: connected, behind by N events, or unreachable since when. */
+export function ledgerChip(deps: Pick<AppDeps, 'shop'>): Html | string {
+  if (!deps.shop) return '';
+  const s = deps.shop.status();
+  const words = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${s.unreachableSince?.slice(11, 16) ?? '?'}`;
+  const css = s.state === 'connected' ? 'ready' : s.state === 'unreachable' ? 'offline' : 'paused';
+  return html`<span class="printer s-${css}" id="ledger" title="${s.lastError ?? `${s.serialsLeft} serial numbers in reserve`}"><b>Shop ledger</b> <span class="state">${words}</span></span>`;
+}
+
+export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'shop'>, title: string, body: Html): Html {
   const printers = deps.printers.views();
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
@@ -40,7 +49,7 @@ export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config'>, titl
 <div id="offline" class="banner bad" role="alert" hidden>The station is not answering. Reconnecting…</div>
 <nav id="printers" aria-label="Printers">${printers.map(
     (p) => html`<span class="printer s-${p.state}" data-printer="${p.id}" title="${p.detail ?? ''}"><b>${p.name}</b> <span class="state">${p.state.replace('-', ' ')}</span></span>`,
-  )}</nav>
+  )}${ledgerChip(deps)}</nav>
 <main>${body}</main>
 <section id="jobs" aria-label="Print jobs" aria-live="polite" hidden></section>
 <div id="toast" role="status" hidden></div>

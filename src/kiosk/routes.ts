@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppDeps, AppEnv } from '../app.js';
-import { StationError, isStationError } from '../errors.js';
+import { StationError, describeError, isStationError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { printableWorkOrder } from '../routes/work-orders.js';
 import { clientOf } from '../http/client.js';
 import { goldleafBanner, layout, layoutless } from './layout.js';
-import { historyPage, homePage, workOrderPage } from './pages.js';
+import { historyPage, homePage, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
 
 const STATIC = join(PACKAGE_ROOT, 'src', 'kiosk', 'static');
 
@@ -43,6 +43,8 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     if (!first) throw new StationError('EMPTY_SCAN', 'Nothing was scanned.', { status: 400 });
     const serial = deps.serials.find(first);
     if (serial) return `/kiosk/wo/${encodeURIComponent(serial.workOrderNumber)}?serial=${encodeURIComponent(serial.serial)}#line-${serial.lineNumber}`;
+    // A tag another bench of the shop printed: its job in the whole shop's history, to reprint here.
+    if (deps.shop && /^[A-Z0-9]+\d{9}$/i.test(first) && !deps.workOrders.get(first)) return `/kiosk/history?shop=1&q=${encodeURIComponent(first)}`;
     return `/kiosk/wo/${encodeURIComponent(printableWorkOrder(deps, first).number)}`;
   };
 
@@ -88,7 +90,14 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/banner', (c) => c.html(goldleafBanner(deps)));
 
-  app.get('/history', (c) => c.html(layout(deps, 'History', historyPage(deps.jobs.list({ limit: 60 })))));
+  app.get('/history', async (c) => {
+    if (c.req.query('shop') === undefined || !deps.shop) return c.html(layout(deps, 'History', historyPage(deps.jobs.list({ limit: 60 }), !!deps.shop)));
+    // Whole shop: a scanned or typed serial or work-order number finds its jobs on every bench.
+    const q = (c.req.query('q') ?? c.req.query('serial') ?? '').trim();
+    const search = q ? (/^[A-Z0-9]+\d{9}$/i.test(q) ? { serial: q } : { workOrder: q }) : {};
+    const jobs = await deps.shop.ledger.searchJobs({ ...search, limit: 60 }).catch((err: unknown) => ({ error: describeError(err) }));
+    return c.html(layout(deps, 'Whole shop', shopHistoryPage(jobs, search, printerFor(deps.printers.views(), ['zpl', 'pdf']))));
+  });
 
   app.get('/static/:file{[a-z-]+\\.js}', async (c) => {
     try {

@@ -86,6 +86,7 @@ export class LabelEngine {
         }
       } else {
         if (plan.length === 0) throw new StationError('NOTHING_TO_PRINT', `Line ${line.lineNumber} of ${wo.number} has quantity 0.`, { status: 422 });
+        await this.o.serials.ready(plan.length);
         serials = this.o.serials.allocate({
           workOrderId: wo.id,
           workOrderNumber: wo.number,
@@ -98,7 +99,14 @@ export class LabelEngine {
       data = serials.map((s) => labelData(ctx, wo, line, plan[s.index - 1] ?? plan[0]!, s.serial, s.index, s.count));
     }
     const suffix = subject === 'workorder' ? 'label' : `line-${req.lineNumber}-${template.def.id}${req.reprint ? '-reprint' : ''}`;
-    const document = await this.render(template, data, req.format, req.dpmm, `${wo.number}-${suffix}.${req.format}`);
+    let document: RenderedDocument;
+    try {
+      document = await this.render(template, data, req.format, req.dpmm, `${wo.number}-${suffix}.${req.format}`);
+    } catch (err) {
+      // New serials that will never be printed are recorded as skipped (never given out again).
+      if (!req.reprint) this.o.serials.skip(serials, `the labels could not be made: ${(err as Error).message}`);
+      throw err;
+    }
     return { document, serials, labels: data, template: { id: template.def.id, version: template.def.version } };
   }
 

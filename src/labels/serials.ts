@@ -56,14 +56,40 @@ const fromRow = (r: Row): SerialRecord => ({
   createdAt: r.created_at,
 });
 
+/** Where serial numbers come from when not from the bench's own counter: blocks leased from the shop ledger. */
+export interface SerialNumbers {
+  /** Takes `count` numbers, synchronously, inside the transaction that stores the tags. */
+  take(count: number): number[];
+  /** Makes sure `count` numbers can be taken (leasing more if it must), before a batch is made. */
+  ensure(count: number): Promise<void>;
+}
+
 export class SerialStore {
   private readonly sql: (text: string) => Statement;
 
   constructor(
     private readonly store: Store,
     readonly prefix: string,
+    private readonly numbers?: SerialNumbers,
+    /** Told of serials given out that will never be printed (in the transaction that says so). */
+    private readonly onSkipped?: (serials: string[], reason: string) => void,
   ) {
     this.sql = preparedStatements(store);
+  }
+
+  /** Waits until `count` serials can be given out (only a shop bench low on leased numbers ever waits). */
+  async ready(count: number): Promise<void> {
+    await this.numbers?.ensure(count);
+  }
+
+  /** Serials given out that will not be printed (the labels could not be made): recorded, never used again. */
+  skip(records: readonly SerialRecord[], reason: string): void {
+    if (!records.length) return;
+    this.store.db.transaction(() => {
+      const drop = this.sql('DELETE FROM serials WHERE serial = ?');
+      for (const r of records) drop.run(r.serial);
+      this.onSkipped?.(records.map((r) => r.serial), reason);
+    })();
   }
 
   /** Allocates a new batch of serials in one transaction; never reuses a serial. */
@@ -77,16 +103,18 @@ export class SerialStore {
       'INSERT INTO serials (serial, batch_id, idx, count, work_order_id, work_order_number, line_id, line_number, part_number, template_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
     );
     return db.transaction(() => {
-      const row = this.sql("SELECT value FROM station_meta WHERE key = 'serial_seq'").get() as { value: string } | undefined;
+      // From the shop's leased blocks, or the bench's own counter (one station alone).
+      const taken = this.numbers?.take(count);
+      const row = taken ? undefined : (this.sql("SELECT value FROM station_meta WHERE key = 'serial_seq'").get() as { value: string } | undefined);
       let seq = Number(row?.value ?? 0);
       const records: SerialRecord[] = [];
       req.partNumbers.forEach((partNumber, i) => {
-        seq++;
+        seq = taken ? taken[i]! : seq + 1;
         const serial = `${this.prefix}${yy}${String(seq).padStart(7, '0')}`;
         insert.run(serial, batchId, i + 1, count, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, partNumber ?? null, req.templateId, createdAt);
         records.push({ serial, batchId, index: i + 1, count, workOrderId: req.workOrderId, workOrderNumber: req.workOrderNumber, lineId: req.lineId, lineNumber: req.lineNumber, ...(partNumber ? { partNumber } : {}), templateId: req.templateId, createdAt });
       });
-      this.sql("INSERT INTO station_meta (key, value, updated_at) VALUES ('serial_seq', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").run(String(seq), createdAt);
+      if (!taken) this.sql("INSERT INTO station_meta (key, value, updated_at) VALUES ('serial_seq', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").run(String(seq), createdAt);
       return records;
     })();
   }

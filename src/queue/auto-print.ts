@@ -1,42 +1,61 @@
-// Auto-print on release: queues the configured documents once per released work order, never again on restart or re-sync.
+// Auto-print on release: queues the configured documents once per released work order, never again on restart or
+// re-sync; in a shop, only on the bench the ledger gives the work order to.
 import type { AutoPrintConfig } from '../config/schema.js';
+import type { CachedWorkOrder } from '../domain/work-order.js';
 import { describeError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
+import type { ShopService } from '../shop/service.js';
 import type { PrintQueue } from './queue.js';
 import { renderRequest, type PrintRequest, type RequestDeps } from './requests.js';
 import type { JobStore } from './job-store.js';
 
-export function startAutoPrint(o: { config: AutoPrintConfig; events: EventBus; queue: PrintQueue; jobs: JobStore; requests: RequestDeps; logger: Logger }): () => void {
-  if (!o.config.enabled || o.config.rules.length === 0) return () => undefined;
+export interface AutoPrint {
+  stop: () => void;
+  /** Queues a released work order's documents (a shop bench calls it when the ledger gives it one later). */
+  printRelease: (wo: CachedWorkOrder) => void;
+}
+
+export function startAutoPrint(o: { config: AutoPrintConfig; events: EventBus; queue: PrintQueue; jobs: JobStore; requests: RequestDeps; logger: Logger; shop?: ShopService }): AutoPrint {
+  if (!o.config.enabled || o.config.rules.length === 0) return { stop: () => undefined, printRelease: () => undefined };
   let chain = Promise.resolve();
+  const print = async (wo: CachedWorkOrder) => {
+    for (const [r, rule] of o.config.rules.entries()) {
+      const requests: Array<[string, PrintRequest]> =
+        rule.document === 'labels'
+          ? wo.lines.filter((l) => l.assembly || l.kit).map((l) => [`auto:${wo.id}:${r}:${l.lineNumber}`, { kind: 'labels', printer: rule.printer, workOrder: wo.id, line: l.lineNumber, template: rule.template ?? 'hose-tag' }])
+          : [[`auto:${wo.id}:${r}`, { kind: 'document', printer: rule.printer, workOrder: wo.id, document: rule.document }]];
+      for (const [key, request] of requests) {
+        if (o.jobs.byKey(key)) continue;
+        try {
+          o.queue.submit(await renderRequest(request, 'auto-print', o.requests, key));
+        } catch (err) {
+          o.logger.error({ workOrder: wo.number, rule: r, err: describeError(err) }, 'auto-print could not queue a document');
+        }
+      }
+    }
+  };
+  // One at a time, in release order; each job's idempotency key makes "once per work order" hold across restarts.
+  const printRelease = (wo: CachedWorkOrder) => {
+    chain = chain.then(() => print(wo));
+  };
   const unsubscribe = o.events.on((event) => {
     if (event.type !== 'workorder.released') return;
     const { id, number } = event.workOrder;
-    // One at a time, in release order; each job's idempotency key makes "once per work order" hold across restarts.
     chain = chain.then(async () => {
-      for (const [r, rule] of o.config.rules.entries()) {
-        let wo;
-        try {
-          wo = o.requests.workOrder(id);
-        } catch (err) {
-          o.logger.error({ workOrder: number, err: describeError(err) }, 'auto-print could not read the work order');
-          return;
-        }
-        const requests: Array<[string, PrintRequest]> =
-          rule.document === 'labels'
-            ? wo.lines.filter((l) => l.assembly || l.kit).map((l) => [`auto:${id}:${r}:${l.lineNumber}`, { kind: 'labels', printer: rule.printer, workOrder: id, line: l.lineNumber, template: rule.template ?? 'hose-tag' }])
-            : [[`auto:${id}:${r}`, { kind: 'document', printer: rule.printer, workOrder: id, document: rule.document }]];
-        for (const [key, request] of requests) {
-          if (o.jobs.byKey(key)) continue;
-          try {
-            o.queue.submit(await renderRequest(request, 'auto-print', o.requests, key));
-          } catch (err) {
-            o.logger.error({ workOrder: number, rule: r, err: describeError(err) }, 'auto-print could not queue a document');
-          }
-        }
+      let wo: CachedWorkOrder;
+      try {
+        wo = o.requests.workOrder(id);
+      } catch (err) {
+        o.logger.error({ workOrder: number, err: describeError(err) }, 'auto-print could not read the work order');
+        return;
       }
+      if (o.shop && !(await o.shop.takeRelease(wo))) {
+        o.logger.info({ workOrder: number }, 'another bench of the shop auto-prints this work order');
+        return;
+      }
+      await print(wo);
     });
   });
-  return unsubscribe;
+  return { stop: unsubscribe, printRelease };
 }

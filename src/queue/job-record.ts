@@ -68,6 +68,8 @@ export interface NewJob {
   document: RenderedDocument;
   /** What it is, in words; the document's name when absent. */
   title?: string;
+  /** What each label was filled with (labels jobs): kept, so any bench of the shop can print them again. */
+  labelData?: readonly unknown[];
   /** Who asked for exactly what (see the submissions guard): the same again soon returns this job. */
   fingerprint?: string;
   serials?: string[];

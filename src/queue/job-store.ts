@@ -1,5 +1,6 @@
 // Jobs in SQLite: idempotent insert, a compare-and-swap claim per printer, state changes with their history.
 import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
 import { COLUMNS, ENDED_STATES, toRecord, type JobFilter, type JobRecord, type JobState, type NewJob, type Row } from './job-record.js';
@@ -51,8 +52,8 @@ export class JobStore {
       const row = this.sql(
           `INSERT INTO jobs (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
             template_id, template_version, document_name, title, request_fingerprint, format, content_type, origin, bytes, part_ends, parts_total,
-            serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at, label_data)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            RETURNING ${COLUMNS}`,
         )
         .get(
@@ -84,6 +85,7 @@ export class JobStore {
           job.expiresAt,
           now,
           now,
+          job.labelData?.length ? gzipSync(JSON.stringify(job.labelData), { level: 1 }) : null,
         ) as Row;
       const insertSerial = this.sql('INSERT INTO job_serials (job_id, serial, part) VALUES (?, ?, ?)');
       (job.serials ?? []).forEach((s, i) => insertSerial.run(id, s, i + 1));
@@ -112,6 +114,28 @@ export class JobStore {
     ).get(fingerprint, since) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
+
+  /** What each label of a labels job was filled with, when it was kept. */
+  labelData(id: string): unknown[] | undefined {
+    const row = this.sql('SELECT label_data FROM jobs WHERE id = ?').get(id) as { label_data: Buffer | null } | undefined;
+    return row?.label_data ? (JSON.parse(gunzipSync(row.label_data).toString('utf8')) as unknown[]) : undefined;
+  }
+
+  /** The gzipped label data as stored (for the shop ledger, which keeps it as it is). */
+  labelDataRaw(id: string): Buffer | undefined {
+    return (this.sql('SELECT label_data FROM jobs WHERE id = ?').get(id) as { label_data: Buffer | null } | undefined)?.label_data ?? undefined;
+  }
+
+  /** The part number of each label of a job (tags), in part order. */
+  partNumbers(id: string): string[] {
+    return (this.sql('SELECT s.part_number AS p FROM job_serials js LEFT JOIN serials s ON s.serial = js.serial WHERE js.job_id = ? ORDER BY js.part').all(id) as Array<{ p: string | null }>).map((r) => r.p ?? '');
+  }
+
+  /**
+   * Called inside the commit that moves a job to an ending state or to needs-attention, with the job_events row
+   * that records it: the shop ledger's outbox is written in the same commit.
+   */
+  onSettled?: (job: JobRecord, eventRow: number, at: string) => void;
 
   document(id: string): { bytes: Uint8Array; partEnds: number[] } {
     const row = this.sql('SELECT bytes, part_ends FROM jobs WHERE id = ?').get(id) as { bytes: Buffer; part_ends: string };
@@ -230,7 +254,10 @@ export class JobStore {
         printerId: fields.printerId ?? null,
         ended: ended ? 1 : 0,
       });
-    if (result.changes === 1) this.event(id, to, detail ?? fields.attention ?? fields.error, now);
+    if (result.changes === 1) {
+      const row = this.event(id, to, detail ?? fields.attention ?? fields.error, now);
+      if (this.onSettled && (ENDED_STATES.includes(to) || to === 'needs-attention')) this.onSettled(this.get(id)!, row, now);
+    }
     return result.changes === 1;
   }
 
@@ -296,7 +323,7 @@ export class JobStore {
     }));
   }
 
-  private event(id: string, state: string, detail: string | undefined, at: string): void {
-    this.sql('INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)').run(id, at, state, detail ?? null);
+  private event(id: string, state: string, detail: string | undefined, at: string): number {
+    return Number(this.sql('INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)').run(id, at, state, detail ?? null).lastInsertRowid);
   }
 }

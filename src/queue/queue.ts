@@ -173,6 +173,7 @@ export class PrintQueue {
       throw new StationError('INVALID_RANGE', `Job ${id} has labels 1 to ${job.partsTotal}; ${from} to ${last} is not a range of it.`, { status: 422 });
     }
     const { bytes, partEnds } = this.o.jobs.document(id);
+    const labelData = this.o.jobs.labelData(id);
     const start = from === 1 ? 0 : partEnds[from - 2]!;
     const end = partEnds[last - 1]!;
     const document: RenderedDocument = {
@@ -191,6 +192,7 @@ export class PrintQueue {
       document,
       title: `${job.title}: ${last === from ? `label ${job.firstPart + from - 1}` : `labels ${job.firstPart + from - 1} to ${job.firstPart + last - 1}`} again`,
       ...(fingerprint ? { fingerprint } : {}),
+      ...(labelData ? { labelData: labelData.slice(from - 1, last) } : {}),
       serials: job.serials.slice(from - 1, last),
       firstPart: job.firstPart + from - 1,
       ...(job.batchId ? { batchId: job.batchId } : {}),

@@ -102,6 +102,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
         ...(req.line === undefined ? {} : { lineNumber: req.line }),
         template: result.template,
         document: result.document,
+        labelData: result.labels,
         serials: result.serials.map((s) => s.serial),
         ...(result.serials[0] ? { batchId: result.serials[0].batchId } : {}),
       };
@@ -127,7 +128,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`);
       const count = req.labels.length;
-      return { ...base, kind: 'labels', title: `${count} ${count === 1 ? 'label' : 'labels'}, ${template.def.name}`, template: { id: template.def.id, version: template.def.version }, document };
+      return { ...base, kind: 'labels', title: `${count} ${count === 1 ? 'label' : 'labels'}, ${template.def.name}`, template: { id: template.def.id, version: template.def.version }, document, labelData: req.labels };
     }
     case 'test':
       return { ...base, kind: 'test', title: `Test page for ${printer.entry.name ?? printer.id}`, document: await testPage(printer, { stationName: deps.stationName, fonts: deps.labels.fonts }) };

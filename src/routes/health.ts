@@ -4,7 +4,7 @@ import { describeError } from '../errors.js';
 import type { AppDeps } from '../app.js';
 import { ageSeconds, reachability } from '../sync/types.js';
 
-export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers'>): Hono {
+export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers' | 'shop'>): Hono {
   const app = new Hono();
   const startedAt = Date.now();
 
@@ -39,6 +39,8 @@ export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers'>)
           ...(snap.problems?.length ? { problems: snap.problems } : {}),
         },
         printers: { total: printers.length, byState, list: printers.map((p) => ({ id: p.id, state: p.state, ...(p.detail ? { detail: p.detail } : {}) })) },
+        // The shop ledger never makes a bench unready: it prints on its own while the ledger is away.
+        ...(deps.shop ? { shop: deps.shop.status() } : {}),
       },
       ready ? 200 : 503,
     );

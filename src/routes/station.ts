@@ -16,6 +16,7 @@ export function stationRoutes(deps: AppDeps): Hono<AppEnv> {
       mode: deps.configSource === 'demo' ? 'demo' : 'configured',
       goldleaf: { ...snap, state: reachability(snap), cacheAgeSeconds: ageSeconds(snap.lastSuccessAt) ?? null },
       printers: deps.printers.views(),
+      ...(deps.shop ? { shop: deps.shop.status() } : {}),
     });
   });
 

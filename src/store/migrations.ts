@@ -232,4 +232,26 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN request_fingerprint TEXT;
       CREATE INDEX jobs_fingerprint ON jobs (request_fingerprint, created_at) WHERE request_fingerprint IS NOT NULL;`,
   },
+  {
+    version: 9,
+    name: 'shop ledger: leased serial blocks, the outbox, label data per job',
+    sql: `
+      -- Serial numbers leased from the shop ledger ahead of need; a bench prints from them while the ledger is away.
+      CREATE TABLE serial_blocks (
+        first INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        next INTEGER NOT NULL,
+        leased_at TEXT NOT NULL
+      );
+      -- Events for the shop ledger, appended in the same commit as what they tell, shipped in order, at least once.
+      CREATE TABLE ledger_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        payload TEXT NOT NULL
+      );
+      -- What each label of a labels job was filled with (gzipped JSON): any bench can print it again from this.
+      ALTER TABLE jobs ADD COLUMN label_data BLOB;`,
+  },
 ];

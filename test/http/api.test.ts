@@ -33,7 +33,7 @@ afterAll(async () => {
   await zebra.close();
 });
 
-const PATH_VALUES: Record<string, string> = { id: 'tags', ref: 'WO-24005', line: '10', kind: 'datasheet', serial: 'BP260000001' };
+const PATH_VALUES: Record<string, string> = { id: 'tags', ref: 'WO-24005', line: '10', kind: 'datasheet', serial: 'BP260000001', bench: 'bench-1' };
 const concrete = (op: Operation) => op.path.replace(/\{(\w+)\}/g, (_, name: string) => (op.path.startsWith('/api/v1/jobs/') && name === 'id' ? '00000000-0000-0000-0000-000000000000' : PATH_VALUES[name]!));
 const call = (op: Operation, token?: string, body?: string) =>
   station.app.request(

@@ -14,6 +14,8 @@ export interface Running {
 export interface JobView {
   id: string;
   state: string;
+  requestedBy: string;
+  workOrderNumber?: string;
   partsTotal: number;
   partsSent: number;
   serials: string[];

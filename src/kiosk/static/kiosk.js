@@ -108,6 +108,9 @@ function requestsFor(button) {
     const part = Number(button.dataset.part);
     return [['POST', `/api/v1/jobs/${button.dataset.job}/reprint`, { from: part, to: Number(button.dataset.to ?? part) }]];
   }
+  if (action === 'shop-reprint') {
+    return [['POST', '/api/v1/shop/reprint', { bench: button.dataset.bench, job: button.dataset.job, from: 1, to: Number(button.dataset.to), printer: button.dataset.printer }]];
+  }
   if (action === 'everything') {
     const lines = (box.dataset.lines || '').split(',').filter(Boolean).map(Number);
     const list = lines.map((l) => ['POST', '/api/v1/jobs', { kind: 'labels', printer: button.dataset.printer, workOrder: wo, line: l, template: 'hose-tag' }]);
@@ -348,6 +351,13 @@ async function refreshStatus() {
   try {
     const status = await api('GET', '/api/v1/status');
     status.printers.forEach(showPrinter);
+    const ledger = $('#ledger');
+    if (ledger && status.shop) {
+      const s = status.shop;
+      ledger.className = `printer s-${s.state === 'connected' ? 'ready' : s.state === 'unreachable' ? 'offline' : 'paused'}`;
+      $('.state', ledger).textContent = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${(s.unreachableSince ?? '').slice(11, 16)}`;
+      ledger.title = s.lastError ?? `${s.serialsLeft} serial numbers in reserve`;
+    }
     const banner = await fetch('/kiosk/banner');
     if (banner.ok) $('#banner').innerHTML = await banner.text();
   } catch {
@@ -382,6 +392,7 @@ function connect() {
   events.addEventListener('printer.changed', (e) => showPrinter(JSON.parse(e.data).printer));
   events.addEventListener('sync.completed', refreshStatus);
   events.addEventListener('sync.failed', refreshStatus);
+  events.addEventListener('shop.changed', refreshStatus);
 }
 
 connect();

@@ -1,0 +1,134 @@
+// Benchmark: three benches sharing one shop ledger on PostgreSQL, 20 HTTP clients each, against one bench alone in the
+// same run: submit to first label at the printer, how long events take to reach the ledger, and what a serial costs.
+// Needs PostgreSQL (scripts/setup-tests.sh starts one; BENCH_PG names another); without it, says so and skips.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Ledger } from '../src/shop/ledger.js';
+import { createPool } from '../src/shop/pg.js';
+import { migrateLedger } from '../src/shop/schema.js';
+import { askForLabel, clients, closeClients, loopbackPrinters, pause, stationProcess } from './load.js';
+import { fmt, percentile, report, summary } from './report.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CLIENTS = 20;
+const PRINTERS = 3;
+const REQUESTS = 300; // per bench and run
+const ADMIN = process.env.BENCH_PG ?? process.env.BENCHPRINT_TEST_PG ?? 'postgres://benchprint_test:benchprint_test@127.0.0.1:5432/postgres';
+
+const admin = new pg.Client({ connectionString: ADMIN });
+try {
+  await admin.connect();
+} catch (err) {
+  console.log(`shop benchmark skipped: no PostgreSQL at ${ADMIN.replace(/:[^:@/]+@/, ':***@')} (${(err as Error).message}). Run scripts/setup-tests.sh, or set BENCH_PG.`);
+  process.exit(0);
+}
+const dbName = `bp_bench_${process.pid}`;
+await admin.query(`CREATE DATABASE ${dbName}`);
+const url = new URL(ADMIN);
+url.pathname = `/${dbName}`;
+const databaseUrl = url.toString();
+
+const dir = mkdtempSync(join(tmpdir(), 'bp-bench-shop-'));
+const devices = await loopbackPrinters(PRINTERS * 4);
+const printersFor = (bench: number) => devices.uris.slice(bench * PRINTERS, bench * PRINTERS + PRINTERS).map((uri, i) => ({ id: `p${i}`, driver: 'zpl', uri, options: {} }));
+
+/** p99 submit-to-first-label per run, with `benches` stations each loaded by CLIENTS clients at once, burst then sustained. */
+async function latency(urls: URL[]): Promise<{ burst: number[]; sustained: number[] }> {
+  const all = (each: (u: URL, c: number) => Promise<void>) => Promise.all(urls.map((u) => clients(CLIENTS, (c) => each(u, c))));
+  for (let i = 0; i < 3; i++) await all((u, c) => askForLabel(u, c, PRINTERS, [], []));
+  await pause(500);
+  const burst: number[] = [];
+  const sustained: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    let lat: number[] = [];
+    for (let round = 0; round < REQUESTS / CLIENTS; round++) {
+      await all((u, c) => askForLabel(u, c, PRINTERS, lat, []));
+      await pause(50);
+    }
+    burst.push(percentile(lat, 99));
+    lat = [];
+    await all(async (u, c) => {
+      for (let i = 0; i < REQUESTS / CLIENTS; i++) await askForLabel(u, c, PRINTERS, lat, []);
+    });
+    sustained.push(percentile(lat, 99));
+    await pause(200);
+  }
+  return { burst, sustained };
+}
+
+try {
+  // One bench alone, no ledger: the baseline of this run.
+  const alone = await stationProcess(dir, 'alone', { station: { dataDir: join(dir, 'alone') }, printers: printersFor(3) });
+  let single;
+  try {
+    single = await latency([alone.url]);
+  } finally {
+    await alone.stop();
+  }
+
+  // Three benches on one ledger, each with its own printers and its own 20 clients.
+  const shop = await Promise.all(
+    [0, 1, 2].map((b) =>
+      stationProcess(dir, `bench-${b + 1}`, {
+        station: { dataDir: join(dir, `bench-${b + 1}`), name: `Bench ${b + 1}` },
+        shop: { databaseUrl, benchId: `bench-${b + 1}` },
+        printers: printersFor(b),
+      }),
+    ),
+  );
+  let three;
+  try {
+    await pause(2000); // connected and reserve leased
+    three = await latency(shop.map((s) => s.url));
+    await pause(3000); // the last events shipped
+  } finally {
+    await Promise.all(shop.map((s) => s.stop()));
+  }
+  // How long events took from the bench's commit to the ledger (both clocks are this machine's).
+  const lagRows = await (async () => {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    try {
+      return (await c.query<{ ms: number }>("SELECT extract(epoch FROM received_at - at) * 1000 AS ms FROM events WHERE kind = 'job'")).rows.map((r) => Number(r.ms));
+    } finally {
+      await c.end();
+    }
+  })();
+
+  // What a serial costs: a block of 1,000 leased in one ledger transaction, timed here.
+  const pool = createPool(databaseUrl, { connectTimeoutMs: 3000, queryTimeoutMs: 10_000 });
+  const ledger = new Ledger(pool, databaseUrl);
+  await migrateLedger(pool);
+  const leaseMs: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await ledger.leaseSerials('BENCH', 'bench-x', 1000, 1);
+    leaseMs.push(performance.now() - t);
+  }
+  await pool.end();
+
+  console.log(`shop benchmark: ${RUNS} runs of ${REQUESTS} requests per bench by ${CLIENTS} clients each, ${PRINTERS} loopback printers per bench; node ${process.version}`);
+  const rows = [
+    { name: `one bench alone, ${CLIENTS} clients at once: submit to first label p99`, unit: 'ms', runs: single.burst },
+    { name: `one bench alone, ${CLIENTS} clients without pause: submit to first label p99`, unit: 'ms', runs: single.sustained },
+    { name: `three benches on one ledger, ${CLIENTS} clients each at once: submit to first label p99`, unit: 'ms', runs: three.burst, target: { kind: 'at most' as const, value: summary(single.burst).median * 1.2, basis: 'one bench alone + 20%' } },
+    { name: `three benches on one ledger, ${CLIENTS} clients each without pause: submit to first label p99`, unit: 'ms', runs: three.sustained, target: { kind: 'at most' as const, value: summary(single.sustained).median * 1.2, basis: 'one bench alone + 20%' } },
+    { name: 'ledger lag p99: a job event from the bench commit to the ledger', unit: 'ms', runs: [percentile(lagRows, 99)], target: { kind: 'at most' as const, value: 1000 } },
+    { name: 'serial lease cost per tag (blocks of 1,000, one ledger transaction each)', unit: 'µs', runs: [(percentile(leaseMs, 50) * 1000) / 1000] },
+  ];
+  console.log('| measure | median | min | max |\n|---|---|---|---|');
+  for (const r of rows) {
+    const s = summary(r.runs);
+    console.log(`| ${r.name} | ${fmt(s.median)} ${r.unit} | ${fmt(s.min)} | ${fmt(s.max)} |`);
+    report(r);
+  }
+  console.log(`ledger events: ${lagRows.length}, lag median ${fmt(percentile(lagRows, 50))} ms; lease of 1,000 serials: median ${fmt(percentile(leaseMs, 50))} ms`);
+} finally {
+  closeClients();
+  devices.close();
+  rmSync(dir, { recursive: true, force: true });
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+  await admin.end();
+}

@@ -1,0 +1,247 @@
+// The shop ledger's operations on PostgreSQL: serial blocks, shipped events (idempotent), release claims, search.
+import { ledgerError, transaction, type Pool, type PoolClient } from './pg.js';
+
+/** One event a bench ships: its id is unique shop-wide, so shipping it twice changes nothing. */
+export interface LedgerEvent {
+  eventId: string;
+  /** The bench's own order of its events. */
+  seq: number;
+  kind: 'job' | 'serials.skipped' | 'release.claimed';
+  at: string;
+  payload: Record<string, unknown>;
+}
+
+/** A job as a bench ships it (its record, without the printer bytes). */
+export interface ShippedJob {
+  id: string;
+  seq: number;
+  state: string;
+  title: string;
+  kind: string;
+  printerId: string;
+  requestedBy: string;
+  workOrderNumber?: string;
+  lineNumber?: number;
+  templateId?: string;
+  templateVersion?: number;
+  serials: string[];
+  firstPart: number;
+  partsTotal: number;
+  partsConfirmed: number;
+  partsSent?: number;
+  partsPrinted?: number;
+  isReprint: boolean;
+  reprintOf?: string;
+  partNumbers?: string[];
+  /** base64 of the gzipped label data, for a reprint on another bench. */
+  labelData?: string;
+  createdAt: string;
+  finishedAt?: string;
+  updatedAt: string;
+}
+
+export interface ShopJob extends Omit<ShippedJob, 'labelData' | 'seq'> {
+  benchId: string;
+  hasLabelData: boolean;
+}
+
+export interface ShopJobFilter {
+  workOrder?: string;
+  serial?: string;
+  assembly?: string;
+  bench?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** States after which a tag of an original job is the shop's: it was printed, or may have been. */
+const TAGGED = new Set(['done', 'sent', 'needs-attention']);
+
+export class Ledger {
+  constructor(
+    private readonly pool: Pool,
+    private readonly url: string,
+  ) {}
+
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw ledgerError(err, this.url);
+    }
+  }
+
+  async register(benchId: string, name: string): Promise<void> {
+    await this.run(() => this.pool.query('INSERT INTO benches (bench_id, name) VALUES ($1, $2) ON CONFLICT (bench_id) DO UPDATE SET name = excluded.name, last_seen = now()', [benchId, name]));
+  }
+
+  /**
+   * Leases `count` serial numbers of `prefix` to a bench, in one transaction on the shop-wide counter. `floor` is the
+   * first number the bench may still use (it may have printed on its own before joining the shop): never below it.
+   */
+  async leaseSerials(prefix: string, benchId: string, count: number, floor: number): Promise<{ first: number; last: number }> {
+    return this.run(() =>
+      transaction(this.pool, async (client) => {
+        await client.query('INSERT INTO serial_counters (prefix, next) VALUES ($1, $2) ON CONFLICT (prefix) DO UPDATE SET next = GREATEST(serial_counters.next, excluded.next)', [prefix, floor]);
+        const row = await client.query<{ first: string }>('UPDATE serial_counters SET next = next + $2 WHERE prefix = $1 RETURNING next - $2 AS first', [prefix, count]);
+        const first = Number(row.rows[0]!.first);
+        await client.query('INSERT INTO serial_leases (prefix, bench_id, first, last) VALUES ($1, $2, $3, $4)', [prefix, benchId, first, first + count - 1]);
+        return { first, last: first + count - 1 };
+      }),
+    );
+  }
+
+  /** Takes a bench's events in its order; each is applied once whatever happens (a retry after a crash included). */
+  async ship(benchId: string, events: readonly LedgerEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    return this.run(() =>
+      transaction(this.pool, async (client) => {
+        let applied = 0;
+        for (const e of events) {
+          const fresh = await client.query('INSERT INTO events (event_id, bench_id, seq, kind, at, payload) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING', [e.eventId, benchId, e.seq, e.kind, e.at, e.payload]);
+          if (fresh.rowCount !== 1) continue;
+          applied++;
+          await apply(client, benchId, e);
+        }
+        await client.query('UPDATE benches SET shipped_seq = GREATEST(shipped_seq, $2), last_seen = now() WHERE bench_id = $1', [benchId, events.at(-1)!.seq]);
+        return applied;
+      }),
+    );
+  }
+
+  /** The bench that takes a released work order: `benchId` if nobody took it yet, else whoever did. */
+  async claimRelease(workOrderId: string, workOrderNumber: string, benchId: string): Promise<string> {
+    return this.run(async () => {
+      await this.pool.query('INSERT INTO releases (work_order_id, work_order_number, bench_id) VALUES ($1, $2, $3) ON CONFLICT (work_order_id) DO NOTHING', [workOrderId, workOrderNumber, benchId]);
+      const row = await this.pool.query<{ bench_id: string }>('SELECT bench_id FROM releases WHERE work_order_id = $1', [workOrderId]);
+      return row.rows[0]!.bench_id;
+    });
+  }
+
+  /** Jobs of every bench, newest first. */
+  async searchJobs(f: ShopJobFilter): Promise<ShopJob[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.workOrder) add('upper(work_order_number) = upper(?)', f.workOrder);
+    if (f.serial) add('? = ANY (serials)', f.serial.trim().toUpperCase());
+    if (f.assembly) add('? = ANY (part_numbers)', f.assembly);
+    if (f.bench) add('bench_id = ?', f.bench);
+    if (f.from) add('created_at >= ?', f.from);
+    if (f.to) add('created_at < ?', f.to);
+    params.push(Math.min(f.limit ?? 100, 1000), f.offset ?? 0);
+    const sql = `SELECT *, label_data IS NOT NULL AS has_label_data FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, bench_id, job_id LIMIT $${params.length - 1} OFFSET $${params.length}`;
+    return this.run(async () => (await this.pool.query(sql, params)).rows.map(toShopJob));
+  }
+
+  /** One job of a bench, with its label data when it has some. */
+  async job(benchId: string, jobId: string): Promise<(ShopJob & { labelData?: Buffer }) | undefined> {
+    return this.run(async () => {
+      const row = (await this.pool.query('SELECT *, label_data IS NOT NULL AS has_label_data FROM jobs WHERE bench_id = $1 AND job_id = $2', [benchId, jobId])).rows[0];
+      return row ? { ...toShopJob(row), ...(row.label_data ? { labelData: row.label_data as Buffer } : {}) } : undefined;
+    });
+  }
+
+  /** Counts for a status page (and tests): tags, jobs, skipped serials, per bench. */
+  async counts(): Promise<{ tags: number; jobs: number; events: number; skipped: number }> {
+    return this.run(async () => {
+      const r = await this.pool.query<{ tags: string; jobs: string; events: string; skipped: string }>(
+        'SELECT (SELECT count(*) FROM tags) AS tags, (SELECT count(*) FROM jobs) AS jobs, (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM skipped_serials) AS skipped',
+      );
+      const row = r.rows[0]!;
+      return { tags: Number(row.tags), jobs: Number(row.jobs), events: Number(row.events), skipped: Number(row.skipped) };
+    });
+  }
+}
+
+async function apply(client: PoolClient, benchId: string, e: LedgerEvent): Promise<void> {
+  if (e.kind === 'job') {
+    const j = e.payload as unknown as ShippedJob;
+    // A later event of the same job wins; an older one arriving late (it cannot, shipping is in order) changes nothing.
+    await client.query(
+      `INSERT INTO jobs (bench_id, job_id, seq, state, title, kind, printer_id, requested_by, work_order_number, line_number, template_id,
+         template_version, serials, first_part, parts_total, parts_confirmed, parts_printed, is_reprint, reprint_of, part_numbers, label_data,
+         created_at, finished_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+       ON CONFLICT (bench_id, job_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, parts_confirmed = excluded.parts_confirmed,
+         parts_printed = excluded.parts_printed, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
+         label_data = COALESCE(excluded.label_data, jobs.label_data)
+       WHERE jobs.seq < excluded.seq`,
+      [
+        benchId,
+        j.id,
+        e.seq,
+        j.state,
+        j.title,
+        j.kind,
+        j.printerId,
+        j.requestedBy,
+        j.workOrderNumber ?? null,
+        j.lineNumber ?? null,
+        j.templateId ?? null,
+        j.templateVersion ?? null,
+        j.serials,
+        j.firstPart,
+        j.partsTotal,
+        j.partsConfirmed,
+        j.partsPrinted ?? null,
+        j.isReprint,
+        j.reprintOf ?? null,
+        j.partNumbers ?? [],
+        j.labelData ? Buffer.from(j.labelData, 'base64') : null,
+        j.createdAt,
+        j.finishedAt ?? null,
+        j.updatedAt,
+      ],
+    );
+    if (!j.isReprint && TAGGED.has(j.state) && j.serials.length) {
+      await client.query(
+        `INSERT INTO tags (serial, bench_id, job_id, work_order_number, line_number, part_number, printed_at)
+         SELECT s, $2, $3, $4, $5, ($6::text[])[i], $7 FROM unnest($1::text[]) WITH ORDINALITY AS t(s, i) ON CONFLICT (serial) DO NOTHING`,
+        [j.serials, benchId, j.id, j.workOrderNumber ?? null, j.lineNumber ?? null, j.partNumbers ?? [], j.finishedAt ?? j.updatedAt],
+      );
+    }
+  } else if (e.kind === 'serials.skipped') {
+    const { serials, reason } = e.payload as { serials: string[]; reason: string };
+    await client.query('INSERT INTO skipped_serials (serial, bench_id, at, reason) SELECT s, $2, $3, $4 FROM unnest($1::text[]) AS s ON CONFLICT (serial) DO NOTHING', [serials, benchId, e.at, reason]);
+  } else if (e.kind === 'release.claimed') {
+    const { workOrderId, workOrderNumber } = e.payload as { workOrderId: string; workOrderNumber: string };
+    await client.query('INSERT INTO releases (work_order_id, work_order_number, bench_id, claimed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (work_order_id) DO NOTHING', [workOrderId, workOrderNumber, benchId, e.at]);
+  }
+}
+
+function toShopJob(r: Record<string, unknown>): ShopJob {
+  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? undefined : String(v));
+  const opt = <T>(key: string, v: T | null | undefined) => (v === null || v === undefined ? {} : { [key]: v });
+  return {
+    benchId: r.bench_id as string,
+    id: r.job_id as string,
+    state: r.state as string,
+    title: r.title as string,
+    kind: r.kind as string,
+    printerId: r.printer_id as string,
+    requestedBy: r.requested_by as string,
+    ...opt('workOrderNumber', r.work_order_number as string | null),
+    ...opt('lineNumber', r.line_number as number | null),
+    ...opt('templateId', r.template_id as string | null),
+    ...opt('templateVersion', r.template_version as number | null),
+    serials: r.serials as string[],
+    firstPart: r.first_part as number,
+    partsTotal: r.parts_total as number,
+    partsConfirmed: r.parts_confirmed as number,
+    ...opt('partsPrinted', r.parts_printed as number | null),
+    isReprint: r.is_reprint as boolean,
+    ...opt('reprintOf', r.reprint_of as string | null),
+    partNumbers: r.part_numbers as string[],
+    hasLabelData: r.has_label_data as boolean,
+    createdAt: iso(r.created_at)!,
+    ...opt('finishedAt', iso(r.finished_at)),
+    updatedAt: iso(r.updated_at)!,
+  } as ShopJob;
+}

@@ -1,0 +1,80 @@
+// The whole shop from a bench's kiosk: other benches' jobs in the history, a tag of another bench scanned, reprinted here.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningStation } from '../../src/station.js';
+import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
+import { freshDatabase } from '../helpers/postgres.js';
+import { asKiosk, demoStation } from '../helpers/station.js';
+import { tempDir } from '../helpers/temp.js';
+
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+let station: RunningStation;
+let zebra: ZebraDouble;
+let kiosk: Awaited<ReturnType<typeof asKiosk>>;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  zebra = await startZebraPrinter();
+  station = await demoStation(tempDir(), (c) => {
+    c.shop = { databaseUrl: db.url, benchId: 'bench-1', serialBlock: 100, serialReserve: 200, connectTimeoutMs: 2000, routing: { rules: [] } };
+    c.printers = [{ id: 'tags', name: 'Zebra tags', driver: 'zpl', uri: zebra.uri, dpmm: 8, options: {} }];
+  });
+  await station.sync.syncOnce();
+  kiosk = await asKiosk(station.app);
+  for (let i = 0; i < 150 && station.shop!.status().state !== 'connected'; i++) await new Promise((r) => setTimeout(r, 100));
+});
+afterAll(async () => {
+  await station?.stop();
+  await zebra?.close();
+  await db?.drop();
+});
+
+describe('the whole shop in the kiosk', () => {
+  it('lists every bench, finds a tag printed on another bench, and prints it again here with its serial', async () => {
+    // A job of this bench, shipped; then the same labels as if another bench had printed them (its own job there).
+    const made = (await (await kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'labels', printer: 'tags', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 3 }) })).json()) as { id: string; serials: string[] };
+    await station.queue.runUntilIdle();
+    await expect.poll(() => station.shop!.status().behindBy, { timeout: 10_000 }).toBe(0);
+    const mine = (await station.shop!.ledger.job('bench-1', made.id))!;
+    const serials = ['BP269990001', 'BP269990002', 'BP269990003'];
+    // What bench 9's labels said: this bench's, with bench 9's serials.
+    const labels = (JSON.parse(gunzipSync(mine.labelData!).toString()) as Array<Record<string, unknown>>).map((l, i) => ({ ...l, serial: serials[i] }));
+    await station.shop!.ledger.ship('bench-9', [
+      {
+        eventId: 'bench-9:job:x:1',
+        seq: 1,
+        kind: 'job',
+        at: new Date().toISOString(),
+        payload: { ...mine, id: 'other-job', serials, title: '3 tags for WO-24005 line 10, made on bench 9', labelData: gzipSync(JSON.stringify(labels)).toString('base64'), seq: 1 },
+      },
+    ]);
+
+    const page = await (await kiosk('/kiosk/history?shop=1')).text();
+    expect(page).toContain('bench-9');
+    expect(page).toContain('bench-1');
+    expect(page).toContain('made on bench 9');
+    // A tag of bench 9 scanned here opens it in the whole shop's history.
+    const resolved = (await (await kiosk(`/kiosk/resolve?code=${serials[1]}`)).json()) as { location: string };
+    expect(resolved.location).toBe(`/kiosk/history?shop=1&q=${serials[1]}`);
+    const found = await (await kiosk(resolved.location)).text();
+    expect(found).toContain('data-action="shop-reprint" data-bench="bench-9" data-job="other-job"');
+    expect(found).not.toContain(`data-job="${made.id}"`);
+
+    const before = zebra.labels();
+    const reprint = await kiosk('/api/v1/shop/reprint', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bench: 'bench-9', job: 'other-job', from: 2, to: 2, printer: 'tags' }) });
+    expect(reprint.status).toBe(201);
+    expect(await reprint.json()).toMatchObject({ isReprint: true, reprintOf: 'bench-9/other-job', serials: [serials[1]], firstPart: 2, title: expect.stringMatching(/label 2 again \(printed on bench-9\)$/) });
+    await station.queue.runUntilIdle();
+    await expect.poll(() => zebra.labels()).toBe(before + 1);
+    expect(zebra.printed.at(-1)).toContain(serials[1]);
+    expect(zebra.printed.at(-1)).toContain('2 of 3');
+  });
+
+  it('says the ledger state in the status strip and in /readyz, without making the bench unready', async () => {
+    const home = await (await kiosk('/kiosk')).text();
+    expect(home).toMatch(/id="ledger"[^>]*>.*Shop ledger.*connected/s);
+    const ready = (await (await station.app.request('/readyz')).json()) as { status: string; shop: { state: string; serialsLeft: number } };
+    expect(ready).toMatchObject({ status: 'ready', shop: { state: 'connected' } });
+    expect(ready.shop.serialsLeft).toBeGreaterThanOrEqual(200);
+  });
+});
