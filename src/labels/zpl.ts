@@ -55,13 +55,15 @@ export function labelToZpl(primitives: Primitive[], size: { widthMm: number; hei
         parts.push(...barcodeFields(p, ctx));
         break;
       case 'line': {
+        // The stroke is centred on the line's path, as in the preview and the PDF: a horizontal line at y = 14 mm,
+        // 0.5 mm thick, covers 13.75 to 14.25 mm.
         const t = Math.max(1, dots(p.thickness, dpmm));
-        const x = dots(Math.min(p.x1, p.x2), dpmm);
-        const y = dots(Math.min(p.y1, p.y2), dpmm);
         const w = dots(Math.abs(p.x2 - p.x1), dpmm);
         const h = dots(Math.abs(p.y2 - p.y1), dpmm);
-        if (w === 0 || h === 0) parts.push(`^FO${x},${y}^GB${Math.max(w, t)},${Math.max(h, t)},${t}^FS`);
-        else parts.push(`^FO${x},${y}^GD${w},${h},${t},B,${(p.x2 - p.x1) * (p.y2 - p.y1) > 0 ? 'L' : 'R'}^FS`);
+        const x = dots(Math.min(p.x1, p.x2) - (w === 0 ? p.thickness / 2 : 0), dpmm);
+        const y = dots(Math.min(p.y1, p.y2) - (h === 0 ? p.thickness / 2 : 0), dpmm);
+        if (w === 0 || h === 0) parts.push(`^FO${Math.max(0, x)},${Math.max(0, y)}^GB${Math.max(w, t)},${Math.max(h, t)},${t}^FS`);
+        else parts.push(`^FO${Math.max(0, dots(Math.min(p.x1, p.x2) - p.thickness / 2, dpmm))},${y}^GD${w + t},${h},${t},B,${(p.x2 - p.x1) * (p.y2 - p.y1) > 0 ? 'L' : 'R'}^FS`);
         break;
       }
       case 'box': {
