@@ -1,6 +1,6 @@
 // Entry point: reads the config, starts the station, and stops it cleanly on SIGTERM / SIGINT.
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, locateConfig } from './config/load.js';
+import { ConfigError, DEMO_ADMIN_PIN, loadConfig, locateConfig } from './config/load.js';
 import { describeError, isStationError } from './errors.js';
 import { createLogger } from './logger.js';
 import { startStation } from './station.js';
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       { goldleaf: station.sandbox?.baseUrl, printersFolder: `${loaded.config.station.dataDir}/virtual-printers` },
       'DEMO MODE: no config file found, so the station runs on the built-in GoldLeaf sandbox and virtual printers that write files. See the README to configure a real shop.',
     );
+    if (loaded.config.auth.adminPin === DEMO_ADMIN_PIN) logger.info(`DEMO MODE: the admin PIN (label designer, queue actions) is ${DEMO_ADMIN_PIN}`);
   } else if (station.sandbox) {
     logger.warn({ goldleaf: station.sandbox.baseUrl }, 'goldleaf.sandbox is true: work orders come from the built-in sandbox, not from GoldLeaf');
   }

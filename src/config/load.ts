@@ -6,6 +6,9 @@ import { StationError } from '../errors.js';
 import { configSchema, printerEntrySchema, type StationConfig } from './schema.js';
 import { demoPrinters } from './demo.js';
 
+/** Demo mode's admin PIN (for the label designer and queue actions), unless BENCHPRINT_ADMIN_PIN sets another. */
+export const DEMO_ADMIN_PIN = '0000';
+
 export type ConfigSource = 'file' | 'demo';
 
 export interface LoadedConfig {
@@ -45,7 +48,7 @@ export function locateConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ex
 /** Reads and validates a config file, or builds demo mode when `path` is undefined. */
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): LoadedConfig {
   if (path === undefined) {
-    const raw: Record<string, unknown> = { goldleaf: { sandbox: true }, station: { shopName: 'Demo Hydraulics (benchprint demo)' } };
+    const raw: Record<string, unknown> = { goldleaf: { sandbox: true }, station: { shopName: 'Demo Hydraulics (benchprint demo)' }, auth: { adminPin: DEMO_ADMIN_PIN } };
     const config = validate('demo configuration', applyEnv(raw, env));
     config.printers = demoPrinters(config.station.dataDir);
     return { config, source: 'demo' };

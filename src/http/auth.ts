@@ -75,7 +75,13 @@ function checkPin(o: AuthOptions, pinHash: Buffer | undefined, pin: string, addr
   if (locked > 0) {
     throw new StationError('ADMIN_PIN_LOCKED', `Too many wrong admin PINs from this device: try again in ${locked} s.`, { status: 429, retryable: true, details: { retryAfterSec: locked } });
   }
-  if (pinHash && timingSafeEqual(pinHash, digest(pin))) {
+  if (!pinHash) {
+    throw new StationError('NO_ADMIN_PIN', 'This station has no admin PIN, so admin actions are off.', {
+      status: 403,
+      hint: 'Set auth.adminPin in the config (or BENCHPRINT_ADMIN_PIN) and restart the station.',
+    });
+  }
+  if (timingSafeEqual(pinHash, digest(pin))) {
     o.pins.succeed(address);
     return true;
   }
