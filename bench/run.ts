@@ -7,7 +7,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { met, TABLE_HEAD, tableRow, type Result } from './report.js';
 
-const SCRIPTS = ['station', 'labels', 'glabels', 'documents', 'queue', 'shop'];
+const SCRIPTS = ['station', 'labels', 'glabels', 'documents', 'designer', 'queue', 'shop'];
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'bp-bench-run-'));
 const file = join(dir, 'results.jsonl');

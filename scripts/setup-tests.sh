@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 #   chromium        the kiosk's end-to-end tests run in a real browser (driven by playwright-core)
 #   fonts-droid-fallback, fonts-symbola  fallback fonts for text the label font lacks (Chinese, Japanese, symbols)
 #   postgresql      the shop ledger (PostgreSQL 15 from Debian): its tests run against a real server
-DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus procps chromium fonts-droid-fallback fonts-symbola postgresql)
+#   glabels         its own PDF of an imported glabels document is what the station's print is measured against
+DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus procps chromium fonts-droid-fallback fonts-symbola postgresql glabels)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

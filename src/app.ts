@@ -29,6 +29,7 @@ import { stationRoutes } from './routes/station.js';
 import { workOrderRoutes } from './routes/work-orders.js';
 import { kioskRoutes } from './kiosk/routes.js';
 import { labelRoutes } from './routes/labels.js';
+import { templateRoutes } from './routes/templates.js';
 import { documentRoutes } from './routes/documents.js';
 import { jobRoutes } from './routes/jobs.js';
 import { eventRoutes } from './routes/events.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', healthRoutes(deps));
   app.route('/api/v1', stationRoutes(deps));
   app.route('/api/v1/workorders', workOrderRoutes(deps));
+  app.route('/api/v1', templateRoutes(deps));
   app.route('/api/v1', labelRoutes(deps));
   app.route('/api/v1', documentRoutes(deps));
   app.route('/api/v1', jobRoutes(deps));

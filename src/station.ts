@@ -12,6 +12,7 @@ import { EventBus } from './events.js';
 import { DocumentService } from './documents/service.js';
 import { LabelEngine } from './labels/engine.js';
 import { SerialStore } from './labels/serials.js';
+import { TemplateStore } from './labels/template-store.js';
 import { GoldleafClient } from './goldleaf/client.js';
 import { GoldleafHttp } from './goldleaf/http.js';
 import type { Logger } from './logger.js';
@@ -47,6 +48,8 @@ export interface RunningStation {
   queue: PrintQueue;
   jobs: JobStore;
   shop?: ShopService;
+  /** Label templates made at the station (the designer's store). */
+  templates: TemplateStore;
   /** Stops accepting, lets requests in flight finish (bounded by the grace period), closes everything. */
   stop(): Promise<void>;
 }
@@ -100,7 +103,9 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       ? new SerialStore(store, config.station.serialPrefix, { take: (n) => shop.take(n), ensure: (n) => shop.ensure(n) }, (list, reason) => shop.skipped(list, reason))
       : new SerialStore(store, config.station.serialPrefix);
     const templatesDir = resolve(config.station.templatesDir ?? SHIPPED_TEMPLATES);
+    const templates = new TemplateStore(store);
     const labels = new LabelEngine({
+      templateStore: templates,
       templatesDir,
       serials,
       shopName: config.station.shopName,
@@ -176,7 +181,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
         await closeServer(server, config.server.shutdownGraceMs, logger);
         await undo();
       })());
-    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, queue, jobs, ...(shop ? { shop } : {}), stop };
+    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, queue, jobs, templates, ...(shop ? { shop } : {}), stop };
   } catch (err) {
     await undo();
     throw err;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { printRequestSchema } from '../queue/requests.js';
 import { documentQuery } from '../routes/documents.js';
 import { filterQuery, historyQuery, moveBody, reprintBody, resumeBody } from '../routes/jobs.js';
-import { labelsBody, previewQuery } from '../routes/labels.js';
+import { labelsBody } from '../routes/labels.js';
+import { activateBody, copyBody, createBody, draftBody, fieldsQuery, imageBody, importBody, previewQuery, templateQuery, versionBody } from '../routes/templates.js';
 import { workOrderQuery } from '../routes/work-orders.js';
 import { shopJobQuery, shopReprintBody } from '../routes/shop.js';
 
@@ -32,8 +33,20 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/v1/sync', summary: 'Sync with GoldLeaf now', scope: 'print' },
   { method: 'get', path: '/api/v1/workorders', summary: 'Released work orders, soonest due first, with the freshness of the data', scope: 'read', query: workOrderQuery },
   { method: 'get', path: '/api/v1/workorders/{ref}', summary: 'One released work order (by id or number) with its resolved lines', scope: 'read' },
-  { method: 'get', path: '/api/v1/templates', summary: 'Label templates, and broken ones with the reason', scope: 'read' },
+  { method: 'get', path: '/api/v1/templates', summary: 'Label templates (shipped and made here), and broken ones with the reason', scope: 'read' },
+  { method: 'get', path: '/api/v1/templates/fields', summary: "What a label can show: the fields of a real line's first label, with their values, and the formatters", scope: 'read', query: fieldsQuery },
+  { method: 'get', path: '/api/v1/templates/images', summary: 'Images uploaded for templates', scope: 'read' },
+  { method: 'post', path: '/api/v1/templates/images', summary: 'Upload a PNG for templates (at most 1 MB and 2,400 pixels a side)', scope: 'admin', body: imageBody },
+  { method: 'post', path: '/api/v1/templates/preview', summary: 'A draft template drawn as it would print, for a real line, without saving it', scope: 'read', body: draftBody, produces: 'image/png' },
+  { method: 'post', path: '/api/v1/templates/import', summary: 'Convert a glabels 3 document, a ZebraDesigner ZPL file or a JSON template, saying what could not be carried over; save it if asked', scope: 'admin', body: importBody },
+  { method: 'post', path: '/api/v1/templates', summary: 'Make a new template (version 1, active), checked in full first', scope: 'admin', body: createBody },
+  { method: 'get', path: '/api/v1/templates/{id}', summary: 'A template (its active version, or ?version=) with its history of versions', scope: 'read', query: templateQuery },
+  { method: 'get', path: '/api/v1/templates/{id}/export', summary: 'A template as a JSON file', scope: 'read', query: templateQuery, produces: 'application/json' },
+  { method: 'post', path: '/api/v1/templates/{id}/versions', summary: 'Save a changed template as a new version; refused if someone saved another since the base version', scope: 'admin', body: versionBody },
+  { method: 'post', path: '/api/v1/templates/{id}/activate', summary: 'Make a kept version the one that prints (a rollback)', scope: 'admin', body: activateBody },
+  { method: 'post', path: '/api/v1/templates/{id}/copy', summary: 'Copy a template (a shipped one too) to a new id, to change it', scope: 'admin', body: copyBody },
   { method: 'get', path: '/api/v1/templates/{id}/preview', summary: 'The first label of a line as it will print; uses no serial', scope: 'read', query: previewQuery, produces: 'image/png' },
+  { method: 'get', path: '/api/v1/admin/check', summary: 'Whether the caller may do admin actions (the designer asks before opening)', scope: 'admin' },
   { method: 'post', path: '/api/v1/workorders/{ref}/lines/{line}/labels', summary: "A line's labels with new serials (or a batch's own for a reprint), as a file", scope: 'print', body: labelsBody, produces: 'application/vnd.zebra.zpl' },
   { method: 'get', path: '/api/v1/workorders/{ref}/documents/{kind}', summary: 'A datasheet, traveler, Marken or PTS file, or a PNG preview of it', scope: 'read', query: documentQuery, produces: 'application/pdf' },
   { method: 'get', path: '/api/v1/serials/{serial}', summary: 'Which work order, line and tag a serial was printed for', scope: 'read' },

@@ -10,6 +10,7 @@ import { printableWorkOrder } from '../routes/work-orders.js';
 import { clientOf } from '../http/client.js';
 import { goldleafBanner, layout, layoutless } from './layout.js';
 import { historyPage, homePage, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
+import { templateEditorPage, templateListPage } from './designer.js';
 
 const STATIC = join(PACKAGE_ROOT, 'src', 'kiosk', 'static');
 
@@ -98,6 +99,11 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     const jobs = await deps.shop.ledger.searchJobs({ ...search, limit: 60 }).catch((err: unknown) => ({ error: describeError(err) }));
     return c.html(layout(deps, 'Whole shop', shopHistoryPage(jobs, search, printerFor(deps.printers.views(), ['zpl', 'pdf']))));
   });
+
+  // The label designer (admin area): the pages themselves hold nothing secret; every read and change they make asks
+  // for the admin PIN.
+  app.get('/admin/templates', (c) => c.html(layout(deps, 'Label templates', templateListPage(deps))));
+  app.get('/admin/templates/:id{[a-z0-9][a-z0-9-]{0,47}}', (c) => c.html(layout(deps, 'Label designer', templateEditorPage(c.req.param('id'), deps))));
 
   app.get('/static/:file{[a-z-]+\\.js}', async (c) => {
     try {

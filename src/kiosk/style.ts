@@ -29,5 +29,16 @@ a.big{font-size:1.25rem;font-weight:700;display:inline-block;min-height:48px;lin
 .choices button small{font-weight:400;font-size:.8rem}.lasttag{display:flex;gap:8px;align-items:center;margin:6px 0}.lasttag input{width:16rem}.badge.s-sent,.badge.stale{background:#5b4a00}
 #toast{position:fixed;left:50%;transform:translateX(-50%);top:76px;padding:14px 20px;border-radius:8px;font-weight:700;z-index:5;max-width:90vw;box-shadow:0 4px 16px #000a}#toast.ok{background:#1d6b2f}#toast.bad{background:#b42318}
 ul.kit{margin:4px 0 10px}
+.designer{display:flex;flex-direction:column;gap:8px}.dtools{display:flex;flex-wrap:wrap;gap:8px;align-items:center}.dtools label,.dprops label{display:inline-flex;gap:6px;align-items:center;font-weight:600}
+.dtools input[type=number]{width:5.5rem}.dbody{display:grid;grid-template-columns:8.5rem 1fr 19rem;gap:10px;align-items:start}
+.dpalette{display:flex;flex-direction:column;gap:6px}.dpalette button{min-width:0;width:100%}
+.dcanvas-wrap{min-width:0;overflow:auto;padding:4px}.dcanvas{position:relative;background:#fff;box-shadow:0 0 0 1px #888;touch-action:none;user-select:none}
+.dcanvas img{position:absolute;left:0;top:0;width:100%;height:100%;image-rendering:pixelated;pointer-events:none}#overlay{position:absolute;inset:0}
+#overlay .el{position:absolute;outline:1px dashed #1f6feb88;cursor:move;touch-action:none;min-width:6px;min-height:6px}#overlay .el.selected{outline:3px solid #1f6feb;background:#1f6feb18}
+.grip{position:absolute;right:-14px;bottom:-14px;width:28px;height:28px;border-radius:50%;background:#1f6feb;border:3px solid #fff;cursor:nwse-resize}
+.dprops{display:flex;flex-direction:column;gap:8px;background:#1b1b1b;border:1px solid #333;border-radius:8px;padding:10px}.dprops h3{margin:0}.dprops input:not([type=checkbox]),.dprops select{width:100%}.dprops label{display:grid;grid-template-columns:6.5rem 1fr}
+.dprops textarea{width:100%;font:0.85rem monospace;background:#222;color:#fff}#dstatus{min-height:1.5em;margin-top:6px;font-weight:700}#dstatus.bad,#designer-report .bad{color:#ff8a80;background:none}#dstatus.ok{color:#9be39b}
+.pin-dialog{position:fixed;inset:0;background:#000c;display:flex;align-items:center;justify-content:center;z-index:10}.pin-dialog form{background:#1b1b1b;padding:24px;border-radius:10px;display:flex;flex-direction:column;gap:10px;min-width:20rem}
+@media (max-width:1100px){.dbody{grid-template-columns:7rem 1fr 15rem}}
 @media (max-width:1100px){html{font-size:16px}.crimp{font-size:1.8rem}}
 `;

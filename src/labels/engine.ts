@@ -1,12 +1,13 @@
 // The label engine: one template, one line's data and serials, rendered as ZPL or PDF to print, or SVG/PNG to preview.
 import { join } from 'node:path';
-import type { CachedWorkOrder } from '../domain/work-order.js';
+import type { CachedWorkOrder, LineView } from '../domain/work-order.js';
 import { turnTaker } from '../lib/yield.js';
 import { StationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RenderedDocument } from '../printing/types.js';
 import { loadFonts, type LabelFont, type Weight } from './fonts.js';
-import { imageLoader, type GrayImage } from './images.js';
+import { imageLoader, type ImageLoader } from './images.js';
+import type { TemplateStore } from './template-store.js';
 import { findLine, labelData, planLine, type LabelData } from './label-data.js';
 import { layoutLabel } from './layout.js';
 import { labelsToPdf } from './pdf.js';
@@ -26,6 +27,8 @@ export interface LabelEngineOptions {
   stationName: string;
   /** Font files for characters the label fonts lack, in order (missing files are skipped). */
   fallbackFonts?: readonly string[];
+  /** Templates and images made at the station (its store); without it, only the shipped ones. */
+  templateStore?: TemplateStore;
   logger?: Logger;
 }
 
@@ -38,7 +41,7 @@ export interface LineLabelsRequest {
   dpmm: number;
   /** Tags to print instead of the line's quantity (assembly and kit labels). */
   quantity?: number;
-  /** Print these tags of an earlier batch again, with their serials. */
+  /** Print these tags of an earlier batch again, with their serials (drawn with the template version that printed them). */
   reprint?: { batchId: string; from?: number; to?: number };
 }
 
@@ -55,19 +58,21 @@ const CONTENT_TYPE: Record<PreviewFormat, string> = { zpl: 'application/vnd.zebr
 export class LabelEngine {
   readonly templates: TemplateRegistry;
   readonly fonts: Record<Weight, LabelFont>;
-  private readonly images: (src: string) => GrayImage;
+  readonly images: ImageLoader;
   private readonly fontsDir: string;
 
   constructor(private readonly o: LabelEngineOptions) {
     this.fontsDir = join(o.templatesDir, 'fonts');
-    this.templates = TemplateRegistry.load(join(o.templatesDir, 'labels'), o.logger);
+    this.templates = TemplateRegistry.load(join(o.templatesDir, 'labels'), o.logger, o.templateStore);
     this.fonts = loadFonts(this.fontsDir, o.fallbackFonts ?? []);
-    this.images = imageLoader(join(o.templatesDir, 'images'));
+    this.images = imageLoader(join(o.templatesDir, 'images'), (name) => o.templateStore?.image(name));
   }
 
   /** The labels of one line (or the work-order label), with new serials or, for a reprint, the batch's own. */
   async lineLabels(req: LineLabelsRequest): Promise<LabelDocument> {
-    const template = this.templates.get(req.templateId);
+    // A reprint draws with the version that printed the batch; anything else with the active one.
+    const printedWith = req.reprint ? this.o.serials.batch(req.reprint.batchId, 1, 1)[0]?.templateVersion : undefined;
+    const template = this.templates.get(req.templateId, printedWith);
     const subject = template.def.subject;
     const wo = req.workOrder;
     const ctx = this.context();
@@ -93,6 +98,7 @@ export class LabelEngine {
           lineId: line.id,
           lineNumber: line.lineNumber,
           templateId: template.def.id,
+          templateVersion: template.def.version,
           partNumbers: plan.map((p) => p.assembly?.partNumber ?? p.kit?.partNumber),
         });
       }
@@ -140,10 +146,10 @@ export class LabelEngine {
   }
 
   /** One label for a look before printing; the preview PNG is drawn at the printer's resolution. */
-  async preview(templateId: string, data: unknown, format: PreviewFormat, dpmm: number): Promise<{ bytes: Uint8Array; contentType: string }> {
-    const template = this.templates.get(templateId);
+  async preview(templateId: string | LoadedTemplate, data: unknown, format: PreviewFormat, dpmm: number): Promise<{ bytes: Uint8Array; contentType: string }> {
+    const template = typeof templateId === 'string' ? this.templates.get(templateId) : templateId;
     if (format === 'zpl') return { bytes: new TextEncoder().encode(this.zplOf(template, data, dpmm)), contentType: CONTENT_TYPE.zpl };
-    if (format === 'pdf') return { bytes: (await this.render(template, [data], 'pdf', dpmm, `${templateId}.pdf`)).bytes, contentType: CONTENT_TYPE.pdf };
+    if (format === 'pdf') return { bytes: (await this.render(template, [data], 'pdf', dpmm, `${template.def.id}.pdf`)).bytes, contentType: CONTENT_TYPE.pdf };
     if (!('layout' in template)) throw this.zplOnly(template);
     const svg = labelToSvg(layoutLabel(template.layout, data, this.fonts, dpmm), template.def.size, { fonts: this.fonts, images: this.images });
     if (format === 'svg') return { bytes: new TextEncoder().encode(svg), contentType: CONTENT_TYPE.svg };
@@ -151,13 +157,24 @@ export class LabelEngine {
   }
 
   /** Data for a preview of a line: the first tag, with a placeholder serial that is never stored. */
-  previewData(wo: CachedWorkOrder, lineNumber: number | undefined, templateId: string): LabelData {
-    const template = this.templates.get(templateId);
+  previewData(wo: CachedWorkOrder, lineNumber: number | undefined, templateId: string | LoadedTemplate): LabelData {
+    const template = typeof templateId === 'string' ? this.templates.get(templateId) : templateId;
     const ctx = this.context();
     if (template.def.subject === 'workorder') return labelData(ctx, wo, undefined, {}, '', 1, 1);
     const line = findLine(wo, lineNumber ?? wo.lines[0]?.lineNumber ?? 0);
     const plan = planLine(line, template.def.subject);
     return labelData(ctx, wo, line, plan[0]!, `${this.o.serials.prefix}PREVIEW`, 1, plan.length);
+  }
+
+  /** A line's first label data, whatever the template (the designer's field list and checks). */
+  sampleData(wo: CachedWorkOrder, line: LineView): LabelData {
+    const item = line.assembly ? { assembly: line.assembly, ...(line.kit ? { kit: line.kit } : {}) } : line.kit ? { kit: line.kit, ...(line.kit.assemblies[0] ? { assembly: line.kit.assemblies[0].assembly } : {}) } : {};
+    return labelData(this.context(), wo, line, item, `${this.o.serials.prefix}PREVIEW`, 1, Math.max(1, line.quantity));
+  }
+
+  /** One label as ZPL (also a check that a template draws with real data). */
+  zplFor(template: LoadedTemplate, data: unknown, dpmm: number): string {
+    return this.zplOf(template, data, dpmm);
   }
 
   /** What every label of today knows besides its line: the shop, the station and the date. */

@@ -15,20 +15,28 @@ export interface GrayImage {
   png: Uint8Array;
 }
 
-export function imageLoader(imagesDir: string): (src: string) => GrayImage {
+export interface ImageLoader {
+  (src: string): GrayImage;
+  /** An image of that name changed (uploaded again): read it anew. */
+  forget(src: string): void;
+}
+
+/** Images by name: uploaded ones (`stored`) first, then files in `imagesDir`. Each is decoded once. */
+export function imageLoader(imagesDir: string, stored: (name: string) => Uint8Array | undefined = () => undefined): ImageLoader {
   const cache = new Map<string, GrayImage>();
-  return (src) => {
+  const load = (src: string): GrayImage => {
     const hit = cache.get(src);
     if (hit) return hit;
     let png: Buffer;
     let decoded: import('pngjs').PNG;
     try {
-      png = readFileSync(join(imagesDir, src));
+      const uploaded = stored(src);
+      png = uploaded ? Buffer.from(uploaded) : readFileSync(join(imagesDir, src));
       decoded = pngjs().PNG.sync.read(png);
     } catch (err) {
       throw new StationError('TEMPLATE_IMAGE', `The image ${src} cannot be read from ${imagesDir} (${(err as Error).message}).`, {
         status: 422,
-        hint: 'Put a PNG file with that name in templates/images/.',
+        hint: 'Upload it in the label designer, or put a PNG file with that name in templates/images/.',
       });
     }
     const dark = new Uint8Array(decoded.width * decoded.height);
@@ -41,4 +49,5 @@ export function imageLoader(imagesDir: string): (src: string) => GrayImage {
     cache.set(src, image);
     return image;
   };
+  return Object.assign(load, { forget: (src: string) => void cache.delete(src) });
 }

@@ -9,6 +9,8 @@ export function escapeFor(esc: string): (value: string) => string {
 
 export interface CompiledZpl {
   render(data: unknown): string;
+  /** The design as given (a copy of a shipped design carries it). */
+  source: string;
 }
 
 /** Checks and compiles a raw ZPL design; throws with a plain explanation of what is wrong. */
@@ -44,5 +46,5 @@ export function compileRawZpl(source: string): CompiledZpl {
     last = m.index + m[0].length;
   }
   parts.push(body.slice(last), '^XZ\n');
-  return { render: (d) => parts.map((p) => (typeof p === 'string' ? p : p(d))).join('') };
+  return { render: (d) => parts.map((p) => (typeof p === 'string' ? p : p(d))).join(''), source: text };
 }

@@ -15,6 +15,7 @@ export interface SerialRecord {
   lineNumber: number;
   partNumber?: string;
   templateId: string;
+  templateVersion?: number;
   createdAt: string;
 }
 
@@ -24,6 +25,7 @@ export interface BatchRequest {
   lineId: string;
   lineNumber: number;
   templateId: string;
+  templateVersion?: number;
   /** One part number per tag (a kit line's tags are for different assemblies). */
   partNumbers: Array<string | undefined>;
 }
@@ -39,6 +41,7 @@ interface Row {
   line_number: number;
   part_number: string | null;
   template_id: string;
+  template_version: number | null;
   created_at: string;
 }
 
@@ -53,6 +56,7 @@ const fromRow = (r: Row): SerialRecord => ({
   lineNumber: r.line_number,
   ...(r.part_number ? { partNumber: r.part_number } : {}),
   templateId: r.template_id,
+  ...(r.template_version !== null ? { templateVersion: r.template_version } : {}),
   createdAt: r.created_at,
 });
 
@@ -100,7 +104,7 @@ export class SerialStore {
     const createdAt = now.toISOString();
     const yy = String(now.getUTCFullYear() % 100).padStart(2, '0');
     const insert = this.sql(
-      'INSERT INTO serials (serial, batch_id, idx, count, work_order_id, work_order_number, line_id, line_number, part_number, template_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+      'INSERT INTO serials (serial, batch_id, idx, count, work_order_id, work_order_number, line_id, line_number, part_number, template_id, template_version, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
     );
     return db.transaction(() => {
       // From the shop's leased blocks, or the bench's own counter (one station alone).
@@ -111,8 +115,21 @@ export class SerialStore {
       req.partNumbers.forEach((partNumber, i) => {
         seq = taken ? taken[i]! : seq + 1;
         const serial = `${this.prefix}${yy}${String(seq).padStart(7, '0')}`;
-        insert.run(serial, batchId, i + 1, count, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, partNumber ?? null, req.templateId, createdAt);
-        records.push({ serial, batchId, index: i + 1, count, workOrderId: req.workOrderId, workOrderNumber: req.workOrderNumber, lineId: req.lineId, lineNumber: req.lineNumber, ...(partNumber ? { partNumber } : {}), templateId: req.templateId, createdAt });
+        insert.run(serial, batchId, i + 1, count, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, partNumber ?? null, req.templateId, req.templateVersion ?? null, createdAt);
+        records.push({
+          serial,
+          batchId,
+          index: i + 1,
+          count,
+          workOrderId: req.workOrderId,
+          workOrderNumber: req.workOrderNumber,
+          lineId: req.lineId,
+          lineNumber: req.lineNumber,
+          ...(partNumber ? { partNumber } : {}),
+          templateId: req.templateId,
+          ...(req.templateVersion !== undefined ? { templateVersion: req.templateVersion } : {}),
+          createdAt,
+        });
       });
       if (!taken) this.sql("INSERT INTO station_meta (key, value, updated_at) VALUES ('serial_seq', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").run(String(seq), createdAt);
       return records;

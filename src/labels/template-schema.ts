@@ -75,16 +75,24 @@ const common = {
   /** What one label is for: each assembly of a line, each kit, or the work order itself. */
   subject: z.enum(['assembly', 'kit', 'workorder']),
   size: z.strictObject({ widthMm: z.number().positive().max(300), heightMm: z.number().positive().max(1000) }),
+  /** Fields the template reads from data sent with each print (explicit data, e.g. from an ERP), beyond work-order fields. */
+  fields: z.array(z.string().regex(/^[A-Za-z_]\w*$/, 'expected a field name like partNumber')).max(100).optional(),
 };
 
 export const layoutTemplateSchema = z.strictObject({ ...common, kind: z.literal('layout'), elements: z.array(labelElement).min(1) });
 
-/** A design from a label designer: ZPL with {{...}} placeholders inside ^FD fields. */
-export const zplTemplateSchema = z.strictObject({
-  ...common,
-  kind: z.literal('zpl'),
-  zplFile: z.string().regex(/^[\w.-]+\.zpl$/, 'expected a .zpl file name next to the template'),
-});
+/**
+ * A design from a label designer: ZPL with {{...}} placeholders inside ^FD fields, in a file next to the template
+ * (shipped templates) or in the template itself (templates kept in the station's store).
+ */
+export const zplTemplateSchema = z
+  .strictObject({
+    ...common,
+    kind: z.literal('zpl'),
+    zplFile: z.string().regex(/^[\w.-]+\.zpl$/, 'expected a .zpl file name next to the template').optional(),
+    zpl: z.string().min(7).max(1_000_000).optional(),
+  })
+  .refine((t) => (t.zplFile === undefined) !== (t.zpl === undefined), { message: 'give either zplFile (a file next to the template) or zpl (the ZPL itself), not both' });
 
 export const labelTemplateSchema = z.discriminatedUnion('kind', [layoutTemplateSchema, zplTemplateSchema]);
 

@@ -37,6 +37,15 @@ export const printRequestSchema = z.discriminatedUnion('kind', [
     force: z.boolean().optional(),
   }),
   z.strictObject({ kind: z.literal('test'), printer: z.string().min(1), force: z.boolean().optional() }),
+  z.strictObject({
+    kind: z.literal('template-test'),
+    printer: z.string().min(1),
+    /** A template's id, or a draft (the designer's open template, saved or not). */
+    template: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    workOrder: z.string().min(1).meta({ description: 'The line whose data fills the test label.' }),
+    line: z.number().int().min(0).optional(),
+    force: z.boolean().optional(),
+  }),
   z.strictObject({ kind: z.literal('raw'), printer: z.string().min(1), zpl: z.string().min(1).max(4_000_000), force: z.boolean().optional() }),
 ]);
 
@@ -129,6 +138,16 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`);
       const count = req.labels.length;
       return { ...base, kind: 'labels', title: `${count} ${count === 1 ? 'label' : 'labels'}, ${template.def.name}`, template: { id: template.def.id, version: template.def.version }, document, labelData: req.labels };
+    }
+    case 'template-test': {
+      // One label of a template (or the designer's draft) with a real line's data and a serial that is never stored.
+      const draft = typeof req.template !== 'string';
+      const template = draft ? deps.labels.templates.check({ version: 1, ...(req.template as object) }) : deps.labels.templates.get(req.template as string);
+      const wo = deps.workOrder(req.workOrder);
+      const format = formats.includes('zpl') ? 'zpl' : 'pdf';
+      if (template.def.kind === 'zpl' && format !== 'zpl') throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${printer.id}" does not take ZPL; this template is raw ZPL.`, { status: 422 });
+      const document = await deps.labels.render(template, [deps.labels.previewData(wo, req.line, template)], format, printer.entry.dpmm, `${template.def.id}-test.${format}`);
+      return { ...base, kind: 'test', title: `Test of template ${template.def.name} (${draft ? 'as open in the designer' : `v${template.def.version}`})`, template: { id: template.def.id, version: template.def.version }, document };
     }
     case 'test':
       return { ...base, kind: 'test', title: `Test page for ${printer.entry.name ?? printer.id}`, document: await testPage(printer, { stationName: deps.stationName, fonts: deps.labels.fonts }) };

@@ -1,4 +1,4 @@
-// Label templates, previews and label documents for a work-order line (with serials), and serial look-up.
+// Label documents for a work-order line (with serials), and serial look-up.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app.js';
@@ -8,13 +8,6 @@ import { jsonBody, parseRequest } from '../http/validate.js';
 import { printableWorkOrder } from './work-orders.js';
 
 const dpmm = z.coerce.number().pipe(z.union([z.literal(8), z.literal(12), z.literal(24)])).default(8);
-
-export const previewQuery = z.strictObject({
-  workOrder: z.string().min(1),
-  line: z.coerce.number().int().min(0).optional(),
-  format: z.enum(['png', 'svg', 'zpl', 'pdf']).default('png'),
-  dpmm,
-});
 
 export const labelsBody = z.strictObject({
   template: z.string().min(1),
@@ -26,21 +19,6 @@ export const labelsBody = z.strictObject({
 
 export function labelRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-
-  app.get('/templates', (c) =>
-    c.json({
-      items: deps.labels.templates.list().map((t) => ({ id: t.def.id, version: t.def.version, name: t.def.name, kind: t.def.kind, subject: t.def.subject, size: t.def.size })),
-      problems: deps.labels.templates.problems,
-    }),
-  );
-
-  app.get('/templates/:id/preview', async (c) => {
-    const q = parseRequest('preview query', previewQuery, c.req.query());
-    const wo = printableWorkOrder(deps, q.workOrder);
-    const data = deps.labels.previewData(wo, q.line, c.req.param('id'));
-    const out = await deps.labels.preview(c.req.param('id'), data, q.format, q.dpmm);
-    return c.body(out.bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': out.contentType, 'cache-control': 'no-store' });
-  });
 
   app.post('/workorders/:ref/lines/:line/labels', requireScope('print'), async (c) => {
     const body = parseRequest('label request', labelsBody, await jsonBody(c.req));

@@ -77,7 +77,7 @@ export async function reprintFromShop(deps: AppDeps, body: z.infer<typeof shopRe
   const printer = deps.printers.get(body.printer);
   const format = printer.driver?.formats.includes('zpl') ? 'zpl' : 'pdf';
   deps.printers.usable(printer.id, format);
-  const template = deps.labels.templates.get(source.templateId);
+  const template = deps.labels.templates.get(source.templateId, source.templateVersion);
   const document = await deps.labels.render(template, labels, format, printer.entry.dpmm, `${source.workOrderNumber ?? 'labels'}-reprint-from-${body.bench}.${format}`);
   const version = template.def.version === source.templateVersion ? '' : ` (template v${template.def.version} here; v${source.templateVersion ?? '?'} on ${body.bench})`;
   document.meta.origin = `${document.meta.origin ?? ''}${version}`;

@@ -254,4 +254,37 @@ export const migrations: readonly Migration[] = [
       -- What each label of a labels job was filled with (gzipped JSON): any bench can print it again from this.
       ALTER TABLE jobs ADD COLUMN label_data BLOB;`,
   },
+  {
+    version: 10,
+    name: 'label templates made at the station, with versions, and their images',
+    sql: `
+      -- Templates made or imported at the station (the shipped ones stay files): one active version each.
+      CREATE TABLE label_templates (
+        id TEXT PRIMARY KEY,
+        active_version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      -- Every version ever saved, with who, when and what changed; none is ever deleted (history, rollback, reprints).
+      CREATE TABLE label_template_versions (
+        template_id TEXT NOT NULL REFERENCES label_templates (id),
+        version INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        note TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (template_id, version)
+      );
+      -- Images uploaded for templates (PNG), by name; a name in templates/images/ is found after these.
+      CREATE TABLE label_images (
+        name TEXT PRIMARY KEY,
+        png BLOB NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      -- Which version drew a batch of tags: a reprint draws them again with that version.
+      ALTER TABLE serials ADD COLUMN template_version INTEGER;`,
+  },
 ];

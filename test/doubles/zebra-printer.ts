@@ -4,6 +4,7 @@
 // while it cannot print. When the buffer is full it stops reading (the sender's data waits in the network). A cut
 // resets the connection with data still unread, as a real one does; "silent" answers nothing, "stall" reads nothing.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 
 export type ZebraState = 'ready' | 'paper-out' | 'paused' | 'head-open' | 'ribbon-out';
 export type ZebraMode = 'normal' | 'silent' | 'stall' | 'cut' | 'slow';
@@ -158,6 +159,8 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
       socket.pause(); // accepts, never reads: the sender's buffers fill up
       return;
     }
+    // Everything is sent as UTF-8 (^CI28); a character split across packets is joined again.
+    const decoder = new StringDecoder('utf8');
     let pending = '';
     let job: Buffer | undefined;
     let formats = 0;
@@ -171,7 +174,7 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
         jobSockets.add(socket);
       }
       const index = double.jobs.indexOf(job);
-      job = Buffer.concat([job, Buffer.from(text, 'latin1')]);
+      job = Buffer.concat([job, Buffer.from(text, 'utf8')]);
       double.jobs[index] = job;
     };
     const reset = () => {
@@ -248,13 +251,13 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
         // Status questions (the station's monitor asks every few seconds) do not count.
         cutBytesSeen += data.toString('latin1').replace(/~(HS|HI|HQOD|HQES)\r?\n?/g, '').length;
         if (data.length >= room) {
-          pending += data.subarray(0, room).toString('latin1');
+          pending += decoder.write(data.subarray(0, room));
           parse();
           if (!cut) reset();
           return;
         }
       }
-      pending += data.toString('latin1');
+      pending += decoder.write(data);
       parse();
       if (double.mode === 'slow' && !waitingForRoom) {
         socket.pause();

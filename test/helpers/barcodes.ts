@@ -24,6 +24,25 @@ export interface Decoded {
   text: string;
 }
 
+export interface Located extends Decoded {
+  /** The symbol's box in pixels (from its four corners). */
+  box: { left: number; top: number; right: number; bottom: number };
+}
+
+/** Barcodes with where they are on the picture. */
+export async function locateBarcodes(png: Uint8Array): Promise<Located[]> {
+  prepare();
+  const results = await readBarcodes(png, { formats: [], tryHarder: true, maxNumberOfSymbols: 8 });
+  return results
+    .filter((r) => r.isValid)
+    .map((r) => {
+      const p = r.position;
+      const xs = [p.topLeft.x, p.topRight.x, p.bottomLeft.x, p.bottomRight.x];
+      const ys = [p.topLeft.y, p.topRight.y, p.bottomLeft.y, p.bottomRight.y];
+      return { format: r.format, text: r.text, box: { left: Math.min(...xs), top: Math.min(...ys), right: Math.max(...xs), bottom: Math.max(...ys) } };
+    });
+}
+
 export async function decodeBarcodes(png: Uint8Array): Promise<Decoded[]> {
   prepare();
   const results = await readBarcodes(png, { formats: [], tryHarder: true, maxNumberOfSymbols: 8 });
@@ -51,6 +70,20 @@ export function pdfToPngs(pdf: Uint8Array, dpi = 300, pages?: { first: number; l
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Every word of a PDF's first page with its box in mm (poppler's pdftotext -bbox), in reading order. */
+export function pdfWords(pdf: Uint8Array): Array<{ text: string; left: number; top: number; right: number; bottom: number }> {
+  const xhtml = execFileSync('pdftotext', ['-bbox', '-f', '1', '-l', '1', '-', '-'], { input: pdf }).toString('utf8');
+  const mm = (pt: string) => (Number(pt) * 25.4) / 72;
+  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return [...xhtml.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
+    text: unescape(m[5]!),
+    left: mm(m[1]!),
+    top: mm(m[2]!),
+    right: mm(m[3]!),
+    bottom: mm(m[4]!),
+  }));
 }
 
 /** The text of a PDF as poppler reads it, pages separated by form feeds. */

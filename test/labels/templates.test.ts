@@ -85,7 +85,7 @@ describe('template loading', () => {
     expect(byFile['no-elements.json']).toMatch(/elements: /);
     expect(byFile['bad-symbology.json']).toMatch(/elements\[0\]\.symbology/);
     expect(byFile['bad-formatter.json']).toMatch(/elements\[0\] \(text\): unknown formatter "shout"/);
-    expect(byFile['outside.json']).toMatch(/elements\[0\] reaches past the 50x20 mm label/);
+    expect(byFile['outside.json']).toMatch(/elements\[0\] \(text\) reaches past the 50x20 mm label/);
     expect(byFile['zz-dup.json']).toMatch(/id "hose-tag" is already used by hose-tag\.json/);
     expect(byFile['raw-bad.json']).toMatch(/only allowed inside \^FD/);
     expect(byFile['raw-two.json']).toMatch(/exactly one label/);
