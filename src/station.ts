@@ -16,7 +16,10 @@ import { TemplateStore } from './labels/template-store.js';
 import { GoldleafClient } from './goldleaf/client.js';
 import { GoldleafHttp } from './goldleaf/http.js';
 import type { Logger } from './logger.js';
-import { loadPrinters, type PrinterRegistry } from './printing/registry.js';
+import { RawListeners } from './printing/listener.js';
+import { PrinterAdmin } from './printing/printer-admin.js';
+import { PrinterSetupStore } from './printing/printer-setup.js';
+import { loadPrinterSetup, type PrinterRegistry } from './printing/registry.js';
 import { SANDBOX_KEY, startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { acquireInstanceLock } from './store/instance-lock.js';
 import { openStore, type Store } from './store/store.js';
@@ -48,6 +51,7 @@ export interface RunningStation {
   queue: PrintQueue;
   jobs: JobStore;
   shop?: ShopService;
+  printerAdmin: PrinterAdmin;
   /** Label templates made at the station (the designer's store). */
   templates: TemplateStore;
   /** Stops accepting, lets requests in flight finish (bounded by the grace period), closes everything. */
@@ -87,7 +91,9 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       source: sandbox ? 'sandbox' : 'goldleaf',
     });
     cleanup.push(() => sync.stop());
-    const printers = await loadPrinters(config.printers, logger.child({ component: 'printers' }));
+    // The config file's printers are the starting set; the bench's own changes (added, changed, disabled, removed) apply on top.
+    const printerSetup = new PrinterSetupStore(store);
+    const printers = await loadPrinterSetup(printerSetup.effective(config.printers), logger.child({ component: 'printers' }));
     cleanup.push(() => printers.close());
 
     const jobs = new JobStore(store);
@@ -136,6 +142,12 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     if (options.startQueue !== false) queue.start();
     // Stopping: the queue goes first (jobs in flight get the grace period), before printers and the store close.
     cleanup.push(() => queue.stop(config.server.shutdownGraceMs));
+    // The station as a printer for the office: raw ports of the printers that ask for one (stopped before the queue).
+    const listeners = new RawListeners({ printers, submit: (job) => void queue.submit(job, { whileDisabled: true }), expireAfterMin: config.queue.expireAfterMin, logger: logger.child({ component: 'listeners' }) });
+    await listeners.sync();
+    cleanup.push(() => listeners.close());
+    const printerAdmin = new PrinterAdmin({ setup: printerSetup, registry: printers, configPrinters: config.printers, jobs, listeners, logger: logger.child({ component: 'printers' }) });
+    cleanup.push(() => printerAdmin.close());
     const autoPrint = startAutoPrint({ config: config.autoPrint, events, queue, jobs, requests, logger: logger.child({ component: 'auto-print' }), ...(shop ? { shop } : {}) });
     wonRelease = autoPrint.printRelease;
     cleanup.push(autoPrint.stop);
@@ -151,7 +163,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       sessions: new KioskSessions(kioskSecret(store)),
       pins: new PinAttempts(),
     };
-    const app = createApp({ config, configSource: loaded.source, logger, store, printers, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security, ...(shop ? { shop } : {}) });
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, printerAdmin, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security, ...(shop ? { shop } : {}) });
     const server = await listen(app.fetch, config.server.host, config.server.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
@@ -181,7 +193,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
         await closeServer(server, config.server.shutdownGraceMs, logger);
         await undo();
       })());
-    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, queue, jobs, templates, ...(shop ? { shop } : {}), stop };
+    return { url, app, kioskUrls: kioskUrls(config.server.host, port), ...(sandbox ? { sandbox } : {}), store, printers, sync, events, queue, jobs, templates, printerAdmin, ...(shop ? { shop } : {}), stop };
   } catch (err) {
     await undo();
     throw err;

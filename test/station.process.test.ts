@@ -60,7 +60,7 @@ describe('the station as a process', () => {
     const out = good.lines.map((l) => l.msg).join('\n');
     expect(out).toContain('configuration is valid');
     expect(out).toMatch(/printer hot .*: ok/);
-    expect(out).toMatch(/printer zebra .*NOT USABLE: unknown driver "nope"/);
+    expect(out).toMatch(/printer zebra .*NOT USABLE: driver: unknown driver "nope"/);
     expect(code).toBe(1);
   });
 

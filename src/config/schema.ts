@@ -156,6 +156,34 @@ const autoPrintSchema = z
   })
   .prefault({});
 
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+/** An IPv4 address or network (a.b.c.d or a.b.c.d/n). */
+export const ipv4Network = z.string().refine((v) => {
+  const [address, bits, ...rest] = v.split('/');
+  return rest.length === 0 && ipv4.test(address ?? '') && (bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32));
+}, 'expected an IPv4 address or network, like 192.168.1.50 or 192.168.1.0/24');
+
+export const listenSchema = z.strictObject({
+  address: z
+    .string()
+    .regex(ipv4, 'expected an IPv4 address of this PC (or 0.0.0.0 for all)')
+    .meta(doc('Address of this PC to listen on: the LAN side, never a public one.', '192.168.1.20')),
+  port: z.number().int().min(1024).max(65535).meta(doc('TCP port (9100 is the usual one for a printer; any free port from 1024).', 9101)),
+  allow: z.array(ipv4Network).min(1).meta(doc('Who may send: addresses or networks. Anyone else is refused at once.', ['192.168.1.0/24'])),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(8 * 1024 * 1024)
+    .meta(doc('Largest job one connection may send; past it the connection is cut and nothing of it is printed.', 8388608)),
+  idleSec: z.number().int().min(1).max(600).default(10).meta(doc('A connection silent this long ends its job (most senders close it themselves).', 10)),
+  foreign: z
+    .enum(['strip', 'refuse'])
+    .default('strip')
+    .meta(doc('Printer-changing commands in received ZPL (~JR reset, ^JU save settings, ~WC configuration label, ~SD, ~JC, …): strip them and print the rest, or refuse the whole job.', 'strip')),
+});
+
 export const printerEntrySchema = z.strictObject({
   id: z
     .string()
@@ -173,6 +201,13 @@ export const printerEntrySchema = z.strictObject({
     .optional()
     .meta(doc('Media loaded in the printer.', { widthMm: 76, heightMm: 25 })),
   options: z.record(z.string(), z.unknown()).default({}).meta(doc('Driver-specific settings, checked by the driver.', { formats: ['file'], create: false })),
+  listen: listenSchema.optional().meta(
+    doc('Off unless set: the station takes raw print data for this printer from the LAN (like a printer on port 9100) and queues it.', {
+      address: '192.168.1.20',
+      port: 9101,
+      allow: ['192.168.1.0/24'],
+    }),
+  ),
 });
 export type PrinterEntry = z.infer<typeof printerEntrySchema>;
 

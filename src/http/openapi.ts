@@ -4,6 +4,7 @@ import { printRequestSchema } from '../queue/requests.js';
 import { documentQuery } from '../routes/documents.js';
 import { filterQuery, historyQuery, moveBody, reprintBody, resumeBody } from '../routes/jobs.js';
 import { labelsBody } from '../routes/labels.js';
+import { discoveryBody, enabledBody, printerBody, removeBody, setupBody } from '../routes/printer-admin.js';
 import { activateBody, copyBody, createBody, draftBody, fieldsQuery, imageBody, importBody, previewQuery, templateQuery, versionBody } from '../routes/templates.js';
 import { workOrderQuery } from '../routes/work-orders.js';
 import { shopJobQuery, shopReprintBody } from '../routes/shop.js';
@@ -30,6 +31,14 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/v1/printers/{id}/test-print', summary: "Print a test page in the printer's own language (through the queue)", scope: 'print' },
   { method: 'post', path: '/api/v1/printers/{id}/pause', summary: "Hold the printer's queue", scope: 'admin' },
   { method: 'post', path: '/api/v1/printers/{id}/resume', summary: "Release the printer's queue", scope: 'admin' },
+  { method: 'get', path: '/api/v1/admin/printers', summary: 'Every printer with its settings, where they come from (config file, changed here, added here), its raw listener and open jobs; and the drivers with their options', scope: 'admin' },
+  { method: 'post', path: '/api/v1/admin/printers', summary: 'Add a printer (checked as the config file is; applied at once, kept in the station)', scope: 'admin', body: printerBody },
+  { method: 'post', path: '/api/v1/admin/printers/{id}', summary: "Change a printer's settings (applied at once; a job in flight finishes on the old settings)", scope: 'admin', body: printerBody },
+  { method: 'post', path: '/api/v1/admin/printers/{id}/enabled', summary: 'Enable or disable a printer: while disabled its jobs wait saying why, and new ones are refused', scope: 'admin', body: enabledBody },
+  { method: 'post', path: '/api/v1/admin/printers/{id}/remove', summary: 'Remove a printer that has no open jobs (one from the config file stays out until added again)', scope: 'admin', body: removeBody },
+  { method: 'post', path: '/api/v1/admin/printers/{id}/setup', summary: 'ZPL printers: identify, calibrate the media (~JC), set darkness or print speed (saved in the printer); says what the printer reports', scope: 'admin', body: setupBody },
+  { method: 'post', path: '/api/v1/admin/discovery', summary: 'Find printers: announced over DNS-SD (answers at once), or a scan of a subnet for port 9100 asking ~HI/~HS (202, read its progress)', scope: 'admin', body: discoveryBody },
+  { method: 'get', path: '/api/v1/admin/discovery/{id}', summary: "A subnet scan's progress and what it found", scope: 'admin' },
   { method: 'post', path: '/api/v1/sync', summary: 'Sync with GoldLeaf now', scope: 'print' },
   { method: 'get', path: '/api/v1/workorders', summary: 'Released work orders, soonest due first, with the freshness of the data', scope: 'read', query: workOrderQuery },
   { method: 'get', path: '/api/v1/workorders/{ref}', summary: 'One released work order (by id or number) with its resolved lines', scope: 'read' },

@@ -17,7 +17,7 @@ export function templateListPage(deps: Pick<AppDeps, 'labels' | 'workOrders'>): 
 <div id="designer-report" role="status"></div>
 <table class="list"><thead><tr><th>Template</th><th>Version</th><th></th></tr></thead><tbody>${items.map(row)}</tbody></table>
 <p class="small">Shipped templates stay as they came: copy one to change it. glabels 3 documents (.glabels) and ZebraDesigner labels printed to a file (.zpl, .prn) can be imported; what cannot be carried over is said.</p>
-<script src="/kiosk/static/designer.js" defer></script>`;
+<script src="/kiosk/static/admin.js" defer></script><script src="/kiosk/static/designer.js" defer></script>`;
 }
 
 export function templateEditorPage(id: string, deps: Pick<AppDeps, 'printers'>): Html {
@@ -46,5 +46,5 @@ export function templateEditorPage(id: string, deps: Pick<AppDeps, 'printers'>):
 <div id="versions" class="small"></div>
 </div>
 <script>${raw('window.BENCHPRINT_DESIGNER = true;')}</script>
-<script src="/kiosk/static/designer.js" defer></script>`;
+<script src="/kiosk/static/admin.js" defer></script><script src="/kiosk/static/designer.js" defer></script>`;
 }

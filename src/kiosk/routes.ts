@@ -11,6 +11,7 @@ import { clientOf } from '../http/client.js';
 import { goldleafBanner, layout, layoutless } from './layout.js';
 import { historyPage, homePage, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
 import { templateEditorPage, templateListPage } from './designer.js';
+import { printersPage } from './printer-admin.js';
 
 const STATIC = join(PACKAGE_ROOT, 'src', 'kiosk', 'static');
 
@@ -102,6 +103,7 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
 
   // The label designer (admin area): the pages themselves hold nothing secret; every read and change they make asks
   // for the admin PIN.
+  app.get('/admin/printers', (c) => c.html(layout(deps, 'Printers', printersPage())));
   app.get('/admin/templates', (c) => c.html(layout(deps, 'Label templates', templateListPage(deps))));
   app.get('/admin/templates/:id{[a-z0-9][a-z0-9-]{0,47}}', (c) => c.html(layout(deps, 'Label designer', templateEditorPage(c.req.param('id'), deps))));
 

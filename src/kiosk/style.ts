@@ -39,6 +39,9 @@ ul.kit{margin:4px 0 10px}
 .dprops{display:flex;flex-direction:column;gap:8px;background:#1b1b1b;border:1px solid #333;border-radius:8px;padding:10px}.dprops h3{margin:0}.dprops input:not([type=checkbox]),.dprops select{width:100%}.dprops label{display:grid;grid-template-columns:6.5rem 1fr}
 .dprops textarea{width:100%;font:0.85rem monospace;background:#222;color:#fff}#dstatus{min-height:1.5em;margin-top:6px;font-weight:700}#dstatus.bad,#designer-report .bad{color:#ff8a80;background:none}#dstatus.ok{color:#9be39b}
 .pin-dialog{position:fixed;inset:0;background:#000c;display:flex;align-items:center;justify-content:center;z-index:10}.pin-dialog form{background:#1b1b1b;padding:24px;border-radius:10px;display:flex;flex-direction:column;gap:10px;min-width:20rem}
+.pgrid{display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));gap:8px 14px}.pgrid label{display:flex;flex-direction:column;gap:4px;font-weight:600}.pform h3 label{display:flex;gap:10px;align-items:center}.pform input[type=checkbox]{width:28px;height:28px;min-height:0}.pgrid input:not([type=checkbox]),.pgrid select{width:100%}
+.pgrid fieldset{border:1px solid #444;border-radius:6px}.pform{background:#1b1b1b;border:1px solid #333;border-radius:8px;margin:10px 0}.banner.ok{background:#1d6b2f;color:#fff}.s-disabled{background:#5a2d82}
+progress{width:100%;height:28px}#p-list td.actions{gap:6px}
 @media (max-width:1100px){.dbody{grid-template-columns:7rem 1fr 15rem}}
 @media (max-width:1100px){html{font-size:16px}.crimp{font-size:1.8rem}}
 `;

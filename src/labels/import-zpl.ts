@@ -1,6 +1,7 @@
 // ZPL from ZebraDesigner (or any designer's "print to file") to a raw ZPL template: its variable fields (^FN) become
 // {{placeholders}}, printer settings and commands that would change the printer are taken out, and all of it is said.
 import { StationError } from '../errors.js';
+import { PRINTER_CHANGING } from './zpl-commands.js';
 
 export interface ZplImport {
   template: Record<string, unknown>;
@@ -23,9 +24,6 @@ const slug = (prompt: string, n: string) => {
   const camel = words.map((w, i) => (i ? w[0]!.toUpperCase() + w.slice(1).toLowerCase() : w.toLowerCase())).join('');
   return /^[A-Za-z_]/.test(camel) ? camel : `field${n}`;
 };
-
-/** Commands that change the printer itself (settings kept across power cycles, calibration, resets): never in a template. */
-const PRINTER_CHANGING = /\^JU[SFNAR]?|~JR|~WC|\^WD|~DY|~EG|\^ID|~JC|~JA|\^HZ|~HB|~HD|~HI|~HM|~HQ\w*|~HS|~JS\w?|~SD\d*|~TA-?\d*|\^JM\w|\^MN\w?|\^MT\w|\^PR[\d,]*|\^PM\w|\^PO\w|\^LT-?\d*|\^JZ\w?|\^KN[^\^~]*|\^KP[^\^~]*|\^NB\w?/g;
 
 export function importZpl(file: Buffer, id: string): ZplImport {
   const text = decode(file).replace(/\r\n?/g, '\n');

@@ -4,7 +4,8 @@ import { formatPath } from '../config/load.js';
 import { printerEntrySchema, type PrinterEntry } from '../config/schema.js';
 import { StationError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type RenderedDocument } from './types.js';
+import type { PrinterSetupEntry, PrinterSource } from './printer-setup.js';
+import { type DriverDefinition, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type RenderedDocument } from './types.js';
 
 export interface PrinterView {
   id: string;
@@ -19,6 +20,10 @@ export interface PrinterView {
   checkedAt?: string;
   /** A configuration problem that keeps this printer from working. */
   problem?: string;
+  /** Where its settings come from (the config file, changed here, added here). */
+  source: PrinterSource;
+  /** Set when someone disabled it: its jobs wait, new ones are refused. */
+  disabled?: { reason: string; by: string; at: string };
 }
 
 export interface Printer {
@@ -26,12 +31,20 @@ export interface Printer {
   readonly entry: PrinterEntry;
   readonly driver?: PrinterDriver;
   readonly problem?: string;
+  readonly source: PrinterSource;
+  readonly disabled?: { reason: string; by: string; at: string };
+  /** The entry as written: a printer whose entry did not change keeps its driver (and its connections). */
+  readonly written: string;
 }
 
 export class PrinterRegistry {
-  private readonly printers = new Map<string, Printer>();
+  private printers = new Map<string, Printer>();
   private readonly seen = new Map<string, { status: PrinterStatus; checkedAt: string; lastSeenAt?: string }>();
   private readonly statusListeners = new Set<(id: string, status: PrinterStatus) => void>();
+  private readonly changeListeners = new Set<() => void>();
+  /** Prints under way per driver: a driver replaced or removed is closed when its last one ends. */
+  private readonly inFlight = new Map<PrinterDriver, number>();
+  private readonly retired = new Set<PrinterDriver>();
 
   constructor(printers: Printer[]) {
     for (const p of printers) this.printers.set(p.id, p);
@@ -41,17 +54,59 @@ export class PrinterRegistry {
     return [...this.printers.values()];
   }
 
+  has(id: string): boolean {
+    return this.printers.has(id);
+  }
+
   get(id: string): Printer {
     const printer = this.printers.get(id);
     if (!printer) throw new StationError('PRINTER_NOT_FOUND', `There is no printer "${id}".`, { status: 404, hint: `Known printers: ${[...this.printers.keys()].join(', ') || 'none'}.` });
     return printer;
   }
 
-  /** The printer's driver, if it can take `format`: throws with the reason (broken entry, wrong format) when not. */
+  /**
+   * Takes a new set of printers (the config's with the bench's changes). An unchanged entry keeps its driver; a
+   * changed or removed one gets a new driver or none, and its old driver closes once the print under way on it ends.
+   */
+  async apply(entries: readonly PrinterSetupEntry[], logger: Logger): Promise<void> {
+    const next = new Map<string, Printer>();
+    for (const [index, setup] of entries.entries()) {
+      const old = this.printers.get(setup.id);
+      const written = JSON.stringify(setup.raw);
+      const printer = old && old.written === written ? withSetup(old, setup) : await buildPrinter(setup, index, logger);
+      next.set(printer.id, printer);
+    }
+    const before = this.printers;
+    this.printers = next;
+    for (const old of before.values()) {
+      if (old.driver && next.get(old.id)?.driver !== old.driver) this.retire(old.driver);
+    }
+    for (const id of before.keys()) if (!next.has(id)) this.seen.delete(id);
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /** Hears every change of the set of printers (added, changed, disabled, removed). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private retire(driver: PrinterDriver): void {
+    if ((this.inFlight.get(driver) ?? 0) > 0) this.retired.add(driver);
+    else void driver.close?.();
+  }
+
+  /** The printer's driver, if it can take `format`: throws with the reason (broken entry, disabled, wrong format) when not. */
   usable(id: string, format: string): PrinterDriver {
     const printer = this.get(id);
     if (printer.problem || !printer.driver) {
-      throw new StationError('PRINTER_NOT_USABLE', `Printer "${id}" is not usable: ${printer.problem ?? 'no driver'}.`, { status: 409, hint: 'Fix its entry in the config and restart the station.' });
+      throw new StationError('PRINTER_NOT_USABLE', `Printer "${id}" is not usable: ${printer.problem ?? 'no driver'}.`, { status: 409, hint: 'Fix its settings (kiosk: Printers, or the config file).' });
+    }
+    if (printer.disabled) {
+      throw new StationError('PRINTER_DISABLED', `${printer.entry.name ?? id} is disabled (${printer.disabled.reason}, by ${printer.disabled.by}).`, {
+        status: 409,
+        hint: 'Choose another printer, or enable it again (kiosk: Printers).',
+      });
     }
     if (!printer.driver.formats.includes(format as never)) {
       throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${id}" takes ${printer.driver.formats.join(', ')}, not ${format}.`, {
@@ -65,11 +120,21 @@ export class PrinterRegistry {
   /** Delivers a document; refuses a printer with a problem or a format it does not take before a byte moves. */
   async print(id: string, document: RenderedDocument, options: PrintOptions): Promise<PrintResult> {
     const driver = this.usable(id, document.format);
-    const result = await driver.print(document, options);
-    const at = new Date().toISOString();
-    const known = this.seen.get(id);
-    this.seen.set(id, { status: known?.status ?? { state: 'ready' }, checkedAt: known?.checkedAt ?? at, lastSeenAt: at });
-    return result;
+    this.inFlight.set(driver, (this.inFlight.get(driver) ?? 0) + 1);
+    try {
+      const result = await driver.print(document, options);
+      const at = new Date().toISOString();
+      const known = this.seen.get(id);
+      this.seen.set(id, { status: known?.status ?? { state: 'ready' }, checkedAt: known?.checkedAt ?? at, lastSeenAt: at });
+      return result;
+    } finally {
+      const left = (this.inFlight.get(driver) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(driver, left);
+      else {
+        this.inFlight.delete(driver);
+        if (this.retired.delete(driver)) void driver.close?.();
+      }
+    }
   }
 
   /** Hears every status a printer gives (polled or during a job); returns the function that stops listening. */
@@ -90,7 +155,7 @@ export class PrinterRegistry {
   /** Asks the device (bounded in time) and remembers when it last answered. */
   async refresh(id: string, timeoutMs = 3000): Promise<PrinterView> {
     const printer = this.get(id);
-    if (printer.driver?.status) {
+    if (printer.driver?.status && !printer.disabled) {
       const checkedAt = new Date().toISOString();
       let status: PrinterStatus;
       try {
@@ -113,15 +178,23 @@ export class PrinterRegistry {
   /** The last known state, without asking the device. */
   view(printer: Printer): PrinterView {
     const known = this.seen.get(printer.id);
-    const state: PrinterState = printer.problem ? 'error' : (known?.status.state ?? 'unknown');
+    const state: PrinterState = printer.problem ? 'error' : printer.disabled ? 'disabled' : (known?.status.state ?? 'unknown');
     return {
       id: printer.id,
+      source: printer.source,
+      ...(printer.disabled ? { disabled: printer.disabled } : {}),
       name: printer.entry.name ?? printer.id,
       driver: printer.entry.driver,
       uri: printer.entry.uri,
       formats: printer.driver?.formats ?? [],
       state,
-      ...(printer.problem ? { problem: printer.problem, detail: printer.problem } : known?.status.detail ? { detail: known.status.detail } : {}),
+      ...(printer.problem
+        ? { problem: printer.problem, detail: printer.problem }
+        : printer.disabled
+          ? { detail: `disabled: ${printer.disabled.reason}` }
+          : known?.status.detail
+            ? { detail: known.status.detail }
+            : {}),
       ...(known?.lastSeenAt ? { lastSeenAt: known.lastSeenAt } : {}),
       ...(known?.checkedAt ? { checkedAt: known.checkedAt } : {}),
     };
@@ -132,58 +205,80 @@ export class PrinterRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.list().map((p) => p.driver?.close?.()));
+    await Promise.allSettled([...this.list().map((p) => p.driver?.close?.()), ...[...this.retired].map((d) => d.close?.())]);
   }
 }
 
 /** Builds every configured printer; a bad entry becomes a printer with a problem, never a crash. */
 export async function loadPrinters(entries: readonly unknown[], logger: Logger): Promise<PrinterRegistry> {
+  return loadPrinterSetup(
+    entries.map((raw, i) => ({ raw, id: idOf(raw, i), source: 'config' as const })),
+    logger,
+  );
+}
+
+/** Builds the printers the station runs (the config's with the bench's changes); a bad one carries its problem. */
+export async function loadPrinterSetup(entries: readonly PrinterSetupEntry[], logger: Logger): Promise<PrinterRegistry> {
   const printers: Printer[] = [];
-  for (const [index, raw] of entries.entries()) {
-    const parsed = printerEntrySchema.safeParse(raw);
-    if (!parsed.success) {
-      // The config loader already refused such a file; this guards programmatic callers.
-      const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `printer-${index + 1}`;
-      const problem = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
-      printers.push({ id, entry: { id, driver: '?', uri: '?', dpmm: 8, options: {} }, problem });
-      continue;
-    }
-    const entry = parsed.data;
-    const problem = (message: string) => {
-      logger.error({ printer: entry.id }, `printer ${entry.id} is not usable: ${message}`);
-      printers.push({ id: entry.id, entry, problem: message });
-    };
-    const load = drivers[entry.driver];
-    if (!load) {
-      problem(`unknown driver "${entry.driver}"; known drivers: ${Object.keys(drivers).join(', ')}`);
-      continue;
-    }
-    try {
-      const definition = (await load()).default;
-      let uri: URL;
-      try {
-        uri = new URL(entry.uri);
-      } catch {
-        problem(`uri "${entry.uri}" is not a URI; expected e.g. ${definition.uriSchemes[0]}//…`);
-        continue;
-      }
-      if (!definition.uriSchemes.includes(uri.protocol)) {
-        problem(`driver ${definition.name} takes ${definition.uriSchemes.join(' or ')} addresses, not ${uri.protocol}`);
-        continue;
-      }
-      const options = definition.optionsSchema.safeParse(entry.options);
-      if (!options.success) {
-        problem(options.error.issues.map((i) => `options.${formatPath(i.path)}: ${i.message}`).join('; '));
-        continue;
-      }
-      const driver = definition.create(
-        { id: entry.id, uri, dpmm: entry.dpmm, ...(entry.media ? { media: entry.media } : {}), options: options.data },
-        { logger: logger.child({ printer: entry.id }) },
-      );
-      printers.push({ id: entry.id, entry, driver });
-    } catch (err) {
-      problem(describeError(err));
-    }
-  }
+  for (const [index, setup] of entries.entries()) printers.push(await buildPrinter(setup, index, logger));
   return new PrinterRegistry(printers);
+}
+
+const idOf = (raw: unknown, index: number) => (typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `printer-${index + 1}`);
+
+function withSetup(printer: Printer, setup: PrinterSetupEntry): Printer {
+  const { disabled: _was, ...rest } = printer;
+  return { ...rest, source: setup.source, ...(setup.disabled ? { disabled: setup.disabled } : {}) };
+}
+
+/**
+ * Checks a printer entry the way the station builds it: the entry's shape, its driver, the driver's address scheme and
+ * its options. Returns every problem in plain words (none: it can be built).
+ */
+export async function checkPrinterEntry(raw: unknown): Promise<{ entry?: PrinterEntry; definition?: DriverDefinition<unknown>; options?: unknown; problems: string[] }> {
+  const parsed = printerEntrySchema.safeParse(raw);
+  if (!parsed.success) return { problems: parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`) };
+  const entry = parsed.data;
+  const load = drivers[entry.driver];
+  if (!load) return { entry, problems: [`driver: unknown driver "${entry.driver}"; known drivers: ${Object.keys(drivers).join(', ')}`] };
+  const definition = (await load()).default as DriverDefinition<unknown>;
+  let uri: URL;
+  try {
+    uri = new URL(entry.uri);
+  } catch {
+    return { entry, definition, problems: [`uri: "${entry.uri}" is not a URI; expected e.g. ${definition.uriSchemes[0]}//…`] };
+  }
+  if (!definition.uriSchemes.includes(uri.protocol)) return { entry, definition, problems: [`uri: driver ${definition.name} takes ${definition.uriSchemes.join(' or ')} addresses, not ${uri.protocol}`] };
+  const options = definition.optionsSchema.safeParse(entry.options);
+  if (!options.success) return { entry, definition, problems: options.error.issues.map((i) => `options.${formatPath(i.path)}: ${i.message}`) };
+  return { entry, definition, options: options.data, problems: [] };
+}
+
+async function buildPrinter(setup: PrinterSetupEntry, index: number, logger: Logger): Promise<Printer> {
+  const written = JSON.stringify(setup.raw);
+  const meta = { source: setup.source, written, ...(setup.disabled ? { disabled: setup.disabled } : {}) };
+  let checked: Awaited<ReturnType<typeof checkPrinterEntry>>;
+  try {
+    checked = await checkPrinterEntry(setup.raw);
+  } catch (err) {
+    checked = { problems: [describeError(err)] };
+  }
+  const id = checked.entry?.id ?? idOf(setup.raw, index);
+  const entry: PrinterEntry = checked.entry ?? { id, driver: '?', uri: '?', dpmm: 8, options: {} };
+  if (checked.problems.length || !checked.definition) {
+    const problem = checked.problems.join('; ');
+    logger.error({ printer: id }, `printer ${id} is not usable: ${problem}`);
+    return { id, entry, problem, ...meta };
+  }
+  try {
+    const driver = checked.definition.create(
+      { id: entry.id, uri: new URL(entry.uri), dpmm: entry.dpmm, ...(entry.media ? { media: entry.media } : {}), options: checked.options },
+      { logger: logger.child({ printer: entry.id }) },
+    );
+    return { id, entry, driver, ...meta };
+  } catch (err) {
+    const problem = describeError(err);
+    logger.error({ printer: id }, `printer ${id} is not usable: ${problem}`);
+    return { id, entry, problem, ...meta };
+  }
 }

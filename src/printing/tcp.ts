@@ -1,4 +1,5 @@
 // Raw TCP to port-9100 printers (ZPL, ESC/POS): one session per job with bounded writes and in-order answers.
+import { StationError } from '../errors.js';
 import { Socket } from 'node:net';
 import { PrinterUnavailableError, type PrinterDriver, type PrinterStatus } from './types.js';
 
@@ -186,10 +187,30 @@ export function tcpTarget(uri: URL, connectTimeoutMs: number, defaultPort = 9100
  * A raw-TCP printer driver around a print function: the status question is never asked on a second connection while
  * a job streams (many printers interleave two connections); the job's own answers say how the printer is.
  */
-export function rawTcpPrinter(o: { formats: PrinterDriver['formats']; busy: PrinterStatus; print: PrinterDriver['print']; query: (signal: AbortSignal) => Promise<PrinterStatus> }): PrinterDriver {
+export function rawTcpPrinter(o: {
+  formats: PrinterDriver['formats'];
+  busy: PrinterStatus;
+  print: PrinterDriver['print'];
+  query: (signal: AbortSignal) => Promise<PrinterStatus>;
+  setup?: { actions: NonNullable<PrinterDriver['setupActions']>; run: NonNullable<PrinterDriver['setup']> };
+}): PrinterDriver {
   let streaming = false;
   return {
     formats: o.formats,
+    ...(o.setup
+      ? {
+          setupActions: o.setup.actions,
+          async setup(action, signal) {
+            if (streaming) throw new StationError('PRINTER_BUSY', 'The printer is printing a job: set it up when the job is done.', { status: 409, retryable: true });
+            streaming = true;
+            try {
+              return await o.setup!.run(action, signal);
+            } finally {
+              streaming = false;
+            }
+          },
+        }
+      : {}),
     async print(document, options) {
       streaming = true;
       try {

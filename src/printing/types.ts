@@ -22,7 +22,7 @@ export interface RenderedDocument {
   meta: DocumentMeta;
 }
 
-export const PRINTER_STATES = ['ready', 'printing', 'paused', 'no-media', 'head-open', 'ribbon-out', 'offline', 'error', 'unknown'] as const;
+export const PRINTER_STATES = ['ready', 'printing', 'paused', 'no-media', 'head-open', 'ribbon-out', 'offline', 'error', 'disabled', 'unknown'] as const;
 export type PrinterState = (typeof PRINTER_STATES)[number];
 
 export interface PrinterStatus {
@@ -82,7 +82,20 @@ export interface PrinterDriver {
   readonly formats: readonly DocumentFormat[];
   print(document: RenderedDocument, options: PrintOptions): Promise<PrintResult>;
   status?(signal: AbortSignal): Promise<PrinterStatus>;
+  /** Setting the printer up from the bench (ZPL printers): what it can do, and doing it. */
+  readonly setupActions?: readonly SetupAction['action'][];
+  setup?(action: SetupAction, signal: AbortSignal): Promise<SetupResult>;
   close?(): Promise<void>;
+}
+
+/** identify: model, firmware, resolution, label length; calibrate: measure the labels; darkness 0-30; speed in inches/s. */
+export type SetupAction = { action: 'identify' } | { action: 'calibrate' } | { action: 'darkness'; value: number } | { action: 'speed'; value: number };
+
+export interface SetupResult {
+  /** What happened, in plain words. */
+  said: string;
+  /** What the printer reported, where it did. */
+  facts: { model?: string; firmware?: string; dpmm?: number; labelLengthMm?: number; darkness?: number; speedIps?: number; state?: string };
 }
 
 export interface PrinterSettings<Options> {

@@ -1,5 +1,5 @@
 // The print queue: one worker per printer, one job at a time, in order; the duplicate rule decides every failure.
-import { StationError, describeError } from '../errors.js';
+import { StationError, describeError, isStationError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { QueueConfig } from '../config/schema.js';
@@ -34,11 +34,38 @@ export class PrintQueue {
   private readonly unprinted = new Map<string, Unprinted[]>();
   private readonly running = new Map<string, AbortController>();
   private workers: Promise<void>[] = [];
+  /** Printers that have a worker now. */
+  private readonly working = new Set<string>();
   private stopping: AbortController | undefined;
 
   constructor(private readonly o: QueueOptions) {
     // Any answer that says how many labels a printer still holds tells how far its finished jobs have come out.
     o.printers.onStatus((id, status) => status.waiting !== undefined && this.followPrinted(id, status.waiting, 0));
+    // Printers set up at the bench: a new one gets a worker; a changed, disabled or removed one's worker looks again.
+    o.printers.onChange(() => this.printersChanged());
+  }
+
+  private printersChanged(): void {
+    if (!this.stopping) return;
+    this.startWorkers(this.stopping.signal);
+    for (const wake of this.wakers.values()) wake();
+  }
+
+  private startWorkers(stop: AbortSignal): void {
+    for (const printer of this.o.printers.list()) {
+      if (this.working.has(printer.id)) continue;
+      this.working.add(printer.id);
+      this.workers.push(this.work(printer.id, stop).finally(() => this.working.delete(printer.id)));
+    }
+  }
+
+  /** Why a printer cannot take its jobs now, in words, or undefined when it can (not counting its own state). */
+  private blocked(printerId: string): string | undefined {
+    if (!this.o.printers.has(printerId)) return 'the printer was removed';
+    const printer = this.o.printers.get(printerId);
+    if (printer.disabled) return `${printer.entry.name ?? printer.id} is disabled (${printer.disabled.reason}, by ${printer.disabled.by}); it prints when enabled again`;
+    if (printer.problem || !printer.driver) return `${printer.entry.name ?? printer.id} cannot be used: ${printer.problem ?? 'no driver'}`;
+    return undefined;
   }
 
   /**
@@ -89,10 +116,7 @@ export class PrintQueue {
     if (this.stopping) return;
     this.stopping = new AbortController();
     this.recover();
-    for (const printer of this.o.printers.list()) {
-      if (printer.problem || !printer.driver) continue;
-      this.workers.push(this.work(printer.id, this.stopping.signal));
-    }
+    this.startWorkers(this.stopping.signal);
   }
 
   /** Lets each job in flight finish within `graceMs`, then stops it (a cut job then needs attention). */
@@ -109,8 +133,16 @@ export class PrintQueue {
     this.stopping = undefined;
   }
 
-  submit(job: NewJob): { job: JobRecord; created: boolean } {
-    this.o.printers.usable(job.printerId, job.document.format);
+  /**
+   * Queues a job. A disabled printer refuses new jobs (the caller can choose another), except where the sender cannot
+   * be told (`whileDisabled`: data received from the LAN): then it waits, saying why, like the jobs it already had.
+   */
+  submit(job: NewJob, o: { whileDisabled?: boolean } = {}): { job: JobRecord; created: boolean } {
+    try {
+      this.o.printers.usable(job.printerId, job.document.format);
+    } catch (err) {
+      if (!(o.whileDisabled && isStationError(err) && err.code === 'PRINTER_DISABLED')) throw err;
+    }
     const result = this.o.jobs.insert(job);
     if (result.created) {
       this.changed(result.job.id, result.job);
@@ -239,7 +271,9 @@ export class PrintQueue {
   async runUntilIdle(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const busy = this.o.jobs.list({ state: 'printing', limit: 1 }).length > 0 || this.o.jobs.list({ state: 'queued', limit: 10_000 }).some((j) => !this.o.jobs.isPaused(j.printerId) && (!j.nextAttemptAt || j.nextAttemptAt <= new Date().toISOString()));
+      const busy =
+        this.o.jobs.list({ state: 'printing', limit: 1 }).length > 0 ||
+        this.o.jobs.list({ state: 'queued', limit: 10_000 }).some((j) => !this.o.jobs.isPaused(j.printerId) && !this.blocked(j.printerId) && (!j.nextAttemptAt || j.nextAttemptAt <= new Date().toISOString()));
       if (!busy) return;
       if (Date.now() > deadline) throw new Error('queue still busy');
       await sleep(20);
@@ -284,7 +318,7 @@ export class PrintQueue {
   }
 
   private async work(printerId: string, stop: AbortSignal): Promise<void> {
-    while (!stop.aborted) {
+    while (!stop.aborted && this.o.printers.has(printerId)) {
       try {
         await this.turn(printerId, stop);
       } catch (err) {
@@ -299,6 +333,14 @@ export class PrintQueue {
   private async turn(printerId: string, stop: AbortSignal): Promise<void> {
     this.expire();
     if (this.o.jobs.isPaused(printerId)) {
+      await this.idle(printerId, 5000, stop);
+      return;
+    }
+    // Disabled, or its settings are broken: its jobs wait, saying why, until someone changes that.
+    const blocked = this.blocked(printerId);
+    if (blocked) {
+      const head = this.o.jobs.head(printerId);
+      if (head && this.o.jobs.setWaitingReason(head.id, blocked)) this.changed(head.id);
       await this.idle(printerId, 5000, stop);
       return;
     }

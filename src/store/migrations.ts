@@ -287,4 +287,20 @@ export const migrations: readonly Migration[] = [
       -- Which version drew a batch of tags: a reprint draws them again with that version.
       ALTER TABLE serials ADD COLUMN template_version INTEGER;`,
   },
+  {
+    version: 11,
+    name: 'printers set up at the station',
+    sql: `
+      -- Printers added, changed, disabled or removed at the station. The config file is the starting set: a row here
+      -- with the id of a config printer changes it (entry) or takes it out (removed); other rows are printers added here.
+      CREATE TABLE printer_setup (
+        id TEXT PRIMARY KEY,
+        entry TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        disabled_reason TEXT,
+        removed INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+      );`,
+  },
 ];

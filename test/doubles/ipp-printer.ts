@@ -14,11 +14,13 @@ export interface IppPrinterDouble {
   close(): Promise<void>;
 }
 
-export async function startIppPrinter(): Promise<IppPrinterDouble> {
+/** `announceAs`: announced over DNS-SD (through the machine's avahi) under that name, as a printer on the LAN is. */
+export async function startIppPrinter(o: { announceAs?: string } = {}): Promise<IppPrinterDouble> {
   const port = await closedPort();
   const spool = mkdtempSync(join(tmpdir(), 'bp-ipp-'));
   // -r off: no DNS-SD advertising; -k: keep job files; -c /bin/true: "print" at once (its built-in simulation takes ~15 s a job).
-  const proc: ChildProcess = spawn('ippeveprinter', ['-r', 'off', '-n', 'localhost', '-p', String(port), '-d', spool, '-k', '-c', '/bin/true', '-f', 'application/pdf', 'benchprint-test'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const naming = o.announceAs ? [] : ['-r', 'off', '-n', 'localhost'];
+  const proc: ChildProcess = spawn('ippeveprinter', [...naming, '-p', String(port), '-d', spool, '-k', '-c', '/bin/true', '-f', 'application/pdf', o.announceAs ?? 'benchprint-test'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));

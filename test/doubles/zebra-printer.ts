@@ -39,6 +39,15 @@ export interface ZebraDouble {
   buffered(): number;
   /** ~HS questions answered. */
   statusAnswers: number;
+  /** Settings, as the printer keeps them: ~SD darkness, ^PR speed, label length (what ~JC measures from the media). */
+  darkness: number;
+  speedIps: number;
+  labelLengthDots: number;
+  /** What ~JC finds: the length of the labels loaded. */
+  mediaLengthDots: number;
+  /** Times ~JC was sent, and whether ^JUS saved the settings since the last change. */
+  calibrations: number;
+  saved: boolean;
   /** Called as each format arrives (for benchmarks timing the first label of a job). */
   onFormat?: (format: string) => void;
   /** Keep what came out and the bytes received (tests read them); off for long benchmarks. */
@@ -51,14 +60,17 @@ const STX = '\u0002';
 const ETX = '\u0003';
 const QUERY = /^~(HS|HI|HQOD|HQES)\r?\n?/;
 
-export function hostStatusAnswer(s: { state: ZebraState; formats: number; remaining: number; bufferFull?: boolean }): string {
+/** A format that draws nothing only sets the printer up: a real one feeds no label for it. */
+const DRAWS = /\^(FD|FV|GB|GC|GD|GE|GF|XG|IM|BC|BQ|BX|B3|BE|BU|B7|BD)/;
+
+export function hostStatusAnswer(s: { state: ZebraState; formats: number; remaining: number; bufferFull?: boolean; labelLengthDots?: number }): string {
   const bit = (b: boolean) => (b ? 1 : 0);
-  const one = `030,${bit(s.state === 'paper-out')},${bit(s.state === 'paused')},0200,${String(s.formats).padStart(3, '0')},${bit(!!s.bufferFull)},0,0,000,0,0,0`;
+  const one = `030,${bit(s.state === 'paper-out')},${bit(s.state === 'paused')},${String(s.labelLengthDots ?? 200).padStart(4, '0')},${String(s.formats).padStart(3, '0')},${bit(!!s.bufferFull)},0,0,000,0,0,0`;
   const two = `001,0,${bit(s.state === 'head-open')},${bit(s.state === 'ribbon-out')},1,2,6,0,${String(s.remaining).padStart(8, '0')},1,000`;
   return `${STX}${one}${ETX}\r\n${STX}${two}${ETX}\r\n${STX}1234,0${ETX}\r\n`;
 }
 
-export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
+export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<ZebraDouble> {
   const sockets = new Set<Socket>();
   const jobSockets = new Set<Socket>();
   const blocked = new Set<() => void>();
@@ -138,6 +150,12 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
     labels: () => double.printed.length,
     buffered: () => buffer.length + (current === undefined ? 0 : 1),
     statusAnswers: 0,
+    darkness: 10,
+    speedIps: 4,
+    labelLengthDots: 200,
+    mediaLengthDots: 200,
+    calibrations: 0,
+    saved: true,
     keepPrinted: true,
     openJobConnections: () => jobSockets.size,
     close: () =>
@@ -191,7 +209,7 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
         if (query) {
           if (query[1] === 'HS') {
             double.statusAnswers++;
-            answer(hostStatusAnswer({ state, formats: buffer.length, remaining: current === undefined ? 0 : 1, bufferFull: buffer.length >= double.bufferCapacity }));
+            answer(hostStatusAnswer({ state, formats: buffer.length, remaining: current === undefined ? 0 : 1, bufferFull: buffer.length >= double.bufferCapacity, labelLengthDots: double.labelLengthDots }));
           } else if (query[1] === 'HQOD') {
             answer(`${STX}\r\n  PRINT METERS\r\n   TOTAL NONRESETTABLE:       ${odometerInches} "\r\n   USER RESETTABLE CNTR1:     ${odometerInches} "\r\n${ETX}\r\n`);
           } else if (query[1] === 'HI') {
@@ -200,9 +218,22 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
           pending = pending.slice(query[0].length);
           continue;
         }
+        if (pending.startsWith('~SD')) {
+          if (pending.length < 5) return;
+          double.darkness = Number(pending.slice(3, 5));
+          double.saved = false;
+          pending = pending.slice(5);
+          continue;
+        }
         if (pending.startsWith('~')) {
           if (pending.length < 3) return;
           if (pending.startsWith('~JA')) buffer.length = 0; // cancel all
+          if (pending.startsWith('~JC')) {
+            // Calibration: feeds labels to find their length (none counts as printed).
+            double.calibrations++;
+            double.labelLengthDots = double.mediaLengthDots;
+            double.saved = false;
+          }
           record(pending.slice(0, 3));
           pending = pending.slice(3);
           continue;
@@ -226,6 +257,17 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
           const format = pending.slice(0, end + 3);
           record(format);
           pending = pending.slice(end + 3);
+          if (!DRAWS.test(format)) {
+            // Settings only: applied at once, nothing printed.
+            const speed = /\^PR(\d+)/.exec(format);
+            if (speed) (double.speedIps = Number(speed[1])), (double.saved = false);
+            if (/\^JUS/.test(format)) double.saved = true;
+            if (/\^HH/.test(format)) {
+              const config = [`  +${double.darkness.toFixed(1)}               DARKNESS`, `  ${double.speedIps} IPS               PRINT SPEED`, `  TEAR OFF            PRINT MODE`, `  ${double.labelLengthDots}                 LABEL LENGTH`, `  832                 PRINT WIDTH`];
+              answer(`${STX}${config.join('\r\n')}\r\n${ETX}\r\n`);
+            }
+            continue;
+          }
           buffer.push(format);
           formats++;
           double.onFormat?.(format);
@@ -265,8 +307,8 @@ export async function startZebraPrinter(port = 0): Promise<ZebraDouble> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   double.port = (server.address() as AddressInfo).port;
-  double.uri = `tcp://127.0.0.1:${double.port}`;
+  double.uri = `tcp://${host}:${double.port}`;
   return double;
 }
