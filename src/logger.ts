@@ -1,4 +1,5 @@
 // Builds the station's structured logger (pino); secrets are redacted as a safety net behind never logging them.
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -18,6 +19,17 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * Readable lines when a person watches (stdout is a terminal), JSON lines otherwise (systemd, a pipe, a file).
+ * BENCHPRINT_LOG_FORMAT=json or pretty overrides that.
+ */
+function terminalStream(env: NodeJS.ProcessEnv = process.env): DestinationStream | undefined {
+  const format = env.BENCHPRINT_LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty') return undefined;
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => DestinationStream;
+  return pretty({ colorize: !!process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: false, sync: true });
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
@@ -26,7 +38,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: REDACT, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    options.destination ?? terminalStream(),
   );
 }
 

@@ -4,7 +4,10 @@ import type { Logger } from '../logger.js';
 import type { GoldleafConfig } from '../config/schema.js';
 import { backoffDelay, parseRetryAfter, sleep } from '../lib/backoff.js';
 import { Semaphore } from '../lib/semaphore.js';
+import type { HttpSettings, RawResponse } from './http-types.js';
 import { TokenManager } from './token.js';
+
+export type { HttpSettings, RawResponse } from './http-types.js';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
@@ -19,17 +22,6 @@ export interface RequestSpec {
   /** Fewer tries than configured, for one record of many. */
   maxRetries?: number;
 }
-
-export interface RawResponse {
-  status: number;
-  headers: Headers;
-  bytes: Uint8Array;
-}
-
-export type HttpSettings = Pick<
-  GoldleafConfig,
-  'baseUrl' | 'tokenUrl' | 'apiKey' | 'keyName' | 'customerId' | 'requestTimeoutMs' | 'maxRetries' | 'retryBaseMs' | 'retryMaxMs' | 'maxConcurrent' | 'tokenRefreshMarginSec' | 'statusQueryEncoding'
->;
 
 export class GoldleafHttp {
   private readonly limiter: Semaphore;

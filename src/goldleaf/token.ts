@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { StationError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { HttpSettings, RawResponse } from './http.js';
+import type { HttpSettings, RawResponse } from './http-types.js';
 
 type Fetcher = (url: URL, init: RequestInit) => Promise<RawResponse>;
 

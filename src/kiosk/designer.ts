@@ -1,6 +1,6 @@
 // The label designer's pages in the kiosk's admin area: the templates (shipped and made here), and the editor.
 import { html, raw } from 'hono/html';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { templateService } from '../labels/template-service.js';
 import type { Html } from './layout.js';
 

@@ -1,7 +1,7 @@
 // The kiosk's page shell: scan field, GoldLeaf banner, live printer strip, jobs panel; every screen shares it.
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { ageSeconds, reachability } from '../sync/types.js';
 import { KIOSK_CSS } from './style.js';
 

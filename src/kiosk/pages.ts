@@ -1,6 +1,6 @@
 // Kiosk screens: released work orders, one work order with print actions per line, and the bench's history.
 import { html } from 'hono/html';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import type { AssemblyEnd, CachedWorkOrder, LineView } from '../domain/work-order.js';
 import type { WorkOrderSummary } from '../sync/cache.js';
 import type { JobRecord } from '../queue/job-store.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError, describeError, isStationError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { printableWorkOrder } from '../routes/work-orders.js';

@@ -16,7 +16,7 @@ import type { SerialRecord, SerialStore } from './serials.js';
 import { TemplateRegistry, type LoadedTemplate } from './templates.js';
 import { labelToZpl } from './zpl.js';
 
-export type Subject = 'assembly' | 'kit' | 'workorder';
+export type { Subject } from './label-data.js';
 export type LabelFormat = 'zpl' | 'pdf';
 export type PreviewFormat = LabelFormat | 'svg' | 'png';
 

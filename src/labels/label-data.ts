@@ -1,7 +1,8 @@
 // What one label sees: the work order, the line, the assembly (or kit), the serial and "i of N", as template data.
 import type { AssemblyView, CachedWorkOrder, KitView, LineView, WorkOrderView } from '../domain/work-order.js';
 import { StationError } from '../errors.js';
-import type { Subject } from './engine.js';
+/** What one label is for: each assembly, each kit, or the work order. */
+export type Subject = 'assembly' | 'kit' | 'workorder';
 
 export interface LabelData {
   shop: { name: string };

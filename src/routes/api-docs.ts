@@ -1,16 +1,23 @@
 // The OpenAPI document and a docs page that works offline (it renders the document itself, no CDN).
+import type { Operation } from '../http/operations.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppEnv } from '../deps.js';
 import { openApiDocument } from '../http/openapi.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
-export function apiDocRoutes(_deps: AppDeps): Hono<AppEnv> {
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', scope: 'public' },
+];
+
+export function apiDocRoutes(served: readonly Operation[]): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   let doc: Record<string, unknown> | undefined;
-  const document = () => (doc ??= openApiDocument((JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version));
+  const document = () => (doc ??= openApiDocument((JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version, served));
 
   app.get('/openapi.json', (c) => c.json(document()));
 

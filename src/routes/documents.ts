@@ -1,7 +1,8 @@
 // Documents of a work order: datasheets, traveler, Marken and PTS files, to download or to preview as PNG.
+import type { Operation } from '../http/operations.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { DOCUMENT_KINDS } from '../documents/service.js';
 import { parseRequest } from '../http/validate.js';
 import { pdfPageToPng } from '../pdf/raster.js';
@@ -16,6 +17,12 @@ export const documentQuery = z.strictObject({
   page: z.coerce.number().int().min(1).default(1),
   labelSize: z.enum(['2x3', '4x6']).optional(),
 });
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/workorders/{ref}/documents/{kind}', summary: 'A datasheet, traveler, Marken or PTS file, or a PNG preview of it', scope: 'read', query: documentQuery, produces: 'application/pdf' },
+];
 
 export function documentRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,8 +1,15 @@
 // Live events as Server-Sent Events: job and queue changes, printer and sync news, for the kiosk and API clients.
+import type { Operation } from '../http/operations.js';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import type { StationEvent } from '../events.js';
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/events', summary: 'Server-Sent Events: job.changed, job.progress, printer.changed, workorder.released, sync.completed, …', scope: 'read', produces: 'text/event-stream' },
+];
 
 export function eventRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

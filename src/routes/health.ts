@@ -1,7 +1,7 @@
 // Liveness (/healthz) and readiness (/readyz): store writable, GoldLeaf reachable or cache served, printers summary.
 import { Hono } from 'hono';
 import { describeError } from '../errors.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { ageSeconds, reachability } from '../sync/types.js';
 
 export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers' | 'shop'>): Hono {

@@ -1,7 +1,8 @@
 // Print jobs over HTTP: create (idempotent), look at, cancel, reprint, move; queue pause/resume; history and CSV.
+import type { Operation } from '../http/operations.js';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
@@ -55,6 +56,22 @@ const submitted = (c: Context<AppEnv>, s: Submission) => {
 
 /** The query's `printer` is the store's `printerId`. */
 const jobFilter = ({ printer, ...rest }: z.infer<typeof filterQuery>) => ({ ...rest, ...(printer ? { printerId: printer } : {}) });
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'post', path: '/api/v1/printers/{id}/pause', summary: "Hold the printer's queue", scope: 'admin' },
+  { method: 'post', path: '/api/v1/printers/{id}/resume', summary: "Release the printer's queue", scope: 'admin' },
+  { method: 'post', path: '/api/v1/jobs', summary: 'Queue a print job: labels of a line, a template with explicit data, a document, a test page, or raw ZPL (admin tokens only)', scope: 'print', body: printRequestSchema, idempotent: true },
+  { method: 'get', path: '/api/v1/jobs', summary: 'Jobs, newest first: search by state, printer, work order, serial and date', scope: 'read', query: filterQuery },
+  { method: 'get', path: '/api/v1/jobs/{id}', summary: 'One job with every state it went through', scope: 'read' },
+  { method: 'post', path: '/api/v1/jobs/{id}/cancel', summary: 'Cancel a waiting job or one that needs attention (others’ jobs need admin)', scope: 'print' },
+  { method: 'post', path: '/api/v1/jobs/{id}/reprint', summary: 'Labels of a job again, as a new job linked to it (resume from a label, or a range)', scope: 'print', body: reprintBody, idempotent: true },
+  { method: 'post', path: '/api/v1/jobs/{id}/resume', summary: 'Go on right after the last tag that came out (scanned): a new job for the rest, or the job closed as printed when it was the last', scope: 'print', body: resumeBody, idempotent: true },
+  { method: 'post', path: '/api/v1/jobs/{id}/confirm', summary: 'Say every label of a job that needs attention came out: it is closed as printed, with who said so', scope: 'print' },
+  { method: 'post', path: '/api/v1/jobs/move', summary: 'Move waiting jobs to another printer', scope: 'admin', body: moveBody },
+  { method: 'get', path: '/api/v1/history.csv', summary: 'Job history as CSV, with the same filters as /jobs', scope: 'read', query: historyQuery, produces: 'text/csv' },
+];
 
 export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

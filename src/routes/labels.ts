@@ -1,7 +1,8 @@
 // Label documents for a work-order line (with serials), and serial look-up.
+import type { Operation } from '../http/operations.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
@@ -16,6 +17,13 @@ export const labelsBody = z.strictObject({
   quantity: z.number().int().min(1).max(10_000).optional(),
   reprint: z.strictObject({ batchId: z.uuid(), from: z.number().int().min(1).optional(), to: z.number().int().min(1).optional() }).optional(),
 });
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'post', path: '/api/v1/workorders/{ref}/lines/{line}/labels', summary: "A line's labels with new serials (or a batch's own for a reprint), as a file", scope: 'print', body: labelsBody, produces: 'application/vnd.zebra.zpl' },
+  { method: 'get', path: '/api/v1/serials/{serial}', summary: 'Which work order, line and tag a serial was printed for', scope: 'read' },
+];
 
 export function labelRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,9 +1,10 @@
 // Printers set up from the bench over HTTP (admin): list with where each comes from, add, change, enable or disable,
 // remove; find printers (DNS-SD, subnet scan); calibrate, darkness and speed for ZPL printers.
+import type { Operation } from '../http/operations.js';
 import { networkInterfaces } from 'node:os';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
 
@@ -37,6 +38,19 @@ function localSubnets(): string[] {
     .map((a) => `${a!.address.split('.').slice(0, 3).join('.')}.0/24`);
   return [...new Set(nets)];
 }
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/admin/printers', summary: 'Every printer with its settings, where they come from (config file, changed here, added here), its raw listener and open jobs; and the drivers with their options', scope: 'admin' },
+  { method: 'post', path: '/api/v1/admin/printers', summary: 'Add a printer (checked as the config file is; applied at once, kept in the station)', scope: 'admin', body: printerBody },
+  { method: 'post', path: '/api/v1/admin/printers/{id}', summary: "Change a printer's settings (applied at once; a job in flight finishes on the old settings)", scope: 'admin', body: printerBody },
+  { method: 'post', path: '/api/v1/admin/printers/{id}/enabled', summary: 'Enable or disable a printer: while disabled its jobs wait saying why, and new ones are refused', scope: 'admin', body: enabledBody },
+  { method: 'post', path: '/api/v1/admin/printers/{id}/remove', summary: 'Remove a printer that has no open jobs (one from the config file stays out until added again)', scope: 'admin', body: removeBody },
+  { method: 'post', path: '/api/v1/admin/printers/{id}/setup', summary: 'ZPL printers: identify, calibrate the media (~JC), set darkness or print speed (saved in the printer); says what the printer reports', scope: 'admin', body: setupBody },
+  { method: 'post', path: '/api/v1/admin/discovery', summary: 'Find printers: announced over DNS-SD (answers at once), or a scan of a subnet for port 9100 asking ~HI/~HS (202, read its progress)', scope: 'admin', body: discoveryBody },
+  { method: 'get', path: '/api/v1/admin/discovery/{id}', summary: "A subnet scan's progress and what it found", scope: 'admin' },
+];
 
 export function printerAdminRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

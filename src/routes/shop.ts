@@ -1,8 +1,9 @@
 // The whole shop over HTTP: the ledger's state, history of every bench, and a reprint here of a tag printed elsewhere.
+import type { Operation } from '../http/operations.js';
 import { gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
@@ -31,6 +32,15 @@ export function requireShop(deps: Pick<AppDeps, 'shop'>): ShopService {
   if (!deps.shop) throw new StationError('SHOP_NOT_CONFIGURED', 'This station is not part of a shop ledger.', { status: 409, hint: 'Add a shop section to its config (see the README, "Several benches").' });
   return deps.shop;
 }
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/shop/status', summary: "The shop ledger as this bench sees it: connected, behind by N events, or unreachable since when; serials left in reserve", scope: 'read' },
+  { method: 'get', path: '/api/v1/shop/jobs', summary: 'Jobs of every bench of the shop, newest first: search by work order, serial, assembly, bench and date', scope: 'read', query: shopJobQuery },
+  { method: 'get', path: '/api/v1/shop/jobs/{bench}/{id}', summary: 'One job of a bench, from the shop ledger', scope: 'read' },
+  { method: 'post', path: '/api/v1/shop/reprint', summary: 'Labels printed on another bench, printed again on a printer of this bench with their own serials', scope: 'print', body: shopReprintBody },
+];
 
 export function shopRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,10 +1,21 @@
 // Station-wide API: what this station is, its printers with status, and a manual GoldLeaf sync.
+import type { Operation } from '../http/operations.js';
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { requireScope } from '../http/auth.js';
 import { ageSeconds, reachability } from '../sync/types.js';
 import { sleep } from '../lib/backoff.js';
 import { renderRequest } from '../queue/requests.js';
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/status', summary: 'The station, its GoldLeaf connection and cache age, and its printers', scope: 'read' },
+  { method: 'get', path: '/api/v1/printers', summary: 'Printers with their state (asked now) and when each was last seen', scope: 'read' },
+  { method: 'get', path: '/api/v1/printers/{id}', summary: 'One printer, asked now', scope: 'read' },
+  { method: 'post', path: '/api/v1/printers/{id}/test-print', summary: "Print a test page in the printer's own language (through the queue)", scope: 'print' },
+  { method: 'post', path: '/api/v1/sync', summary: 'Sync with GoldLeaf now', scope: 'print' },
+];
 
 export function stationRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,7 +1,8 @@
 // Label templates over HTTP: list, look at, make, change (in versions), activate, copy, export, import, preview a draft.
+import type { Operation } from '../http/operations.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
@@ -40,6 +41,25 @@ export const importBody = z.strictObject({
   save: z.boolean().default(false).meta({ description: 'Store it as a new template at once; otherwise only convert it and say what was not carried over.' }),
 });
 export const imageBody = z.strictObject({ name: z.string().min(1).max(120), png: z.string().min(1).max(4_000_000).meta({ description: 'The PNG, base64.' }) });
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/templates', summary: 'Label templates (shipped and made here), and broken ones with the reason', scope: 'read' },
+  { method: 'get', path: '/api/v1/templates/fields', summary: "What a label can show: the fields of a real line's first label, with their values, and the formatters", scope: 'read', query: fieldsQuery },
+  { method: 'get', path: '/api/v1/templates/images', summary: 'Images uploaded for templates', scope: 'read' },
+  { method: 'post', path: '/api/v1/templates/images', summary: 'Upload a PNG for templates (at most 1 MB and 2,400 pixels a side)', scope: 'admin', body: imageBody },
+  { method: 'post', path: '/api/v1/templates/preview', summary: 'A draft template drawn as it would print, for a real line, without saving it', scope: 'read', body: draftBody, produces: 'image/png' },
+  { method: 'post', path: '/api/v1/templates/import', summary: 'Convert a glabels 3 document, a ZebraDesigner ZPL file or a JSON template, saying what could not be carried over; save it if asked', scope: 'admin', body: importBody },
+  { method: 'post', path: '/api/v1/templates', summary: 'Make a new template (version 1, active), checked in full first', scope: 'admin', body: createBody },
+  { method: 'get', path: '/api/v1/templates/{id}', summary: 'A template (its active version, or ?version=) with its history of versions', scope: 'read', query: templateQuery },
+  { method: 'get', path: '/api/v1/templates/{id}/export', summary: 'A template as a JSON file', scope: 'read', query: templateQuery, produces: 'application/json' },
+  { method: 'post', path: '/api/v1/templates/{id}/versions', summary: 'Save a changed template as a new version; refused if someone saved another since the base version', scope: 'admin', body: versionBody },
+  { method: 'post', path: '/api/v1/templates/{id}/activate', summary: 'Make a kept version the one that prints (a rollback)', scope: 'admin', body: activateBody },
+  { method: 'post', path: '/api/v1/templates/{id}/copy', summary: 'Copy a template (a shipped one too) to a new id, to change it', scope: 'admin', body: copyBody },
+  { method: 'get', path: '/api/v1/templates/{id}/preview', summary: 'The first label of a line as it will print; uses no serial', scope: 'read', query: previewQuery, produces: 'image/png' },
+  { method: 'get', path: '/api/v1/admin/check', summary: 'Whether the caller may do admin actions (the designer asks before opening)', scope: 'admin' },
+];
 
 export function templateRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

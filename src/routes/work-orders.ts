@@ -1,8 +1,9 @@
 // Released work orders from the local cache, with how fresh the data is: the bench works while GoldLeaf is down.
+import type { Operation } from '../http/operations.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseRequest } from '../http/validate.js';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { ageSeconds, reachability } from '../sync/types.js';
@@ -26,6 +27,13 @@ export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>,
 }
 
 export const workOrderQuery = z.strictObject({ search: z.string().max(100).optional().meta({ description: 'Part of a number or a customer name.' }) });
+
+
+/** What this module serves, for the OpenAPI document (the served routes are checked against it). */
+export const operations: readonly Operation[] = [
+  { method: 'get', path: '/api/v1/workorders', summary: 'Released work orders, soonest due first, with the freshness of the data', scope: 'read', query: workOrderQuery },
+  { method: 'get', path: '/api/v1/workorders/{ref}', summary: 'One released work order (by id or number) with its resolved lines', scope: 'read' },
+];
 
 export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,6 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATIONS, type Operation } from '../../src/http/openapi.js';
+import type { Operation } from '../../src/http/operations.js';
+import { OPERATIONS } from '../../src/routes/index.js';
 import type { RunningStation } from '../../src/station.js';
 import { startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
 import { demoStation, FROM_LAN } from '../helpers/station.js';
