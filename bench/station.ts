@@ -35,7 +35,9 @@ async function pdfJob(url: string): Promise<Job> {
   const poller = (async () => {
     while (polling) {
       const t = performance.now();
-      await (await fetch(`${url}/healthz`)).arrayBuffer();
+      const res = await fetch(`${url}/healthz`).catch(() => undefined);
+      if (!res) break; // the station is gone: the job's own error says why
+      await res.arrayBuffer();
       longestHealthMs = Math.max(longestHealthMs, performance.now() - t);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -48,7 +50,7 @@ async function pdfJob(url: string): Promise<Job> {
   const res = await fetch(`${url}/api/v1/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...kiosk },
-    body: JSON.stringify({ kind: 'labels', printer: 'labels', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: LABELS }),
+    body: JSON.stringify({ kind: 'labels', printer: 'labels', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: LABELS, force: true }),
   });
   const job = (await res.json()) as { id: string; state: string };
   if (res.status !== 201) throw new Error(`the job was refused: ${JSON.stringify(job)}`);

@@ -7,7 +7,7 @@ import { createApp } from './app.js';
 import { PACKAGE_ROOT } from './paths.js';
 import type { LoadedConfig } from './config/load.js';
 import type { GoldleafConfig } from './config/schema.js';
-import { StationError } from './errors.js';
+import { StationError, describeError } from './errors.js';
 import { EventBus } from './events.js';
 import { DocumentService } from './documents/service.js';
 import { LabelEngine } from './labels/engine.js';
@@ -168,6 +168,12 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
     if (options.startSync !== false) sync.start();
+    // Ready first; then, in the background, the label code and fonts are loaded by drawing one made-up label, so the
+    // first real job does not stall the kiosk and the API while they load.
+    // (Not for in-process stations that do not sync: tests, tools.)
+    const warm = setTimeout(() => options.startSync !== false && void labels.warmUp().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'warming up the label code failed; it loads with the first job')), 100);
+    warm.unref();
+    cleanup.push(() => clearTimeout(warm));
     // Keep each printer's state and "last seen" fresh for the kiosk strip and /readyz (drivers skip a busy printer),
     // and tell listeners when a state changes.
     const known = new Map<string, string>();

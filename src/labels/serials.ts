@@ -68,6 +68,9 @@ export interface SerialNumbers {
   ensure(count: number): Promise<void>;
 }
 
+/** Serial rows per INSERT statement (12 values each, well under SQLite's 32,766 variables). */
+const ROWS_PER_INSERT = 64;
+
 export class SerialStore {
   private readonly sql: (text: string) => Statement;
 
@@ -103,9 +106,16 @@ export class SerialStore {
     const batchId = randomUUID();
     const createdAt = now.toISOString();
     const yy = String(now.getUTCFullYear() % 100).padStart(2, '0');
-    const insert = this.sql(
-      'INSERT INTO serials (serial, batch_id, idx, count, work_order_id, work_order_number, line_id, line_number, part_number, template_id, template_version, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
-    );
+    // Rows go in groups of ROWS_PER_INSERT (one statement each): a 500-tag batch is 8 statements, not 500.
+    const columns = 'INSERT INTO serials (serial, batch_id, idx, count, work_order_id, work_order_number, line_id, line_number, part_number, template_id, template_version, created_at) VALUES ';
+    const statement = (rows: number) => this.sql(columns + Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?)').join(','));
+    const pending: unknown[] = [];
+    const flush = (force: boolean) => {
+      while (pending.length >= ROWS_PER_INSERT * 12 || (force && pending.length)) {
+        const rows = Math.min(ROWS_PER_INSERT, pending.length / 12);
+        statement(rows).run(pending.splice(0, rows * 12));
+      }
+    };
     return db.transaction(() => {
       // From the shop's leased blocks, or the bench's own counter (one station alone).
       const taken = this.numbers?.take(count);
@@ -115,22 +125,15 @@ export class SerialStore {
       req.partNumbers.forEach((partNumber, i) => {
         seq = taken ? taken[i]! : seq + 1;
         const serial = `${this.prefix}${yy}${String(seq).padStart(7, '0')}`;
-        insert.run(serial, batchId, i + 1, count, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, partNumber ?? null, req.templateId, req.templateVersion ?? null, createdAt);
-        records.push({
-          serial,
-          batchId,
-          index: i + 1,
-          count,
-          workOrderId: req.workOrderId,
-          workOrderNumber: req.workOrderNumber,
-          lineId: req.lineId,
-          lineNumber: req.lineNumber,
-          ...(partNumber ? { partNumber } : {}),
-          templateId: req.templateId,
-          ...(req.templateVersion !== undefined ? { templateVersion: req.templateVersion } : {}),
-          createdAt,
-        });
+        pending.push(serial, batchId, i + 1, count, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, partNumber ?? null, req.templateId, req.templateVersion ?? null, createdAt);
+        if (pending.length >= ROWS_PER_INSERT * 12) flush(false);
+        // One shape for every record (no conditional spreads): thousands are made per batch.
+        const record: SerialRecord = { serial, batchId, index: i + 1, count, workOrderId: req.workOrderId, workOrderNumber: req.workOrderNumber, lineId: req.lineId, lineNumber: req.lineNumber, templateId: req.templateId, createdAt };
+        if (partNumber) record.partNumber = partNumber;
+        if (req.templateVersion !== undefined) record.templateVersion = req.templateVersion;
+        records.push(record);
       });
+      flush(true);
       if (!taken) this.sql("INSERT INTO station_meta (key, value, updated_at) VALUES ('serial_seq', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").run(String(seq), createdAt);
       return records;
     })();

@@ -2,7 +2,7 @@
 // re-sync; in a shop, only on the bench the ledger gives the work order to.
 import type { AutoPrintConfig } from '../config/schema.js';
 import type { CachedWorkOrder } from '../domain/work-order.js';
-import { describeError } from '../errors.js';
+import { describeError, isStationError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { ShopService } from '../shop/service.js';
@@ -19,7 +19,36 @@ export interface AutoPrint {
 export function startAutoPrint(o: { config: AutoPrintConfig; events: EventBus; queue: PrintQueue; jobs: JobStore; requests: RequestDeps; logger: Logger; shop?: ShopService }): AutoPrint {
   if (!o.config.enabled || o.config.rules.length === 0) return { stop: () => undefined, printRelease: () => undefined };
   let chain = Promise.resolve();
-  const print = async (wo: CachedWorkOrder) => {
+  let stopped = false;
+  const retries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
+  /**
+   * A document that could not be queued for a passing reason (no serial numbers until the shop ledger answers, the
+   * printer's settings being changed) is tried again later, 5 s then doubling up to 5 min, as long as the work order
+   * is released: its job key keeps it to once. Anything else is logged and left to the operator.
+   */
+  const retryLater = (wo: CachedWorkOrder) => {
+    if (stopped) return;
+    const attempt = (retries.get(wo.id)?.attempt ?? 0) + 1;
+    clearTimeout(retries.get(wo.id)?.timer);
+    const delay = Math.min(300_000, 5000 * 2 ** (attempt - 1));
+    const timer = setTimeout(() => {
+      chain = chain.then(async () => {
+        let current: CachedWorkOrder;
+        try {
+          current = o.requests.workOrder(wo.id);
+        } catch {
+          retries.delete(wo.id); // no longer released: nothing to print
+          return;
+        }
+        await print(current, attempt);
+      });
+    }, delay);
+    timer.unref();
+    retries.set(wo.id, { timer, attempt });
+    o.logger.warn({ workOrder: wo.number, inSeconds: delay / 1000 }, 'auto-print tries this work order again later');
+  };
+  const print = async (wo: CachedWorkOrder, attempt = 0) => {
+    let again = false;
     for (const [r, rule] of o.config.rules.entries()) {
       const requests: Array<[string, PrintRequest]> =
         rule.document === 'labels'
@@ -30,10 +59,14 @@ export function startAutoPrint(o: { config: AutoPrintConfig; events: EventBus; q
         try {
           o.queue.submit(await renderRequest(request, 'auto-print', o.requests, key));
         } catch (err) {
-          o.logger.error({ workOrder: wo.number, rule: r, err: describeError(err) }, 'auto-print could not queue a document');
+          const passing = isStationError(err) && err.retryable;
+          if (passing) again = true;
+          o.logger[passing ? 'warn' : 'error']({ workOrder: wo.number, rule: r, attempt, err: describeError(err) }, 'auto-print could not queue a document');
         }
       }
     }
+    if (again) retryLater(wo);
+    else retries.delete(wo.id);
   };
   // One at a time, in release order; each job's idempotency key makes "once per work order" hold across restarts.
   const printRelease = (wo: CachedWorkOrder) => {
@@ -57,5 +90,10 @@ export function startAutoPrint(o: { config: AutoPrintConfig; events: EventBus; q
       await print(wo);
     });
   });
-  return { stop: unsubscribe, printRelease };
+  const stop = () => {
+    stopped = true;
+    unsubscribe();
+    for (const r of retries.values()) clearTimeout(r.timer);
+  };
+  return { stop, printRelease };
 }

@@ -1,6 +1,6 @@
 // Jobs in SQLite: idempotent insert, a compare-and-swap claim per printer, state changes with their history.
 import { randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { decodeLabelData, encodeLabelData } from './label-data-codec.js';
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
 import { COLUMNS, ENDED_STATES, toRecord, type JobFilter, type JobRecord, type JobState, type NewJob, type Row } from './job-record.js';
@@ -85,7 +85,7 @@ export class JobStore {
           job.expiresAt,
           now,
           now,
-          job.labelData?.length ? gzipSync(JSON.stringify(job.labelData), { level: 1 }) : null,
+          job.labelData?.length ? encodeLabelData(job.labelData) : null,
         ) as Row;
       const insertSerial = this.sql('INSERT INTO job_serials (job_id, serial, part) VALUES (?, ?, ?)');
       (job.serials ?? []).forEach((s, i) => insertSerial.run(id, s, i + 1));
@@ -118,7 +118,7 @@ export class JobStore {
   /** What each label of a labels job was filled with, when it was kept. */
   labelData(id: string): unknown[] | undefined {
     const row = this.sql('SELECT label_data FROM jobs WHERE id = ?').get(id) as { label_data: Buffer | null } | undefined;
-    return row?.label_data ? (JSON.parse(gunzipSync(row.label_data).toString('utf8')) as unknown[]) : undefined;
+    return row?.label_data ? decodeLabelData(row.label_data) : undefined;
   }
 
   /** The gzipped label data as stored (for the shop ledger, which keeps it as it is). */

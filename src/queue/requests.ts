@@ -101,7 +101,8 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
         dpmm: printer.entry.dpmm,
         ...(req.quantity === undefined ? {} : { quantity: req.quantity }),
       });
-      const count = result.document.meta.partEnds?.length ?? 1;
+      // Labels, not document parts: a PDF of 1,000 tags is one part.
+      const count = result.labels.length || (result.document.meta.partEnds?.length ?? 1);
       const name = deps.labels.templates.get(result.template.id).def.name;
       return {
         ...base,

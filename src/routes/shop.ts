@@ -1,7 +1,7 @@
 // The whole shop over HTTP: the ledger's state, history of every bench, and a reprint here of a tag printed elsewhere.
 import type { Operation } from '../http/operations.js';
-import { gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
+import { decodeLabelData } from '../queue/label-data-codec.js';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
@@ -83,7 +83,7 @@ export async function reprintFromShop(deps: AppDeps, body: z.infer<typeof shopRe
   if (body.from > last || last > source.partsTotal) {
     throw new StationError('INVALID_RANGE', `That job has labels 1 to ${source.partsTotal}; ${body.from} to ${last} is not a range of it.`, { status: 422 });
   }
-  const labels = (JSON.parse(gunzipSync(source.labelData).toString('utf8')) as unknown[]).slice(body.from - 1, last);
+  const labels = decodeLabelData(source.labelData).slice(body.from - 1, last);
   const printer = deps.printers.get(body.printer);
   const format = printer.driver?.formats.includes('zpl') ? 'zpl' : 'pdf';
   deps.printers.usable(printer.id, format);

@@ -1,5 +1,6 @@
 // The whole shop from a bench's kiosk: other benches' jobs in the history, a tag of another bench scanned, reprinted here.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { decodeLabelData } from '../../src/queue/label-data-codec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
@@ -38,7 +39,7 @@ describe('the whole shop in the kiosk', () => {
     const mine = (await station.shop!.ledger.job('bench-1', made.id))!;
     const serials = ['BP269990001', 'BP269990002', 'BP269990003'];
     // What bench 9's labels said: this bench's, with bench 9's serials.
-    const labels = (JSON.parse(gunzipSync(mine.labelData!).toString()) as Array<Record<string, unknown>>).map((l, i) => ({ ...l, serial: serials[i] }));
+    const labels = (decodeLabelData(mine.labelData!) as Array<Record<string, unknown>>).map((l, i) => ({ ...l, serial: serials[i] }));
     await station.shop!.ledger.ship('bench-9', [
       {
         eventId: 'bench-9:job:x:1',
