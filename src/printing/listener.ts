@@ -79,6 +79,8 @@ export interface ZplReceived {
 export class ZplStream {
   private pending = '';
   private prefix = '';
+  /** How much of the format being received (from its ^XA) has been searched already. */
+  private clean = 0;
   readonly received: ZplReceived = { formats: [], foreign: [] };
 
   constructor(private readonly answer: (query: string) => string | undefined) {}
@@ -100,20 +102,28 @@ export class ZplStream {
         const keep = this.pending.length - held(this.pending);
         this.prefix += queries(this.pending.slice(0, keep));
         this.pending = this.pending.slice(keep);
+        this.clean = 0;
         break;
       }
-      const end = this.pending.indexOf('^XZ', start + 3);
+      // A long format arrives in many packets: only what came since the last look is searched (never the whole again).
+      const from = Math.max(start + 3, this.clean - 3);
+      const end = this.pending.indexOf('^XZ', from);
       if (end < 0) {
         this.prefix += queries(this.pending.slice(0, start));
         // Questions inside a format still being sent are answered now, as a printer does.
-        const body = this.pending.slice(start + 3);
-        const keep = body.length - held(body);
-        this.pending = `^XA${queries(body.slice(0, keep))}${body.slice(keep)}`;
+        const searched = Math.max(start + 3, this.clean);
+        const head = this.pending.slice(start, searched);
+        const fresh = this.pending.slice(searched);
+        const keep = fresh.length - held(fresh);
+        const cleaned = queries(fresh.slice(0, keep));
+        this.pending = `${head}${cleaned}${fresh.slice(keep)}`;
+        this.clean = head.length + cleaned.length;
         break;
       }
       const format = `${queries(this.prefix + this.pending.slice(0, start))}${queries(this.pending.slice(start, end + 3))}`;
       this.pending = this.pending.slice(end + 3);
       this.prefix = '';
+      this.clean = 0;
       this.received.formats.push(format);
     }
     return replies;

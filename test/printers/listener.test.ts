@@ -131,6 +131,17 @@ describe('the raw listener', () => {
     await expect.poll(() => zebra.printed.some((p) => p.includes('after status')), { timeout: 10_000 }).toBe(true);
   }, 30_000);
 
+  it('takes one long format arriving in many packets, answering a ~HS inside it', async () => {
+    const before = lanJobs().length;
+    const big = `^XA^FO20,20^A0N,30,30^FDlong ${'x'.repeat(3 * 1024 * 1024)}~HS${'y'.repeat(1024 * 1024)}^FS^XZ`;
+    const result = await send(port, Buffer.from(big, 'latin1'));
+    expect(result.ended).toBe('closed');
+    expect(result.reply).toMatch(/^\x02030,0,0,/);
+    await expect.poll(() => lanJobs().length, { timeout: 20_000 }).toBe(before + 1);
+    const job = lanJobs()[0]!;
+    expect(job.bytesTotal).toBe(big.length - 3); // the ~HS was answered here, not passed on
+  }, 60_000);
+
   it('starts and stops with the printer\'s settings, without a restart', async () => {
     const admin = asToken(station.app, ADMIN);
     const current = ((await (await admin('/api/v1/admin/printers')).json()) as { items: Array<{ id: string; settings: Record<string, unknown> }> }).items.find((p) => p.id === 'strict')!;
