@@ -1,5 +1,6 @@
 // The station's configuration: one zod schema, with a description and an example on every key.
 import { z } from 'zod';
+import { ipv4ToNumber, parseIpv4Network } from '../lib/ipv4.js';
 
 const doc = (description: string, example: unknown) => ({ description, examples: [example] });
 
@@ -156,17 +157,13 @@ const autoPrintSchema = z
   })
   .prefault({});
 
-const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** An IPv4 address or network (a.b.c.d or a.b.c.d/n). */
-export const ipv4Network = z.string().refine((v) => {
-  const [address, bits, ...rest] = v.split('/');
-  return rest.length === 0 && ipv4.test(address ?? '') && (bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32));
-}, 'expected an IPv4 address or network, like 192.168.1.50 or 192.168.1.0/24');
+export const ipv4Network = z.string().refine((v) => parseIpv4Network(v) !== undefined, 'expected an IPv4 address or network, like 192.168.1.50 or 192.168.1.0/24');
 
 export const listenSchema = z.strictObject({
   address: z
     .string()
-    .regex(ipv4, 'expected an IPv4 address of this PC (or 0.0.0.0 for all)')
+    .refine((v) => ipv4ToNumber(v) !== undefined, 'expected an IPv4 address of this PC (or 0.0.0.0 for all)')
     .meta(doc('Address of this PC to listen on: the LAN side, never a public one.', '192.168.1.20')),
   port: z.number().int().min(1024).max(65535).meta(doc('TCP port (9100 is the usual one for a printer; any free port from 1024).', 9101)),
   allow: z.array(ipv4Network).min(1).meta(doc('Who may send: addresses or networks. Anyone else is refused at once.', ['192.168.1.0/24'])),

@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PrinterEntry } from '../config/schema.js';
 import { describeError } from '../errors.js';
+import { inIpv4Networks } from '../lib/ipv4.js';
 import { HOST_QUERIES, PRINT_SETTINGS, PRINTER_CONTROL } from '../labels/zpl-commands.js';
 import type { Logger } from '../logger.js';
 import type { NewJob } from '../queue/job-store.js';
@@ -38,24 +39,6 @@ export interface ListenerDeps {
   submit(job: NewJob): void;
   expireAfterMin: number;
   logger: Logger;
-}
-
-/** 192.168.1.7 in 192.168.1.0/24; IPv4-mapped IPv6 addresses count as their IPv4 address. */
-export function allowed(address: string, networks: readonly string[]): boolean {
-  const ip = toInt(address.replace(/^::ffff:/i, ''));
-  if (ip === undefined) return false;
-  return networks.some((n) => {
-    const [base, bits = '32'] = n.split('/');
-    const b = toInt(base!);
-    const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-    return b !== undefined && ((ip & mask) >>> 0) === ((b & mask) >>> 0);
-  });
-}
-
-function toInt(address: string): number | undefined {
-  const parts = address.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0) >>> 0;
 }
 
 /** A Zebra's ~HS answer for the state the station last knew of the real printer. */
@@ -213,7 +196,7 @@ class Listener {
 
   private accept(socket: Socket): void {
     const from = (socket.remoteAddress ?? '?').replace(/^::ffff:/i, '');
-    if (!allowed(from, this.settings.allow)) {
+    if (!inIpv4Networks(from, this.settings.allow)) {
       this.view.refused++;
       this.note(from, `refused ${from}: not in the allow list (${this.settings.allow.join(', ')})`);
       socket.destroy();

@@ -2,7 +2,8 @@
 // with a working address and can be added and printed to; scans are bounded; a malformed answer stops nothing.
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostsOf, mdnsQuery, parseDns } from '../../src/printing/discovery.js';
+import { mdnsQuery, parseDns } from '../../src/printing/discovery.js';
+import { hostsOf } from '../../src/printing/scan.js';
 import type { RunningStation } from '../../src/station.js';
 import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
 import { asToken, demoStation } from '../helpers/station.js';
