@@ -40,8 +40,6 @@ export interface DriverInfo {
   options: unknown;
 }
 
-const OPEN_STATES = ['queued', 'printing', 'needs-attention'] as const;
-
 export class PrinterAdmin {
   private readonly scans = new Map<string, ScanProgress & { controller: AbortController }>();
   /** Changes run one after another: each checks and applies against the printers as the one before left them. */
@@ -49,9 +47,6 @@ export class PrinterAdmin {
 
   constructor(private readonly d: PrinterAdminDeps) {}
 
-  private openJobs(id: string): number {
-    return OPEN_STATES.reduce((n, state) => n + this.d.jobs.list({ printerId: id, state, limit: 10_000 }).length, 0);
-  }
 
   list(): AdminPrinter[] {
     const written = new Map(this.d.setup.effective(this.d.configPrinters).map((e) => [e.id, e.raw]));
@@ -60,7 +55,7 @@ export class PrinterAdmin {
       settings: written.get(p.id) ?? p.entry,
       setupActions: p.driver?.setupActions ?? [],
       ...(this.d.listeners.view(p.id) ? { listener: this.d.listeners.view(p.id) } : {}),
-      openJobs: this.openJobs(p.id),
+      openJobs: this.d.jobs.countOpen(p.id),
     }));
   }
 
@@ -141,7 +136,7 @@ export class PrinterAdmin {
   remove(id: string, by: string): Promise<void> {
     return this.inTurn(async () => {
       const printer = this.d.registry.get(id);
-      const open = this.openJobs(id);
+      const open = this.d.jobs.countOpen(id);
       if (open > 0) {
         throw new StationError('PRINTER_HAS_JOBS', `${printer.entry.name ?? id} still has ${open} job${open === 1 ? '' : 's'} waiting, printing or needing attention.`, {
           status: 409,

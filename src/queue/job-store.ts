@@ -198,6 +198,11 @@ export class JobStore {
     return this.sql("UPDATE jobs SET waiting_reason = ?, updated_at = ? WHERE id = ? AND state = 'queued' AND waiting_reason IS NOT ?").run(reason ?? null, new Date().toISOString(), id, reason ?? null).changes === 1;
   }
 
+  /** Jobs of a printer that are not over: waiting, printing, or needing attention. */
+  countOpen(printerId: string): number {
+    return (this.sql("SELECT count(*) AS n FROM jobs WHERE printer_id = ? AND state IN ('queued', 'printing', 'needs-attention')").get(printerId) as { n: number }).n;
+  }
+
   /** The job at the head of a printer's queue (the next to print), if any. */
   head(printerId: string, now = new Date().toISOString()): JobRecord | undefined {
     const row = this.sql(`SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_queue WHERE printer_id = ? AND state = 'queued' AND expires_at > ? ORDER BY seq LIMIT 1`).get(printerId, now) as Row | undefined;
