@@ -168,12 +168,16 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
     if (options.startSync !== false) sync.start();
-    // Ready first; then, in the background, the label code and fonts are loaded by drawing one made-up label, so the
-    // first real job does not stall the kiosk and the API while they load.
-    // (Not for in-process stations that do not sync: tests, tools.)
-    const warm = setTimeout(() => options.startSync !== false && void labels.warmUp().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'warming up the label code failed; it loads with the first job')), 100);
-    warm.unref();
-    cleanup.push(() => clearTimeout(warm));
+    // Ready first; then, in the background, the label code and fonts are loaded by drawing one made-up label in each
+    // format its printers take, so the first real job does not stall the kiosk and the API while they load (a bench
+    // that prints ZPL only never loads pdf-lib until a PDF is asked for). Not for in-process stations that do not
+    // sync: tests, tools.
+    if (options.startSync !== false) {
+      const formats = (['zpl', 'pdf'] as const).filter((f) => printers.list().some((p) => p.driver?.formats.includes(f)));
+      const warm = setTimeout(() => void labels.warmUp(formats).catch((err: unknown) => logger.warn({ err: describeError(err) }, 'warming up the label code failed; it loads with the first job')), 100);
+      warm.unref();
+      cleanup.push(() => clearTimeout(warm));
+    }
     // Keep each printer's state and "last seen" fresh for the kiosk strip and /readyz (drivers skip a busy printer),
     // and tell listeners when a state changes.
     const known = new Map<string, string>();

@@ -118,11 +118,11 @@ export class LabelEngine {
 
   /** Renders labels for given data (also used for explicit data from the API). */
   /**
-   * Draws one made-up label as PDF and ZPL, a step at a time: loads pdf-lib, fontkit, the label fonts and the barcode
-   * code (a few hundred ms of the event loop the first time). Run once after the station is ready, so the first real
+   * Draws one made-up label in each of `formats`, a step at a time: loads the label fonts and the barcode code, and
+   * for PDF pdf-lib (a few hundred ms of the event loop the first time). Run once after the station is ready, so the first real
    * job does not stall the kiosk and the API while it loads them.
    */
-  async warmUp(): Promise<void> {
+  async warmUp(formats: readonly LabelFormat[] = ['zpl', 'pdf']): Promise<void> {
     const step = () => new Promise<void>((resolve) => setImmediate(resolve));
     const template = this.templates.check({
       id: 'warm-up',
@@ -138,7 +138,7 @@ export class LabelEngine {
         { type: 'barcode', symbology: 'datamatrix', x: 1, y: 1, w: 12, h: 12, data: 'BP000000000|WO|1' },
       ],
     });
-    for (const format of ['zpl', 'pdf'] as const) {
+    for (const format of formats) {
       await step();
       await this.render(template, [{}], format, 8, `warm-up.${format}`);
     }
