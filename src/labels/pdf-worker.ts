@@ -1,0 +1,65 @@
+// The thread that draws PDF labels. A 1,000-tag PDF is a few hundred ms of drawing and tens of MB of short-lived
+// objects; on the station's own thread that garbage stalled the kiosk, the API and the printers' workers (the
+// longest /healthz answer during the first big job was 180 ms). Here it stalls nothing but this thread.
+// It has its own copy of the label fonts and compiles the template it is given; images come with the request.
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadFonts } from './fonts.js';
+import { layoutLabel } from './layout.js';
+import { labelsToPdf } from './pdf.js';
+import { compileTemplate, type LoadedTemplate } from './templates.js';
+import type { PdfRequest, PdfWorkerData, PdfWorkerReply } from './pdf-render.js';
+
+const init = workerData as PdfWorkerData;
+const fonts = loadFonts(init.fontsDir, init.fallbackFonts);
+/** Compiled templates by their definition's text (a stored template's versions differ; a draft has no version). */
+const compiled = new Map<string, LoadedTemplate>();
+
+function template(def: unknown): LoadedTemplate {
+  const key = JSON.stringify(def);
+  let loaded = compiled.get(key);
+  if (!loaded) {
+    loaded = compileTemplate(def, { source: 'stored', file: 'pdf' });
+    if (compiled.size >= 32) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, loaded);
+  }
+  return loaded;
+}
+
+async function render(req: PdfRequest): Promise<Uint8Array> {
+  const loaded = template(req.def);
+  if (!('layout' in loaded)) throw new Error(`template ${loaded.def.id} is a raw ZPL design and has no PDF form`);
+  const images = new Map(req.images);
+  const layout = loaded.layout;
+  const size = loaded.def.size;
+  return labelsToPdf(
+    (function* () {
+      for (const d of req.data) yield { primitives: layoutLabel(layout, d, fonts, req.dpmm), size };
+    })(),
+    {
+      fonts,
+      title: req.title,
+      images: (src) => {
+        const png = images.get(src);
+        if (!png) throw new Error(`the image ${src} was not sent with the labels`);
+        return { width: 0, height: 0, dark: new Uint8Array(0), png };
+      },
+    },
+  );
+}
+
+const missing = () => [...new Set([...fonts.regular.missing, ...fonts.bold.missing])];
+
+parentPort!.on('message', (req: PdfRequest) => {
+  void render(req).then(
+    (drawn) => {
+      // Handed over, not copied: the reply must own its whole buffer.
+      const bytes = drawn.byteOffset === 0 && drawn.byteLength === drawn.buffer.byteLength ? drawn : drawn.slice();
+      const reply: PdfWorkerReply = { id: req.id, bytes, missing: missing() };
+      parentPort!.postMessage(reply, [bytes.buffer as ArrayBuffer]);
+    },
+    (err: unknown) => {
+      const reply: PdfWorkerReply = { id: req.id, error: err instanceof Error ? err.message : String(err), missing: missing() };
+      parentPort!.postMessage(reply);
+    },
+  );
+});
