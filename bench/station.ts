@@ -68,7 +68,7 @@ async function pdfJob(url: string): Promise<Job> {
 async function once(): Promise<Run> {
   const data = mkdtempSync(join(tmpdir(), 'bp-station-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, BENCHPRINT_DATA_DIR: data, BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1', BENCHPRINT_CONFIG: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), entry], { env: { ...process.env, BENCHPRINT_DATA_DIR: data, BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1', BENCHPRINT_CONFIG: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const { readyMs, url } = await new Promise<{ readyMs: number; url: string }>((resolve, reject) => {
       let out = '';

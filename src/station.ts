@@ -22,7 +22,7 @@ import { PrinterSetupStore } from './printing/printer-setup.js';
 import { loadPrinterSetup, type PrinterRegistry } from './printing/registry.js';
 import { SANDBOX_KEY, startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { acquireInstanceLock } from './store/instance-lock.js';
-import { openStore, type Store } from './store/store.js';
+import { checkpointInBackground, openStore, type Store } from './store/store.js';
 import { WorkOrderCache } from './sync/cache.js';
 import { SyncService } from './sync/sync.js';
 import { JobStore } from './queue/job-store.js';
@@ -69,6 +69,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     cleanup.push(acquireInstanceLock(dataDir));
     const store = openStore(join(dataDir, 'benchprint.db'));
     cleanup.push(() => store.close());
+    cleanup.push(checkpointInBackground(store));
 
     let goldleaf: GoldleafConfig = config.goldleaf;
     let sandbox: RunningSandbox | undefined;
@@ -119,6 +120,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       fallbackFonts: config.station.fallbackFonts,
       logger: logger.child({ component: 'labels' }),
     });
+    cleanup.push(() => labels.close());
 
     const documents = new DocumentService({
       templatesDir,
@@ -168,10 +170,9 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
     if (options.startSync !== false) sync.start();
-    // Ready first; then, in the background, the label code and fonts are loaded by drawing one made-up label in each
-    // format its printers take, so the first real job does not stall the kiosk and the API while they load (a bench
-    // that prints ZPL only never loads pdf-lib until a PDF is asked for). Not for in-process stations that do not
-    // sync: tests, tools.
+    // Ready first; then, in the background, the label code and fonts are loaded by drawing one made-up label (and the
+    // PDF thread started when a printer takes PDF), so the first real job does not wait for them. Not for in-process
+    // stations that do not sync: tests, tools.
     if (options.startSync !== false) {
       const formats = (['zpl', 'pdf'] as const).filter((f) => printers.list().some((p) => p.driver?.formats.includes(f)));
       const warm = setTimeout(() => void labels.warmUp(formats).catch((err: unknown) => logger.warn({ err: describeError(err) }, 'warming up the label code failed; it loads with the first job')), 100);

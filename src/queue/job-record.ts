@@ -94,7 +94,7 @@ export interface JobFilter {
 export type Row = Record<string, unknown>;
 
 export const COLUMNS = `id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number, template_id,
-  template_version, document_name, title, format, content_type, origin, length(bytes) AS bytes_total, parts_total, parts_sent, bytes_sent, parts_confirmed,
+  template_version, document_name, title, format, content_type, origin, bytes_total, parts_total, parts_sent, bytes_sent, parts_confirmed,
   parts_printed, waiting_reason, serials,
   first_part, batch_id, reprint_of, is_reprint, attempts, next_attempt_at, expires_at, error_code, error, attention, created_at, started_at,
   finished_at, updated_at`;

@@ -51,7 +51,7 @@ export class JobStore {
       const ends = job.document.meta.partEnds?.length ? job.document.meta.partEnds : [job.document.bytes.length];
       const row = this.sql(
           `INSERT INTO jobs (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
-            template_id, template_version, document_name, title, request_fingerprint, format, content_type, origin, bytes, part_ends, parts_total,
+            template_id, template_version, document_name, title, request_fingerprint, format, content_type, origin, bytes_total, part_ends, parts_total,
             serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at, label_data)
            VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            RETURNING ${COLUMNS}`,
@@ -74,7 +74,7 @@ export class JobStore {
           job.document.format,
           job.document.meta.contentType,
           job.document.meta.origin ?? null,
-          Buffer.from(job.document.bytes),
+          job.document.bytes.length,
           JSON.stringify(ends),
           ends.length,
           JSON.stringify(job.serials ?? []),
@@ -87,11 +87,22 @@ export class JobStore {
           now,
           job.labelData?.length ? encodeLabelData(job.labelData) : null,
         ) as Row;
-      const insertSerial = this.sql('INSERT INTO job_serials (job_id, serial, part) VALUES (?, ?, ?)');
-      (job.serials ?? []).forEach((s, i) => insertSerial.run(id, s, i + 1));
+      const bytes = job.document.bytes;
+      this.sql('INSERT INTO job_documents (job_id, bytes) VALUES (?, ?)').run(id, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      this.insertSerials(id, job.serials ?? []);
       this.event(id, 'queued', job.isReprint ? `reprint of ${job.reprintOf}` : undefined, now);
       return { job: toRecord(row), created: true };
     })();
+  }
+
+  /** A job's serials in part order, 64 rows a statement (a 1,000-tag job was 1,000 statements in its commit). */
+  private insertSerials(id: string, serials: readonly string[]): void {
+    const BLOCK = 64;
+    for (let at = 0; at < serials.length; at += BLOCK) {
+      const rows = serials.slice(at, at + BLOCK);
+      const statement = this.sql(`INSERT INTO job_serials (job_id, serial, part) VALUES ${rows.map(() => '(?, ?, ?)').join(', ')}`);
+      statement.run(rows.flatMap((serial, i) => [id, serial, at + i + 1]));
+    }
   }
 
   get(id: string): JobRecord | undefined {
@@ -138,8 +149,8 @@ export class JobStore {
   onSettled?: (job: JobRecord, eventRow: number, at: string) => void;
 
   document(id: string): { bytes: Uint8Array; partEnds: number[] } {
-    const row = this.sql('SELECT bytes, part_ends FROM jobs WHERE id = ?').get(id) as { bytes: Buffer; part_ends: string };
-    return { bytes: new Uint8Array(row.bytes), partEnds: JSON.parse(row.part_ends) as number[] };
+    const row = this.sql('SELECT d.bytes, j.part_ends FROM jobs j JOIN job_documents d ON d.job_id = j.id WHERE j.id = ?').get(id) as { bytes: Buffer; part_ends: string };
+    return { bytes: row.bytes, partEnds: JSON.parse(row.part_ends) as number[] };
   }
 
   /** Takes the printer's next due job, if any: queued to printing in one statement, so it is taken once. */

@@ -1,5 +1,6 @@
 // Owns the SQLite database: opens it (WAL), applies migrations, and turns SQLite failures into clear errors.
 import Database from 'better-sqlite3';
+import { startWorker } from '../lib/worker.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StationError } from '../errors.js';
@@ -134,3 +135,34 @@ export function storeError(err: unknown, path: string): StationError {
   }
   return new StationError('STORE_ERROR', `The database ${path} failed: ${message}`, { cause: err });
 }
+
+/**
+ * Moves checkpoints off the station's thread (see checkpointer.ts). Returns the function that stops it; should the
+ * thread end on its own, SQLite checkpoints as before. Not for ':memory:' stores (they have no log).
+ */
+export function checkpointInBackground(store: Store, everyMs = 1000): () => Promise<void> {
+  if (store.path === ':memory:') return async () => undefined;
+  const worker = startWorker(import.meta.url, 'checkpointer', { workerData: { path: store.path, everyMs } });
+  worker.unref();
+  store.db.pragma('wal_autocheckpoint = 0');
+  let running = true;
+  const fallBack = () => {
+    running = false;
+    if (store.db.open) store.db.pragma('wal_autocheckpoint = 1000');
+  };
+  worker.once('error', fallBack);
+  worker.once('exit', fallBack);
+  return async () => {
+    if (!running) return;
+    const stopped = new Promise<void>((resolve) => {
+      worker.once('message', () => resolve());
+      worker.once('exit', () => resolve());
+      setTimeout(resolve, 2000).unref();
+    });
+    worker.postMessage('stop');
+    await stopped;
+    await worker.terminate();
+    fallBack();
+  };
+}
+

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StationError } from '../../src/errors.js';
 import { migrations } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/store.js';
+import { JobStore } from '../../src/queue/job-store.js';
 import { acquireInstanceLock } from '../../src/store/instance-lock.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -31,6 +32,25 @@ describe('openStore', () => {
     expect(again.db.prepare("SELECT value FROM station_meta WHERE key = 'k'").get()).toEqual({ value: 'v' });
     again.checkWritable();
     again.close();
+  });
+
+  it('moves the documents of jobs stored before version 12 into their own table, byte for byte', () => {
+    const path = join(dir, 'v11', 'station.db');
+    const old = openStore(path, { migrations: migrations.filter((m) => m.version <= 11) });
+    const pdf = Buffer.from('%PDF-1.7\n' + 'x'.repeat(100_000));
+    old.db
+      .prepare(
+        `INSERT INTO jobs (id, seq, printer_id, state, requested_by, kind, document_name, format, content_type, bytes, part_ends, parts_total, expires_at, created_at, updated_at)
+         VALUES ('j1', 1, 'office', 'done', 'kiosk', 'labels', 'tags.pdf', 'pdf', 'application/pdf', ?, '[100009]', 1, 'later', 'now', 'now')`,
+      )
+      .run(pdf);
+    old.close();
+    const store = openStore(path);
+    const jobs = new JobStore(store);
+    expect(jobs.get('j1')?.bytesTotal).toBe(pdf.length);
+    expect(Buffer.compare(Buffer.from(jobs.document('j1').bytes), pdf)).toBe(0);
+    expect(store.db.prepare('SELECT name FROM pragma_table_info(?) WHERE name = ?').get('jobs', 'bytes')).toBeUndefined();
+    store.close();
   });
 
   it('says a file that is not a database is damaged, and what to do', () => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
+import { decodeLabelData, encodeLabelData } from '../../src/queue/label-data-codec.js';
+
+describe('label data codec', () => {
+  it('gives back every label as it was: shared objects, equal copies, fields some labels lack, values that differ', () => {
+    const wo = { number: 'WO-1', customer: { name: 'Acme' } };
+    const labels = Array.from({ length: 300 }, (_, i) => ({
+      wo, // the same object in every label
+      shop: { name: 'Hose & Co' }, // an equal copy in every label
+      serial: `BP${i}`,
+      of: `${i + 1} of 300`,
+      ...(i % 7 === 0 ? { note: 'rush' } : {}),
+      cut: i < 150 ? 10 : 12,
+      blank: undefined,
+    }));
+    const decoded = decodeLabelData(encodeLabelData(labels)) as Array<Record<string, unknown>>;
+    expect(decoded).toEqual(JSON.parse(JSON.stringify(labels)));
+    expect(decoded.filter((l) => 'note' in l)).toHaveLength(43);
+  });
+
+  it('keeps what every label shares once', () => {
+    const wo = { number: 'WO-1', lines: Array.from({ length: 50 }, (_, i) => ({ line: i, text: 'x'.repeat(40) })) };
+    const labels = Array.from({ length: 1000 }, (_, i) => ({ wo, serial: `BP${i}` }));
+    const packed = JSON.parse(gunzipSync(encodeLabelData(labels)).toString()) as { shared: Record<string, unknown>; rows: unknown[] };
+    expect(Object.keys(packed.shared)).toEqual(['wo']);
+    expect(packed.rows[999]).toEqual({ serial: 'BP999' });
+  });
+
+  it('keeps a list of other values as a list', () => {
+    expect(decodeLabelData(encodeLabelData(['a', 1, null]))).toEqual(['a', 1, null]);
+    expect(decodeLabelData(encodeLabelData([{ a: 1 }, 'b']))).toEqual([{ a: 1 }, 'b']);
+  });
+});
