@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StationError } from '../../src/errors.js';
 import { migrations } from '../../src/store/migrations.js';
-import { openStore } from '../../src/store/store.js';
+import { checkpointInBackground, openStore } from '../../src/store/store.js';
 import { JobStore } from '../../src/queue/job-store.js';
 import { acquireInstanceLock } from '../../src/store/instance-lock.js';
 import { tempDir } from '../helpers/temp.js';
@@ -50,6 +50,22 @@ describe('openStore', () => {
     expect(jobs.get('j1')?.bytesTotal).toBe(pdf.length);
     expect(Buffer.compare(Buffer.from(jobs.document('j1').bytes), pdf)).toBe(0);
     expect(store.db.prepare('SELECT name FROM pragma_table_info(?) WHERE name = ?').get('jobs', 'bytes')).toBeUndefined();
+    store.close();
+  });
+
+  it('copies the log into the database on its own thread, so no commit of the station has to', async () => {
+    const path = join(dir, 'checkpoints', 'station.db');
+    const store = openStore(path);
+    const stop = checkpointInBackground(store, 200);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    store.db.exec('CREATE TABLE big (b BLOB)');
+    const before = statSync(path).size;
+    for (let i = 0; i < 6; i++) store.db.prepare('INSERT INTO big VALUES (?)').run(Buffer.alloc(1_000_000, i));
+    // Written to the log only; the thread moves it into the file within a turn or two.
+    for (let waited = 0; statSync(path).size < before + 6_000_000 && waited < 5000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(statSync(path).size).toBeGreaterThanOrEqual(before + 6_000_000);
+    await stop();
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     store.close();
   });
 
