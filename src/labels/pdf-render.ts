@@ -2,6 +2,7 @@
 // ready) and ended after a few idle minutes, which gives its memory back. Requests are answered in order; a thread
 // that dies (out of memory, a bug) fails the requests it had with a plain error and the next request starts a new one.
 import type { Worker } from 'node:worker_threads';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { StationError } from '../errors.js';
 import { startWorker } from '../lib/worker.js';
 
@@ -21,7 +22,14 @@ export interface PdfRequest {
   images: Array<[string, Uint8Array]>;
 }
 
-export type PdfWorkerReply = { id: number; missing: number[] } & ({ bytes: Uint8Array } | { error: string });
+export interface PdfWorkerError {
+  message: string;
+  code?: string;
+  status?: number;
+  hint?: string;
+}
+
+export type PdfWorkerReply = { id: number; missing: number[] } & ({ bytes: Uint8Array } | { error: PdfWorkerError });
 
 interface Pending {
   resolve: (bytes: Uint8Array) => void;
@@ -43,6 +51,12 @@ export interface PdfRendererOptions extends PdfWorkerData {
  */
 const YOUNG_MB = 8;
 
+/** The worker's error as the station's own: a StationError keeps its code; anything else is a drawing failure. */
+function failure(e: PdfWorkerError): StationError {
+  if (e.code) return new StationError(e.code, e.message, { status: (e.status ?? 422) as ContentfulStatusCode, ...(e.hint ? { hint: e.hint } : {}) });
+  return new StationError('PDF_RENDER_FAILED', `The PDF could not be drawn: ${e.message.replace(/\.$/, '')}.`, { status: 422 });
+}
+
 export class PdfRenderer {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -54,6 +68,7 @@ export class PdfRenderer {
   render(req: Omit<PdfRequest, 'id'>): Promise<Uint8Array> {
     const worker = this.start();
     clearTimeout(this.idleTimer);
+    worker.ref();
     const id = this.next++;
     return new Promise<Uint8Array>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -74,10 +89,11 @@ export class PdfRenderer {
     if (this.worker) return this.worker;
     const workerData: PdfWorkerData = { fontsDir: this.o.fontsDir, fallbackFonts: [...this.o.fallbackFonts] };
     const worker = startWorker(import.meta.url, 'pdf-worker', { workerData, resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb ?? 512, maxYoungGenerationSizeMb: YOUNG_MB }, stderr: false });
-    worker.unref();
     worker.on('message', (reply: PdfWorkerReply) => this.answer(reply));
     worker.on('error', (err) => this.lost(worker, err));
     worker.on('exit', (code) => this.lost(worker, new Error(`it ended with code ${code}`)));
+    // After the listeners (adding one holds the process open again): only a thread with work keeps the process running.
+    worker.unref();
     this.worker = worker;
     return worker;
   }
@@ -88,8 +104,9 @@ export class PdfRenderer {
     if (!waiting) return;
     this.pending.delete(reply.id);
     if ('bytes' in reply) waiting.resolve(reply.bytes);
-    else waiting.reject(new StationError('PDF_RENDER_FAILED', `The PDF could not be drawn: ${reply.error}.`, { status: 422 }));
+    else waiting.reject(failure(reply.error));
     if (this.pending.size === 0) {
+      this.worker?.unref();
       clearTimeout(this.idleTimer);
       this.idleTimer = setTimeout(() => void this.retire(), this.o.idleMs ?? 600_000);
       this.idleTimer.unref();

@@ -3,6 +3,7 @@
 // longest /healthz answer during the first big job was 180 ms). Here it stalls nothing but this thread.
 // It has its own copy of the label fonts and compiles the template it is given; images come with the request.
 import { parentPort, workerData } from 'node:worker_threads';
+import { isStationError } from '../errors.js';
 import { loadFonts } from './fonts.js';
 import { layoutLabel } from './layout.js';
 import { labelsToPdf } from './pdf.js';
@@ -58,7 +59,9 @@ parentPort!.on('message', (req: PdfRequest) => {
       parentPort!.postMessage(reply, [bytes.buffer as ArrayBuffer]);
     },
     (err: unknown) => {
-      const reply: PdfWorkerReply = { id: req.id, error: err instanceof Error ? err.message : String(err), missing: missing() };
+      // A StationError (data a barcode cannot carry, say) keeps its code, status and hint across the thread.
+      const error = isStationError(err) ? { code: err.code, message: err.message, status: err.status, ...(err.hint ? { hint: err.hint } : {}) } : { message: err instanceof Error ? err.message : String(err) };
+      const reply: PdfWorkerReply = { id: req.id, error, missing: missing() };
       parentPort!.postMessage(reply);
     },
   );

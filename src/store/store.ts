@@ -143,7 +143,6 @@ export function storeError(err: unknown, path: string): StationError {
 export function checkpointInBackground(store: Store, everyMs = 1000): () => Promise<void> {
   if (store.path === ':memory:') return async () => undefined;
   const worker = startWorker(import.meta.url, 'checkpointer', { workerData: { path: store.path, everyMs } });
-  worker.unref();
   store.db.pragma('wal_autocheckpoint = 0');
   let running = true;
   const fallBack = () => {
@@ -152,6 +151,7 @@ export function checkpointInBackground(store: Store, everyMs = 1000): () => Prom
   };
   worker.once('error', fallBack);
   worker.once('exit', fallBack);
+  worker.unref(); // after the listeners, which would hold the process open again
   return async () => {
     if (!running) return;
     const stopped = new Promise<void>((resolve) => {
