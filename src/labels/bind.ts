@@ -2,7 +2,8 @@
 import { formatNumber, formatQuantity, formatToleranced } from '../kiosk/format.js';
 import type { Quantity, Toleranced } from '../domain/work-order.js';
 
-export type Bound = (data: unknown) => string;
+/** A compiled text: the label's data in, the text out; `roots` are the top-level fields it reads. */
+export type Bound = ((data: unknown) => string) & { roots: readonly string[] };
 
 type Formatter = (value: unknown, arg: string | undefined) => unknown;
 
@@ -66,6 +67,7 @@ function unquote(arg: string): string {
 export function compileText(text: string, transform: (value: string) => string = (v) => v): Bound {
   if (/\{\{(?![^{}]*\}\})/.test(text)) throw new TemplateSyntaxError(`an unclosed "{{" in ${JSON.stringify(text)}`);
   const parts: Array<string | ((data: unknown) => string)> = [];
+  const roots = new Set<string>();
   let last = 0;
   for (const match of text.matchAll(PLACEHOLDER)) {
     if (match.index > last) parts.push(text.slice(last, match.index));
@@ -81,12 +83,13 @@ export function compileText(text: string, transform: (value: string) => string =
       return (v: unknown) => fn(v, arg);
     });
     const path = pathPart.trim().split('.');
+    roots.add(path[0]!);
     parts.push((data) => transform(stringify(steps.reduce((v, step) => step(v), lookup(data, path)))));
   }
   if (last < text.length) parts.push(text.slice(last));
   if (parts.length === 1 && typeof parts[0] === 'string') {
     const constant = parts[0];
-    return () => constant;
+    return Object.assign(() => constant, { roots: [] });
   }
-  return (data) => parts.map((p) => (typeof p === 'string' ? p : p(data))).join('');
+  return Object.assign((data: unknown) => parts.map((p) => (typeof p === 'string' ? p : p(data))).join(''), { roots: [...roots] });
 }

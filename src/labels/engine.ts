@@ -8,13 +8,13 @@ import type { RenderedDocument } from '../printing/types.js';
 import { loadFonts, type LabelFont, type Weight } from './fonts.js';
 import { imageLoader, type ImageLoader } from './images.js';
 import type { TemplateStore } from './template-store.js';
-import { findLine, labelData, planLine, type LabelData } from './label-data.js';
-import { layoutLabel } from './layout.js';
+import { findLine, labelData, planLine, type LabelContext, type LabelData } from './label-data.js';
+import { layoutLabel, type CompiledLayout } from './layout.js';
 import { PdfRenderer } from './pdf-render.js';
 import { labelToSvg, svgToPng, textLineBitmap } from './preview.js';
 import type { SerialRecord, SerialStore } from './serials.js';
 import { TemplateRegistry, type LoadedTemplate } from './templates.js';
-import { labelToZpl } from './zpl.js';
+import { ZplLabelMaker } from './zpl.js';
 
 export type { Subject } from './label-data.js';
 export type LabelFormat = 'zpl' | 'pdf';
@@ -156,22 +156,25 @@ export class LabelEngine {
   async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string): Promise<RenderedDocument> {
     const origin = `template ${template.def.id} v${template.def.version}`;
     if (format === 'zpl') {
-      // Each label is encoded once, into one growing buffer (no second pass to measure it, no joined string).
+      // Each label is written once, into one growing buffer (no second pass to measure it, no joined string).
       const partEnds: number[] = [];
       let out = Buffer.allocUnsafe(Math.max(4096, data.length * 1024));
       let total = 0;
       const turn = turnTaker(500);
+      const write = this.zplWriter(template, dpmm);
       for (const d of data) {
         await turn();
-        const zpl = this.zplOf(template, d, dpmm);
-        if (out.length - total < zpl.length * 3) {
-          const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, total + zpl.length * 3));
+        let end = write(out, total, d);
+        while (end < 0) {
+          const bigger = Buffer.allocUnsafe(out.length * 2);
           out.copy(bigger, 0, 0, total);
           out = bigger;
+          end = write(out, total, d);
         }
-        total += out.write(zpl, total, 'utf8');
+        total = end;
         partEnds.push(total);
       }
+      this.reportMissing([...this.fonts.regular.missing, ...this.fonts.bold.missing]);
       return { format: 'zpl', bytes: Buffer.from(out.subarray(0, total)), meta: { name, contentType: CONTENT_TYPE.zpl, partEnds, origin } };
     }
     if (!('layout' in template)) throw this.zplOnly(template);
@@ -214,19 +217,42 @@ export class LabelEngine {
   }
 
   /** What every label of today knows besides its line: the shop, the station and the date. */
-  private context() {
-    return { shopName: this.o.shopName, stationName: this.o.stationName, date: new Date().toISOString().slice(0, 10) };
+  private context(): LabelContext {
+    return { shop: { name: this.o.shopName }, station: { name: this.o.stationName }, date: new Date().toISOString().slice(0, 10) };
   }
 
   private zplOf(template: LoadedTemplate, data: unknown, dpmm: number): string {
     if ('zpl' in template) return template.zpl.render(data);
-    const zpl = labelToZpl(layoutLabel(template.layout, data, this.fonts, dpmm, false), template.def.size, {
-      dpmm,
-      images: this.images,
-      textBitmap: (block, i) => textLineBitmap(block, i, this.fonts, dpmm),
-    });
+    const zpl = this.zplMaker(template.layout, dpmm).label(data);
     this.reportMissing([...this.fonts.regular.missing, ...this.fonts.bold.missing]);
     return zpl;
+  }
+
+  /** Writes one label into a buffer at an offset; returns where it ends, or -1 when it does not fit. */
+  private zplWriter(template: LoadedTemplate, dpmm: number): (out: Buffer, at: number, data: unknown) => number {
+    if ('layout' in template) {
+      const maker = this.zplMaker(template.layout, dpmm);
+      maker.startRun();
+      return (out, at, data) => maker.labelInto(out, at, data);
+    }
+    return (out, at, data) => {
+      const zpl = template.zpl.render(data);
+      return out.length - at < Buffer.byteLength(zpl) ? -1 : at + out.write(zpl, at, 'utf8');
+    };
+  }
+
+  /** One maker per compiled template and resolution, kept while the template is. */
+  private readonly makers = new WeakMap<CompiledLayout, Map<number, ZplLabelMaker>>();
+
+  private zplMaker(layout: CompiledLayout, dpmm: number): ZplLabelMaker {
+    let byDpmm = this.makers.get(layout);
+    if (!byDpmm) this.makers.set(layout, (byDpmm = new Map()));
+    let maker = byDpmm.get(dpmm);
+    if (!maker) {
+      maker = new ZplLabelMaker(layout, this.fonts, { dpmm, images: this.images, textBitmap: (block, i) => textLineBitmap(block, i, this.fonts, dpmm) });
+      byDpmm.set(dpmm, maker);
+    }
+    return maker;
   }
 
   private readonly reported = new Set<number>();

@@ -59,8 +59,15 @@ export function planLine(line: LineView, subject: Subject): LabelPlanItem[] {
   throw new StationError('LINE_NOT_PRINTABLE', `Line ${line.lineNumber} holds neither a hose assembly nor a kit.`, { status: 422 });
 }
 
+/** What every label of one batch knows besides its line; one object each, shared by the batch's labels. */
+export interface LabelContext {
+  shop: { name: string };
+  station: { name: string };
+  date: string;
+}
+
 export function labelData(
-  ctx: { shopName: string; stationName: string; date: string },
+  ctx: LabelContext,
   wo: WorkOrderView,
   line: LineView | undefined,
   item: LabelPlanItem,
@@ -70,8 +77,8 @@ export function labelData(
 ): LabelData {
   const po = line?.purchaseOrder ?? wo.purchaseOrder;
   return {
-    shop: { name: ctx.shopName },
-    station: { name: ctx.stationName },
+    shop: ctx.shop,
+    station: ctx.station,
     workOrder: wo,
     ...(line ? { line } : {}),
     ...(item.assembly ? { assembly: item.assembly } : {}),

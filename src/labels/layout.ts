@@ -52,7 +52,15 @@ export type Primitive =
   | { kind: 'box'; x: number; y: number; w: number; h: number; thickness: number; fill: boolean }
   | { kind: 'image'; x: number; y: number; w: number; h: number; src: string };
 
-type CompiledElement = { element: LabelElement; text?: Bound; data?: Bound; laidOut?: Map<string, TextBlock>; when?: string[] };
+export type CompiledElement = {
+  element: LabelElement;
+  text?: Bound;
+  data?: Bound;
+  laidOut?: Map<string, TextBlock>;
+  when?: string[];
+  /** The top-level fields of a label's data that decide what this element draws (none: it always draws the same). */
+  roots: readonly string[];
+};
 
 /** Labels of one batch share most of their text: each distinct value of an element is laid out once. */
 const TEXT_CACHE_LIMIT = 512;
@@ -76,9 +84,16 @@ export function compileLayout(template: LayoutTemplate): CompiledLayout {
     elements: template.elements.map((element, i) => {
       try {
         const when = element.when ? { when: element.when.split('.') } : {};
-        if (element.type === 'text') return { element, ...when, text: compileText(element.text), laidOut: new Map<string, TextBlock>() };
-        if (element.type === 'barcode') return { element, ...when, data: compileText(element.data) };
-        return { element, ...when };
+        const rootsOf = (bound?: Bound) => [...new Set([...(when.when ? [when.when[0]!] : []), ...(bound?.roots ?? [])])];
+        if (element.type === 'text') {
+          const text = compileText(element.text);
+          return { element, ...when, text, laidOut: new Map<string, TextBlock>(), roots: rootsOf(text) };
+        }
+        if (element.type === 'barcode') {
+          const data = compileText(element.data);
+          return { element, ...when, data, roots: rootsOf(data) };
+        }
+        return { element, ...when, roots: rootsOf() };
       } catch (err) {
         throw new Error(`elements[${i}] (${element.type}): ${(err as Error).message}`);
       }
@@ -88,36 +103,49 @@ export function compileLayout(template: LayoutTemplate): CompiledLayout {
 
 export function layoutLabel(compiled: CompiledLayout, data: unknown, fonts: Record<Weight, LabelFont>, dpmm: number, drawModules = true): Primitive[] {
   const out: Primitive[] = [];
-  for (const { element, text, data: barcodeData, laidOut, when } of compiled.elements) {
-    if (when && !hasValue(lookup(data, when))) continue;
-    switch (element.type) {
-      case 'text': {
-        const value = text!(data);
-        if (value.trim() === '') break;
-        let block = laidOut!.get(value);
-        if (!block) {
-          block = layoutText(element, value, fonts[element.weight]);
-          if (laidOut!.size >= TEXT_CACHE_LIMIT) laidOut!.clear();
-          laidOut!.set(value, block);
-        }
-        out.push(block);
-        break;
-      }
-      case 'barcode':
-        out.push(layoutBarcode(element, barcodeData!(data), fonts.regular, dpmm, drawModules));
-        break;
-      case 'line':
-        out.push({ kind: 'line', x1: element.x1, y1: element.y1, x2: element.x2, y2: element.y2, thickness: element.thickness });
-        break;
-      case 'box':
-        out.push({ kind: 'box', x: element.x, y: element.y, w: element.w, h: element.h, thickness: element.thickness, fill: element.fill });
-        break;
-      case 'image':
-        out.push({ kind: 'image', x: element.x, y: element.y, w: element.w, h: element.h, src: element.src });
-        break;
-    }
+  for (const element of compiled.elements) {
+    const value = boundValue(element, data);
+    if (value !== undefined) out.push(layoutBound(element, value, fonts, dpmm, drawModules));
   }
   return out;
+}
+
+/**
+ * What an element shows of one label's data: its text, its barcode's data, '' for an element that shows no data (a
+ * line, a box, an image), or undefined when it is left out (its condition is not met, its text is blank). Everything
+ * an element draws follows from this value.
+ */
+export function boundValue(compiled: CompiledElement, data: unknown): string | undefined {
+  if (compiled.when && !hasValue(lookup(data, compiled.when))) return undefined;
+  if (compiled.text) {
+    const value = compiled.text(data);
+    return value.trim() === '' ? undefined : value;
+  }
+  return compiled.data ? compiled.data(data) : '';
+}
+
+/** The element drawn with its bound value (see boundValue). */
+export function layoutBound(compiled: CompiledElement, value: string, fonts: Record<Weight, LabelFont>, dpmm: number, drawModules = true): Primitive {
+  const { element, laidOut } = compiled;
+  switch (element.type) {
+    case 'text': {
+      let block = laidOut!.get(value);
+      if (!block) {
+        block = layoutText(element, value, fonts[element.weight]);
+        if (laidOut!.size >= TEXT_CACHE_LIMIT) laidOut!.clear();
+        laidOut!.set(value, block);
+      }
+      return block;
+    }
+    case 'barcode':
+      return layoutBarcode(element, value, fonts.regular, dpmm, drawModules);
+    case 'line':
+      return { kind: 'line', x1: element.x1, y1: element.y1, x2: element.x2, y2: element.y2, thickness: element.thickness };
+    case 'box':
+      return { kind: 'box', x: element.x, y: element.y, w: element.w, h: element.h, thickness: element.thickness, fill: element.fill };
+    case 'image':
+      return { kind: 'image', x: element.x, y: element.y, w: element.w, h: element.h, src: element.src };
+  }
 }
 
 function hasValue(v: unknown): boolean {

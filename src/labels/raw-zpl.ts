@@ -25,7 +25,7 @@ export function compileRawZpl(source: string): CompiledZpl {
   const body = text.slice(3, -3).replace(/\^CI\d+/g, '');
   const outside = body.replace(/\^FD[\s\S]*?(?=\^FS|$)/g, '');
   if (outside.includes('{{')) throw new Error('placeholders ({{...}}) are only allowed inside ^FD field data, not in commands or positions');
-  const parts: Array<string | Bound> = ['^XA\n^CI28'];
+  const parts: Array<string | ((data: unknown) => string)> = ['^XA\n^CI28'];
   let last = 0;
   for (const m of body.matchAll(/\^FD([\s\S]*?)(?=\^FS|$)/g)) {
     const data = m[1]!;

@@ -1,6 +1,7 @@
 // Compiles laid-out labels to ZPL: native text and barcode commands, every value escaped so data can never become a command.
 import type { GrayImage } from './images.js';
-import { rectToLabel, type BarcodeBlock, type Primitive, type TextBlock } from './layout.js';
+import type { LabelFont, Weight } from './fonts.js';
+import { boundValue, layoutBound, rectToLabel, type BarcodeBlock, type CompiledLayout, type Primitive, type TextBlock } from './layout.js';
 import type { TextBitmap } from './preview.js';
 
 /** The ^FH escape character used for every field. */
@@ -43,43 +44,139 @@ export function printerFontDraws(text: string): boolean {
 
 const dots = (mm: number, dpmm: number) => Math.max(0, Math.round(mm * dpmm));
 
+const header = (size: { widthMm: number; heightMm: number }, dpmm: number) => ['^XA', '^CI28', `^PW${dots(size.widthMm, dpmm)}`, `^LL${dots(size.heightMm, dpmm)}`, '^LH0,0'];
+
 export function labelToZpl(primitives: Primitive[], size: { widthMm: number; heightMm: number }, ctx: ZplContext): string {
-  const { dpmm } = ctx;
-  const parts: string[] = ['^XA', '^CI28', `^PW${dots(size.widthMm, dpmm)}`, `^LL${dots(size.heightMm, dpmm)}`, '^LH0,0'];
-  for (const p of primitives) {
-    switch (p.kind) {
-      case 'text':
-        parts.push(...textFields(p, ctx));
-        break;
-      case 'barcode':
-        parts.push(...barcodeFields(p, ctx));
-        break;
-      case 'line': {
-        // The stroke is centred on the line's path, as in the preview and the PDF: a horizontal line at y = 14 mm,
-        // 0.5 mm thick, covers 13.75 to 14.25 mm.
-        const t = Math.max(1, dots(p.thickness, dpmm));
-        const w = dots(Math.abs(p.x2 - p.x1), dpmm);
-        const h = dots(Math.abs(p.y2 - p.y1), dpmm);
-        const x = dots(Math.min(p.x1, p.x2) - (w === 0 ? p.thickness / 2 : 0), dpmm);
-        const y = dots(Math.min(p.y1, p.y2) - (h === 0 ? p.thickness / 2 : 0), dpmm);
-        if (w === 0 || h === 0) parts.push(`^FO${Math.max(0, x)},${Math.max(0, y)}^GB${Math.max(w, t)},${Math.max(h, t)},${t}^FS`);
-        else parts.push(`^FO${Math.max(0, dots(Math.min(p.x1, p.x2) - p.thickness / 2, dpmm))},${y}^GD${w + t},${h},${t},B,${(p.x2 - p.x1) * (p.y2 - p.y1) > 0 ? 'L' : 'R'}^FS`);
-        break;
-      }
-      case 'box': {
-        const w = Math.max(1, dots(p.w, dpmm));
-        const h = Math.max(1, dots(p.h, dpmm));
-        const t = p.fill ? Math.min(w, h) : Math.max(1, dots(p.thickness, dpmm));
-        parts.push(`^FO${dots(p.x, dpmm)},${dots(p.y, dpmm)}^GB${w},${h},${t}^FS`);
-        break;
-      }
-      case 'image':
-        parts.push(imageField(p, ctx));
-        break;
-    }
-  }
+  const parts = header(size, ctx.dpmm);
+  for (const p of primitives) parts.push(...primitiveFields(p, ctx));
   parts.push('^XZ');
   return parts.join('\n') + '\n';
+}
+
+/** The ZPL fields that draw one primitive. */
+function primitiveFields(p: Primitive, ctx: ZplContext): string[] {
+  const { dpmm } = ctx;
+  switch (p.kind) {
+    case 'text':
+      return textFields(p, ctx);
+    case 'barcode':
+      return barcodeFields(p, ctx);
+    case 'line': {
+      // The stroke is centred on the line's path, as in the preview and the PDF: a horizontal line at y = 14 mm,
+      // 0.5 mm thick, covers 13.75 to 14.25 mm.
+      const t = Math.max(1, dots(p.thickness, dpmm));
+      const w = dots(Math.abs(p.x2 - p.x1), dpmm);
+      const h = dots(Math.abs(p.y2 - p.y1), dpmm);
+      const x = dots(Math.min(p.x1, p.x2) - (w === 0 ? p.thickness / 2 : 0), dpmm);
+      const y = dots(Math.min(p.y1, p.y2) - (h === 0 ? p.thickness / 2 : 0), dpmm);
+      if (w === 0 || h === 0) return [`^FO${Math.max(0, x)},${Math.max(0, y)}^GB${Math.max(w, t)},${Math.max(h, t)},${t}^FS`];
+      return [`^FO${Math.max(0, dots(Math.min(p.x1, p.x2) - p.thickness / 2, dpmm))},${y}^GD${w + t},${h},${t},B,${(p.x2 - p.x1) * (p.y2 - p.y1) > 0 ? 'L' : 'R'}^FS`];
+    }
+    case 'box': {
+      const w = Math.max(1, dots(p.w, dpmm));
+      const h = Math.max(1, dots(p.h, dpmm));
+      const t = p.fill ? Math.min(w, h) : Math.max(1, dots(p.thickness, dpmm));
+      return [`^FO${dots(p.x, dpmm)},${dots(p.y, dpmm)}^GB${w},${h},${t}^FS`];
+    }
+    case 'image':
+      return [imageField(p, ctx)];
+  }
+}
+
+/** Distinct values kept per element: more than a batch's shared fields, fewer than a long run of serials. */
+const FRAGMENT_CACHE_LIMIT = 256;
+
+/**
+ * Makes a layout template's labels as ZPL, one label after another. The labels of a batch differ in a few fields (the
+ * serial, "3 of 12"): each element's fields are built and encoded once per distinct value it shows, and a label is
+ * its bindings plus a copy of those bytes (building the label as a string and encoding it again cost more than the
+ * rest). Makes exactly what labelToZpl makes of the laid-out label.
+ */
+export class ZplLabelMaker {
+  private readonly head: Buffer;
+  private static readonly TAIL = Buffer.from('\n^XZ\n');
+  private readonly fragments: Array<Map<string, Buffer>>;
+  private readonly parts: Buffer[] = [];
+  /** Per element, what the last label gave it to read (its root fields' values) and what it drew of them. */
+  private readonly last: Array<{ inputs: unknown[]; fragment: Buffer } | undefined>;
+
+  constructor(
+    private readonly compiled: CompiledLayout,
+    private readonly fonts: Record<Weight, LabelFont>,
+    private readonly ctx: ZplContext,
+  ) {
+    this.head = Buffer.from(header(compiled.template.size, ctx.dpmm).join('\n'));
+    this.fragments = compiled.elements.map(() => new Map());
+    this.last = compiled.elements.map(() => undefined);
+  }
+
+  /**
+   * A new run of labels: what earlier labels gave each element is forgotten (their data may have changed since).
+   * Within a run, the labels' data must not change.
+   */
+  startRun(): void {
+    this.last.fill(undefined);
+  }
+
+  /** One label as text. */
+  label(data: unknown): string {
+    this.startRun();
+    const parts = this.partsOf(data);
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  /** Writes one label into `out` at `at`; returns where it ends, or -1 (nothing written) when it does not fit. */
+  labelInto(out: Buffer, at: number, data: unknown): number {
+    const parts = this.partsOf(data);
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (out.length - at < length) return -1;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return at;
+  }
+
+  private partsOf(data: unknown): Buffer[] {
+    const parts = this.parts;
+    parts.length = 0;
+    parts.push(this.head);
+    const elements = this.compiled.elements;
+    const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+    for (let i = 0; i < elements.length; i++) {
+      const element = elements[i]!;
+      // The same root values as the label before (the work order, the line: the same objects): the same fields.
+      const last = this.last[i];
+      if (last && sameInputs(last.inputs, element.roots, record)) {
+        if (last.fragment.length) parts.push(last.fragment);
+        continue;
+      }
+      const value = boundValue(element, data);
+      let fragment: Buffer = EMPTY;
+      if (value !== undefined) {
+        const cache = this.fragments[i]!;
+        fragment = cache.get(value) ?? EMPTY;
+        if (!cache.has(value)) {
+          const fields = primitiveFields(layoutBound(element, value, this.fonts, this.ctx.dpmm, false), this.ctx);
+          fragment = fields.length ? Buffer.from('\n' + fields.join('\n')) : EMPTY;
+          if (cache.size >= FRAGMENT_CACHE_LIMIT) cache.clear();
+          cache.set(value, fragment);
+        }
+      }
+      this.last[i] = { inputs: element.roots.map((r) => record[r]), fragment };
+      if (fragment.length) parts.push(fragment);
+    }
+    parts.push(ZplLabelMaker.TAIL);
+    return parts;
+  }
+}
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+function sameInputs(inputs: readonly unknown[], roots: readonly string[], record: Record<string, unknown>): boolean {
+  for (let k = 0; k < roots.length; k++) if (record[roots[k]!] !== inputs[k]) return false;
+  return true;
 }
 
 /** Text blocks are shared between labels of a batch (see layout.ts), so their ZPL is built once per resolution. */
