@@ -68,8 +68,12 @@ export interface SerialNumbers {
   ensure(count: number): Promise<void>;
 }
 
-/** Serial rows per INSERT statement (12 values each, well under SQLite's 32,766 variables). */
-const ROWS_PER_INSERT = 64;
+/** Serial rows per INSERT statement (4 values each, well under SQLite's 32,766 variables). */
+const ROWS_PER_INSERT = 128;
+
+/** A serial with what its batch says of it. */
+const SELECT_SERIALS = `SELECT s.serial, s.batch_id, s.idx, s.part_number, b.count, b.work_order_id, b.work_order_number, b.line_id, b.line_number,
+  b.template_id, b.template_version, b.created_at FROM serials s JOIN serial_batches b ON b.id = s.batch_id`;
 
 export class SerialStore {
   private readonly sql: (text: string) => Statement;
@@ -106,17 +110,19 @@ export class SerialStore {
     const batchId = randomUUID();
     const createdAt = now.toISOString();
     const yy = String(now.getUTCFullYear() % 100).padStart(2, '0');
-    // Rows go in groups of ROWS_PER_INSERT (one statement each): a 500-tag batch is 8 statements, not 500.
-    const columns = 'INSERT INTO serials (serial, batch_id, idx, count, work_order_id, work_order_number, line_id, line_number, part_number, template_id, template_version, created_at) VALUES ';
-    const statement = (rows: number) => this.sql(columns + Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?)').join(','));
+    // The batch is one row; its serials go in groups of ROWS_PER_INSERT (a 500-tag batch is 4 statements, not 500).
+    const statement = (rows: number) => this.sql('INSERT INTO serials (serial, batch_id, idx, part_number) VALUES ' + Array.from({ length: rows }, () => '(?,?,?,?)').join(','));
     const pending: unknown[] = [];
     const flush = (force: boolean) => {
-      while (pending.length >= ROWS_PER_INSERT * 12 || (force && pending.length)) {
-        const rows = Math.min(ROWS_PER_INSERT, pending.length / 12);
-        statement(rows).run(pending.splice(0, rows * 12));
+      while (pending.length >= ROWS_PER_INSERT * 4 || (force && pending.length)) {
+        const rows = Math.min(ROWS_PER_INSERT, pending.length / 4);
+        statement(rows).run(pending.splice(0, rows * 4));
       }
     };
     return db.transaction(() => {
+      this.sql(
+        'INSERT INTO serial_batches (id, count, work_order_id, work_order_number, line_id, line_number, template_id, template_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(batchId, count, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, req.templateId, req.templateVersion ?? null, createdAt);
       // From the shop's leased blocks, or the bench's own counter (one station alone).
       const taken = this.numbers?.take(count);
       const row = taken ? undefined : (this.sql("SELECT value FROM station_meta WHERE key = 'serial_seq'").get() as { value: string } | undefined);
@@ -125,8 +131,8 @@ export class SerialStore {
       req.partNumbers.forEach((partNumber, i) => {
         seq = taken ? taken[i]! : seq + 1;
         const serial = `${this.prefix}${yy}${String(seq).padStart(7, '0')}`;
-        pending.push(serial, batchId, i + 1, count, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, partNumber ?? null, req.templateId, req.templateVersion ?? null, createdAt);
-        if (pending.length >= ROWS_PER_INSERT * 12) flush(false);
+        pending.push(serial, batchId, i + 1, partNumber ?? null);
+        if (pending.length >= ROWS_PER_INSERT * 4) flush(false);
         // One shape for every record (no conditional spreads): thousands are made per batch.
         const record: SerialRecord = { serial, batchId, index: i + 1, count, workOrderId: req.workOrderId, workOrderNumber: req.workOrderNumber, lineId: req.lineId, lineNumber: req.lineNumber, templateId: req.templateId, createdAt };
         if (partNumber) record.partNumber = partNumber;
@@ -142,13 +148,13 @@ export class SerialStore {
   find(serial: string): SerialRecord | undefined {
     // Serials are capitals and digits (the prefix is checked so): a scanner sending lower case still finds its tag,
     // through the key's index rather than by reading every serial ever printed (COLLATE NOCASE cannot use it).
-    const row = this.sql('SELECT * FROM serials WHERE serial = ?').get(serial.trim().toUpperCase()) as Row | undefined;
+    const row = this.sql(`${SELECT_SERIALS} WHERE s.serial = ?`).get(serial.trim().toUpperCase()) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   /** Serials of a batch, from..to inclusive (1-based), for a reprint. */
   batch(batchId: string, from = 1, to = Number.MAX_SAFE_INTEGER): SerialRecord[] {
-    const rows = this.sql('SELECT * FROM serials WHERE batch_id = ? AND idx BETWEEN ? AND ? ORDER BY idx').all(batchId, from, to) as Row[];
+    const rows = this.sql(`${SELECT_SERIALS} WHERE s.batch_id = ? AND s.idx BETWEEN ? AND ? ORDER BY s.idx`).all(batchId, from, to) as Row[];
     if (rows.length === 0) throw new StationError('SERIALS_NOT_FOUND', `No tags ${from}–${to} in that print batch.`, { status: 404, hint: 'Scan a tag of the batch, or check the range.' });
     return rows.map(fromRow);
   }

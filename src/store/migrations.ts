@@ -319,4 +319,37 @@ export const migrations: readonly Migration[] = [
       UPDATE jobs SET bytes_total = length(bytes);
       ALTER TABLE jobs DROP COLUMN bytes;`,
   },
+  {
+    version: 13,
+    name: 'serial batches apart from their serials',
+    sql: `
+      -- What a batch's tags share (the work order, the line, the template, when) was stored with every serial, and
+      -- each serial sat in four trees (its row, its key, its batch place, the work order index): a 500-tag batch wrote
+      -- all of that 500 times. A batch is now one row; a serial is its key, its batch, its place and its part number.
+      CREATE TABLE serial_batches (
+        id TEXT PRIMARY KEY,
+        count INTEGER NOT NULL,
+        work_order_id TEXT NOT NULL,
+        work_order_number TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        line_number INTEGER NOT NULL,
+        template_id TEXT NOT NULL,
+        template_version INTEGER,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX serial_batches_work_order ON serial_batches (work_order_id, line_id);
+      INSERT INTO serial_batches (id, count, work_order_id, work_order_number, line_id, line_number, template_id, template_version, created_at)
+        SELECT batch_id, MAX(count), work_order_id, work_order_number, line_id, line_number, template_id, template_version, MIN(created_at)
+        FROM serials GROUP BY batch_id;
+      CREATE TABLE batch_serials (
+        serial TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES serial_batches (id),
+        idx INTEGER NOT NULL,
+        part_number TEXT,
+        UNIQUE (batch_id, idx)
+      ) WITHOUT ROWID;
+      INSERT INTO batch_serials (serial, batch_id, idx, part_number) SELECT serial, batch_id, idx, part_number FROM serials;
+      DROP TABLE serials;
+      ALTER TABLE batch_serials RENAME TO serials;`,
+  },
 ];

@@ -6,6 +6,7 @@ import { StationError } from '../../src/errors.js';
 import { migrations } from '../../src/store/migrations.js';
 import { checkpointInBackground, openStore } from '../../src/store/store.js';
 import { JobStore } from '../../src/queue/job-store.js';
+import { SerialStore } from '../../src/labels/serials.js';
 import { acquireInstanceLock } from '../../src/store/instance-lock.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -50,6 +51,44 @@ describe('openStore', () => {
     expect(jobs.get('j1')?.bytesTotal).toBe(pdf.length);
     expect(Buffer.compare(Buffer.from(jobs.document('j1').bytes), pdf)).toBe(0);
     expect(store.db.prepare('SELECT name FROM pragma_table_info(?) WHERE name = ?').get('jobs', 'bytes')).toBeUndefined();
+    store.close();
+  });
+
+  it('splits serials stored before version 13 into batches and serials, each tag keeping what it was printed for', () => {
+    const path = join(dir, 'v12', 'station.db');
+    const old = openStore(path, { migrations: migrations.filter((m) => m.version <= 12) });
+    const insert = old.db.prepare(
+      `INSERT INTO serials (serial, batch_id, idx, count, work_order_id, work_order_number, line_id, line_number, part_number, template_id, template_version, created_at)
+       VALUES (?, ?, ?, ?, 'wo-1', 'WO-24001', 'line-1', 10, ?, 'hose-tag', ?, '2026-11-30T10:00:00.000Z')`,
+    );
+    for (let i = 1; i <= 3; i++) insert.run(`BP26000000${i}`, 'batch-a', i, 3, `H-${i}`, 2);
+    insert.run('BP260000009', 'batch-b', 1, 1, null, null);
+    old.db.prepare("INSERT INTO station_meta VALUES ('serial_seq', '9', 'now')").run();
+    old.close();
+    const store = openStore(path);
+    const serials = new SerialStore(store, 'BP');
+    expect(serials.find('bp260000002')).toEqual({
+      serial: 'BP260000002',
+      batchId: 'batch-a',
+      index: 2,
+      count: 3,
+      workOrderId: 'wo-1',
+      workOrderNumber: 'WO-24001',
+      lineId: 'line-1',
+      lineNumber: 10,
+      partNumber: 'H-2',
+      templateId: 'hose-tag',
+      templateVersion: 2,
+      createdAt: '2026-11-30T10:00:00.000Z',
+    });
+    expect(serials.batch('batch-a', 2, 3).map((s) => s.serial)).toEqual(['BP260000002', 'BP260000003']);
+    expect(serials.find('BP260000009')).not.toHaveProperty('templateVersion');
+    // New batches go on after them.
+    const more = serials.allocate({ workOrderId: 'wo-2', workOrderNumber: 'WO-24002', lineId: 'l', lineNumber: 1, templateId: 'hose-tag', partNumbers: ['X', undefined] });
+    expect(serials.batch(more[0]!.batchId).map((s) => [s.index, s.count, s.partNumber])).toEqual([
+      [1, 2, 'X'],
+      [2, 2, undefined],
+    ]);
     store.close();
   });
 
