@@ -45,6 +45,7 @@ const optionsSchema = z.strictObject({
 type ZplOptions = z.infer<typeof optionsSchema>;
 
 const HS = Buffer.from('~HS\r\n', 'latin1');
+const EMPTY = Buffer.alloc(0);
 const HS_WITH_ODOMETER = Buffer.from('~HQOD\r\n~HS\r\n', 'latin1');
 
 /** Sends a ZPL document part by part, each group proven received by an ~HS answer, and waits until it has printed. */
@@ -52,7 +53,10 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
   const bytes = document.bytes;
   const ends = document.meta.partEnds?.length ? document.meta.partEnds : [bytes.length];
   const total = ends.length;
-  const offset = (part: number) => (part === 0 ? 0 : ends[part - 1]!);
+  // What the labels need first (stored graphics) goes with the first write of every delivery, a resume too.
+  const prefix = document.meta.prefix ?? 0;
+  const offset = (part: number) => (part === 0 ? prefix : ends[part - 1]!);
+  let needsPrefix = prefix > 0;
   const holds = (s: PrinterStatus) => HOLDING_STATES.includes(s.state) && !(s.state === 'paused' && o.whenPaused === 'send');
   let sent = startPart;
   let confirmed = startPart;
@@ -86,7 +90,8 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
     const request = next === total && total > 1 ? HS_WITH_ODOMETER : HS;
     let answer: HostStatus | undefined;
     try {
-      await session.write(Buffer.concat([bytes.subarray(offset(sent), offset(next)), request]), o.writeTimeoutMs, signal);
+      await session.write(Buffer.concat([needsPrefix ? bytes.subarray(0, prefix) : EMPTY, bytes.subarray(offset(sent), offset(next)), request]), o.writeTimeoutMs, signal);
+      needsPrefix = false;
       sent = next;
       // A paused printer that takes the labels into its memory may stop reading when that is full: wait longer then.
       answer = await session.answer(hostStatusAnswer, last.status.state === 'paused' ? o.printTimeoutMs : o.writeTimeoutMs, signal);
@@ -155,13 +160,15 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
 /** For printers set up with confirm false: the bytes are handed over, and the job says it is unconfirmed. */
 async function sendUnconfirmed(document: RenderedDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions): Promise<PrintResult> {
   const ends = document.meta.partEnds?.length ? document.meta.partEnds : [document.bytes.length];
-  const offset = (part: number) => (part === 0 ? 0 : ends[part - 1]!);
+  const prefix = document.meta.prefix ?? 0;
+  const offset = (part: number) => (part === 0 ? prefix : ends[part - 1]!);
   let sent = startPart;
   while (sent < ends.length) {
     const next = Math.min(ends.length, sent + o.confirmEvery);
     onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: startPart });
     try {
-      await session.write(document.bytes.subarray(offset(sent), offset(next)), o.writeTimeoutMs, signal);
+      const first = sent === startPart && prefix > 0 ? document.bytes.subarray(0, prefix) : EMPTY;
+      await session.write(Buffer.concat([first, document.bytes.subarray(offset(sent), offset(next))]), o.writeTimeoutMs, signal);
     } catch (err) {
       throw new PartialPrintError(`The connection failed while sending: ${describeError(err)}.`, { bytesSent: offset(next), partsSent: next, partsConfirmed: startPart }, err);
     }

@@ -158,10 +158,11 @@ export class LabelEngine {
     if (format === 'zpl') {
       // Each label is written once, into one growing buffer (no second pass to measure it, no joined string).
       const partEnds: number[] = [];
-      let out = Buffer.allocUnsafe(Math.max(4096, data.length * 1024));
-      let total = 0;
+      const { write, prefix } = this.zplWriter(template, dpmm);
+      let out = Buffer.allocUnsafe(Math.max(4096, prefix.length + data.length * 1024));
+      prefix.copy(out);
+      let total = prefix.length;
       const turn = turnTaker(500);
-      const write = this.zplWriter(template, dpmm);
       for (const d of data) {
         await turn();
         let end = write(out, total, d);
@@ -175,7 +176,7 @@ export class LabelEngine {
         partEnds.push(total);
       }
       this.reportMissing([...this.fonts.regular.missing, ...this.fonts.bold.missing]);
-      return { format: 'zpl', bytes: Buffer.from(out.subarray(0, total)), meta: { name, contentType: CONTENT_TYPE.zpl, partEnds, origin } };
+      return { format: 'zpl', bytes: Buffer.from(out.subarray(0, total)), meta: { name, contentType: CONTENT_TYPE.zpl, partEnds, origin, ...(prefix.length ? { prefix: prefix.length } : {}) } };
     }
     if (!('layout' in template)) throw this.zplOnly(template);
     // Images are read here (a missing one is the template's fault, said as such) and sent with the labels.
@@ -228,29 +229,37 @@ export class LabelEngine {
     return zpl;
   }
 
-  /** Writes one label into a buffer at an offset; returns where it ends, or -1 when it does not fit. */
-  private zplWriter(template: LoadedTemplate, dpmm: number): (out: Buffer, at: number, data: unknown) => number {
+  /**
+   * For a job's labels: what goes before them (graphics stored once), and a writer of one label into a buffer at an
+   * offset that returns where it ends, or -1 when it does not fit.
+   */
+  private zplWriter(template: LoadedTemplate, dpmm: number): { prefix: Buffer; write: (out: Buffer, at: number, data: unknown) => number } {
     if ('layout' in template) {
-      const maker = this.zplMaker(template.layout, dpmm);
+      const maker = this.zplMaker(template.layout, dpmm, true);
       maker.startRun();
-      return (out, at, data) => maker.labelInto(out, at, data);
+      return { prefix: maker.prefix(), write: (out, at, data) => maker.labelInto(out, at, data) };
     }
-    return (out, at, data) => {
-      const zpl = template.zpl.render(data);
-      return out.length - at < Buffer.byteLength(zpl) ? -1 : at + out.write(zpl, at, 'utf8');
+    return {
+      prefix: Buffer.alloc(0),
+      write: (out, at, data) => {
+        const zpl = template.zpl.render(data);
+        return out.length - at < Buffer.byteLength(zpl) ? -1 : at + out.write(zpl, at, 'utf8');
+      },
     };
   }
 
-  /** One maker per compiled template and resolution, kept while the template is. */
-  private readonly makers = new WeakMap<CompiledLayout, Map<number, ZplLabelMaker>>();
+  /** One maker per compiled template, resolution and way of sending images, kept while the template is. */
+  private readonly makers = new WeakMap<CompiledLayout, Map<string, ZplLabelMaker>>();
 
-  private zplMaker(layout: CompiledLayout, dpmm: number): ZplLabelMaker {
-    let byDpmm = this.makers.get(layout);
-    if (!byDpmm) this.makers.set(layout, (byDpmm = new Map()));
-    let maker = byDpmm.get(dpmm);
+  /** storedGraphics: for jobs (images stored in the printer once); a label on its own carries its images. */
+  private zplMaker(layout: CompiledLayout, dpmm: number, storedGraphics = false): ZplLabelMaker {
+    let makers = this.makers.get(layout);
+    if (!makers) this.makers.set(layout, (makers = new Map()));
+    const key = `${dpmm}|${storedGraphics}`;
+    let maker = makers.get(key);
     if (!maker) {
-      maker = new ZplLabelMaker(layout, this.fonts, { dpmm, images: this.images, textBitmap: (block, i) => textLineBitmap(block, i, this.fonts, dpmm) });
-      byDpmm.set(dpmm, maker);
+      maker = new ZplLabelMaker(layout, this.fonts, { dpmm, images: this.images, textBitmap: (block, i) => textLineBitmap(block, i, this.fonts, dpmm) }, storedGraphics);
+      makers.set(key, maker);
     }
     return maker;
   }

@@ -1,4 +1,5 @@
 // Compiles laid-out labels to ZPL: native text and barcode commands, every value escaped so data can never become a command.
+import { createHash } from 'node:crypto';
 import type { GrayImage } from './images.js';
 import type { LabelFont, Weight } from './fonts.js';
 import { boundValue, layoutBound, rectToLabel, type BarcodeBlock, type CompiledLayout, type Primitive, type TextBlock } from './layout.js';
@@ -100,10 +101,18 @@ export class ZplLabelMaker {
   /** Per element, what the last label gave it to read (its root fields' values) and what it drew of them. */
   private readonly last: Array<{ inputs: unknown[]; fragment: Buffer } | undefined>;
 
+  /** Graphics the labels recall (with storedGraphics), by the image element that draws them. */
+  private readonly graphics = new Map<number, StoredGraphic>();
+
+  /**
+   * With `storedGraphics`, images are stored in the printer once (see prefix()) and recalled by each label with ^XG
+   * (a 30 x 9 mm logo is ~4.3 KB of hex per label otherwise); without, each label carries its own (^GF).
+   */
   constructor(
     private readonly compiled: CompiledLayout,
     private readonly fonts: Record<Weight, LabelFont>,
     private readonly ctx: ZplContext,
+    private readonly storedGraphics = false,
   ) {
     this.head = Buffer.from(header(compiled.template.size, ctx.dpmm).join('\n'));
     this.fragments = compiled.elements.map(() => new Map());
@@ -116,6 +125,25 @@ export class ZplLabelMaker {
    */
   startRun(): void {
     this.last.fill(undefined);
+  }
+
+  /**
+   * What must reach the printer before any of these labels: the ~DG of each graphic they recall (empty without
+   * storedGraphics, or without images). Sent again with every delivery, since a printer switched off forgets them.
+   */
+  prefix(): Buffer {
+    if (!this.storedGraphics) return EMPTY;
+    const stores = new Set<string>();
+    this.compiled.elements.forEach((element, i) => {
+      if (element.element.type === 'image') stores.add(this.graphic(i, layoutBound(element, '', this.fonts, this.ctx.dpmm, false) as Extract<Primitive, { kind: 'image' }>).store);
+    });
+    return Buffer.from([...stores].join(''));
+  }
+
+  private graphic(index: number, p: Extract<Primitive, { kind: 'image' }>): StoredGraphic {
+    let graphic = this.graphics.get(index);
+    if (!graphic) this.graphics.set(index, (graphic = storedGraphic(imageBits(p, this.ctx))));
+    return graphic;
   }
 
   /** One label as text. */
@@ -158,7 +186,8 @@ export class ZplLabelMaker {
         const cache = this.fragments[i]!;
         fragment = cache.get(value) ?? EMPTY;
         if (!cache.has(value)) {
-          const fields = primitiveFields(layoutBound(element, value, this.fonts, this.ctx.dpmm, false), this.ctx);
+          const p = layoutBound(element, value, this.fonts, this.ctx.dpmm, false);
+          const fields = p.kind === 'image' && this.storedGraphics ? [`^FO${dots(p.x, this.ctx.dpmm)},${dots(p.y, this.ctx.dpmm)}^XG${this.graphic(i, p).name},1,1^FS`] : primitiveFields(p, this.ctx);
           fragment = fields.length ? Buffer.from('\n' + fields.join('\n')) : EMPTY;
           if (cache.size >= FRAGMENT_CACHE_LIMIT) cache.clear();
           cache.set(value, fragment);
@@ -255,19 +284,30 @@ function gs1ForDataMatrix(data: string): string {
   return `#1${pairs.join('#1')}`;
 }
 
-function imageField(p: Extract<Primitive, { kind: 'image' }>, { dpmm, images }: ZplContext): string {
+/** An image element's dots: one bit per dot, rows of whole bytes, as hex (as every ZPL printer reads it). */
+function imageBits(p: Extract<Primitive, { kind: 'image' }>, { dpmm, images }: ZplContext): GraphicBits {
   const w = Math.max(1, dots(p.w, dpmm));
   const h = Math.max(1, dots(p.h, dpmm));
   const img = images(p.src);
-  return graphicField(dots(p.x, dpmm), dots(p.y, dpmm), w, h, (x, y) => {
+  return graphicBits(w, h, (x, y) => {
     const sy = Math.min(img.height - 1, Math.floor((y * img.height) / h));
     const sx = Math.min(img.width - 1, Math.floor((x * img.width) / w));
     return !!img.dark[sy * img.width + sx];
   });
 }
 
-/** A ^GF field of w x h dots at (x, y), one bit per dot (hex, as every ZPL printer reads it). */
-function graphicField(x: number, y: number, w: number, h: number, dark: (x: number, y: number) => boolean): string {
+function imageField(p: Extract<Primitive, { kind: 'image' }>, ctx: ZplContext): string {
+  const bits = imageBits(p, ctx);
+  return `^FO${dots(p.x, ctx.dpmm)},${dots(p.y, ctx.dpmm)}^GFA,${bits.total},${bits.total},${bits.bytesPerRow},${bits.hex}^FS`;
+}
+
+interface GraphicBits {
+  bytesPerRow: number;
+  total: number;
+  hex: string;
+}
+
+function graphicBits(w: number, h: number, dark: (x: number, y: number) => boolean): GraphicBits {
   const bytesPerRow = Math.ceil(w / 8);
   let hex = '';
   for (let row = 0; row < h; row++) {
@@ -280,5 +320,26 @@ function graphicField(x: number, y: number, w: number, h: number, dark: (x: numb
       hex += byte.toString(16).toUpperCase().padStart(2, '0');
     }
   }
-  return `^FO${x},${y}^GFA,${bytesPerRow * h},${bytesPerRow * h},${bytesPerRow},${hex}^FS`;
+  return { bytesPerRow, total: bytesPerRow * h, hex };
+}
+
+/** A ^GF field of w x h dots at (x, y). */
+function graphicField(x: number, y: number, w: number, h: number, dark: (x: number, y: number) => boolean): string {
+  const bits = graphicBits(w, h, dark);
+  return `^FO${x},${y}^GFA,${bits.total},${bits.total},${bits.bytesPerRow},${bits.hex}^FS`;
+}
+
+/**
+ * A graphic kept in the printer's memory (R:, until it is switched off) for the labels of one job: stored once with
+ * ~DG before them, recalled by each with ^XG. Named after its dots, so the same logo at the same size has one name.
+ */
+export interface StoredGraphic {
+  name: string;
+  /** The ~DG command that stores it. */
+  store: string;
+}
+
+function storedGraphic(bits: GraphicBits): StoredGraphic {
+  const name = `R:BP${createHash('sha1').update(bits.hex).update(String(bits.bytesPerRow)).digest('hex').slice(0, 6).toUpperCase()}.GRF`;
+  return { name, store: `~DG${name},${bits.total},${bits.bytesPerRow},${bits.hex}\n` };
 }

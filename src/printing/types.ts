@@ -12,6 +12,12 @@ export interface DocumentMeta {
   contentType: string;
   /** Byte offsets where each label (or page) ends, so a driver can report progress label by label. */
   partEnds?: number[];
+  /**
+   * Bytes at the start that are no label but that every label needs at the printer first (ZPL: the graphics the
+   * labels recall, stored with ~DG). The first label starts after them; a driver that sends from a later label (a
+   * resume) sends them first again, as the printer may have been switched off since.
+   */
+  prefix?: number;
   /** Where the bytes came from, e.g. "template hose-tag v3" or "GoldLeaf". */
   origin?: string;
 }

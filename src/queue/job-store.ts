@@ -51,9 +51,9 @@ export class JobStore {
       const ends = job.document.meta.partEnds?.length ? job.document.meta.partEnds : [job.document.bytes.length];
       const row = this.sql(
           `INSERT INTO jobs (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
-            template_id, template_version, document_name, title, request_fingerprint, format, content_type, origin, bytes_total, part_ends, parts_total,
+            template_id, template_version, document_name, title, request_fingerprint, format, content_type, origin, bytes_total, prefix_bytes, part_ends, parts_total,
             serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at, label_data)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            RETURNING ${COLUMNS}`,
         )
         .get(
@@ -75,6 +75,7 @@ export class JobStore {
           job.document.meta.contentType,
           job.document.meta.origin ?? null,
           job.document.bytes.length,
+          job.document.meta.prefix ?? 0,
           JSON.stringify(ends),
           ends.length,
           JSON.stringify(job.serials ?? []),
@@ -148,9 +149,10 @@ export class JobStore {
    */
   onSettled?: (job: JobRecord, eventRow: number, at: string) => void;
 
-  document(id: string): { bytes: Uint8Array; partEnds: number[] } {
-    const row = this.sql('SELECT d.bytes, j.part_ends FROM jobs j JOIN job_documents d ON d.job_id = j.id WHERE j.id = ?').get(id) as { bytes: Buffer; part_ends: string };
-    return { bytes: row.bytes, partEnds: JSON.parse(row.part_ends) as number[] };
+  /** A job's document: its bytes, where each label ends, and how many bytes before the first label its labels need. */
+  document(id: string): { bytes: Uint8Array; partEnds: number[]; prefix: number } {
+    const row = this.sql('SELECT d.bytes, j.part_ends, j.prefix_bytes FROM jobs j JOIN job_documents d ON d.job_id = j.id WHERE j.id = ?').get(id) as { bytes: Buffer; part_ends: string; prefix_bytes: number };
+    return { bytes: row.bytes, partEnds: JSON.parse(row.part_ends) as number[], prefix: row.prefix_bytes };
   }
 
   /** Takes the printer's next due job, if any: queued to printing in one statement, so it is taken once. */

@@ -204,14 +204,21 @@ export class PrintQueue {
     if (from < 1 || last > job.partsTotal || from > last) {
       throw new StationError('INVALID_RANGE', `Job ${id} has labels 1 to ${job.partsTotal}; ${from} to ${last} is not a range of it.`, { status: 422 });
     }
-    const { bytes, partEnds } = this.o.jobs.document(id);
+    const { bytes, partEnds, prefix } = this.o.jobs.document(id);
     const labelData = this.o.jobs.labelData(id);
-    const start = from === 1 ? 0 : partEnds[from - 2]!;
+    // The labels asked for, after what they need first (graphics they recall).
+    const start = from === 1 ? prefix : partEnds[from - 2]!;
     const end = partEnds[last - 1]!;
     const document: RenderedDocument = {
       format: job.format as RenderedDocument['format'],
-      bytes: bytes.subarray(start, end),
-      meta: { name: job.documentName, contentType: job.contentType, partEnds: partEnds.slice(from - 1, last).map((e) => e - start), ...(job.origin ? { origin: job.origin } : {}) },
+      bytes: prefix ? Buffer.concat([bytes.subarray(0, prefix), bytes.subarray(start, end)]) : bytes.subarray(start, end),
+      meta: {
+        name: job.documentName,
+        contentType: job.contentType,
+        partEnds: partEnds.slice(from - 1, last).map((e) => e - start + prefix),
+        ...(prefix ? { prefix } : {}),
+        ...(job.origin ? { origin: job.origin } : {}),
+      },
     };
     const result = this.submit({
       printerId: job.printerId,
@@ -390,8 +397,8 @@ export class PrintQueue {
   /** Prints a claimed job; when it printed and the worker goes on, returns the printer's next job, already claimed. */
   private async execute(job: JobRecord, stop: AbortSignal): Promise<JobRecord | undefined> {
     this.changed(job.id, job);
-    const { bytes, partEnds } = this.o.jobs.document(job.id);
-    const document: RenderedDocument = { format: job.format as RenderedDocument['format'], bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds } };
+    const { bytes, partEnds, prefix } = this.o.jobs.document(job.id);
+    const document: RenderedDocument = { format: job.format as RenderedDocument['format'], bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds, ...(prefix ? { prefix } : {}) } };
     const controller = new AbortController();
     this.running.set(job.id, controller);
     let lastReport = 0;

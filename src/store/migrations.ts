@@ -352,4 +352,12 @@ export const migrations: readonly Migration[] = [
       DROP TABLE serials;
       ALTER TABLE batch_serials RENAME TO serials;`,
   },
+  {
+    version: 14,
+    name: 'what a job sends before its labels',
+    sql: `
+      -- Bytes at the start of a job's document that are no label but that its labels need first (ZPL graphics stored
+      -- with ~DG, recalled by each label): sent again before the labels of every delivery, a resume too.
+      ALTER TABLE jobs ADD COLUMN prefix_bytes INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];

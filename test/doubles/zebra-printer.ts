@@ -48,6 +48,16 @@ export interface ZebraDouble {
   /** Times ~JC was sent, and whether ^JUS saved the settings since the last change. */
   calibrations: number;
   saved: boolean;
+  /**
+   * Graphics stored with ~DG, by name with their drive ("R:LOGO.GRF"), as hex rows: in the printer's memory until it is
+   * switched off (clear it to model that).
+   */
+  graphics: Map<string, { bytesPerRow: number; hex: string }>;
+  /**
+   * Labels that recalled a graphic (^XG) the printer did not have when it printed them. A real Zebra prints them
+   * without it and says nothing, so the station must never let that happen.
+   */
+  printedWithoutGraphic: string[];
   /** Called as each format arrives (for benchmarks timing the first label of a job). */
   onFormat?: (format: string) => void;
   /** Keep what came out and the bytes received (tests read them); off for long benchmarks. */
@@ -90,6 +100,7 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
     }
     double.paperLeft--;
     if (double.keepPrinted) double.printed.push(format);
+    for (const m of format.matchAll(/\^XG([A-Z]:)?([^,^~]+)/g)) if (!double.graphics.has(`${m[1] ?? 'R:'}${m[2]}`)) double.printedWithoutGraphic.push(format);
     odometerInches++;
     return true;
   };
@@ -157,6 +168,8 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
     calibrations: 0,
     saved: true,
     keepPrinted: true,
+    graphics: new Map(),
+    printedWithoutGraphic: [],
     openJobConnections: () => jobSockets.size,
     close: () =>
       new Promise<void>((resolve) => {
@@ -223,6 +236,23 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
           double.darkness = Number(pending.slice(3, 5));
           double.saved = false;
           pending = pending.slice(5);
+          continue;
+        }
+        if (pending.startsWith('~DG')) {
+          // ~DGd:name.GRF,total,bytesPerRow,data: total bytes as 2 * total hex digits.
+          const head = /^~DG([A-Z]:)?([^,]+),(\d+),(\d+),/.exec(pending);
+          if (!head) {
+            if (pending.length < 64 && !/[\^]/.test(pending.slice(3))) return; // the header has not all arrived
+            record(pending.slice(0, 3));
+            pending = pending.slice(3);
+            continue;
+          }
+          const total = Number(head[3]);
+          if (pending.length < head[0].length + total * 2) return; // the data has not all arrived
+          const hex = pending.slice(head[0].length, head[0].length + total * 2);
+          double.graphics.set(`${head[1] ?? 'R:'}${head[2]}`, { bytesPerRow: Number(head[4]), hex });
+          record(pending.slice(0, head[0].length + total * 2));
+          pending = pending.slice(head[0].length + total * 2);
           continue;
         }
         if (pending.startsWith('~')) {

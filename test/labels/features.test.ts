@@ -59,7 +59,9 @@ describe('label features', () => {
       ['QRCode', wo.number],
     ].map((x) => x.join('=')).sort();
     const zpl = new TextDecoder().decode(zplDoc.document.bytes);
-    expect(zpl).toMatch(/\^GFA,/);
+    // The image is stored in the printer before the label (~DG) and recalled by it (^XG).
+    expect(zpl.slice(0, zplDoc.document.meta.prefix)).toMatch(/^~DGR:BP[0-9A-F]{6}\.GRF,/);
+    expect(zpl.slice(zplDoc.document.meta.prefix)).toMatch(/\^XGR:BP[0-9A-F]{6}\.GRF,1,1\^FS/);
     const [zplPng] = await renderZpl(zpl, 101.6, 101.6, 12);
     const fromZpl = (await decodeBarcodes(zplPng!)).map((d) => `${d.format}=${d.text.replace(/\u001d/g, '')}`).sort();
     expect(fromZpl).toEqual(expected);

@@ -16,7 +16,13 @@ beforeAll(async () => {
 });
 
 /** Every ZPL command the engine may emit; anything else in the output would be injected. */
-const ALLOWED = new Set(['XA', 'CI', 'PW', 'LL', 'LH', 'FO', 'A0', 'FB', 'FH', 'FD', 'FS', 'BY', 'BC', 'BQ', 'BX', 'GB', 'GD', 'GF', 'XZ']);
+const ALLOWED = new Set(['XA', 'CI', 'PW', 'LL', 'LH', 'FO', 'A0', 'FB', 'FH', 'FD', 'FS', 'BY', 'BC', 'BQ', 'BX', 'GB', 'GD', 'GF', 'XG', 'XZ']);
+
+/**
+ * What a job sends before its labels: only the templates' own images stored with ~DG (name, sizes, hex dots); no
+ * data reaches it.
+ */
+const PREFIX = /^(~DGR:BP[0-9A-F]{6}\.GRF,\d+,\d+,[0-9A-F]+\n)*$/;
 
 /** Splits ZPL into commands; ^FD data runs to ^FS and is decoded from its ^FH hex escapes. */
 function parseZpl(zpl: string): { commands: string[]; fields: string[] } {
@@ -67,7 +73,10 @@ describe('ZPL escaping', () => {
       const wo = hostile(base);
       const line = wo.lines.find((l) => (subject === 'kit' ? l.kit : l.assembly))!;
       const doc = await engine.lineLabels({ workOrder: wo, ...(subject === 'workorder' ? {} : { lineNumber: line.lineNumber }), templateId: id, format: 'zpl', dpmm: 8, quantity: 2 });
-      const zpl = new TextDecoder().decode(doc.document.bytes);
+      const all = new TextDecoder().decode(doc.document.bytes);
+      const prefixEnd = doc.document.meta.prefix ?? 0;
+      expect(all.slice(0, prefixEnd)).toMatch(PREFIX);
+      const zpl = all.slice(prefixEnd);
       const { commands, fields } = parseZpl(zpl);
       const labels = subject === 'workorder' ? 1 : 2;
       expect(commands.filter((c) => c === 'XA')).toHaveLength(labels);
@@ -75,7 +84,7 @@ describe('ZPL escaping', () => {
       expect(commands.filter((c) => !ALLOWED.has(c))).toEqual([]);
       expect(fields.some((f) => f.includes('ACME^XZ^XA^FO0,0^FDpwned^FS'))).toBe(true);
 
-      const pngs = await renderZpl(zpl, t.def.size.widthMm, t.def.size.heightMm, 8);
+      const pngs = await renderZpl(all, t.def.size.widthMm, t.def.size.heightMm, 8);
       expect(pngs).toHaveLength(labels);
       if (!('layout' in t)) return;
       const wanted = t.layout.template.elements.flatMap((e) => (e.type === 'barcode' ? [compileText(e.data)(doc.labels[0])] : []));
