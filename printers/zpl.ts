@@ -37,6 +37,12 @@ const optionsSchema = z.strictObject({
    * and keeps its memory from filling (a full printer stops reading, and then cannot answer ~HS).
    */
   maxAhead: z.number().int().min(1).max(1000).default(20),
+  /**
+   * A one-label job goes without asking the printer first when it answered ready this recently (ms; the answer that
+   * confirmed the job before): a round trip less for each tag of a rush. Should the printer have stopped meanwhile
+   * (out of labels), the label waits in its memory, confirmed, and the job says so. 0 asks before every job.
+   */
+  freshStatusMs: z.number().int().min(0).max(10_000).default(1000),
   /** How often to ask while labels the printer has received wait to print. */
   pollMs: z.number().int().min(10).max(10_000).default(250),
   /** How long to wait for ~HS after labels sent into a paused printer's memory (it may stop reading when full). */
@@ -48,8 +54,14 @@ const HS = Buffer.from('~HS\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 const HS_WITH_ODOMETER = Buffer.from('~HQOD\r\n~HS\r\n', 'latin1');
 
+/** The printer's last answer on a job's connection that found it able to print, and when. */
+interface LastReady {
+  answer?: HostStatus;
+  at?: number;
+}
+
 /** Sends a ZPL document part by part, each group proven received by an ~HS answer, and waits until it has printed. */
-async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions): Promise<PrintResult> {
+async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions, ready: LastReady = {}): Promise<PrintResult> {
   const bytes = document.bytes;
   const ends = document.meta.partEnds?.length ? document.meta.partEnds : [bytes.length];
   const total = ends.length;
@@ -72,11 +84,16 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
   const countPrinted = (hs: HostStatus) => Math.max(0, confirmed - hs.formatsInBuffer - hs.labelsRemaining);
 
   // Before anything is sent: a printer that cannot print now holds the job (nothing in doubt), as does one that is silent.
+  // One label to a printer that answered ready a moment ago goes at once; its own answer after it confirms it.
   let first: HostStatus | undefined;
-  try {
-    first = await status(total > 1 ? HS_WITH_ODOMETER : HS, o.statusTimeoutMs);
-  } catch (err) {
-    throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering ~HS` }, confirmed);
+  const fresh = total - startPart === 1 && ready.answer && ready.at !== undefined && Date.now() - ready.at < o.freshStatusMs;
+  if (fresh) first = ready.answer;
+  else {
+    try {
+      first = await status(total > 1 ? HS_WITH_ODOMETER : HS, o.statusTimeoutMs);
+    } catch (err) {
+      throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering ~HS` }, confirmed);
+    }
   }
   if (!first) throw new PrinterHeldError({ state: 'error', detail: `no answer to ~HS within ${o.statusTimeoutMs} ms (if this printer cannot answer it, set its option confirm to false)` }, confirmed);
   if (holds(first.status)) throw new PrinterHeldError(first.status, confirmed);
@@ -145,6 +162,7 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
     onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: last.status });
   }
   await session.end(500);
+  Object.assign(ready, { answer: last, at: Date.now() }); // it could print: the loop above waited while it could not
   // What has come out so far; the queue follows the rest from later answers (the printer prints in order).
   const fed = first.odometer && odometerAtEnd ? odometerAtEnd.value - first.odometer.value : undefined;
   return {
@@ -258,13 +276,14 @@ const definition: DriverDefinition<ZplOptions> = {
   create(settings): PrinterDriver {
     const o = settings.options;
     const target = tcpTarget(settings.uri, o.connectTimeoutMs);
+    const ready: LastReady = {};
     return rawTcpPrinter({
       formats: ['zpl'],
       busy: { state: 'printing', detail: 'printing a job' },
       async print(document, options) {
         const session = await TcpSession.open(target, options.signal);
         try {
-          return await (o.confirm ? printZpl(document, o, session, options) : sendUnconfirmed(document, o, session, options));
+          return await (o.confirm ? printZpl(document, o, session, options, ready) : sendUnconfirmed(document, o, session, options));
         } finally {
           session.destroy();
         }

@@ -153,4 +153,32 @@ describe('ZPL delivery', () => {
     expect(result).toMatchObject({ confirmed: false, partsSent: 7, partsConfirmed: 0 });
     await expect.poll(() => zebra.labels()).toBe(7);
   });
+
+  it('sends one label at once to a printer that answered ready a moment ago; the answer after it still decides', async () => {
+    const printers = await setup({ freshStatusMs: 5000 });
+    await printers.print('z', zplLabels(1, 'first'), { signal: AbortSignal.timeout(5000) });
+    const asked = zebra.statusAnswers;
+    await printers.print('z', zplLabels(1, 'second'), { signal: AbortSignal.timeout(5000) });
+    // No question before it: only the one that confirms it.
+    expect(zebra.statusAnswers - asked).toBe(1);
+    await expect.poll(() => zebra.printed.map((f) => /\^FD(\w+) 1 of 1/.exec(f)![1])).toEqual(['first', 'second']);
+
+    // Out of labels since that answer: the label goes into its memory, confirmed, and the job waits for it to print.
+    zebra.state = 'paper-out';
+    const seen: string[] = [];
+    const third = printers.print('z', zplLabels(1, 'third'), { signal: AbortSignal.timeout(10_000), onProgress: (p) => p.status && seen.push(p.status.state) });
+    await expect.poll(() => zebra.buffered()).toBe(1);
+    await expect.poll(() => seen).toContain('no-media');
+    zebra.state = 'ready';
+    expect(await third).toMatchObject({ confirmed: true, partsConfirmed: 1 });
+    await expect.poll(() => zebra.labels()).toBe(3);
+
+    // A job of several labels, or an answer older than that, asks first as always.
+    const before = zebra.statusAnswers;
+    zebra.state = 'head-open';
+    const held = await outcome(printers.print('z', zplLabels(2, 'fourth'), { signal: AbortSignal.timeout(5000) }));
+    expect((held as { err: unknown }).err).toBeInstanceOf(PrinterHeldError);
+    expect(zebra.statusAnswers - before).toBe(1);
+    expect(zebra.buffered()).toBe(0);
+  });
 });
