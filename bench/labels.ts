@@ -9,7 +9,7 @@ import { report, summary } from './report.js';
 
 const LABELS = Number(process.env.BENCH_LABELS ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const WARMUP = 3;
+const WARMUP = 10;
 const TEMPLATE = process.env.BENCH_TEMPLATE ?? 'hose-tag';
 
 const dir = mkdtempSync(join(tmpdir(), 'bp-bench-'));
@@ -23,8 +23,8 @@ try {
   const engine = new LabelEngine({ templatesDir: new URL('../templates', import.meta.url).pathname, serials: new SerialStore(store, 'BN'), shopName: 'Bench Hydraulics', stationName: 'Bench' });
 
   const measure = async (format: 'zpl' | 'pdf') => {
-    // Warm-up, untimed: V8 keeps optimising the render path over the first few lines (measured: the first runs made
-    // 16,000-23,000 ZPL labels/s, later ones 33,000-45,000). The first job after a start is in bench/station.ts.
+    // Warm-up, untimed: V8 keeps optimising the render path over the first lines (measured 2026-12-02: after three lines
+    // 35,000-52,000 ZPL labels/s, after ten 52,000-69,000). The first job after a start is in bench/station.ts.
     for (let i = 0; i < WARMUP; i++) await engine.lineLabels({ workOrder: wo, lineNumber: line.lineNumber, templateId: TEMPLATE, format, dpmm: 8, quantity: LABELS });
     const rates: number[] = [];
     let bytes = 0;
