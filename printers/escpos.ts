@@ -70,7 +70,7 @@ async function printEscPos(document: RenderedDocument, o: EscPosOptions, session
   if (!after) throw doubt(`The printer did not answer a status request within ${o.writeTimeoutMs} ms after the traveler`);
   // Received, but the paper ran out or the cover opened on the way: the printout is incomplete.
   if (after.state === 'no-media' || after.state === 'head-open') throw doubt(`The printer took the traveler but reports ${after.detail ?? after.state}: it may be cut short`);
-  await session.end(500);
+  session.release(500);
   return { bytesSent: length, partsSent: total, partsConfirmed: total, partsPrinted: total, confirmed: true };
 }
 

@@ -161,7 +161,7 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
     printed = countPrinted(last);
     onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: last.status });
   }
-  await session.end(500);
+  session.release(500);
   Object.assign(ready, { answer: last, at: Date.now() }); // it could print: the loop above waited while it could not
   // What has come out so far; the queue follows the rest from later answers (the printer prints in order).
   const fed = first.odometer && odometerAtEnd ? odometerAtEnd.value - first.odometer.value : undefined;

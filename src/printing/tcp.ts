@@ -159,7 +159,27 @@ export class TcpSession {
     });
   }
 
+  /**
+   * Once the printer has confirmed everything: half-closes and lets the connection close in the background (the
+   * printer closes its side when it reads the end; one that keeps it open is cut after `timeoutMs`). Waiting for that
+   * proved nothing more and held the printer's next job: up to 500 ms a job with a printer that keeps connections open.
+   */
+  release(timeoutMs = 2000): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.released = true;
+    const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
+    this.socket.end();
+    this.socket.resume();
+  }
+
+  private released = false;
+
+  /** Cuts the connection at once (a failure, or the job is over), unless it was released to close on its own. */
   destroy(): void {
+    if (this.released) return;
     this.ending = true;
     this.socket.destroy();
   }

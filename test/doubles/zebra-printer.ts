@@ -58,6 +58,8 @@ export interface ZebraDouble {
    * without it and says nothing, so the station must never let that happen.
    */
   printedWithoutGraphic: string[];
+  /** Keeps its side of a connection open after the sender ended it (many printers do), until the sender closes. */
+  keepsConnectionsOpen: boolean;
   /** Called as each format arrives (for benchmarks timing the first label of a job). */
   onFormat?: (format: string) => void;
   /** Keep what came out and the bytes received (tests read them); off for long benchmarks. */
@@ -168,6 +170,7 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
     calibrations: 0,
     saved: true,
     keepPrinted: true,
+    keepsConnectionsOpen: false,
     graphics: new Map(),
     printedWithoutGraphic: [],
     openJobConnections: () => jobSockets.size,
@@ -179,8 +182,12 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
   };
   let cutAfterBytes = 0;
 
-  const server: Server = createServer((socket) => {
+  // Half-open allowed, so a printer that keeps connections open after the sender's end can be modelled.
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
+    socket.on('end', () => {
+      if (!double.keepsConnectionsOpen) socket.end();
+    });
     socket.on('close', () => {
       sockets.delete(socket);
       jobSockets.delete(socket);

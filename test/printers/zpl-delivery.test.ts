@@ -181,4 +181,21 @@ describe('ZPL delivery', () => {
     expect(zebra.statusAnswers - before).toBe(1);
     expect(zebra.buffered()).toBe(0);
   });
+
+  it('ends a confirmed job without waiting for a printer that keeps the connection open', async () => {
+    const printers = await setup();
+    zebra.keepsConnectionsOpen = true;
+    const result = await printers.print('z', zplLabels(2), { signal: AbortSignal.timeout(5000) });
+    expect(result).toMatchObject({ confirmed: true, partsConfirmed: 2 });
+    // Done while the printer still holds its side open (it has everything, confirmed).
+    expect(zebra.openJobConnections()).toBe(1);
+    // Ten one-label jobs one after another: waiting for each close (it was up to 500 ms a job) would take 5 s; the
+    // jobs themselves take a few ms each, so 3 s leaves a wide margin on a loaded machine.
+    const ten = (async () => {
+      for (let i = 1; i <= 10; i++) await printers.print('z', zplLabels(1, `tag${i}`), { signal: AbortSignal.timeout(5000) });
+      return 'printed';
+    })();
+    expect(await Promise.race([ten, new Promise((r) => setTimeout(r, 3000, 'held'))])).toBe('printed');
+    await expect.poll(() => zebra.labels()).toBe(12);
+  });
 });
