@@ -294,10 +294,17 @@ const definition: DriverDefinition<ZplOptions> = {
         try {
           answer = await ask(target, HS, hostStatusAnswer, o.statusTimeoutMs, signal);
         } catch (err) {
+          ready.at = undefined;
           return { state: 'offline', detail: describeError(err) };
         }
         // Reachable but silent is a fault at the printer, not a missing printer.
-        if (!answer) return { state: 'error', detail: `no answer to ~HS within ${o.statusTimeoutMs} ms` };
+        if (!answer) {
+          ready.at = undefined;
+          return { state: 'error', detail: `no answer to ~HS within ${o.statusTimeoutMs} ms` };
+        }
+        // What the monitor hears counts too: a printer found out of labels is asked again before the next label.
+        if (HOLDING_STATES.includes(answer.status.state)) ready.at = undefined;
+        else Object.assign(ready, { answer, at: Date.now() });
         return answer.status;
       },
     });

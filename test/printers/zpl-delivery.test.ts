@@ -180,6 +180,20 @@ describe('ZPL delivery', () => {
     expect((held as { err: unknown }).err).toBeInstanceOf(PrinterHeldError);
     expect(zebra.statusAnswers - before).toBe(1);
     expect(zebra.buffered()).toBe(0);
+
+    // A recent answer to the station's monitor counts too: ready, the next label goes at once...
+    zebra.state = 'ready';
+    expect((await printers.refresh('z', 1000)).state).toBe('ready');
+    let since = zebra.statusAnswers;
+    await printers.print('z', zplLabels(1, 'fifth'), { signal: AbortSignal.timeout(5000) });
+    expect(zebra.statusAnswers - since).toBe(1);
+    // ...out of labels (even if reloaded since), the next label is asked for first.
+    zebra.state = 'paper-out';
+    expect((await printers.refresh('z', 1000)).state).toBe('no-media');
+    zebra.state = 'ready';
+    since = zebra.statusAnswers;
+    await printers.print('z', zplLabels(1, 'sixth'), { signal: AbortSignal.timeout(5000) });
+    expect(zebra.statusAnswers - since).toBe(2);
   });
 
   it('ends a confirmed job without waiting for a printer that keeps the connection open', async () => {
