@@ -14,7 +14,7 @@ import { PdfRenderer } from './pdf-render.js';
 import { labelToSvg, svgToPng, textLineBitmap } from './preview.js';
 import type { SerialRecord, SerialStore } from './serials.js';
 import { TemplateRegistry, type LoadedTemplate } from './templates.js';
-import { ZplLabelMaker } from './zpl.js';
+import { ZplLabelMaker } from './zpl-maker.js';
 
 export type { Subject } from './label-data.js';
 export type LabelFormat = 'zpl' | 'pdf';

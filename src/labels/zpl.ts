@@ -1,8 +1,6 @@
 // Compiles laid-out labels to ZPL: native text and barcode commands, every value escaped so data can never become a command.
-import { createHash } from 'node:crypto';
 import type { GrayImage } from './images.js';
-import type { LabelFont, Weight } from './fonts.js';
-import { boundValue, layoutBound, rectToLabel, type BarcodeBlock, type CompiledLayout, type Primitive, type TextBlock } from './layout.js';
+import { rectToLabel, type BarcodeBlock, type Primitive, type TextBlock } from './layout.js';
 import type { TextBitmap } from './preview.js';
 
 /** The ^FH escape character used for every field. */
@@ -43,19 +41,13 @@ export function printerFontDraws(text: string): boolean {
   return true;
 }
 
-const dots = (mm: number, dpmm: number) => Math.max(0, Math.round(mm * dpmm));
+export const dots = (mm: number, dpmm: number) => Math.max(0, Math.round(mm * dpmm));
 
-const header = (size: { widthMm: number; heightMm: number }, dpmm: number) => ['^XA', '^CI28', `^PW${dots(size.widthMm, dpmm)}`, `^LL${dots(size.heightMm, dpmm)}`, '^LH0,0'];
-
-export function labelToZpl(primitives: Primitive[], size: { widthMm: number; heightMm: number }, ctx: ZplContext): string {
-  const parts = header(size, ctx.dpmm);
-  for (const p of primitives) parts.push(...primitiveFields(p, ctx));
-  parts.push('^XZ');
-  return parts.join('\n') + '\n';
-}
+/** What starts every label: UTF-8, its width and length in dots, no home offset. */
+export const zplHeader = (size: { widthMm: number; heightMm: number }, dpmm: number) => ['^XA', '^CI28', `^PW${dots(size.widthMm, dpmm)}`, `^LL${dots(size.heightMm, dpmm)}`, '^LH0,0'];
 
 /** The ZPL fields that draw one primitive. */
-function primitiveFields(p: Primitive, ctx: ZplContext): string[] {
+export function primitiveFields(p: Primitive, ctx: ZplContext): string[] {
   const { dpmm } = ctx;
   switch (p.kind) {
     case 'text':
@@ -84,142 +76,7 @@ function primitiveFields(p: Primitive, ctx: ZplContext): string[] {
   }
 }
 
-/** Distinct values kept per element: more than a batch's shared fields, fewer than a long run of serials. */
-const FRAGMENT_CACHE_LIMIT = 256;
-
-/**
- * Makes a layout template's labels as ZPL, one label after another. The labels of a batch differ in a few fields (the
- * serial, "3 of 12"): each element's fields are built and encoded once per distinct value it shows, and a label is
- * its bindings plus a copy of those bytes (building the label as a string and encoding it again cost more than the
- * rest). Makes exactly what labelToZpl makes of the laid-out label.
- */
-export class ZplLabelMaker {
-  private readonly head: Buffer;
-  private static readonly TAIL = Buffer.from('\n^XZ\n');
-  private readonly fragments: Array<Map<string, Buffer>>;
-  private readonly parts: Buffer[] = [];
-  /** Per element, what the last label gave it to read (its root fields' values) and what it drew of them. */
-  private readonly last: Array<{ inputs: unknown[]; fragment: Buffer } | undefined>;
-
-  /** Graphics the labels recall (with storedGraphics), by the image element that draws them. */
-  private readonly graphics = new Map<number, StoredGraphic>();
-
-  /**
-   * With `storedGraphics`, images are stored in the printer once (see prefix()) and recalled by each label with ^XG
-   * (a 30 x 9 mm logo is ~4.3 KB of hex per label otherwise); without, each label carries its own (^GF).
-   */
-  constructor(
-    private readonly compiled: CompiledLayout,
-    private readonly fonts: Record<Weight, LabelFont>,
-    private readonly ctx: ZplContext,
-    private readonly storedGraphics = false,
-  ) {
-    this.head = Buffer.from(header(compiled.template.size, ctx.dpmm).join('\n'));
-    this.fragments = compiled.elements.map(() => new Map());
-    this.last = compiled.elements.map(() => undefined);
-  }
-
-  /**
-   * A new run of labels: what earlier labels gave each element is forgotten (their data may have changed since).
-   * Within a run, the labels' data must not change.
-   */
-  startRun(): void {
-    this.last.fill(undefined);
-  }
-
-  /**
-   * What must reach the printer before any of these labels: the ~DG of each graphic they recall (empty without
-   * storedGraphics, or without images). Sent again with every delivery, since a printer switched off forgets them.
-   */
-  prefix(): Buffer {
-    if (!this.storedGraphics) return EMPTY;
-    const stores = new Set<string>();
-    this.compiled.elements.forEach((element, i) => {
-      if (element.element.type === 'image') stores.add(this.graphic(i, layoutBound(element, '', this.fonts, this.ctx.dpmm, false) as Extract<Primitive, { kind: 'image' }>).store);
-    });
-    return Buffer.from([...stores].join(''));
-  }
-
-  private graphic(index: number, p: Extract<Primitive, { kind: 'image' }>): StoredGraphic {
-    let graphic = this.graphics.get(index);
-    if (!graphic) this.graphics.set(index, (graphic = storedGraphic(imageBits(p, this.ctx))));
-    return graphic;
-  }
-
-  /** One label as text. */
-  label(data: unknown): string {
-    this.startRun();
-    const parts = this.partsOf(data);
-    return Buffer.concat(parts).toString('utf8');
-  }
-
-  /** Writes one label into `out` at `at`; returns where it ends, or -1 (nothing written) when it does not fit. */
-  labelInto(out: Buffer, at: number, data: unknown): number {
-    const parts = this.partsOf(data);
-    let length = 0;
-    for (const p of parts) length += p.length;
-    if (out.length - at < length) return -1;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return at;
-  }
-
-  private partsOf(data: unknown): Buffer[] {
-    const parts = this.parts;
-    parts.length = 0;
-    parts.push(this.head);
-    const elements = this.compiled.elements;
-    const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
-    for (let i = 0; i < elements.length; i++) {
-      const element = elements[i]!;
-      // The same root values as the label before (the work order, the line: the same objects): the same fields.
-      const last = this.last[i];
-      if (last && sameInputs(last.inputs, element.roots, record)) {
-        if (last.fragment.length) parts.push(last.fragment);
-        continue;
-      }
-      const value = boundValue(element, data);
-      let fragment: Buffer = EMPTY;
-      if (value !== undefined) {
-        const cache = this.fragments[i]!;
-        fragment = cache.get(value) ?? EMPTY;
-        if (!cache.has(value)) {
-          const p = layoutBound(element, value, this.fonts, this.ctx.dpmm, false);
-          const fields = p.kind === 'image' && this.storedGraphics ? [`^FO${dots(p.x, this.ctx.dpmm)},${dots(p.y, this.ctx.dpmm)}^XG${this.graphic(i, p).name},1,1^FS`] : primitiveFields(p, this.ctx);
-          fragment = fields.length ? Buffer.from('\n' + fields.join('\n')) : EMPTY;
-          if (cache.size >= FRAGMENT_CACHE_LIMIT) cache.clear();
-          cache.set(value, fragment);
-        }
-      }
-      this.last[i] = { inputs: element.roots.map((r) => record[r]), fragment };
-      if (fragment.length) parts.push(fragment);
-    }
-    parts.push(ZplLabelMaker.TAIL);
-    return parts;
-  }
-}
-
-const EMPTY: Buffer = Buffer.alloc(0);
-
-function sameInputs(inputs: readonly unknown[], roots: readonly string[], record: Record<string, unknown>): boolean {
-  for (let k = 0; k < roots.length; k++) if (record[roots[k]!] !== inputs[k]) return false;
-  return true;
-}
-
-/** Text blocks are shared between labels of a batch (see layout.ts), so their ZPL is built once per resolution. */
-const textZpl = new WeakMap<TextBlock, { dpmm: number; fields: string[] }>();
-
-function textFields(b: TextBlock, ctx: ZplContext): string[] {
-  const hit = textZpl.get(b);
-  if (hit?.dpmm === ctx.dpmm) return hit.fields;
-  const fields = buildTextFields(b, ctx);
-  textZpl.set(b, { dpmm: ctx.dpmm, fields });
-  return fields;
-}
-
-function buildTextFields(b: TextBlock, { dpmm, textBitmap }: ZplContext): string[] {
+function textFields(b: TextBlock, { dpmm, textBitmap }: ZplContext): string[] {
   const o = ORIENTATION[b.rotate]!;
   const h = Math.max(1, dots(b.size, dpmm));
   const along = b.rotate === 90 || b.rotate === 270 ? b.h : b.w;
@@ -227,7 +84,7 @@ function buildTextFields(b: TextBlock, { dpmm, textBitmap }: ZplContext): string
   return b.lines.map((line, i) => {
     if (!printerFontDraws(line)) {
       const bits = textBitmap(b, i);
-      return graphicField(dots(bits.x, dpmm), dots(bits.y, dpmm), bits.width, bits.height, (x, y) => bits.dark[y * bits.width + x] === 1);
+      return gfField(dots(bits.x, dpmm), dots(bits.y, dpmm), graphicBits(bits.width, bits.height, (x, y) => bits.dark[y * bits.width + x] === 1));
     }
     const r = rectToLabel(b, 0, i * b.lineHeight, along, b.size);
     // Alignment is left to the printer inside ^FB: it knows the widths of its own font.
@@ -285,7 +142,7 @@ function gs1ForDataMatrix(data: string): string {
 }
 
 /** An image element's dots: one bit per dot, rows of whole bytes, as hex (as every ZPL printer reads it). */
-function imageBits(p: Extract<Primitive, { kind: 'image' }>, { dpmm, images }: ZplContext): GraphicBits {
+export function imageBits(p: Extract<Primitive, { kind: 'image' }>, { dpmm, images }: ZplContext): GraphicBits {
   const w = Math.max(1, dots(p.w, dpmm));
   const h = Math.max(1, dots(p.h, dpmm));
   const img = images(p.src);
@@ -297,11 +154,10 @@ function imageBits(p: Extract<Primitive, { kind: 'image' }>, { dpmm, images }: Z
 }
 
 function imageField(p: Extract<Primitive, { kind: 'image' }>, ctx: ZplContext): string {
-  const bits = imageBits(p, ctx);
-  return `^FO${dots(p.x, ctx.dpmm)},${dots(p.y, ctx.dpmm)}^GFA,${bits.total},${bits.total},${bits.bytesPerRow},${bits.hex}^FS`;
+  return gfField(dots(p.x, ctx.dpmm), dots(p.y, ctx.dpmm), imageBits(p, ctx));
 }
 
-interface GraphicBits {
+export interface GraphicBits {
   bytesPerRow: number;
   total: number;
   hex: string;
@@ -323,23 +179,7 @@ function graphicBits(w: number, h: number, dark: (x: number, y: number) => boole
   return { bytesPerRow, total: bytesPerRow * h, hex };
 }
 
-/** A ^GF field of w x h dots at (x, y). */
-function graphicField(x: number, y: number, w: number, h: number, dark: (x: number, y: number) => boolean): string {
-  const bits = graphicBits(w, h, dark);
+/** A ^GF field: the dots at (x, y), carried in the label. */
+function gfField(x: number, y: number, bits: GraphicBits): string {
   return `^FO${x},${y}^GFA,${bits.total},${bits.total},${bits.bytesPerRow},${bits.hex}^FS`;
-}
-
-/**
- * A graphic kept in the printer's memory (R:, until it is switched off) for the labels of one job: stored once with
- * ~DG before them, recalled by each with ^XG. Named after its dots, so the same logo at the same size has one name.
- */
-export interface StoredGraphic {
-  name: string;
-  /** The ~DG command that stores it. */
-  store: string;
-}
-
-function storedGraphic(bits: GraphicBits): StoredGraphic {
-  const name = `R:BP${createHash('sha1').update(bits.hex).update(String(bits.bytesPerRow)).digest('hex').slice(0, 6).toUpperCase()}.GRF`;
-  return { name, store: `~DG${name},${bits.total},${bits.bytesPerRow},${bits.hex}\n` };
 }
