@@ -101,11 +101,12 @@ export function compileLayout(template: LayoutTemplate): CompiledLayout {
   };
 }
 
-export function layoutLabel(compiled: CompiledLayout, data: unknown, fonts: Record<Weight, LabelFont>, dpmm: number, drawModules = true): Primitive[] {
+/** A whole label, with its barcodes' modules (for outputs that draw them: PDF, preview). */
+export function layoutLabel(compiled: CompiledLayout, data: unknown, fonts: Record<Weight, LabelFont>, dpmm: number): Primitive[] {
   const out: Primitive[] = [];
   for (const element of compiled.elements) {
     const value = boundValue(element, data);
-    if (value !== undefined) out.push(layoutBound(element, value, fonts, dpmm, drawModules));
+    if (value !== undefined) out.push(layoutBound(element, value, fonts, dpmm, true));
   }
   return out;
 }
