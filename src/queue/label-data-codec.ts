@@ -32,12 +32,7 @@ export function encodeLabelData(labels: readonly unknown[]): Buffer {
   if (!labels.length || !labels.every(isRecord)) return gzipSync(JSON.stringify(labels), { level: 1 });
   const records = labels as ReadonlyArray<Record<string, unknown>>;
   const keys = new Set<string>();
-  let prev: Record<string, unknown> | undefined;
-  for (const r of records) {
-    if (prev && Object.getPrototypeOf(r) === Object.prototype && sameShape(prev, r)) continue;
-    for (const k in r) keys.add(k);
-    prev = r;
-  }
+  for (const r of records) for (const k of Object.keys(r)) keys.add(k);
   const shared: Record<string, unknown> = {};
   const varying: string[] = [];
   for (const key of keys) {
@@ -51,13 +46,6 @@ export function encodeLabelData(labels: readonly unknown[]): Buffer {
   });
   const packed: Packed = { v: 2, shared, rows };
   return gzipSync(JSON.stringify(packed), { level: 1 });
-}
-
-/** Same keys in the same order (labels built by one function): the second adds no key to the union. */
-function sameShape(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k, i) => kb[i] === k);
 }
 
 /** Both forms: a plain array (jobs stored before this), or { shared, rows }. Key order is kept as it was. */
