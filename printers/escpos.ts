@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { describeError } from '../src/errors.js';
 import { TcpSession, ask, rawTcpPrinter, tcpTarget, type AnswerParser } from '../src/printing/tcp.js';
-import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DriverDefinition, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterStatus, type RenderedDocument } from '../src/printing/types.js';
+import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DriverDefinition, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterStatus, type PrintDocument, wholeBytes } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
   connectTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
@@ -40,9 +40,10 @@ export function parseEscPosStatus(answer: Buffer): PrinterStatus {
   return paper & 0x0c ? { state: 'ready', detail: 'paper is running low' } : { state: 'ready' };
 }
 
-async function printEscPos(document: RenderedDocument, o: EscPosOptions, session: TcpSession, { signal, onProgress }: PrintOptions): Promise<PrintResult> {
+async function printEscPos(document: PrintDocument, o: EscPosOptions, session: TcpSession, { signal, onProgress }: PrintOptions): Promise<PrintResult> {
   const total = document.meta.partEnds?.length || 1;
-  const length = document.bytes.length;
+  const bytes = wholeBytes(document.bytes);
+  const length = bytes.length;
   if (o.confirm) {
     let before: PrinterStatus | undefined;
     try {
@@ -58,7 +59,7 @@ async function printEscPos(document: RenderedDocument, o: EscPosOptions, session
   const doubt = (why: string, err?: unknown) => new PartialPrintError(`${why} (printer ${session.address}).`, { bytesSent: length, partsSent: total, partsConfirmed: 0 }, err);
   let after: PrinterStatus | undefined;
   try {
-    await session.write(o.confirm ? Buffer.concat([document.bytes, STATUS_REQUEST]) : document.bytes, o.writeTimeoutMs, signal);
+    await session.write(o.confirm ? Buffer.concat([bytes, STATUS_REQUEST]) : bytes, o.writeTimeoutMs, signal);
     if (!o.confirm) {
       await session.end();
       return { bytesSent: length, partsSent: total, partsConfirmed: 0, confirmed: false };

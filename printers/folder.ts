@@ -13,6 +13,8 @@ const optionsSchema = z.strictObject({
 });
 type FolderOptions = z.infer<typeof optionsSchema>;
 
+const PIECE_BYTES = 1 << 20;
+
 const EXTENSIONS: Record<string, string> = { zpl: '.zpl', escpos: '.bin', pdf: '.pdf', png: '.png', file: '' };
 
 /** Keeps letters, digits, dot, dash and underscore; never a path separator or a leading dot. */
@@ -49,7 +51,8 @@ const definition: DriverDefinition<FolderOptions> = {
         try {
           const handle = await open(temp, 'wx');
           try {
-            await handle.writeFile(document.bytes);
+            // A long job's bytes come from the store a piece at a time, and go into the file the same way.
+            for (let at = 0; at < document.bytes.length; at += PIECE_BYTES) await handle.writeFile(document.bytes.slice(at, Math.min(document.bytes.length, at + PIECE_BYTES)));
             await handle.sync();
           } finally {
             await handle.close();

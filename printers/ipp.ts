@@ -3,7 +3,7 @@ import ipp from 'ipp';
 import { z } from 'zod';
 import { StationError, describeError } from '../src/errors.js';
 import { sleep } from '../src/lib/backoff.js';
-import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, type DriverDefinition, type PrinterDriver, type PrinterStatus } from '../src/printing/types.js';
+import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, type DriverDefinition, type PrinterDriver, type PrinterStatus, wholeBytes } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
   requestTimeoutMs: z.number().int().min(500).max(300_000).default(30_000),
@@ -82,7 +82,8 @@ const definition: DriverDefinition<IppOptions> = {
       formats: ['pdf'],
       async print(document, { signal, onProgress }) {
         const parts = document.meta.partEnds?.length || 1;
-        const length = document.bytes.length;
+        const bytes = wholeBytes(document.bytes);
+        const length = bytes.length;
         // A printer that reports it cannot print now (out of paper, door open, stopped) holds the job: nothing is sent.
         const before = await printerStatus(signal);
         if (before.state === 'offline') throw new PrinterUnavailableError(`IPP printer ${http.host} could not be reached (${before.detail ?? 'offline'}).`, 'Check that it is on and that the address is right.');
@@ -91,7 +92,7 @@ const definition: DriverDefinition<IppOptions> = {
         onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0 });
         let response: IppResponse;
         try {
-          response = await call('Print-Job', { 'job-name': document.meta.name.slice(0, 200), 'document-format': 'application/pdf' }, signal, document.bytes);
+          response = await call('Print-Job', { 'job-name': document.meta.name.slice(0, 200), 'document-format': 'application/pdf' }, signal, bytes);
         } catch (err) {
           // fetch gives no byte count: a connection that failed before any answer may or may not have carried the job.
           const code = (err as { cause?: { code?: string } }).cause?.code;

@@ -15,7 +15,7 @@ import {
   type PrintResult,
   type PrinterDriver,
   type PrinterStatus,
-  type RenderedDocument,
+  type PrintDocument,
 } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
@@ -60,7 +60,7 @@ interface LastReady {
 }
 
 /** Sends a ZPL document part by part, each group proven received by an ~HS answer, and waits until it has printed. */
-async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions, ready: LastReady = {}): Promise<PrintResult> {
+async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions, ready: LastReady = {}): Promise<PrintResult> {
   const bytes = document.bytes;
   const ends = document.meta.partEnds?.length ? document.meta.partEnds : [bytes.length];
   const total = ends.length;
@@ -106,7 +106,8 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
     const request = next === total && total > 1 ? HS_WITH_ODOMETER : HS;
     let answer: HostStatus | undefined;
     try {
-      await session.write(Buffer.concat([needsPrefix ? bytes.subarray(0, prefix) : EMPTY, bytes.subarray(offset(sent), offset(next)), request]), o.writeTimeoutMs, signal);
+      // A long job's bytes are read from the store as they are sent (slice), never held whole.
+      await session.write(Buffer.concat([needsPrefix ? bytes.slice(0, prefix) : EMPTY, bytes.slice(offset(sent), offset(next)), request]), o.writeTimeoutMs, signal);
       needsPrefix = false;
       sent = next;
       // A paused printer that takes the labels into its memory may stop reading when that is full: wait longer then.
@@ -175,7 +176,7 @@ async function printZpl(document: RenderedDocument, o: ZplOptions, session: TcpS
 }
 
 /** For printers set up with confirm false: the bytes are handed over, and the job says it is unconfirmed. */
-async function sendUnconfirmed(document: RenderedDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions): Promise<PrintResult> {
+async function sendUnconfirmed(document: PrintDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions): Promise<PrintResult> {
   const ends = document.meta.partEnds?.length ? document.meta.partEnds : [document.bytes.length];
   const prefix = document.meta.prefix ?? 0;
   const offset = (part: number) => (part === 0 ? prefix : ends[part - 1]!);
@@ -184,8 +185,8 @@ async function sendUnconfirmed(document: RenderedDocument, o: ZplOptions, sessio
     const next = Math.min(ends.length, sent + o.confirmEvery);
     onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: startPart });
     try {
-      const first = sent === startPart && prefix > 0 ? document.bytes.subarray(0, prefix) : EMPTY;
-      await session.write(Buffer.concat([first, document.bytes.subarray(offset(sent), offset(next))]), o.writeTimeoutMs, signal);
+      const first = sent === startPart && prefix > 0 ? document.bytes.slice(0, prefix) : EMPTY;
+      await session.write(Buffer.concat([first, document.bytes.slice(offset(sent), offset(next))]), o.writeTimeoutMs, signal);
     } catch (err) {
       throw new PartialPrintError(`The connection failed while sending: ${describeError(err)}.`, { bytesSent: offset(next), partsSent: next, partsConfirmed: startPart }, err);
     }

@@ -140,6 +140,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       stationName: config.station.name,
       expireAfterMin: config.queue.expireAfterMin,
       workOrder: (ref) => printableWorkOrder({ workOrders, config }, ref),
+      stage: () => jobs.documents.stage(),
     };
     if (options.startQueue !== false) queue.start();
     // Stopping: the queue goes first (jobs in flight get the grace period), before printers and the store close.

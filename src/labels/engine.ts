@@ -4,7 +4,7 @@ import type { CachedWorkOrder, LineView } from '../domain/work-order.js';
 import { turnTaker } from '../lib/yield.js';
 import { StationError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { RenderedDocument } from '../printing/types.js';
+import { SEGMENT_BYTES, type DocumentStage, type PrintDocument, type RenderedDocument } from '../printing/types.js';
 import { loadFonts, type LabelFont, type Weight } from './fonts.js';
 import { imageLoader, type ImageLoader } from './images.js';
 import type { TemplateStore } from './template-store.js';
@@ -45,8 +45,8 @@ export interface LineLabelsRequest {
   reprint?: { batchId: string; from?: number; to?: number };
 }
 
-export interface LabelDocument {
-  document: RenderedDocument;
+export interface LabelDocument<D extends PrintDocument = RenderedDocument> {
+  document: D;
   serials: SerialRecord[];
   /** What each label was filled with, in order. */
   labels: LabelData[];
@@ -76,8 +76,13 @@ export class LabelEngine {
     return this.pdf.close();
   }
 
-  /** The labels of one line (or the work-order label), with new serials or, for a reprint, the batch's own. */
-  async lineLabels(req: LineLabelsRequest): Promise<LabelDocument> {
+  /**
+   * The labels of one line (or the work-order label), with new serials or, for a reprint, the batch's own. With a
+   * stage, a long ZPL document is written into it as it is made (see render).
+   */
+  async lineLabels(req: LineLabelsRequest): Promise<LabelDocument>;
+  async lineLabels(req: LineLabelsRequest, stage: DocumentStage | undefined): Promise<LabelDocument<PrintDocument>>;
+  async lineLabels(req: LineLabelsRequest, stage?: DocumentStage): Promise<LabelDocument<PrintDocument>> {
     // A reprint draws with the version that printed the batch; anything else with the active one.
     const printedWith = req.reprint ? this.o.serials.batch(req.reprint.batchId, 1, 1)[0]?.templateVersion : undefined;
     const template = this.templates.get(req.templateId, printedWith);
@@ -113,9 +118,9 @@ export class LabelEngine {
       data = serials.map((s) => labelData(ctx, wo, line, plan[s.index - 1] ?? plan[0]!, s.serial, s.index, s.count));
     }
     const suffix = subject === 'workorder' ? 'label' : `line-${req.lineNumber}-${template.def.id}${req.reprint ? '-reprint' : ''}`;
-    let document: RenderedDocument;
+    let document: PrintDocument;
     try {
-      document = await this.render(template, data, req.format, req.dpmm, `${wo.number}-${suffix}.${req.format}`);
+      document = await this.render(template, data, req.format, req.dpmm, `${wo.number}-${suffix}.${req.format}`, stage);
     } catch (err) {
       // New serials that will never be printed are recorded as skipped (never given out again).
       if (!req.reprint) this.o.serials.skip(serials, `the labels could not be made: ${(err as Error).message}`);
@@ -152,16 +157,24 @@ export class LabelEngine {
     }
   }
 
-  /** Renders labels for given data (also used for explicit data from the API). */
-  async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string): Promise<RenderedDocument> {
+  /**
+   * Renders labels for given data (also used for explicit data from the API). With a stage, a ZPL document longer
+   * than a segment is written into it a segment at a time as it is made, never held whole; else (and for PDF, drawn
+   * whole on its thread) the bytes are returned.
+   */
+  async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string): Promise<RenderedDocument>;
+  async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string, stage: DocumentStage | undefined): Promise<PrintDocument>;
+  async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string, stage?: DocumentStage): Promise<PrintDocument> {
     const origin = `template ${template.def.id} v${template.def.version}`;
     if (format === 'zpl') {
-      // Each label is written once, into one growing buffer (no second pass to measure it, no joined string).
+      // Each label is written once, into one growing buffer (no second pass to measure it, no joined string); with a
+      // stage, the buffer is handed over whenever it holds a segment's worth, and used again.
       const partEnds: number[] = [];
       const { write, prefix } = this.zplWriter(template, dpmm);
-      let out = Buffer.allocUnsafe(Math.max(4096, prefix.length + data.length * 1024));
+      let out = Buffer.allocUnsafe(Math.max(4096, Math.min(stage ? 2 * SEGMENT_BYTES : Infinity, prefix.length + data.length * 1024)));
       prefix.copy(out);
       let total = prefix.length;
+      let handedOver = 0;
       const turn = turnTaker(500);
       for (const d of data) {
         await turn();
@@ -173,10 +186,20 @@ export class LabelEngine {
           end = write(out, total, d);
         }
         total = end;
-        partEnds.push(total);
+        partEnds.push(handedOver + total);
+        if (stage && total >= SEGMENT_BYTES) {
+          stage.write(out.subarray(0, total));
+          handedOver += total;
+          total = 0;
+        }
       }
       this.reportMissing([...this.fonts.regular.missing, ...this.fonts.bold.missing]);
-      return { format: 'zpl', bytes: Buffer.from(out.subarray(0, total)), meta: { name, contentType: CONTENT_TYPE.zpl, partEnds, origin, ...(prefix.length ? { prefix: prefix.length } : {}) } };
+      const meta = { name, contentType: CONTENT_TYPE.zpl, partEnds, origin, ...(prefix.length ? { prefix: prefix.length } : {}) };
+      if (stage && handedOver) {
+        stage.write(out.subarray(0, total));
+        return { format: 'zpl', bytes: stage.finish(), meta };
+      }
+      return { format: 'zpl', bytes: Buffer.from(out.subarray(0, total)), meta };
     }
     if (!('layout' in template)) throw this.zplOnly(template);
     // Images are read here (a missing one is the template's fault, said as such) and sent with the labels.

@@ -5,7 +5,7 @@ import { printerEntrySchema, type PrinterEntry } from '../config/schema.js';
 import { StationError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PrinterSetupEntry, PrinterSource } from './printer-setup.js';
-import { type DriverDefinition, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type RenderedDocument } from './types.js';
+import { type DriverDefinition, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type PrintDocument } from './types.js';
 
 export interface PrinterView {
   id: string;
@@ -118,7 +118,7 @@ export class PrinterRegistry {
   }
 
   /** Delivers a document; refuses a printer with a problem or a format it does not take before a byte moves. */
-  async print(id: string, document: RenderedDocument, options: PrintOptions): Promise<PrintResult> {
+  async print(id: string, document: PrintDocument, options: PrintOptions): Promise<PrintResult> {
     const driver = this.usable(id, document.format);
     this.inFlight.set(driver, (this.inFlight.get(driver) ?? 0) + 1);
     try {

@@ -28,6 +28,41 @@ export interface RenderedDocument {
   meta: DocumentMeta;
 }
 
+/**
+ * A document's bytes as a driver reads them: held whole (a Uint8Array is one), or a long job's, read from the store a
+ * segment at a time while it prints (a 10,000-tag job is never held whole).
+ */
+export interface DocumentBytes {
+  readonly length: number;
+  /** Bytes start to end (end not included); drivers ask in order. */
+  slice(start: number, end: number): Uint8Array;
+}
+
+/** What a driver prints: a rendered document, or a job's stored one. */
+export interface PrintDocument {
+  format: DocumentFormat;
+  bytes: DocumentBytes;
+  meta: DocumentMeta;
+}
+
+/** A long document is stored, and read back while it prints, in segments of about this many bytes. */
+export const SEGMENT_BYTES = 1 << 20;
+
+/** Where a long document is written as it is made, a piece at a time, instead of being held whole (the job store). */
+export interface DocumentStage {
+  /** Takes a copy of the piece (the caller may reuse its buffer). */
+  write(piece: Uint8Array): void;
+  /** Every piece is written: the document's bytes, read back a segment at a time. */
+  finish(): DocumentBytes;
+  /** The document will not be printed (it failed, or the job was already made): what was written goes. */
+  discard(): void;
+}
+
+/** All of a document's bytes at once (for drivers that send a document whole: PDF, ESC/POS). */
+export function wholeBytes(bytes: DocumentBytes): Uint8Array {
+  return bytes instanceof Uint8Array ? bytes : bytes.slice(0, bytes.length);
+}
+
 export const PRINTER_STATES = ['ready', 'printing', 'paused', 'no-media', 'head-open', 'ribbon-out', 'offline', 'error', 'disabled', 'unknown'] as const;
 export type PrinterState = (typeof PRINTER_STATES)[number];
 
@@ -86,7 +121,7 @@ export interface PrintResult {
 
 export interface PrinterDriver {
   readonly formats: readonly DocumentFormat[];
-  print(document: RenderedDocument, options: PrintOptions): Promise<PrintResult>;
+  print(document: PrintDocument, options: PrintOptions): Promise<PrintResult>;
   status?(signal: AbortSignal): Promise<PrinterStatus>;
   /** Setting the printer up from the bench (ZPL printers): what it can do, and doing it. */
   readonly setupActions?: readonly SetupAction['action'][];

@@ -1,5 +1,5 @@
 // What a print job is, as stored: its states, its record, and the mapping from a database row.
-import type { RenderedDocument } from '../printing/types.js';
+import type { PrintDocument } from '../printing/types.js';
 
 /** done: the printer confirmed it (printed, where it reports that); sent: handed to a printer set up not to confirm. */
 export const JOB_STATES = ['queued', 'printing', 'done', 'sent', 'failed', 'needs-attention', 'cancelled', 'expired'] as const;
@@ -65,7 +65,8 @@ export interface NewJob {
   workOrder?: { id: string; number: string };
   lineNumber?: number;
   template?: { id: string; version: number };
-  document: RenderedDocument;
+  /** Rendered, or written as it was made (a long one) by a stage of the job store. */
+  document: PrintDocument;
   /** What it is, in words; the document's name when absent. */
   title?: string;
   /** What each label was filled with (labels jobs): kept, so any bench of the shop can print them again. */

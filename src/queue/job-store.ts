@@ -1,6 +1,8 @@
 // Jobs in SQLite: idempotent insert, a compare-and-swap claim per printer, state changes with their history.
 import { randomUUID } from 'node:crypto';
 import { decodeLabelData, encodeLabelData } from './label-data-codec.js';
+import { JobDocuments, StoredBytes } from './job-documents.js';
+import { wholeBytes, type DocumentBytes } from '../printing/types.js';
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
 import { COLUMNS, ENDED_STATES, toRecord, type JobFilter, type JobRecord, type JobState, type NewJob, type Row } from './job-record.js';
@@ -31,8 +33,12 @@ export interface StoredProgress {
 export class JobStore {
   private readonly sql: (text: string) => Statement;
 
+  /** The jobs' documents, in segments. */
+  readonly documents: JobDocuments;
+
   constructor(private readonly store: Store) {
     this.sql = preparedStatements(store);
+    this.documents = new JobDocuments(store);
   }
 
   private get db() {
@@ -41,12 +47,18 @@ export class JobStore {
 
   /** Adds a job, or returns the one already made for the same idempotency key. */
   insert(job: NewJob, now = new Date().toISOString()): { job: JobRecord; created: boolean } {
+    // A long document was written as it was made, under the id this job takes; anything else is stored here, whole.
+    const bytes = job.document.bytes;
+    const staged = bytes instanceof StoredBytes && bytes.staged ? bytes : undefined;
     return this.db.transaction(() => {
       if (job.idempotencyKey) {
         const existing = this.byKey(job.idempotencyKey);
-        if (existing) return { job: existing, created: false };
+        if (existing) {
+          if (staged) this.documents.discard(staged.jobId);
+          return { job: existing, created: false };
+        }
       }
-      const id = randomUUID();
+      const id = staged?.jobId ?? randomUUID();
       const seq = ((this.sql('SELECT MAX(seq) AS m FROM jobs').get() as { m: number | null }).m ?? 0) + 1;
       const ends = job.document.meta.partEnds?.length ? job.document.meta.partEnds : [job.document.bytes.length];
       const row = this.sql(
@@ -88,8 +100,7 @@ export class JobStore {
           now,
           job.labelData?.length ? encodeLabelData(job.labelData) : null,
         ) as Row;
-      const bytes = job.document.bytes;
-      this.sql('INSERT INTO job_documents (job_id, bytes) VALUES (?, ?)').run(id, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (!staged) this.documents.insertWhole(id, wholeBytes(bytes));
       this.insertSerials(id, job.serials ?? []);
       this.event(id, 'queued', job.isReprint ? `reprint of ${job.reprintOf}` : undefined, now);
       return { job: toRecord(row), created: true };
@@ -150,9 +161,9 @@ export class JobStore {
   onSettled?: (job: JobRecord, eventRow: number, at: string) => void;
 
   /** A job's document: its bytes, where each label ends, and how many bytes before the first label its labels need. */
-  document(id: string): { bytes: Uint8Array; partEnds: number[]; prefix: number } {
-    const row = this.sql('SELECT d.bytes, j.part_ends, j.prefix_bytes FROM jobs j JOIN job_documents d ON d.job_id = j.id WHERE j.id = ?').get(id) as { bytes: Buffer; part_ends: string; prefix_bytes: number };
-    return { bytes: row.bytes, partEnds: JSON.parse(row.part_ends) as number[], prefix: row.prefix_bytes };
+  document(id: string): { bytes: DocumentBytes; partEnds: number[]; prefix: number } {
+    const row = this.sql('SELECT bytes_total, part_ends, prefix_bytes FROM jobs WHERE id = ?').get(id) as { bytes_total: number; part_ends: string; prefix_bytes: number };
+    return { bytes: this.documents.read(id, row.bytes_total), partEnds: JSON.parse(row.part_ends) as number[], prefix: row.prefix_bytes };
   }
 
   /** Takes the printer's next due job, if any: queued to printing in one statement, so it is taken once. */

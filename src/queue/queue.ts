@@ -5,7 +5,8 @@ import type { Logger } from '../logger.js';
 import type { QueueConfig } from '../config/schema.js';
 import { backoffDelay, sleep } from '../lib/backoff.js';
 import type { PrinterRegistry } from '../printing/registry.js';
-import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DeliveryProgress, type RenderedDocument } from '../printing/types.js';
+import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DeliveryProgress, SEGMENT_BYTES, type DocumentBytes, type DocumentFormat, type PrintDocument } from '../printing/types.js';
+import { StoredBytes } from './job-documents.js';
 import { attentionText } from './attention.js';
 import type { JobRecord, JobStore, NewJob } from './job-store.js';
 
@@ -97,6 +98,8 @@ export class PrintQueue {
    * the station: the operator decides.
    */
   recover(): number {
+    const swept = this.o.jobs.documents.sweep();
+    if (swept) this.o.logger.info({ segments: swept }, 'removed the stored pieces of documents whose jobs were never made (the station stopped while making them)');
     const jobs = this.o.jobs.inFlight();
     for (const job of jobs) {
       const settled = job.partsSent <= job.partsConfirmed && (job.partsPrinted ?? 0) >= job.partsConfirmed;
@@ -141,9 +144,19 @@ export class PrintQueue {
     try {
       this.o.printers.usable(job.printerId, job.document.format);
     } catch (err) {
-      if (!(o.whileDisabled && isStationError(err) && err.code === 'PRINTER_DISABLED')) throw err;
+      if (!(o.whileDisabled && isStationError(err) && err.code === 'PRINTER_DISABLED')) {
+        if (job.document.bytes instanceof StoredBytes && job.document.bytes.staged) this.o.jobs.documents.discard(job.document.bytes.jobId);
+        throw err;
+      }
     }
-    const result = this.o.jobs.insert(job);
+    const staged = job.document.bytes instanceof StoredBytes && job.document.bytes.staged ? job.document.bytes : undefined;
+    let result: { job: JobRecord; created: boolean };
+    try {
+      result = this.o.jobs.insert(job);
+    } catch (err) {
+      if (staged) this.o.jobs.documents.discard(staged.jobId);
+      throw err;
+    }
     if (result.created) {
       this.changed(result.job.id, result.job);
       this.wake(job.printerId);
@@ -194,6 +207,20 @@ export class PrintQueue {
     return moved;
   }
 
+  /** Byte ranges of a stored document as a new document: in memory when short, else written a segment at a time. */
+  private copyOf(bytes: DocumentBytes, ranges: ReadonlyArray<readonly [number, number]>): DocumentBytes {
+    const total = ranges.reduce((n, [a, b]) => n + (b - a), 0);
+    if (total <= SEGMENT_BYTES) return Buffer.concat(ranges.map(([a, b]) => bytes.slice(a, b)));
+    const stage = this.o.jobs.documents.stage();
+    try {
+      for (const [a, b] of ranges) for (let at = a; at < b; at += SEGMENT_BYTES) stage.write(bytes.slice(at, Math.min(b, at + SEGMENT_BYTES)));
+      return stage.finish();
+    } catch (err) {
+      stage.discard();
+      throw err;
+    }
+  }
+
   /**
    * An operator's answer to a job that needs attention: print parts from..to (1-based, of that job) again as a new
    * job linked to it; the original is closed with a note. Resume = from the first missing label to the end.
@@ -209,9 +236,9 @@ export class PrintQueue {
     // The labels asked for, after what they need first (graphics they recall).
     const start = from === 1 ? prefix : partEnds[from - 2]!;
     const end = partEnds[last - 1]!;
-    const document: RenderedDocument = {
-      format: job.format as RenderedDocument['format'],
-      bytes: prefix ? Buffer.concat([bytes.subarray(0, prefix), bytes.subarray(start, end)]) : bytes.subarray(start, end),
+    const document: PrintDocument = {
+      format: job.format as DocumentFormat,
+      bytes: this.copyOf(bytes, prefix ? [[0, prefix], [start, end]] : [[start, end]]),
       meta: {
         name: job.documentName,
         contentType: job.contentType,
@@ -398,7 +425,7 @@ export class PrintQueue {
   private async execute(job: JobRecord, stop: AbortSignal): Promise<JobRecord | undefined> {
     this.changed(job.id, job);
     const { bytes, partEnds, prefix } = this.o.jobs.document(job.id);
-    const document: RenderedDocument = { format: job.format as RenderedDocument['format'], bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds, ...(prefix ? { prefix } : {}) } };
+    const document: PrintDocument = { format: job.format as DocumentFormat, bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds, ...(prefix ? { prefix } : {}) } };
     const controller = new AbortController();
     this.running.set(job.id, controller);
     let lastReport = 0;

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { DOCUMENT_KINDS, type DocumentService } from '../documents/service.js';
 import { StationError } from '../errors.js';
-import type { LabelEngine } from '../labels/engine.js';
+import type { LabelDocument, LabelEngine } from '../labels/engine.js';
 import type { PrinterRegistry } from '../printing/registry.js';
 import { testPage } from '../printing/test-page.js';
-import type { RenderedDocument } from '../printing/types.js';
+import type { DocumentStage, PrintDocument, RenderedDocument } from '../printing/types.js';
 import type { NewJob } from './job-store.js';
 
 export const printRequestSchema = z.discriminatedUnion('kind', [
@@ -77,6 +77,8 @@ export interface RequestDeps {
   expireAfterMin: number;
   /** A printable work order by id or number (throws when unknown or no longer released). */
   workOrder(ref: string): CachedWorkOrder;
+  /** Where a long document is written as it is made (the job store); without it, documents are held whole. */
+  stage?: () => DocumentStage;
 }
 
 /** Renders the request now (serials are allocated here), so the queue only ever sends stored bytes. */
@@ -93,14 +95,24 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     case 'labels': {
       const wo = deps.workOrder(req.workOrder);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
-      const result = await deps.labels.lineLabels({
-        workOrder: wo,
-        ...(req.line === undefined ? {} : { lineNumber: req.line }),
-        templateId: req.template,
-        format,
-        dpmm: printer.entry.dpmm,
-        ...(req.quantity === undefined ? {} : { quantity: req.quantity }),
-      });
+      const stage = deps.stage?.();
+      let result: LabelDocument<PrintDocument>;
+      try {
+        result = await deps.labels.lineLabels(
+          {
+            workOrder: wo,
+            ...(req.line === undefined ? {} : { lineNumber: req.line }),
+            templateId: req.template,
+            format,
+            dpmm: printer.entry.dpmm,
+            ...(req.quantity === undefined ? {} : { quantity: req.quantity }),
+          },
+          stage,
+        );
+      } catch (err) {
+        stage?.discard();
+        throw err;
+      }
       // Labels, not document parts: a PDF of 1,000 tags is one part.
       const count = result.labels.length || (result.document.meta.partEnds?.length ?? 1);
       const name = deps.labels.templates.get(result.template.id).def.name;
@@ -136,7 +148,14 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     case 'template': {
       const template = deps.labels.templates.get(req.template);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
-      const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`);
+      const stage = deps.stage?.();
+      let document: PrintDocument;
+      try {
+        document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`, stage);
+      } catch (err) {
+        stage?.discard();
+        throw err;
+      }
       const count = req.labels.length;
       return { ...base, kind: 'labels', title: `${count} ${count === 1 ? 'label' : 'labels'}, ${template.def.name}`, template: { id: template.def.id, version: template.def.version }, document, labelData: req.labels };
     }

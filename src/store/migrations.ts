@@ -360,4 +360,21 @@ export const migrations: readonly Migration[] = [
       -- with ~DG, recalled by each label): sent again before the labels of every delivery, a resume too.
       ALTER TABLE jobs ADD COLUMN prefix_bytes INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 15,
+    name: 'job documents in segments',
+    sql: `
+      -- A long job's document is written as it is made, a segment (about 1 MB) at a time, and read back the same way
+      -- while it prints: a 10,000-tag job is never held whole. Segments are written before their job's row, under the
+      -- id it will have, so they name it without a foreign key; segments of a job never made are removed at start.
+      CREATE TABLE job_segments (
+        job_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      );
+      INSERT INTO job_segments (job_id, seq, start, bytes) SELECT job_id, 0, 0, bytes FROM job_documents;
+      DROP TABLE job_documents;`,
+  },
 ];

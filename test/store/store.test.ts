@@ -35,7 +35,7 @@ describe('openStore', () => {
     again.close();
   });
 
-  it('moves the documents of jobs stored before version 12 into their own table, byte for byte', () => {
+  it('moves the documents of jobs stored before version 12 out of the job rows (now into segments), byte for byte', () => {
     const path = join(dir, 'v11', 'station.db');
     const old = openStore(path, { migrations: migrations.filter((m) => m.version <= 11) });
     const pdf = Buffer.from('%PDF-1.7\n' + 'x'.repeat(100_000));
@@ -49,7 +49,8 @@ describe('openStore', () => {
     const store = openStore(path);
     const jobs = new JobStore(store);
     expect(jobs.get('j1')?.bytesTotal).toBe(pdf.length);
-    expect(Buffer.compare(Buffer.from(jobs.document('j1').bytes), pdf)).toBe(0);
+    const { bytes } = jobs.document('j1');
+    expect(Buffer.compare(Buffer.from(bytes.slice(0, bytes.length)), pdf)).toBe(0);
     expect(store.db.prepare('SELECT name FROM pragma_table_info(?) WHERE name = ?').get('jobs', 'bytes')).toBeUndefined();
     store.close();
   });

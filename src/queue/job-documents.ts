@@ -1,0 +1,139 @@
+// Job documents in the store, in segments: a long job's bytes are written as they are made and read back a segment at
+// a time while it prints, so a 10,000-tag job is never held whole (7.6 MB of ZPL was rendered into one buffer, copied,
+// stored, and read back whole to print).
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import { SEGMENT_BYTES, type DocumentBytes, type DocumentStage } from '../printing/types.js';
+import { preparedStatements, type Store } from '../store/store.js';
+
+const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+/** A stored document's bytes: segments are read when asked for, the last one read is kept. */
+export class StoredBytes implements DocumentBytes {
+  private cached: { index: number; bytes: Buffer } | undefined;
+
+  constructor(
+    private readonly sql: (text: string) => Statement,
+    /** The job (or the job to be) the segments belong to. */
+    readonly jobId: string,
+    /** Where each segment starts, in order. */
+    private readonly starts: readonly number[],
+    readonly length: number,
+    /** Written by a stage for a job not inserted yet: the insert takes it as the job's document. */
+    readonly staged = false,
+  ) {}
+
+  slice(start: number, end: number): Uint8Array {
+    start = Math.max(0, start);
+    end = Math.min(this.length, end);
+    if (end <= start) return Buffer.alloc(0);
+    const pieces: Buffer[] = [];
+    for (let i = this.segmentAt(start); i < this.starts.length && this.starts[i]! < end; i++) {
+      const segment = this.segment(i);
+      const from = this.starts[i]!;
+      pieces.push(segment.subarray(Math.max(0, start - from), Math.min(segment.length, end - from)));
+    }
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  }
+
+  private segmentAt(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private segment(index: number): Buffer {
+    if (this.cached?.index === index) return this.cached.bytes;
+    const row = this.sql('SELECT bytes FROM job_segments WHERE job_id = ? AND seq = ?').get(this.jobId, index) as { bytes: Buffer } | undefined;
+    if (!row) throw new Error(`segment ${index} of job ${this.jobId}'s document is missing from the store`);
+    this.cached = { index, bytes: row.bytes };
+    return row.bytes;
+  }
+}
+
+export class JobDocuments {
+  private readonly sql: (text: string) => Statement;
+
+  constructor(private readonly store: Store) {
+    this.sql = preparedStatements(store);
+  }
+
+  /** Stores a whole document as one segment (inside the caller's transaction). */
+  insertWhole(jobId: string, bytes: Uint8Array): void {
+    this.sql('INSERT INTO job_segments (job_id, seq, start, bytes) VALUES (?, 0, 0, ?)').run(jobId, asBuffer(bytes));
+  }
+
+  /** A job's document, read a segment at a time. */
+  read(jobId: string, length: number): StoredBytes {
+    const starts = (this.sql('SELECT start FROM job_segments WHERE job_id = ? ORDER BY seq').all(jobId) as Array<{ start: number }>).map((r) => r.start);
+    if (!starts.length) throw new Error(`job ${jobId} has no document in the store`);
+    return new StoredBytes(this.sql, jobId, starts, length);
+  }
+
+  /**
+   * A place for a long document of a job to be made: pieces are gathered into segments of about SEGMENT_BYTES, each
+   * written as it fills, under the id the job will have.
+   */
+  stage(): DocumentStage & { readonly jobId: string } {
+    const jobId = randomUUID();
+    const starts: number[] = [];
+    let length = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let state: 'open' | 'finished' | 'discarded' = 'open';
+    const insert = (bytes: Buffer) => {
+      this.sql('INSERT INTO job_segments (job_id, seq, start, bytes) VALUES (?, ?, ?, ?)').run(jobId, starts.length, length, bytes);
+      starts.push(length);
+      length += bytes.length;
+    };
+    const flush = () => {
+      if (!pendingBytes) return;
+      insert(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+      pending = [];
+      pendingBytes = 0;
+    };
+    return {
+      jobId,
+      write: (piece) => {
+        if (state !== 'open') throw new Error(`the document of job ${jobId} is ${state}: nothing more can be written to it`);
+        // A segment at most each, so no segment read back is much longer. Whole segments go to the store straight
+        // from the caller's buffer (SQLite copies them); the rest is copied, as the caller reuses its buffer.
+        const bytes = asBuffer(piece);
+        let at = 0;
+        if (!pendingBytes) for (; bytes.length - at >= SEGMENT_BYTES; at += SEGMENT_BYTES) insert(bytes.subarray(at, at + SEGMENT_BYTES));
+        for (; at < bytes.length; at += SEGMENT_BYTES) {
+          const part = Buffer.from(bytes.subarray(at, Math.min(bytes.length, at + SEGMENT_BYTES)));
+          pending.push(part);
+          pendingBytes += part.length;
+          if (pendingBytes >= SEGMENT_BYTES) flush();
+        }
+      },
+      finish: () => {
+        if (state === 'discarded') throw new Error(`the document of job ${jobId} was discarded`);
+        flush();
+        state = 'finished';
+        return new StoredBytes(this.sql, jobId, starts.length ? starts : [0], length, true);
+      },
+      discard: () => {
+        state = 'discarded';
+        pending = [];
+        this.discard(jobId);
+      },
+    };
+  }
+
+  /** Removes the segments of a job that was never made. */
+  discard(jobId: string): void {
+    if (!this.sql('SELECT 1 FROM jobs WHERE id = ?').get(jobId)) this.sql('DELETE FROM job_segments WHERE job_id = ?').run(jobId);
+  }
+
+  /** Segments of jobs that were never made (the station stopped while making them, say); returns how many went. */
+  sweep(): number {
+    return this.sql('DELETE FROM job_segments WHERE job_id NOT IN (SELECT id FROM jobs)').run().changes;
+  }
+}
