@@ -3,7 +3,7 @@ import ipp from 'ipp';
 import { z } from 'zod';
 import { StationError, describeError } from '../src/errors.js';
 import { sleep } from '../src/lib/backoff.js';
-import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, type DriverDefinition, type PrinterDriver, type PrinterStatus, wholeBytes } from '../src/printing/types.js';
+import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, type DriverDefinition, type PrinterDriver, type PrinterStatus, SEGMENT_BYTES, type DocumentBytes, wholeBytes } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
   requestTimeoutMs: z.number().int().min(500).max(300_000).default(30_000),
@@ -39,6 +39,12 @@ export function mapPrinterState(state: unknown, reasons: unknown): PrinterStatus
   return { state: 'unknown', detail: `printer-state ${String(state)}` };
 }
 
+/** The request's head, then the document a segment at a time. */
+function* pieces(head: Uint8Array, data: DocumentBytes): Generator<Uint8Array> {
+  yield head;
+  for (let at = 0; at < data.length; at += SEGMENT_BYTES) yield data.slice(at, Math.min(data.length, at + SEGMENT_BYTES));
+}
+
 const definition: DriverDefinition<IppOptions> = {
   name: 'ipp',
   description: 'IPP Everywhere printers and CUPS queues (ipp:// or ipps://), for PDF.',
@@ -50,16 +56,20 @@ const definition: DriverDefinition<IppOptions> = {
     if (!settings.uri.port) http.port = '631';
     const o = settings.options;
 
-    const call = async (operation: string, attributes: Record<string, unknown>, signal: AbortSignal, data?: Uint8Array): Promise<IppResponse> => {
-      const body = ipp.serialize({
+    const call = async (operation: string, attributes: Record<string, unknown>, signal: AbortSignal, data?: DocumentBytes): Promise<IppResponse> => {
+      // The request's attributes, then the document as it is (serialized without data, the attributes end the same).
+      const head = ipp.serialize({
         operation,
         'operation-attributes-tag': { 'attributes-charset': 'utf-8', 'attributes-natural-language': 'en', 'printer-uri': printerUri, 'requesting-user-name': o.userName, ...attributes },
-        ...(data ? { data: Buffer.from(data) } : {}),
       });
+      // A long document (a job's, in the store) is sent a segment at a time as it is read (chunked), never held whole.
+      const streamed = data !== undefined && !(data instanceof Uint8Array) && data.length > SEGMENT_BYTES;
+      const body = !data ? head : streamed ? ReadableStream.from(pieces(head, data)) : Buffer.concat([head, wholeBytes(data)]);
       const res = await fetch(http, {
         method: 'POST',
         headers: { 'content-type': 'application/ipp' },
         body,
+        ...(streamed ? { duplex: 'half' as const } : {}),
         signal: AbortSignal.any([signal, AbortSignal.timeout(o.requestTimeoutMs)]),
       });
       if (!res.ok) throw new StationError('IPP_HTTP', `The IPP printer answered HTTP ${res.status}.`, { status: 502 });
@@ -82,8 +92,7 @@ const definition: DriverDefinition<IppOptions> = {
       formats: ['pdf'],
       async print(document, { signal, onProgress }) {
         const parts = document.meta.partEnds?.length || 1;
-        const bytes = wholeBytes(document.bytes);
-        const length = bytes.length;
+        const length = document.bytes.length;
         // A printer that reports it cannot print now (out of paper, door open, stopped) holds the job: nothing is sent.
         const before = await printerStatus(signal);
         if (before.state === 'offline') throw new PrinterUnavailableError(`IPP printer ${http.host} could not be reached (${before.detail ?? 'offline'}).`, 'Check that it is on and that the address is right.');
@@ -92,7 +101,7 @@ const definition: DriverDefinition<IppOptions> = {
         onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0 });
         let response: IppResponse;
         try {
-          response = await call('Print-Job', { 'job-name': document.meta.name.slice(0, 200), 'document-format': 'application/pdf' }, signal, bytes);
+          response = await call('Print-Job', { 'job-name': document.meta.name.slice(0, 200), 'document-format': 'application/pdf' }, signal, document.bytes);
         } catch (err) {
           // fetch gives no byte count: a connection that failed before any answer may or may not have carried the job.
           const code = (err as { cause?: { code?: string } }).cause?.code;

@@ -53,6 +53,9 @@ export interface LabelDocument<D extends PrintDocument = RenderedDocument> {
   template: { id: string; version: number };
 }
 
+/** PDFs of at least this many labels are streamed into the store when a stage is given (shorter ones are small). */
+const STREAM_PDF_LABELS = 200;
+
 const CONTENT_TYPE: Record<PreviewFormat, string> = { zpl: 'application/vnd.zebra.zpl', pdf: 'application/pdf', svg: 'image/svg+xml', png: 'image/png' };
 
 export class LabelEngine {
@@ -159,8 +162,8 @@ export class LabelEngine {
 
   /**
    * Renders labels for given data (also used for explicit data from the API). With a stage, a ZPL document longer
-   * than a segment is written into it a segment at a time as it is made, never held whole; else (and for PDF, drawn
-   * whole on its thread) the bytes are returned.
+   * than a segment, or a PDF of STREAM_PDF_LABELS labels or more, is written into it a segment at a time as it is
+   * made, never held whole; else the bytes are returned.
    */
   async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string): Promise<RenderedDocument>;
   async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string, stage: DocumentStage | undefined): Promise<PrintDocument>;
@@ -204,8 +207,14 @@ export class LabelEngine {
     if (!('layout' in template)) throw this.zplOnly(template);
     // Images are read here (a missing one is the template's fault, said as such) and sent with the labels.
     const images = template.def.elements.flatMap((e): Array<[string, Uint8Array]> => (e.type === 'image' ? [[e.src, this.images(e.src).png]] : []));
+    const meta = { name, contentType: CONTENT_TYPE.pdf, origin };
+    // A long PDF comes from its thread in pieces, straight into the store: held whole on neither thread.
+    if (stage && data.length >= STREAM_PDF_LABELS) {
+      await this.pdf.renderInto({ def: template.def, data, dpmm, title: name, images }, (piece) => stage.write(piece));
+      return { format: 'pdf', bytes: stage.finish(), meta };
+    }
     const bytes = await this.pdf.render({ def: template.def, data, dpmm, title: name, images });
-    return { format: 'pdf', bytes, meta: { name, contentType: CONTENT_TYPE.pdf, origin } };
+    return { format: 'pdf', bytes, meta };
   }
 
   /** One label for a look before printing; the preview PNG is drawn at the printer's resolution. */

@@ -20,6 +20,14 @@ export interface PdfRequest {
   title: string;
   /** The PNG of each image the template draws, by name. */
   images: Array<[string, Uint8Array]>;
+  /** Send the PDF in pieces as it is written (PdfWorkerPiece), then its length, instead of whole at the end. */
+  stream?: boolean;
+}
+
+/** A piece of a streamed PDF, in order. */
+export interface PdfWorkerPiece {
+  id: number;
+  piece: Uint8Array;
 }
 
 export interface PdfWorkerError {
@@ -29,11 +37,12 @@ export interface PdfWorkerError {
   hint?: string;
 }
 
-export type PdfWorkerReply = { id: number; missing: number[] } & ({ bytes: Uint8Array } | { error: PdfWorkerError });
+export type PdfWorkerReply = { id: number; missing: number[] } & ({ bytes: Uint8Array } | { length: number } | { error: PdfWorkerError });
 
 interface Pending {
-  resolve: (bytes: Uint8Array) => void;
+  resolve: (result: Uint8Array | number) => void;
   reject: (err: Error) => void;
+  piece?: (piece: Uint8Array) => void;
 }
 
 export interface PdfRendererOptions extends PdfWorkerData {
@@ -65,13 +74,26 @@ export class PdfRenderer {
 
   constructor(private readonly o: PdfRendererOptions) {}
 
-  render(req: Omit<PdfRequest, 'id'>): Promise<Uint8Array> {
+  /** The whole PDF. */
+  async render(req: Omit<PdfRequest, 'id' | 'stream'>): Promise<Uint8Array> {
+    return (await this.request({ ...req, stream: false })) as Uint8Array;
+  }
+
+  /**
+   * The PDF in pieces (about 1 MB each, in order) handed to `piece` as the thread writes them, so a long one is never
+   * held whole on either thread; resolves with its length once the last piece was handed over.
+   */
+  async renderInto(req: Omit<PdfRequest, 'id' | 'stream'>, piece: (piece: Uint8Array) => void): Promise<number> {
+    return (await this.request({ ...req, stream: true }, piece)) as number;
+  }
+
+  private request(req: Omit<PdfRequest, 'id'>, piece?: (piece: Uint8Array) => void): Promise<Uint8Array | number> {
     const worker = this.start();
     clearTimeout(this.idleTimer);
     worker.ref();
     const id = this.next++;
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return new Promise<Uint8Array | number>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, ...(piece ? { piece } : {}) });
       worker.postMessage({ ...req, id } satisfies PdfRequest);
     });
   }
@@ -88,8 +110,8 @@ export class PdfRenderer {
   private start(): Worker {
     if (this.worker) return this.worker;
     const workerData: PdfWorkerData = { fontsDir: this.o.fontsDir, fallbackFonts: [...this.o.fallbackFonts] };
-    const worker = startWorker(import.meta.url, 'pdf-worker', { workerData, resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb ?? 512, maxYoungGenerationSizeMb: YOUNG_MB }, stderr: false });
-    worker.on('message', (reply: PdfWorkerReply) => this.answer(reply));
+    const worker = startWorker(import.meta.url, 'pdf-worker', { workerData, resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb ?? 128, maxYoungGenerationSizeMb: YOUNG_MB }, stderr: false });
+    worker.on('message', (reply: PdfWorkerReply | PdfWorkerPiece) => ('piece' in reply ? this.piece(reply) : this.answer(reply)));
     worker.on('error', (err) => this.lost(worker, err));
     worker.on('exit', (code) => this.lost(worker, new Error(`it ended with code ${code}`)));
     // After the listeners (adding one holds the process open again): only a thread with work keeps the process running.
@@ -98,19 +120,37 @@ export class PdfRenderer {
     return worker;
   }
 
+  private piece(reply: PdfWorkerPiece): void {
+    const waiting = this.pending.get(reply.id);
+    if (!waiting?.piece) return;
+    try {
+      waiting.piece(reply.piece);
+    } catch (err) {
+      // Where the pieces go failed (the store, say): the request fails with that; the rest of its pieces are dropped.
+      this.pending.delete(reply.id);
+      waiting.reject(err as Error);
+      this.idleWhenDone();
+    }
+  }
+
   private answer(reply: PdfWorkerReply): void {
     if (reply.missing.length) this.o.onMissing?.(reply.missing);
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
     this.pending.delete(reply.id);
     if ('bytes' in reply) waiting.resolve(reply.bytes);
+    else if ('length' in reply) waiting.resolve(reply.length);
     else waiting.reject(failure(reply.error));
-    if (this.pending.size === 0) {
-      this.worker?.unref();
-      clearTimeout(this.idleTimer);
-      this.idleTimer = setTimeout(() => void this.retire(), this.o.idleMs ?? 600_000);
-      this.idleTimer.unref();
-    }
+    this.idleWhenDone();
+  }
+
+  /** Without requests, the thread no longer holds the process open, and ends after idleMs. */
+  private idleWhenDone(): void {
+    if (this.pending.size) return;
+    this.worker?.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.retire(), this.o.idleMs ?? 600_000);
+    this.idleTimer.unref();
   }
 
   private async retire(): Promise<void> {
@@ -125,7 +165,7 @@ export class PdfRenderer {
     this.worker = undefined;
     const outOfMemory = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
     this.failAll(
-      new StationError('PDF_RENDER_FAILED', outOfMemory ? `The PDF is too big to draw in the memory set aside for it (${this.o.maxHeapMb ?? 512} MB).` : `The PDF drawing thread stopped: ${err.message}.`, {
+      new StationError('PDF_RENDER_FAILED', outOfMemory ? `The PDF is too big to draw in the memory set aside for it (${this.o.maxHeapMb ?? 128} MB).` : `The PDF drawing thread stopped: ${err.message}.`, {
         status: outOfMemory ? 413 : 500,
         retryable: !outOfMemory,
         hint: outOfMemory ? 'Print fewer labels at a time.' : 'Try again; the next PDF starts a new drawing thread.',

@@ -6,9 +6,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isStationError } from '../errors.js';
 import { loadFonts } from './fonts.js';
 import { layoutLabel } from './layout.js';
-import { labelsToPdf } from './pdf.js';
+import { labelsToPdf, labelsToPdfStream, type PdfContext, type PdfLabel } from './pdf.js';
 import { compileTemplate, type LoadedTemplate } from './templates.js';
-import type { PdfRequest, PdfWorkerData, PdfWorkerReply } from './pdf-render.js';
+import type { PdfRequest, PdfWorkerData, PdfWorkerPiece, PdfWorkerReply } from './pdf-render.js';
 
 const init = workerData as PdfWorkerData;
 const fonts = loadFonts(init.fontsDir, init.fallbackFonts);
@@ -26,26 +26,33 @@ function template(def: unknown): LoadedTemplate {
   return loaded;
 }
 
-async function render(req: PdfRequest): Promise<Uint8Array> {
+/** Handed over, not copied, where it can be: what is transferred must own its whole buffer. */
+const owned = (bytes: Uint8Array) => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
+
+/** Draws the labels; streamed, each piece is sent on as it is written and the length is returned. */
+async function render(req: PdfRequest): Promise<Uint8Array | number> {
   const loaded = template(req.def);
   if (!('layout' in loaded)) throw new Error(`template ${loaded.def.id} is a raw ZPL design and has no PDF form`);
   const images = new Map(req.images);
   const layout = loaded.layout;
   const size = loaded.def.size;
-  return labelsToPdf(
-    (function* () {
-      for (const d of req.data) yield { primitives: layoutLabel(layout, d, fonts, req.dpmm), size };
-    })(),
-    {
-      fonts,
-      title: req.title,
-      images: (src) => {
-        const png = images.get(src);
-        if (!png) throw new Error(`the image ${src} was not sent with the labels`);
-        return { width: 0, height: 0, dark: new Uint8Array(0), png };
-      },
+  const labels = (function* (): Generator<PdfLabel> {
+    for (const d of req.data) yield { primitives: layoutLabel(layout, d, fonts, req.dpmm), size };
+  })();
+  const ctx: PdfContext = {
+    fonts,
+    title: req.title,
+    images: (src) => {
+      const png = images.get(src);
+      if (!png) throw new Error(`the image ${src} was not sent with the labels`);
+      return { width: 0, height: 0, dark: new Uint8Array(0), png };
     },
-  );
+  };
+  if (!req.stream) return labelsToPdf(labels, ctx);
+  return labelsToPdfStream(labels, ctx, (piece) => {
+    const bytes = owned(piece);
+    parentPort!.postMessage({ id: req.id, piece: bytes } satisfies PdfWorkerPiece, [bytes.buffer as ArrayBuffer]);
+  });
 }
 
 const missing = () => [...new Set([...fonts.regular.missing, ...fonts.bold.missing])];
@@ -53,8 +60,11 @@ const missing = () => [...new Set([...fonts.regular.missing, ...fonts.bold.missi
 parentPort!.on('message', (req: PdfRequest) => {
   void render(req).then(
     (drawn) => {
-      // Handed over, not copied: the reply must own its whole buffer.
-      const bytes = drawn.byteOffset === 0 && drawn.byteLength === drawn.buffer.byteLength ? drawn : drawn.slice();
+      if (typeof drawn === 'number') {
+        parentPort!.postMessage({ id: req.id, length: drawn, missing: missing() } satisfies PdfWorkerReply);
+        return;
+      }
+      const bytes = owned(drawn);
       const reply: PdfWorkerReply = { id: req.id, bytes, missing: missing() };
       parentPort!.postMessage(reply, [bytes.buffer as ArrayBuffer]);
     },

@@ -18,6 +18,18 @@ export interface PdfContext {
 
 export async function labelsToPdf(labels: Iterable<PdfLabel>, ctx: PdfContext): Promise<Uint8Array> {
   const doc = await PdfDocument.create(ctx.fonts, ctx.title);
+  await drawLabels(doc, labels, ctx);
+  return doc.save();
+}
+
+/** The same PDF, streamed: written out a piece (about 1 MB) at a time to `out` as pages are done; returns its length. */
+export async function labelsToPdfStream(labels: Iterable<PdfLabel>, ctx: PdfContext, out: (piece: Uint8Array) => void): Promise<number> {
+  const doc = await PdfDocument.create(ctx.fonts, { ...(ctx.title ? { title: ctx.title } : {}), out });
+  await drawLabels(doc, labels, ctx);
+  return doc.finish();
+}
+
+async function drawLabels(doc: PdfDocument, labels: Iterable<PdfLabel>, ctx: PdfContext): Promise<void> {
   const turn = turnTaker(20);
   for (const label of labels) {
     await turn();
@@ -52,7 +64,6 @@ export async function labelsToPdf(labels: Iterable<PdfLabel>, ctx: PdfContext): 
       }
     }
   }
-  return doc.save();
 }
 
 async function drawBlock(page: PdfPage, b: TextBlock, metrics: LabelFont, firstLineOffset = 0): Promise<void> {

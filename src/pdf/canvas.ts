@@ -1,6 +1,6 @@
 // The home of pdf-lib drawing (fonts for it are in fonts.ts): a small surface in millimetres (top-left origin) with embedded label fonts.
 import { deflateSync } from 'node:zlib';
-import type { PDFDocument as PdfLibDocument, PDFFont, PDFPageLeaf, PDFRef } from 'pdf-lib';
+import type { PDFDocument as PdfLibDocument, PDFFont, PDFRef } from 'pdf-lib';
 import { lazy } from '../lib/lazy.js';
 import type { LabelFont, Weight } from '../labels/fonts.js';
 import { sharedFontkit, writeSubsetAtOnce } from './fonts.js';
@@ -32,17 +32,22 @@ const STROKE = { black: '0 G', grey: '0.55 G' };
  * One page, drawn in mm from the top-left corner. Drawing appends PDF operators as text, compressed (zlib, native)
  * into a content stream when the next page starts or the document is saved. pdf-lib's own drawing built an object
  * per operator and number, kept until the save, then compressed with a JavaScript deflate: for a 500-tag PDF that
- * was most of the time after the barcodes, and most of the memory.
+ * was most of the time after the barcodes, and most of the memory. The page object itself is written by the document
+ * (see PdfDocument), not kept as pdf-lib objects.
  */
 export class PdfPage {
-  private readonly fontKeys = new Map<FontKey, string>();
-  private readonly imageKeys = new Map<PDFRef, string>();
-  /** Content stream operators, ASCII only (text is hex-encoded glyph ids). */
+  /** Resources the page uses: name (F1, Im1) to object number. */
+  readonly fonts = new Map<string, number>();
+  readonly images = new Map<string, number>();
+  /** Compressed content streams, in drawing order. */
+  readonly contents: Uint8Array[] = [];
+  /** Content stream operators not compressed yet, ASCII only (text is hex-encoded glyph ids). */
   readonly ops: string[] = [];
 
   constructor(
     private readonly doc: PdfDocument,
-    readonly node: PDFPageLeaf,
+    /** The page's object number. */
+    readonly number: number,
     readonly widthMm: number,
     readonly heightMm: number,
   ) {}
@@ -74,14 +79,10 @@ export class PdfPage {
   }
 
   private async run(text: string, key: FontKey, x: number, y: number, size: number, cos: number, sin: number, muted: boolean): Promise<void> {
-    const font = await this.doc.font(key);
-    let name = this.fontKeys.get(key);
-    if (!name) {
-      name = this.node.newFontDictionary(font.name, font.ref).toString();
-      this.fontKeys.set(key, name);
-    }
+    const { font, name } = await this.doc.font(key);
+    this.fonts.set(name, font.ref.objectNumber);
     const matrix = `${num(cos)} ${num(sin)} ${num(-sin)} ${num(cos)} ${this.x(x)} ${this.y(y)}`;
-    this.ops.push(`BT ${name} ${num(size * PT_PER_MM)} Tf ${muted ? FILL.grey : FILL.black} ${matrix} Tm ${this.doc.encode(font, text)} Tj ET\n`);
+    this.ops.push(`BT /${name} ${num(size * PT_PER_MM)} Tf ${muted ? FILL.grey : FILL.black} ${matrix} Tm ${this.doc.encode(font, text)} Tj ET\n`);
   }
 
   /** Fills rectangles [x, y, w, h] (mm, top-left) as one path: barcodes, filled boxes. */
@@ -107,21 +108,15 @@ export class PdfPage {
    */
   seal(): void {
     if (this.ops.length === 0) return;
-    const ctx = this.node.context;
     // A copy of the right size: zlib's result is a view of its 4 KiB output buffer, kept alive with it.
-    const content = new Uint8Array(deflateSync(Buffer.from(this.ops.join(''), 'latin1'), SMALL_STREAM));
+    this.contents.push(new Uint8Array(deflateSync(Buffer.from(this.ops.join(''), 'latin1'), SMALL_STREAM)));
     this.ops.length = 0;
-    this.node.addContentStream(ctx.register(ctx.stream(content, { Filter: 'FlateDecode' })));
   }
 
   async image(png: Uint8Array, x: number, y: number, w: number, h: number): Promise<void> {
-    const ref = this.doc.png(png);
-    let key = this.imageKeys.get(ref);
-    if (!key) {
-      key = this.node.newXObject('Image', ref).toString();
-      this.imageKeys.set(ref, key);
-    }
-    this.ops.push(`q ${this.x(w)} 0 0 ${this.x(h)} ${this.x(x)} ${this.y(y + h)} cm ${key} Do Q\n`);
+    const { ref, name } = this.doc.png(png);
+    this.images.set(name, ref.objectNumber);
+    this.ops.push(`q ${this.x(w)} 0 0 ${this.x(h)} ${this.x(x)} ${this.y(y + h)} cm /${name} Do Q\n`);
   }
 }
 
@@ -168,19 +163,90 @@ function prepareImage(png: Uint8Array): PreparedImage {
   return img;
 }
 
-/** A PDF being written: fonts embedded once (subset), text shaped once per distinct string. */
+/** Distinct strings whose glyphs are kept per document (more than a label's fixed text, fewer than 10,000 serials). */
+const ENCODED_LIMIT = 2048;
+
+/** Written out in pieces of about this size when a document streams. */
+const PIECE_BYTES = 1 << 20;
+
+/**
+ * The bytes of a PDF as they are written: offsets of its objects for the cross-reference table, and pieces handed
+ * to `out` as they fill (streaming), or kept until the end.
+ */
+class PdfBytes {
+  private pieces: Buffer[] = [];
+  private held = 0;
+  /** Bytes written so far (handed out or held). */
+  length = 0;
+  /** Byte offset of each object, by object number. */
+  readonly offsets: number[] = [];
+
+  constructor(private readonly out?: (piece: Uint8Array) => void) {}
+
+  raw(bytes: Buffer | string): void {
+    const b = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    this.pieces.push(b);
+    this.held += b.length;
+    this.length += b.length;
+    if (this.out && this.held >= PIECE_BYTES) this.flush();
+  }
+
+  object(number: number, ...body: Array<Buffer | string>): void {
+    this.offsets[number] = this.length;
+    this.raw(`${number} 0 obj\n`);
+    for (const b of body) this.raw(b);
+    this.raw('\nendobj\n');
+  }
+
+  /** Hands what is held to `out` (streaming), or returns it all. */
+  flush(): Buffer {
+    const all = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.held);
+    this.pieces = [];
+    this.held = 0;
+    if (this.out && all.length) this.out(all);
+    return all;
+  }
+}
+
+export interface PdfDocumentOptions {
+  title?: string;
+  /**
+   * Streams the document: each page is written out when the next one starts, in pieces of about 1 MB handed here,
+   * so a 10,000-label PDF is never held whole (pdf-lib kept every page as objects until the save: ~15 KB a page).
+   * Finished pages cannot be drawn on again; finish() writes the rest.
+   */
+  out?: (piece: Uint8Array) => void;
+}
+
+/**
+ * A PDF being written: fonts embedded once (subset), text shaped once per distinct string. Pages and their content
+ * are written here as text; pdf-lib makes the fonts (subsets, widths, Unicode maps), the images, the catalog and the
+ * document information, written after the pages.
+ */
 export class PdfDocument {
-  private readonly embedded = new Map<FontKey, PDFFont>();
+  private readonly embedded = new Map<FontKey, { font: PDFFont; name: string }>();
   private readonly encoded = new Map<string, string>();
-  private readonly images = new Map<Uint8Array, PDFRef>();
+  private readonly images = new Map<Uint8Array, { ref: PDFRef; name: string }>();
+  /** Pages not written yet (streaming: only the one being drawn). */
   private pages: PdfPage[] = [];
+  private readonly pageNumbers: number[] = [];
+  private readonly bytes: PdfBytes;
+  private readonly pagesRef: PDFRef;
 
   private constructor(
     private readonly doc: PdfLibDocument,
     readonly fonts: Record<Weight, LabelFont>,
-  ) {}
+    private readonly streaming: boolean,
+    out?: (piece: Uint8Array) => void,
+  ) {
+    this.bytes = new PdfBytes(out);
+    // The header, and a comment of high bytes that tells readers the file is binary.
+    this.bytes.raw(Buffer.from('%PDF-1.7\n%\u0081\u0081\u0081\u0081\n\n', 'latin1'));
+    this.pagesRef = doc.catalog.get(pdfLib().PDFName.of('Pages')) as PDFRef;
+  }
 
-  static async create(fonts: Record<Weight, LabelFont>, title?: string): Promise<PdfDocument> {
+  static async create(fonts: Record<Weight, LabelFont>, titleOrOptions?: string | PdfDocumentOptions): Promise<PdfDocument> {
+    const o = typeof titleOrOptions === 'string' ? { title: titleOrOptions } : (titleOrOptions ?? {});
     const doc = await pdfLib().PDFDocument.create();
     // Fonts, their Unicode maps and images are compressed by pdf-lib with a JavaScript deflate: use zlib's instead.
     doc.context.flateStream = (contents, dict = {}) =>
@@ -188,37 +254,43 @@ export class PdfDocument {
     doc.registerFontkit(sharedFontkit());
     doc.setProducer('benchprint');
     doc.setCreator('benchprint');
-    if (title) doc.setTitle(title);
-    return new PdfDocument(doc, fonts);
+    if (o.title) doc.setTitle(o.title);
+    return new PdfDocument(doc, fonts, o.out !== undefined, o.out);
   }
 
-  /**
-   * Appends a page. pdf-lib's addPage walks the page tree from the start for every insert (quadratic in pages, a
-   * tenth of a 500-tag PDF's time); pages only ever go at the end here, so they are pushed onto the tree directly.
-   */
+  /** A new object number (counted with pdf-lib's, so the fonts it makes later never take one of ours). */
+  private nextNumber(): number {
+    return ++this.doc.context.largestObjectNumber;
+  }
+
+  /** Appends a page; streaming, the page before is written out. */
   addPage(widthMm: number, heightMm: number): PdfPage {
-    const { PDFPageLeaf, PDFName } = pdfLib();
-    const ctx = this.doc.context;
-    const tree = this.doc.catalog.Pages();
-    const leaf = PDFPageLeaf.withContextAndParent(ctx, this.doc.catalog.get(PDFName.of('Pages')) as PDFRef);
-    leaf.set(PDFName.MediaBox, ctx.obj([0, 0, widthMm * PT_PER_MM, heightMm * PT_PER_MM]));
-    tree.pushLeafNode(ctx.register(leaf));
-    this.pages.at(-1)?.seal();
-    const page = new PdfPage(this, leaf, widthMm, heightMm);
+    const last = this.pages.at(-1);
+    if (last) {
+      last.seal();
+      if (this.streaming) {
+        this.writePage(last);
+        this.pages = [];
+      }
+    }
+    const page = new PdfPage(this, this.nextNumber(), widthMm, heightMm);
+    this.pageNumbers.push(page.number);
     this.pages.push(page);
     return page;
   }
 
+  /** The pages that can still be drawn on: all of them, or streaming, the last. */
   get pageList(): readonly PdfPage[] {
     return this.pages;
   }
 
-  async font(key: FontKey): Promise<PDFFont> {
+  async font(key: FontKey): Promise<{ font: PDFFont; name: string }> {
     let font = this.embedded.get(key);
     if (!font) {
       const bytes = key === 'regular' || key === 'bold' ? this.fonts[key].bytes : this.fonts.regular.fallbacks()[Number(key.slice(9)) - 1]!.bytes;
-      font = await this.doc.embedFont(bytes, { subset: true });
-      writeSubsetAtOnce(font);
+      const embedded = await this.doc.embedFont(bytes, { subset: true });
+      writeSubsetAtOnce(embedded);
+      font = { font: embedded, name: `F${this.embedded.size + 1}` };
       this.embedded.set(key, font);
     }
     return font;
@@ -230,29 +302,89 @@ export class PdfDocument {
     let hex = this.encoded.get(key);
     if (hex === undefined) {
       hex = font.encodeText(text).toString();
+      // What labels share is met again at once; serials never are: a long run of them must not pile up here.
+      if (this.encoded.size >= ENCODED_LIMIT) this.encoded.clear();
       this.encoded.set(key, hex);
     }
     return hex;
   }
 
   /** The image XObject for a PNG, once per document. */
-  png(bytes: Uint8Array): PDFRef {
-    let ref = this.images.get(bytes);
-    if (!ref) {
+  png(bytes: Uint8Array): { ref: PDFRef; name: string } {
+    let image = this.images.get(bytes);
+    if (!image) {
       const img = prepareImage(bytes);
       const ctx = this.doc.context;
       const common = { Type: 'XObject', Subtype: 'Image', Width: img.width, Height: img.height, BitsPerComponent: 8, Filter: 'FlateDecode' };
       const smask = img.alpha ? ctx.register(ctx.stream(img.alpha, { ...common, ColorSpace: 'DeviceGray' })) : undefined;
-      ref = ctx.register(ctx.stream(img.rgb, { ...common, ColorSpace: 'DeviceRGB', ...(smask ? { SMask: smask } : {}) }));
-      this.images.set(bytes, ref);
+      image = { ref: ctx.register(ctx.stream(img.rgb, { ...common, ColorSpace: 'DeviceRGB', ...(smask ? { SMask: smask } : {}) })), name: `Im${this.images.size + 1}` };
+      this.images.set(bytes, image);
     }
-    return ref;
+    return image;
   }
 
+  private writePage(page: PdfPage): void {
+    const contents = page.contents.map((content) => {
+      const number = this.nextNumber();
+      this.bytes.object(number, `<< /Length ${content.length} /Filter /FlateDecode >>\nstream\n`, Buffer.from(content.buffer, content.byteOffset, content.byteLength), '\nendstream');
+      return `${number} 0 R`;
+    });
+    const dict = (m: Map<string, number>) => [...m].map(([name, n]) => `/${name} ${n} 0 R`).join(' ');
+    const resources = [page.fonts.size ? `/Font << ${dict(page.fonts)} >>` : '', page.images.size ? `/XObject << ${dict(page.images)} >>` : ''].filter(Boolean).join(' ');
+    const box = [0, 0, page.widthMm * PT_PER_MM, page.heightMm * PT_PER_MM].map(num).join(' ');
+    this.bytes.object(page.number, `<< /Type /Page /Parent ${this.pagesRef.objectNumber} 0 R /MediaBox [${box}] /Resources << ${resources} >> /Contents [${contents.join(' ')}] >>`);
+  }
+
+  /**
+   * Writes what is left: the pages not written yet, the page tree, the fonts (subset to the glyphs used), images,
+   * catalog and information, the cross-reference table and trailer. Returns the whole PDF, or streaming, hands the
+   * rest to `out` and returns its length.
+   */
+  async finish(): Promise<number> {
+    for (const page of this.pages) {
+      page.seal();
+      this.writePage(page);
+    }
+    this.pages = [];
+    const ctx = this.doc.context;
+    await this.doc.flush(); // the fonts' subsets and widths, now that every glyph is known
+    ctx.delete(this.pagesRef);
+    this.bytes.object(this.pagesRef.objectNumber, `<< /Type /Pages /Kids [${this.pageNumbers.map((n) => `${n} 0 R`).join(' ')}] /Count ${this.pageNumbers.length} >>`);
+    for (const [ref, object] of ctx.enumerateIndirectObjects()) {
+      const body = Buffer.alloc(object.sizeInBytes());
+      object.copyBytesInto(body, 0);
+      this.bytes.object(ref.objectNumber, body);
+    }
+    const size = ctx.largestObjectNumber + 1;
+    const xrefAt = this.bytes.length;
+    const offsets = this.bytes.offsets;
+    // Runs of consecutive written objects (object 0 is the head of the free list).
+    let xref = 'xref\n0 1\n0000000000 65535 f \n';
+    for (let n = 1; n < size; ) {
+      if (offsets[n] === undefined) {
+        n++;
+        continue;
+      }
+      let end = n;
+      while (end < size && offsets[end] !== undefined) end++;
+      xref += `${n} ${end - n}\n`;
+      for (let i = n; i < end; i++) xref += `${String(offsets[i]).padStart(10, '0')} 00000 n \n`;
+      n = end;
+      if (xref.length >= PIECE_BYTES) {
+        this.bytes.raw(xref);
+        xref = '';
+      }
+    }
+    const info = ctx.trailerInfo.Info ? ` /Info ${String(ctx.trailerInfo.Info)}` : '';
+    this.bytes.raw(`${xref}trailer\n<< /Size ${size} /Root ${String(ctx.trailerInfo.Root)}${info} >>\nstartxref\n${xrefAt}\n%%EOF\n`);
+    if (this.streaming) this.bytes.flush();
+    return this.bytes.length;
+  }
+
+  /** The whole document (not streaming). */
   async save(): Promise<Uint8Array> {
-    for (const page of this.pages) page.seal();
-    // pdf-lib would otherwise wait a timer tick every 50 objects (~1 ms each: 30 ms for 500 tags), add an empty form,
-    // and add a page to an empty document.
-    return this.doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY, updateFieldAppearances: false, addDefaultPage: false });
+    if (this.streaming) throw new Error('a streamed PDF is finished with finish(), its bytes went to out');
+    await this.finish();
+    return new Uint8Array(this.bytes.flush());
   }
 }

@@ -1,5 +1,6 @@
 // Long jobs are never held whole: their documents are written to the store a segment at a time as they are made, and
 // read back the same way while they print. What the printer gets is still every label once, in order, byte for byte.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,9 @@ import { JobStore } from '../../src/queue/job-store.js';
 import { SEGMENT_BYTES } from '../../src/printing/types.js';
 import type { RunningStation } from '../../src/station.js';
 import type { CachedWorkOrder } from '../../src/domain/work-order.js';
+import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
 import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
+import { decodeBarcodes, pdfText, pdfToPngs } from '../helpers/barcodes.js';
 import { demoWorkOrders } from '../helpers/labels.js';
 import { asToken, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
@@ -63,20 +66,26 @@ describe('a document written in segments', () => {
 
 describe('a 3,000-tag job', () => {
   let zebra: ZebraDouble;
+  let office: IppPrinterDouble;
   let station: RunningStation;
   let wo: CachedWorkOrder;
   let hot: string;
+  let sheets: string;
   beforeAll(async () => {
     const dir = tempDir();
     wo = (await demoWorkOrders(dir)).find((w) => w.lines.some((l) => l.assembly))!;
     zebra = await startZebraPrinter();
     zebra.bufferCapacity = 5000;
+    office = await startIppPrinter();
     hot = join(dir, 'hot');
+    sheets = join(dir, 'sheets');
     station = await demoStation(dir, (c) => {
       c.auth.tokens = [{ name: 'office', token: 'office-token-0123456789', scopes: ['read', 'print'] }];
       c.printers = [
         { id: 'z', driver: 'zpl', uri: zebra.uri, dpmm: 8, options: { pollMs: 20, confirmEvery: 200, maxAhead: 1000 } },
         { id: 'hot', driver: 'folder', uri: `file://${hot}`, dpmm: 8, options: { formats: ['zpl'], create: true } },
+        { id: 'sheets', driver: 'folder', uri: `file://${sheets}`, dpmm: 8, options: { formats: ['pdf'], create: true } },
+        { id: 'office', driver: 'ipp', uri: office.uri, dpmm: 8, options: { pollMs: 100 } },
       ];
     });
     await station.sync.syncOnce();
@@ -84,6 +93,7 @@ describe('a 3,000-tag job', () => {
   afterAll(async () => {
     await station.stop();
     await zebra.close();
+    await office.close();
   });
 
   async function tags(printer: string, quantity: number): Promise<string> {
@@ -132,6 +142,35 @@ describe('a 3,000-tag job', () => {
     const files = readdirSync(hot).filter((f) => !f.startsWith('.'));
     expect(files).toHaveLength(1);
     expect(Buffer.compare(readFileSync(join(hot, files[0]!)), whole(id))).toBe(0);
+  }, 60_000);
+
+  it('as PDF comes from its drawing thread in pieces into the store, and is one whole PDF: every tag, in order', async () => {
+    const id = await tags('sheets', 3000);
+    await station.queue.runUntilIdle(60_000);
+    const job = station.queue.get(id);
+    expect(job.state).toBe('done');
+    expect(segmentsOf(station.store, id)).toBeGreaterThanOrEqual(2);
+    const files = readdirSync(sheets).filter((f) => !f.startsWith('.'));
+    expect(files).toHaveLength(1);
+    const pdf = readFileSync(join(sheets, files[0]!));
+    expect(Buffer.compare(pdf, whole(id))).toBe(0);
+    // poppler reads it without a complaint, page by page: each page is its tag.
+    const info = spawnSync('pdfinfo', ['-'], { input: pdf });
+    expect(info.stderr.toString()).toBe('');
+    expect(/Pages:\s+(\d+)/.exec(info.stdout.toString())?.[1]).toBe('3000');
+    const pages = pdfText(pdf).split('\f').slice(0, 3000);
+    expect(pages.map((text, i) => text.includes(job.serials[i]!) && text.includes(`${i + 1} of 3000`))).toEqual(pages.map(() => true));
+    const last = await decodeBarcodes(pdfToPngs(pdf, 300, { first: 3000, last: 3000 })[0]!);
+    expect(last.map((b) => b.text)).toContain(job.serials[2999]);
+  }, 90_000);
+
+  it('as PDF reaches an IPP printer whole, sent a segment at a time', async () => {
+    const id = await tags('office', 3000);
+    await station.queue.runUntilIdle(60_000);
+    expect(station.queue.get(id)).toMatchObject({ state: 'done', partsConfirmed: 1 });
+    expect(segmentsOf(station.store, id)).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => office.jobFiles().length).toBe(1);
+    expect(Buffer.compare(office.jobFiles()[0]!, whole(id))).toBe(0);
   }, 60_000);
 
   it('made for a printer that refuses it leaves nothing in the store', async () => {
