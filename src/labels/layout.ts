@@ -323,12 +323,21 @@ export function lineStart(block: TextBlock, width: number): number {
 /** Visits the dark modules of a barcode as local rectangles (u, v, du, dv in mm). */
 export function forEachModule(b: BarcodeBlock, visit: (u: number, v: number, du: number, dv: number) => void): void {
   const m = b.moduleMm;
+  forEachModuleInModules(b, (u, v, du, dv) => visit(u * m, v * m, du * m, dv * m));
+}
+
+/**
+ * The same rectangles in modules (whole numbers but for a linear code's quiet offset and height): what a drawing in
+ * the barcode's own frame (see PdfPage.fillRectsIn) needs, short to write and to compress.
+ */
+export function forEachModuleInModules(b: BarcodeBlock, visit: (u: number, v: number, du: number, dv: number) => void): void {
   if (!b.code) throw new Error('barcode laid out without its modules');
   if (b.code.kind === 'linear') {
-    let u = b.offsetX;
+    const height = b.symbolH / b.moduleMm;
+    let u = b.offsetX / b.moduleMm;
     b.code.widths.forEach((w, i) => {
-      if (i % 2 === 0) visit(u, 0, w * m, b.symbolH);
-      u += w * m;
+      if (i % 2 === 0) visit(u, 0, w, height);
+      u += w;
     });
     return;
   }
@@ -342,7 +351,7 @@ export function forEachModule(b: BarcodeBlock, visit: (u: number, v: number, du:
       }
       const start = c;
       while (c < cols && cells[r * cols + c]) c++;
-      visit(start * m, r * m, (c - start) * m, m);
+      visit(start, r, c - start, 1);
     }
   }
 }

@@ -3,7 +3,7 @@ import { PdfDocument, type PdfPage } from '../pdf/canvas.js';
 import type { LabelFont, Weight } from './fonts.js';
 import type { GrayImage } from './images.js';
 import { turnTaker } from '../lib/yield.js';
-import { BASELINE, forEachModule, lineStart, rectToLabel, toLabel, type Primitive, type TextBlock } from './layout.js';
+import { BASELINE, forEachModuleInModules, lineStart, toLabel, type Primitive, type TextBlock } from './layout.js';
 
 export interface PdfLabel {
   primitives: Primitive[];
@@ -40,12 +40,11 @@ async function drawLabels(doc: PdfDocument, labels: Iterable<PdfLabel>, ctx: Pdf
           await drawBlock(page, p, ctx.fonts[p.weight]);
           break;
         case 'barcode': {
+          // Drawn in its own frame, in modules: one module along each of its axes, wherever the label turns it.
           const rects: Array<[number, number, number, number]> = [];
-          forEachModule(p, (u, v, du, dv) => {
-            const r = rectToLabel(p, u, v, du, dv);
-            rects.push([r.x, r.y, r.w, r.h]);
-          });
-          page.fillRects(rects);
+          forEachModuleInModules(p, (u, v, du, dv) => rects.push([u, v, du, dv]));
+          const m = p.moduleMm;
+          page.fillRectsIn({ origin: toLabel(p, 0, 0), u: toLabel(p, m, 0), v: toLabel(p, 0, m) }, rects);
           if (p.text) {
             const block: TextBlock = { kind: 'text', x: p.x, y: p.y, w: p.w, h: p.h, rotate: p.rotate, lines: [p.text.value], size: p.text.size, lineHeight: p.text.size, weight: 'regular', align: 'center' };
             await drawBlock(page, block, ctx.fonts.regular, p.symbolH + p.text.size * 0.1);

@@ -92,6 +92,20 @@ export class PdfPage {
     this.ops.push(`${path}f Q\n`);
   }
 
+  /**
+   * Fills rectangles given in a frame of their own: `frame` maps its unit vectors to the label (mm, top-left: where
+   * its origin, one step along u and one along v land). A barcode in its modules is small whole numbers ("12 3 2 1
+   * re" instead of "104.882 311.811 5.669 2.835 re"): a third of the text to build and to compress.
+   */
+  fillRectsIn(frame: { origin: readonly [number, number]; u: readonly [number, number]; v: readonly [number, number] }, rects: Iterable<readonly [number, number, number, number]>): void {
+    const k = PT_PER_MM;
+    const [ox, oy] = frame.origin;
+    const matrix = [k * (frame.u[0] - ox), -k * (frame.u[1] - oy), k * (frame.v[0] - ox), -k * (frame.v[1] - oy), k * ox, k * (this.heightMm - oy)].map(num).join(' ');
+    let path = `q ${FILL.black} ${matrix} cm\n`;
+    for (const [u, v, du, dv] of rects) path += `${num(u)} ${num(v)} ${num(du)} ${num(dv)} re\n`;
+    this.ops.push(`${path}f Q\n`);
+  }
+
   line(x1: number, y1: number, x2: number, y2: number, thickness: number, muted = false): void {
     this.ops.push(`q ${muted ? STROKE.grey : STROKE.black} ${this.x(thickness)} w ${this.x(x1)} ${this.y(y1)} m ${this.x(x2)} ${this.y(y2)} l S Q\n`);
   }
