@@ -5,8 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isStationError } from '../errors.js';
 import { loadFonts } from './fonts.js';
-import { layoutLabel } from './layout.js';
-import { labelsToPdf, labelsToPdfStream, type PdfContext, type PdfLabel } from './pdf.js';
+import { labelsToPdf, labelsToPdfStream, type PdfContext } from './pdf.js';
 import { compileTemplate, type LoadedTemplate } from './templates.js';
 import type { PdfRequest, PdfWorkerData, PdfWorkerPiece, PdfWorkerReply } from './pdf-render.js';
 
@@ -34,11 +33,6 @@ async function render(req: PdfRequest): Promise<Uint8Array | number> {
   const loaded = template(req.def);
   if (!('layout' in loaded)) throw new Error(`template ${loaded.def.id} is a raw ZPL design and has no PDF form`);
   const images = new Map(req.images);
-  const layout = loaded.layout;
-  const size = loaded.def.size;
-  const labels = (function* (): Generator<PdfLabel> {
-    for (const d of req.data) yield { primitives: layoutLabel(layout, d, fonts, req.dpmm), size };
-  })();
   const ctx: PdfContext = {
     fonts,
     title: req.title,
@@ -48,8 +42,8 @@ async function render(req: PdfRequest): Promise<Uint8Array | number> {
       return { width: 0, height: 0, dark: new Uint8Array(0), png };
     },
   };
-  if (!req.stream) return labelsToPdf(labels, ctx);
-  return labelsToPdfStream(labels, ctx, (piece) => {
+  if (!req.stream) return labelsToPdf(loaded.layout, req.data, req.dpmm, ctx);
+  return labelsToPdfStream(loaded.layout, req.data, req.dpmm, ctx, (piece) => {
     const bytes = owned(piece);
     parentPort!.postMessage({ id: req.id, piece: bytes } satisfies PdfWorkerPiece, [bytes.buffer as ArrayBuffer]);
   });

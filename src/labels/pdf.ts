@@ -1,14 +1,9 @@
-// Draws laid-out labels into a PDF (one page per label, the label's own size) on the shared PDF canvas.
-import { PdfDocument, type PdfPage } from '../pdf/canvas.js';
+// Draws a layout template's labels into a PDF (one page per label, the label's own size) on the shared PDF canvas.
+import { PdfDocument, type PdfFragment, type PdfPage } from '../pdf/canvas.js';
 import type { LabelFont, Weight } from './fonts.js';
 import type { GrayImage } from './images.js';
 import { turnTaker } from '../lib/yield.js';
-import { BASELINE, forEachModuleInModules, lineStart, toLabel, type Primitive, type TextBlock } from './layout.js';
-
-export interface PdfLabel {
-  primitives: Primitive[];
-  size: { widthMm: number; heightMm: number };
-}
+import { BASELINE, boundValue, forEachModuleInModules, layoutBound, lineStart, toLabel, type CompiledLayout, type Primitive, type TextBlock } from './layout.js';
 
 export interface PdfContext {
   fonts: Record<Weight, LabelFont>;
@@ -16,52 +11,85 @@ export interface PdfContext {
   title?: string;
 }
 
-export async function labelsToPdf(labels: Iterable<PdfLabel>, ctx: PdfContext): Promise<Uint8Array> {
+/** Distinct values whose drawing is kept per element: a batch's shared fields, not a long run of serials. */
+const FRAGMENT_LIMIT = 256;
+/** Labels an element is kept for before it counts as one that changes on every label. */
+const KEEP_TRIAL = 16;
+
+/** A layout's labels, one page each, for these data. */
+export async function labelsToPdf(layout: CompiledLayout, data: readonly unknown[], dpmm: number, ctx: PdfContext): Promise<Uint8Array> {
   const doc = await PdfDocument.create(ctx.fonts, ctx.title);
-  await drawLabels(doc, labels, ctx);
+  await drawLabels(doc, layout, data, dpmm, ctx);
   return doc.save();
 }
 
 /** The same PDF, streamed: written out a piece (about 1 MB) at a time to `out` as pages are done; returns its length. */
-export async function labelsToPdfStream(labels: Iterable<PdfLabel>, ctx: PdfContext, out: (piece: Uint8Array) => void): Promise<number> {
+export async function labelsToPdfStream(layout: CompiledLayout, data: readonly unknown[], dpmm: number, ctx: PdfContext, out: (piece: Uint8Array) => void): Promise<number> {
   const doc = await PdfDocument.create(ctx.fonts, { ...(ctx.title ? { title: ctx.title } : {}), out });
-  await drawLabels(doc, labels, ctx);
+  await drawLabels(doc, layout, data, dpmm, ctx);
   return doc.finish();
 }
 
-async function drawLabels(doc: PdfDocument, labels: Iterable<PdfLabel>, ctx: PdfContext): Promise<void> {
+/**
+ * One page per label. The labels of a batch differ in a few fields (the serial, "3 of 12"): what each element draws
+ * is laid out and written once per distinct value it shows, and replayed on the pages that show it again (the same
+ * operators: every page of a document has the template's size and its fonts). The rest is drawn afresh.
+ */
+async function drawLabels(doc: PdfDocument, layout: CompiledLayout, data: readonly unknown[], dpmm: number, ctx: PdfContext): Promise<void> {
+  const { widthMm, heightMm } = layout.template.size;
+  const drawn = layout.elements.map(() => ({ fragments: new Map<string, PdfFragment>(), hits: 0, misses: 0 }));
   const turn = turnTaker(20);
-  for (const label of labels) {
+  for (const d of data) {
     await turn();
-    const page = doc.addPage(label.size.widthMm, label.size.heightMm);
-    for (const p of label.primitives) {
-      switch (p.kind) {
-        case 'text':
-          await drawBlock(page, p, ctx.fonts[p.weight]);
-          break;
-        case 'barcode': {
-          // Drawn in its own frame, in modules: one module along each of its axes, wherever the label turns it.
-          const rects: Array<[number, number, number, number]> = [];
-          forEachModuleInModules(p, (u, v, du, dv) => rects.push([u, v, du, dv]));
-          const m = p.moduleMm;
-          page.fillRectsIn({ origin: toLabel(p, 0, 0), u: toLabel(p, m, 0), v: toLabel(p, 0, m) }, rects);
-          if (p.text) {
-            const block: TextBlock = { kind: 'text', x: p.x, y: p.y, w: p.w, h: p.h, rotate: p.rotate, lines: [p.text.value], size: p.text.size, lineHeight: p.text.size, weight: 'regular', align: 'center' };
-            await drawBlock(page, block, ctx.fonts.regular, p.symbolH + p.text.size * 0.1);
-          }
-          break;
-        }
-        case 'line':
-          page.line(p.x1, p.y1, p.x2, p.y2, p.thickness);
-          break;
-        case 'box':
-          page.box(p.x, p.y, p.w, p.h, p.thickness, p.fill);
-          break;
-        case 'image':
-          await page.image(ctx.images(p.src).png, p.x, p.y, p.w, p.h);
-          break;
+    const page = doc.addPage(widthMm, heightMm);
+    for (const [i, element] of layout.elements.entries()) {
+      const value = boundValue(element, d);
+      if (value === undefined) continue;
+      const kept = drawn[i]!;
+      const fragment = kept.fragments.get(value);
+      if (fragment) {
+        kept.hits++;
+        page.replay(fragment);
+        continue;
       }
+      kept.misses++;
+      const p = layoutBound(element, value, ctx.fonts, dpmm, true);
+      // An element that shows something new on almost every label (a serial) is drawn, not kept: keeping thousands of
+      // drawings that are never met again only makes work for the garbage collector.
+      if (kept.misses > KEEP_TRIAL && kept.hits < kept.misses) {
+        await drawPrimitive(page, p, ctx);
+        continue;
+      }
+      if (kept.fragments.size >= FRAGMENT_LIMIT) kept.fragments.clear();
+      kept.fragments.set(value, await page.capture(() => drawPrimitive(page, p, ctx)));
     }
+  }
+}
+
+async function drawPrimitive(page: PdfPage, p: Primitive, ctx: PdfContext): Promise<void> {
+  switch (p.kind) {
+    case 'text':
+      await drawBlock(page, p, ctx.fonts[p.weight]);
+      break;
+    case 'barcode': {
+      // Drawn in its own frame, in modules: one module along each of its axes, wherever the label turns it.
+      const m = p.moduleMm;
+      page.fillRectsIn({ origin: toLabel(p, 0, 0), u: toLabel(p, m, 0), v: toLabel(p, 0, m) }, (visit) => forEachModuleInModules(p, visit));
+      if (p.text) {
+        const block: TextBlock = { kind: 'text', x: p.x, y: p.y, w: p.w, h: p.h, rotate: p.rotate, lines: [p.text.value], size: p.text.size, lineHeight: p.text.size, weight: 'regular', align: 'center' };
+        await drawBlock(page, block, ctx.fonts.regular, p.symbolH + p.text.size * 0.1);
+      }
+      break;
+    }
+    case 'line':
+      page.line(p.x1, p.y1, p.x2, p.y2, p.thickness);
+      break;
+    case 'box':
+      page.box(p.x, p.y, p.w, p.h, p.thickness, p.fill);
+      break;
+    case 'image':
+      await page.image(ctx.images(p.src).png, p.x, p.y, p.w, p.h);
+      break;
   }
 }
 

@@ -35,10 +35,19 @@ const STROKE = { black: '0 G', grey: '0.55 G' };
  * was most of the time after the barcodes, and most of the memory. The page object itself is written by the document
  * (see PdfDocument), not kept as pdf-lib objects.
  */
+/** What one drawing wrote on a page (see PdfPage.capture): its operators and the resources they name. */
+export interface PdfFragment {
+  ops: string;
+  fonts: ReadonlyMap<string, number>;
+  images: ReadonlyMap<string, number>;
+}
+
 export class PdfPage {
   /** Resources the page uses: name (F1, Im1) to object number. */
   readonly fonts = new Map<string, number>();
   readonly images = new Map<string, number>();
+  /** While capturing: the resources drawn with. */
+  private capturing: { fonts: Map<string, number>; images: Map<string, number> } | undefined;
   /** Compressed content streams, in drawing order. */
   readonly contents: Uint8Array[] = [];
   /** Content stream operators not compressed yet, ASCII only (text is hex-encoded glyph ids). */
@@ -78,9 +87,32 @@ export class PdfPage {
     }
   }
 
+  /**
+   * Draws and keeps what the drawing wrote, to be replayed on other pages of this document (pages of the same size:
+   * positions are in page points).
+   */
+  async capture(draw: () => Promise<void>): Promise<PdfFragment> {
+    const start = this.ops.length;
+    const used = (this.capturing = { fonts: new Map<string, number>(), images: new Map<string, number>() });
+    try {
+      await draw();
+    } finally {
+      this.capturing = undefined;
+    }
+    return { ops: this.ops.slice(start).join(''), ...used };
+  }
+
+  /** Writes a captured drawing again, here. */
+  replay(fragment: PdfFragment): void {
+    if (fragment.ops) this.ops.push(fragment.ops);
+    for (const [name, n] of fragment.fonts) this.fonts.set(name, n);
+    for (const [name, n] of fragment.images) this.images.set(name, n);
+  }
+
   private async run(text: string, key: FontKey, x: number, y: number, size: number, cos: number, sin: number, muted: boolean): Promise<void> {
     const { font, name } = await this.doc.font(key);
     this.fonts.set(name, font.ref.objectNumber);
+    this.capturing?.fonts.set(name, font.ref.objectNumber);
     const matrix = `${num(cos)} ${num(sin)} ${num(-sin)} ${num(cos)} ${this.x(x)} ${this.y(y)}`;
     this.ops.push(`BT /${name} ${num(size * PT_PER_MM)} Tf ${muted ? FILL.grey : FILL.black} ${matrix} Tm ${this.doc.encode(font, text)} Tj ET\n`);
   }
@@ -97,12 +129,14 @@ export class PdfPage {
    * its origin, one step along u and one along v land). A barcode in its modules is small whole numbers ("12 3 2 1
    * re" instead of "104.882 311.811 5.669 2.835 re"): a third of the text to build and to compress.
    */
-  fillRectsIn(frame: { origin: readonly [number, number]; u: readonly [number, number]; v: readonly [number, number] }, rects: Iterable<readonly [number, number, number, number]>): void {
+  fillRectsIn(frame: { origin: readonly [number, number]; u: readonly [number, number]; v: readonly [number, number] }, rects: (visit: (u: number, v: number, du: number, dv: number) => void) => void): void {
     const k = PT_PER_MM;
     const [ox, oy] = frame.origin;
     const matrix = [k * (frame.u[0] - ox), -k * (frame.u[1] - oy), k * (frame.v[0] - ox), -k * (frame.v[1] - oy), k * ox, k * (this.heightMm - oy)].map(num).join(' ');
     let path = `q ${FILL.black} ${matrix} cm\n`;
-    for (const [u, v, du, dv] of rects) path += `${num(u)} ${num(v)} ${num(du)} ${num(dv)} re\n`;
+    rects((u, v, du, dv) => {
+      path += `${num(u)} ${num(v)} ${num(du)} ${num(dv)} re\n`;
+    });
     this.ops.push(`${path}f Q\n`);
   }
 
@@ -130,6 +164,7 @@ export class PdfPage {
   async image(png: Uint8Array, x: number, y: number, w: number, h: number): Promise<void> {
     const { ref, name } = this.doc.png(png);
     this.images.set(name, ref.objectNumber);
+    this.capturing?.images.set(name, ref.objectNumber);
     this.ops.push(`q ${this.x(w)} 0 0 ${this.x(h)} ${this.x(x)} ${this.y(y + h)} cm /${name} Do Q\n`);
   }
 }
