@@ -1,10 +1,11 @@
 // Benchmark: the built station as a process, as on a bench PC (demo mode: sandbox and virtual printers).
 // Each run: cold start until "ready"; resident memory once idle; then a 1,000-label PDF job of hose tags asked for
 // over HTTP until its file is written, twice, with the process's peak resident memory (VmHWM), how long each job took,
-// and the longest /healthz answer meanwhile (is the station still answering while it renders?).
+// and the longest /healthz answer meanwhile (is the station still answering while it renders?). Then 1,000 and
+// 10,000 tags as ZPL and as PDF, each with the memory it adds at its peak (flat: long jobs are never held whole).
 // Needs `npm run build` first (npm run bench does it).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, report, summary, type Result } from './report.js';
@@ -26,10 +27,29 @@ interface Run {
   first: Job;
   later: Job;
   peakRssMb: number;
+  long: LongJobs;
+}
+
+/** A job's peak resident memory over what the process held just before it (the kernel's peak is reset first). */
+async function peakOver(pid: number, job: () => Promise<Job>): Promise<{ mb: number; ms: number }> {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  const before = procStatus(pid, 'VmRSS');
+  const { ms } = await job();
+  return { mb: procStatus(pid, 'VmHWM') - before, ms };
+}
+
+/** Extra resident memory at the peak of each long job (over the memory just before it), MB. */
+interface LongJobs {
+  zpl1k: number;
+  zpl10k: number;
+  pdf1k: number;
+  pdf10k: number;
+  zpl10kMs: number;
+  pdf10kMs: number;
 }
 
 /** Asks for the labels over HTTP and waits until the job is done, asking /healthz every 20 ms meanwhile. */
-async function pdfJob(url: string): Promise<Job> {
+async function pdfJob(url: string, printer = 'labels', labels = LABELS): Promise<Job> {
   let polling = true;
   let longestHealthMs = 0;
   const poller = (async () => {
@@ -50,7 +70,7 @@ async function pdfJob(url: string): Promise<Job> {
   const res = await fetch(`${url}/api/v1/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...kiosk },
-    body: JSON.stringify({ kind: 'labels', printer: 'labels', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: LABELS, force: true }),
+    body: JSON.stringify({ kind: 'labels', printer, workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: labels, force: true }),
   });
   const job = (await res.json()) as { id: string; state: string };
   if (res.status !== 201) throw new Error(`the job was refused: ${JSON.stringify(job)}`);
@@ -85,7 +105,15 @@ async function once(): Promise<Run> {
     // The first job also loads the PDF and barcode code (loaded on first use, as on a bench); the second does not.
     const first = await pdfJob(url);
     const later = await pdfJob(url);
-    return { readyMs, idleRssMb, first, later, peakRssMb: procStatus(child.pid!, 'VmHWM') };
+    const peakRssMb = procStatus(child.pid!, 'VmHWM');
+    // Long jobs are written to the store and read back a segment at a time: 10,000 tags should cost about what 1,000 do.
+    const pid = child.pid!;
+    const zpl1k = await peakOver(pid, () => pdfJob(url, 'tags', 1000));
+    const zpl10k = await peakOver(pid, () => pdfJob(url, 'tags', 10_000));
+    const pdf1k = await peakOver(pid, () => pdfJob(url, 'labels', 1000));
+    const pdf10k = await peakOver(pid, () => pdfJob(url, 'labels', 10_000));
+    const long = { zpl1k: zpl1k.mb, zpl10k: zpl10k.mb, pdf1k: pdf1k.mb, pdf10k: pdf10k.mb, zpl10kMs: zpl10k.ms, pdf10kMs: pdf10k.ms };
+    return { readyMs, idleRssMb, first, later, peakRssMb, long };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -104,6 +132,12 @@ const results: Result[] = [
   { name: `${n}-label PDF job, request to file written: next`, unit: 'ms', runs: runs.map((r) => r.later.ms) },
   { name: 'longest /healthz answer during the first job', unit: 'ms', runs: runs.map((r) => r.first.longestHealthMs), target: { kind: 'at most', value: 50 } },
   { name: 'longest /healthz answer during the next job', unit: 'ms', runs: runs.map((r) => r.later.longestHealthMs), target: { kind: 'at most', value: 50 } },
+  { name: 'memory a 1,000-tag ZPL job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.zpl1k) },
+  { name: 'memory a 10,000-tag ZPL job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.zpl10k), note: 'flat: about what 1,000 tags add' },
+  { name: 'memory a 1,000-tag PDF job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.pdf1k) },
+  { name: 'memory a 10,000-tag PDF job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.pdf10k), note: 'flat: about what 1,000 tags add' },
+  { name: '10,000-tag ZPL job, request to file written', unit: 'ms', runs: runs.map((r) => r.long.zpl10kMs) },
+  { name: '10,000-tag PDF job, request to file written', unit: 'ms', runs: runs.map((r) => r.long.pdf10kMs) },
 ];
 console.log(`station benchmark: demo mode, ${RUNS} runs, node ${process.version}`);
 console.log('| measure | median | min | max |');
