@@ -21,7 +21,11 @@ export class StoredBytes implements DocumentBytes {
     readonly length: number,
     /** Written by a stage for a job not inserted yet: the insert takes it as the job's document. */
     readonly staged = false,
-  ) {}
+    /** The first segment, when it was read with the list. */
+    first?: Buffer,
+  ) {
+    if (first) this.cached = { index: 0, bytes: first };
+  }
 
   slice(start: number, end: number): Uint8Array {
     start = Math.max(0, start);
@@ -68,11 +72,18 @@ export class JobDocuments {
     this.sql('INSERT INTO job_segments (job_id, seq, start, bytes) VALUES (?, 0, 0, ?)').run(jobId, asBuffer(bytes));
   }
 
-  /** A job's document, read a segment at a time. */
+  /** A job's document, read a segment at a time; the first is read at once (most documents are one segment). */
   read(jobId: string, length: number): StoredBytes {
-    const starts = (this.sql('SELECT start FROM job_segments WHERE job_id = ? ORDER BY seq').all(jobId) as Array<{ start: number }>).map((r) => r.start);
-    if (!starts.length) throw new Error(`job ${jobId} has no document in the store`);
-    return new StoredBytes(this.sql, jobId, starts, length);
+    const rows = this.sql('SELECT start, CASE WHEN seq = 0 THEN bytes END AS first FROM job_segments WHERE job_id = ? ORDER BY seq').all(jobId) as Array<{ start: number; first: Buffer | null }>;
+    if (!rows.length) throw new Error(`job ${jobId} has no document in the store`);
+    return new StoredBytes(
+      this.sql,
+      jobId,
+      rows.map((r) => r.start),
+      length,
+      false,
+      rows[0]!.first ?? undefined,
+    );
   }
 
   /**
