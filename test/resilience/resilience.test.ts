@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closedPort, startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
 import { tempDir } from '../helpers/temp.js';
@@ -134,6 +135,31 @@ describe('resilience', () => {
     const received = labelsBySerial(zebra.printed);
     for (const j of rest) for (const s of byId.get(j.id)!.serials) expect(received.get(s)).toBe(1);
     await expectSound(r, jobs, received);
+  });
+
+  it('SIGKILL while a 10,000-tag PDF is being drawn into the store: after restart nothing of it is left, and the bench prints', async () => {
+    const dir = fresh();
+    const sheets = join(dir, 'sheets');
+    const config = writeConfig(dir, [{ id: 'sheets', driver: 'folder', uri: `file://${sheets}`, options: { formats: ['pdf'], create: true } }]);
+    let r = await boot(config);
+    const db = new Database(join(dir, 'data', 'benchprint.db'), { readonly: true, fileMustExist: true });
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    try {
+      void post(`${r.url}/api/v1/jobs`, tags(10, 10_000, 'sheets')).catch(() => undefined); // never answered: the station dies
+      // Killed once the first megabytes of the PDF are in the store, long before the last page is drawn.
+      await expect.poll(() => count('SELECT COUNT(*) AS n FROM job_segments'), { timeout: 30_000, interval: 20 }).toBeGreaterThan(0);
+      r.child.proc.kill('SIGKILL');
+      await r.child.exit();
+      r = await boot(config);
+      cleanup.push(() => stop(r));
+      expect(count('SELECT COUNT(*) AS n FROM jobs')).toBe(0);
+      expect(count('SELECT COUNT(*) AS n FROM job_segments')).toBe(0);
+      const next = (await post(`${r.url}/api/v1/jobs`, tags(10, 3, 'sheets'))).body as { id: string };
+      const jobs = await settle(r);
+      expect(jobs.find((j) => j.id === next.id)?.state).toBe('done');
+    } finally {
+      db.close();
+    }
   });
 
   it('a full disk under the data folder: a clear error, nothing half-recorded, printing resumes once there is room', async (ctx) => {
