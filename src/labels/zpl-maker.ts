@@ -7,6 +7,8 @@ import { dots, imageBits, primitiveFields, zplHeader, type GraphicBits, type Zpl
 
 /** Distinct values kept per element: more than a batch's shared fields, fewer than a long run of serials. */
 const FRAGMENT_CACHE_LIMIT = 256;
+/** Values an element is kept for before it counts as one that changes on every label. */
+const KEEP_TRIAL = 16;
 
 /**
  * Makes a layout template's labels as ZPL, one label after another. The labels of a batch differ in a few fields (the
@@ -18,7 +20,9 @@ export class ZplLabelMaker {
   private readonly head: Buffer;
   private static readonly TAIL = Buffer.from('\n^XZ\n');
   private readonly fragments: Array<Map<string, Buffer>>;
-  private readonly parts: Buffer[] = [];
+  /** Per element, how often a label met a kept value and how often not. */
+  private readonly seen: Array<{ hits: number; misses: number }>;
+  private readonly parts: Array<Buffer | string> = [];
   /** Per element, what the last label gave it to read (its root fields' values) and what it drew of them. */
   private readonly last: Array<{ inputs: unknown[]; fragment: Buffer } | undefined>;
 
@@ -37,6 +41,7 @@ export class ZplLabelMaker {
   ) {
     this.head = Buffer.from(zplHeader(compiled.template.size, ctx.dpmm).join('\n'));
     this.fragments = compiled.elements.map(() => new Map());
+    this.seen = compiled.elements.map(() => ({ hits: 0, misses: 0 }));
     this.last = compiled.elements.map(() => undefined);
   }
 
@@ -70,24 +75,29 @@ export class ZplLabelMaker {
   /** One label as text. */
   label(data: unknown): string {
     this.startRun();
-    const parts = this.partsOf(data);
-    return Buffer.concat(parts).toString('utf8');
+    return this.partsOf(data)
+      .map((p) => (typeof p === 'string' ? p : p.toString('utf8')))
+      .join('');
   }
 
   /** Writes one label into `out` at `at`; returns where it ends, or -1 (nothing written) when it does not fit. */
   labelInto(out: Buffer, at: number, data: unknown): number {
     const parts = this.partsOf(data);
     let length = 0;
-    for (const p of parts) length += p.length;
+    for (const p of parts) length += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
     if (out.length - at < length) return -1;
     for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
+      if (typeof p === 'string') at += out.write(p, at, 'utf8');
+      else {
+        out.set(p, at);
+        at += p.length;
+      }
     }
     return at;
   }
 
-  private partsOf(data: unknown): Buffer[] {
+  /** A label's bytes in order: kept fragments, and (as text) the fields of elements that change on every label. */
+  private partsOf(data: unknown): Array<Buffer | string> {
     const parts = this.parts;
     parts.length = 0;
     parts.push(this.head);
@@ -105,11 +115,24 @@ export class ZplLabelMaker {
       let fragment: Buffer = EMPTY;
       if (value !== undefined) {
         const cache = this.fragments[i]!;
-        fragment = cache.get(value) ?? EMPTY;
-        if (!cache.has(value)) {
+        const kept = cache.get(value);
+        const seen = this.seen[i]!;
+        if (kept) {
+          seen.hits++;
+          fragment = kept;
+        } else {
+          seen.misses++;
           const p = layoutBound(element, value, this.fonts, this.ctx.dpmm, false);
           const fields = p.kind === 'image' && this.storedGraphics ? [`^FO${dots(p.x, this.ctx.dpmm)},${dots(p.y, this.ctx.dpmm)}^XG${this.graphic(i, p).name},1,1^FS`] : primitiveFields(p, this.ctx);
-          fragment = fields.length ? Buffer.from('\n' + fields.join('\n')) : EMPTY;
+          const text = fields.length ? '\n' + fields.join('\n') : '';
+          // An element that shows something new on almost every label (a serial) is written as text, not kept:
+          // thousands of kept fragments never met again were garbage for the collector (and memory for a long job).
+          if (seen.misses > KEEP_TRIAL && seen.hits < seen.misses) {
+            this.last[i] = undefined;
+            if (text) parts.push(text);
+            continue;
+          }
+          fragment = text ? Buffer.from(text) : EMPTY;
           if (cache.size >= FRAGMENT_CACHE_LIMIT) cache.clear();
           cache.set(value, fragment);
         }
