@@ -60,6 +60,11 @@ export class StoredBytes implements DocumentBytes {
   }
 }
 
+/** The stored bytes of a job not made yet, when a document was written into a stage (see JobDocuments.stage). */
+export function stagedBytes(bytes: DocumentBytes): StoredBytes | undefined {
+  return bytes instanceof StoredBytes && bytes.staged ? bytes : undefined;
+}
+
 export class JobDocuments {
   private readonly sql: (text: string) => Statement;
 

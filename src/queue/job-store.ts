@@ -1,7 +1,7 @@
 // Jobs in SQLite: idempotent insert, a compare-and-swap claim per printer, state changes with their history.
 import { randomUUID } from 'node:crypto';
 import { decodeLabelData, encodeLabelData } from './label-data-codec.js';
-import { JobDocuments, StoredBytes } from './job-documents.js';
+import { JobDocuments, stagedBytes } from './job-documents.js';
 import { wholeBytes, type DocumentBytes } from '../printing/types.js';
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
@@ -49,7 +49,7 @@ export class JobStore {
   insert(job: NewJob, now = new Date().toISOString()): { job: JobRecord; created: boolean } {
     // A long document was written as it was made, under the id this job takes; anything else is stored here, whole.
     const bytes = job.document.bytes;
-    const staged = bytes instanceof StoredBytes && bytes.staged ? bytes : undefined;
+    const staged = stagedBytes(bytes);
     return this.db.transaction(() => {
       if (job.idempotencyKey) {
         const existing = this.byKey(job.idempotencyKey);

@@ -6,7 +6,7 @@ import type { QueueConfig } from '../config/schema.js';
 import { backoffDelay, sleep } from '../lib/backoff.js';
 import type { PrinterRegistry } from '../printing/registry.js';
 import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DeliveryProgress, SEGMENT_BYTES, type DocumentBytes, type DocumentFormat, type PrintDocument } from '../printing/types.js';
-import { StoredBytes } from './job-documents.js';
+import { stagedBytes } from './job-documents.js';
 import { attentionText } from './attention.js';
 import type { JobRecord, JobStore, NewJob } from './job-store.js';
 
@@ -141,19 +141,17 @@ export class PrintQueue {
    * be told (`whileDisabled`: data received from the LAN): then it waits, saying why, like the jobs it already had.
    */
   submit(job: NewJob, o: { whileDisabled?: boolean } = {}): { job: JobRecord; created: boolean } {
-    try {
-      this.o.printers.usable(job.printerId, job.document.format);
-    } catch (err) {
-      if (!(o.whileDisabled && isStationError(err) && err.code === 'PRINTER_DISABLED')) {
-        if (job.document.bytes instanceof StoredBytes && job.document.bytes.staged) this.o.jobs.documents.discard(job.document.bytes.jobId);
-        throw err;
-      }
-    }
-    const staged = job.document.bytes instanceof StoredBytes && job.document.bytes.staged ? job.document.bytes : undefined;
     let result: { job: JobRecord; created: boolean };
     try {
+      try {
+        this.o.printers.usable(job.printerId, job.document.format);
+      } catch (err) {
+        if (!(o.whileDisabled && isStationError(err) && err.code === 'PRINTER_DISABLED')) throw err;
+      }
       result = this.o.jobs.insert(job);
     } catch (err) {
+      // A long document already written for this job goes with it.
+      const staged = stagedBytes(job.document.bytes);
       if (staged) this.o.jobs.documents.discard(staged.jobId);
       throw err;
     }
