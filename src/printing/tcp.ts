@@ -80,6 +80,11 @@ export class TcpSession {
     for (const l of [...this.listeners]) l();
   }
 
+  /** Open, answered all it was asked and said nothing more: another job may go on it. */
+  get idle(): boolean {
+    return !this.failure && !this.ending && this.received.length === 0;
+  }
+
   /** Hands bytes to the network; resolves when the OS took them (not proof the printer has them). */
   write(chunk: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
@@ -213,10 +218,12 @@ export function rawTcpPrinter(o: {
   print: PrinterDriver['print'];
   query: (signal: AbortSignal) => Promise<PrinterStatus>;
   setup?: { actions: NonNullable<PrinterDriver['setupActions']>; run: NonNullable<PrinterDriver['setup']> };
+  close?: () => Promise<void>;
 }): PrinterDriver {
   let streaming = false;
   return {
     formats: o.formats,
+    ...(o.close ? { close: o.close } : {}),
     ...(o.setup
       ? {
           setupActions: o.setup.actions,

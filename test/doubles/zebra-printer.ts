@@ -60,11 +60,20 @@ export interface ZebraDouble {
   printedWithoutGraphic: string[];
   /** Keeps its side of a connection open after the sender ended it (many printers do), until the sender closes. */
   keepsConnectionsOpen: boolean;
+  /**
+   * First come, first served, as a Zebra's raw port: a connection opened while an earlier one is still open is
+   * accepted but not read (no answers, nothing printed) until the earlier ones have closed.
+   */
+  servesOneConnection: boolean;
+  /** Connections accepted so far. */
+  connections: number;
   /** Called as each format arrives (for benchmarks timing the first label of a job). */
   onFormat?: (format: string) => void;
   /** Keep what came out and the bytes received (tests read them); off for long benchmarks. */
   keepPrinted: boolean;
   openJobConnections(): number;
+  /** Closes every open connection from its side: with an orderly close, or a reset (a printer switched off and on). */
+  hangUp(how: 'close' | 'reset'): void;
   close(): Promise<void>;
 }
 
@@ -84,6 +93,8 @@ export function hostStatusAnswer(s: { state: ZebraState; formats: number; remain
 
 export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<ZebraDouble> {
   const sockets = new Set<Socket>();
+  /** Connections paused until the ones before them close. */
+  const waiting = new Set<Socket>();
   const jobSockets = new Set<Socket>();
   const blocked = new Set<() => void>();
   const buffer: string[] = [];
@@ -171,9 +182,17 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
     saved: true,
     keepPrinted: true,
     keepsConnectionsOpen: false,
+    servesOneConnection: true,
+    connections: 0,
     graphics: new Map(),
     printedWithoutGraphic: [],
     openJobConnections: () => jobSockets.size,
+    hangUp: (how) => {
+      for (const s of sockets) {
+        if (how === 'reset') s.resetAndDestroy();
+        else s.end();
+      }
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -183,20 +202,39 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
   let cutAfterBytes = 0;
 
   // Half-open allowed, so a printer that keeps connections open after the sender's end can be modelled.
+  /** Open connections in the order they came; only the first is read when the printer serves one at a time. */
+  const line: Socket[] = [];
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
+    double.connections++;
+    line.push(socket);
+    const waits = double.servesOneConnection && line.length > 1;
+    if (waits) socket.pause();
+    /** Out of the line: the sender has finished (it read to the end) or the connection is gone; the next is served. */
+    const leave = () => {
+      const at = line.indexOf(socket);
+      if (at < 0) return;
+      line.splice(at, 1);
+      if (at === 0 && line[0] && waiting.has(line[0])) {
+        waiting.delete(line[0]);
+        line[0].resume();
+      }
+    };
     socket.on('end', () => {
       if (!double.keepsConnectionsOpen) socket.end();
+      leave();
     });
     socket.on('close', () => {
       sockets.delete(socket);
       jobSockets.delete(socket);
+      leave();
     });
     socket.on('error', () => undefined);
     if (double.mode === 'stall' && double.stallAfterFormats === 0) {
       socket.pause(); // accepts, never reads: the sender's buffers fill up
       return;
     }
+    if (waits) waiting.add(socket);
     // Everything is sent as UTF-8 (^CI28); a character split across packets is joined again.
     const decoder = new StringDecoder('utf8');
     let pending = '';

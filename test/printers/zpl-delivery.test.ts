@@ -155,7 +155,8 @@ describe('ZPL delivery', () => {
   });
 
   it('sends one label at once to a printer that answered ready a moment ago; the answer after it still decides', async () => {
-    const printers = await setup({ freshStatusMs: 5000 });
+    // A connection per job here: a kept connection is asked ~HS before each job (see the tests of keepOpenMs).
+    const printers = await setup({ freshStatusMs: 5000, keepOpenMs: 0 });
     await printers.print('z', zplLabels(1, 'first'), { signal: AbortSignal.timeout(5000) });
     const asked = zebra.statusAnswers;
     await printers.print('z', zplLabels(1, 'second'), { signal: AbortSignal.timeout(5000) });
@@ -197,7 +198,7 @@ describe('ZPL delivery', () => {
   });
 
   it('ends a confirmed job without waiting for a printer that keeps the connection open', async () => {
-    const printers = await setup();
+    const printers = await setup({ keepOpenMs: 0 });
     zebra.keepsConnectionsOpen = true;
     const result = await printers.print('z', zplLabels(2), { signal: AbortSignal.timeout(5000) });
     expect(result).toMatchObject({ confirmed: true, partsConfirmed: 2 });
@@ -211,5 +212,56 @@ describe('ZPL delivery', () => {
     })();
     expect(await Promise.race([ten, new Promise((r) => setTimeout(r, 3000, 'held'))])).toBe('printed');
     await expect.poll(() => zebra.labels()).toBe(12);
+  });
+});
+
+describe('a connection kept for the next job', () => {
+  const tag = (f: string) => /\^FD(\w+) 1 of/.exec(f)?.[1];
+
+  it('carries one-label jobs that follow within keepOpenMs, each asked ~HS on it first', async () => {
+    const printers = await setup({ keepOpenMs: 1000 });
+    for (let i = 1; i <= 10; i++) {
+      const asked = zebra.statusAnswers;
+      expect(await printers.print('z', zplLabels(1, `tag${i}`), { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: true, partsConfirmed: 1 });
+      // The first job asks before and after its label on its new connection; each next one asks on the kept one.
+      expect(zebra.statusAnswers - asked).toBe(2);
+    }
+    expect(zebra.connections).toBe(1);
+    await expect.poll(() => zebra.printed.map(tag)).toEqual(Array.from({ length: 10 }, (_, i) => `tag${i + 1}`));
+    // Longer than keepOpenMs without a job: closed, and the next job has a connection of its own.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(zebra.openJobConnections()).toBe(0);
+    await printers.print('z', zplLabels(1, 'later'), { signal: AbortSignal.timeout(5000) });
+    expect(zebra.connections).toBe(2);
+  });
+
+  it.each(['close', 'reset'] as const)('after the printer ends it (%s), the next label goes on a new connection: printed once, nothing in doubt', async (how) => {
+    const printers = await setup({ keepOpenMs: 5000 });
+    await printers.print('z', zplLabels(1, 'before'), { signal: AbortSignal.timeout(5000) });
+    zebra.hangUp(how);
+    expect(await printers.print('z', zplLabels(1, 'after'), { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: true, partsConfirmed: 1 });
+    expect(zebra.connections).toBe(2);
+    await expect.poll(() => zebra.printed.map(tag)).toEqual(['before', 'after']);
+  });
+
+  it('sends no label on a kept connection the printer no longer answers on', async () => {
+    const printers = await setup({ keepOpenMs: 5000 });
+    await printers.print('z', zplLabels(1, 'before'), { signal: AbortSignal.timeout(5000) });
+    zebra.mode = 'silent';
+    const r = await outcome(printers.print('z', zplLabels(1, 'after'), { signal: AbortSignal.timeout(5000) }));
+    // Not on the kept connection (no answer to ~HS), nor on a new one (no answer either): held, nothing sent.
+    expect((r as { err: unknown }).err).toBeInstanceOf(PrinterHeldError);
+    expect(zebra.buffered() + zebra.labels()).toBe(1);
+    expect(zebra.connections).toBe(2);
+  });
+
+  it('is closed before the station asks the printer on its own, so the printer (one connection at a time) answers', async () => {
+    const printers = await setup({ keepOpenMs: 5000 });
+    await printers.print('z', zplLabels(1, 'before'), { signal: AbortSignal.timeout(5000) });
+    expect(zebra.servesOneConnection).toBe(true);
+    expect((await printers.refresh('z', 1000)).state).toBe('ready');
+    // Jobs of several labels take a connection of their own (two answers at once can wait on a delayed ACK).
+    await printers.print('z', zplLabels(3, 'three'), { signal: AbortSignal.timeout(5000) });
+    expect(zebra.connections).toBe(3);
   });
 });
