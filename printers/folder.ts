@@ -4,7 +4,7 @@ import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promis
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { DOCUMENT_FORMATS, PrinterUnavailableError, type DriverDefinition, type PrinterDriver } from '../src/printing/types.js';
+import { DOCUMENT_FORMATS, PrinterUnavailableError, SEGMENT_BYTES, type DriverDefinition, type PrinterDriver } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
   formats: z.array(z.enum(DOCUMENT_FORMATS)).min(1).default([...DOCUMENT_FORMATS]),
@@ -12,8 +12,6 @@ const optionsSchema = z.strictObject({
   create: z.boolean().default(false),
 });
 type FolderOptions = z.infer<typeof optionsSchema>;
-
-const PIECE_BYTES = 1 << 20;
 
 const EXTENSIONS: Record<string, string> = { zpl: '.zpl', escpos: '.bin', pdf: '.pdf', png: '.png', file: '' };
 
@@ -52,7 +50,7 @@ const definition: DriverDefinition<FolderOptions> = {
           const handle = await open(temp, 'wx');
           try {
             // A long job's bytes come from the store a piece at a time, and go into the file the same way.
-            for (let at = 0; at < document.bytes.length; at += PIECE_BYTES) await handle.writeFile(document.bytes.slice(at, Math.min(document.bytes.length, at + PIECE_BYTES)));
+            for (let at = 0; at < document.bytes.length; at += SEGMENT_BYTES) await handle.writeFile(document.bytes.slice(at, Math.min(document.bytes.length, at + SEGMENT_BYTES)));
             await handle.sync();
           } finally {
             await handle.close();

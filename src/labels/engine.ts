@@ -163,11 +163,20 @@ export class LabelEngine {
   /**
    * Renders labels for given data (also used for explicit data from the API). With a stage, a ZPL document longer
    * than a segment, or a PDF of STREAM_PDF_LABELS labels or more, is written into it a segment at a time as it is
-   * made, never held whole; else the bytes are returned.
+   * made, never held whole; else the bytes are returned. When it fails, the stage is discarded.
    */
   async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string): Promise<RenderedDocument>;
   async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string, stage: DocumentStage | undefined): Promise<PrintDocument>;
   async render(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string, stage?: DocumentStage): Promise<PrintDocument> {
+    try {
+      return await this.draw(template, data, format, dpmm, name, stage);
+    } catch (err) {
+      stage?.discard(); // what was written of a document that will never print goes with it
+      throw err;
+    }
+  }
+
+  private async draw(template: LoadedTemplate, data: readonly unknown[], format: LabelFormat, dpmm: number, name: string, stage?: DocumentStage): Promise<PrintDocument> {
     const origin = `template ${template.def.id} v${template.def.version}`;
     if (format === 'zpl') {
       // Each label is written once, into one growing buffer (no second pass to measure it, no joined string); with a

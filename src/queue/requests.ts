@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { DOCUMENT_KINDS, type DocumentService } from '../documents/service.js';
 import { StationError } from '../errors.js';
-import type { LabelDocument, LabelEngine } from '../labels/engine.js';
+import type { LabelEngine } from '../labels/engine.js';
 import type { PrinterRegistry } from '../printing/registry.js';
 import { testPage } from '../printing/test-page.js';
-import type { DocumentStage, PrintDocument, RenderedDocument } from '../printing/types.js';
+import type { DocumentStage, RenderedDocument } from '../printing/types.js';
 import type { NewJob } from './job-store.js';
 
 export const printRequestSchema = z.discriminatedUnion('kind', [
@@ -95,24 +95,17 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     case 'labels': {
       const wo = deps.workOrder(req.workOrder);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
-      const stage = deps.stage?.();
-      let result: LabelDocument<PrintDocument>;
-      try {
-        result = await deps.labels.lineLabels(
-          {
-            workOrder: wo,
-            ...(req.line === undefined ? {} : { lineNumber: req.line }),
-            templateId: req.template,
-            format,
-            dpmm: printer.entry.dpmm,
-            ...(req.quantity === undefined ? {} : { quantity: req.quantity }),
-          },
-          stage,
-        );
-      } catch (err) {
-        stage?.discard();
-        throw err;
-      }
+      const result = await deps.labels.lineLabels(
+        {
+          workOrder: wo,
+          ...(req.line === undefined ? {} : { lineNumber: req.line }),
+          templateId: req.template,
+          format,
+          dpmm: printer.entry.dpmm,
+          ...(req.quantity === undefined ? {} : { quantity: req.quantity }),
+        },
+        deps.stage?.(),
+      );
       // Labels, not document parts: a PDF of 1,000 tags is one part.
       const count = result.labels.length || (result.document.meta.partEnds?.length ?? 1);
       const name = deps.labels.templates.get(result.template.id).def.name;
@@ -148,14 +141,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     case 'template': {
       const template = deps.labels.templates.get(req.template);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
-      const stage = deps.stage?.();
-      let document: PrintDocument;
-      try {
-        document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`, stage);
-      } catch (err) {
-        stage?.discard();
-        throw err;
-      }
+      const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`, deps.stage?.());
       const count = req.labels.length;
       return { ...base, kind: 'labels', title: `${count} ${count === 1 ? 'label' : 'labels'}, ${template.def.name}`, template: { id: template.def.id, version: template.def.version }, document, labelData: req.labels };
     }

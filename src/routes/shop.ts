@@ -8,7 +8,6 @@ import { StationError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
 import type { ShopService } from '../shop/service.js';
-import type { PrintDocument } from '../printing/types.js';
 
 export const shopJobQuery = z.strictObject({
   workOrder: z.string().optional(),
@@ -90,14 +89,7 @@ export async function reprintFromShop(deps: AppDeps, body: z.infer<typeof shopRe
   deps.printers.usable(printer.id, format);
   const template = deps.labels.templates.get(source.templateId, source.templateVersion);
   // A long range is written to the store as it is made, as any labels job.
-  const stage = deps.requests.stage?.();
-  let document: PrintDocument;
-  try {
-    document = await deps.labels.render(template, labels, format, printer.entry.dpmm, `${source.workOrderNumber ?? 'labels'}-reprint-from-${body.bench}.${format}`, stage);
-  } catch (err) {
-    stage?.discard();
-    throw err;
-  }
+  const document = await deps.labels.render(template, labels, format, printer.entry.dpmm, `${source.workOrderNumber ?? 'labels'}-reprint-from-${body.bench}.${format}`, deps.requests.stage?.());
   const version = template.def.version === source.templateVersion ? '' : ` (template v${template.def.version} here; v${source.templateVersion ?? '?'} on ${body.bench})`;
   document.meta.origin = `${document.meta.origin ?? ''}${version}`;
   const first = source.firstPart + body.from - 1;
