@@ -4,6 +4,7 @@ import type { PDFDocument as PdfLibDocument, PDFFont, PDFRef } from 'pdf-lib';
 import { lazy } from '../lib/lazy.js';
 import type { LabelFont, Weight } from '../labels/fonts.js';
 import { sharedFontkit, writeSubsetAtOnce } from './fonts.js';
+import { PdfBytes } from './pdf-bytes.js';
 
 // Loaded on first use: pdf-lib and fontkit are most of what a station loads, and many benches print ZPL only.
 const pdfLib = lazy<typeof import('pdf-lib')>('pdf-lib');
@@ -215,48 +216,6 @@ function prepareImage(png: Uint8Array): PreparedImage {
 /** Distinct strings whose glyphs are kept per document (more than a label's fixed text, fewer than 10,000 serials). */
 const ENCODED_LIMIT = 2048;
 
-/** Written out in pieces of about this size when a document streams. */
-const PIECE_BYTES = 1 << 20;
-
-/**
- * The bytes of a PDF as they are written: offsets of its objects for the cross-reference table, and pieces handed
- * to `out` as they fill (streaming), or kept until the end.
- */
-class PdfBytes {
-  private pieces: Buffer[] = [];
-  private held = 0;
-  /** Bytes written so far (handed out or held). */
-  length = 0;
-  /** Byte offset of each object, by object number. */
-  readonly offsets: number[] = [];
-
-  constructor(private readonly out?: (piece: Uint8Array) => void) {}
-
-  raw(bytes: Buffer | string): void {
-    const b = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
-    this.pieces.push(b);
-    this.held += b.length;
-    this.length += b.length;
-    if (this.out && this.held >= PIECE_BYTES) this.flush();
-  }
-
-  object(number: number, ...body: Array<Buffer | string>): void {
-    this.offsets[number] = this.length;
-    this.raw(`${number} 0 obj\n`);
-    for (const b of body) this.raw(b);
-    this.raw('\nendobj\n');
-  }
-
-  /** Hands what is held to `out` (streaming), or returns it all. */
-  flush(): Buffer {
-    const all = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.held);
-    this.pieces = [];
-    this.held = 0;
-    if (this.out && all.length) this.out(all);
-    return all;
-  }
-}
-
 export interface PdfDocumentOptions {
   title?: string;
   /**
@@ -404,28 +363,7 @@ export class PdfDocument {
       object.copyBytesInto(body, 0);
       this.bytes.object(ref.objectNumber, body);
     }
-    const size = ctx.largestObjectNumber + 1;
-    const xrefAt = this.bytes.length;
-    const offsets = this.bytes.offsets;
-    // Runs of consecutive written objects (object 0 is the head of the free list).
-    let xref = 'xref\n0 1\n0000000000 65535 f \n';
-    for (let n = 1; n < size; ) {
-      if (offsets[n] === undefined) {
-        n++;
-        continue;
-      }
-      let end = n;
-      while (end < size && offsets[end] !== undefined) end++;
-      xref += `${n} ${end - n}\n`;
-      for (let i = n; i < end; i++) xref += `${String(offsets[i]).padStart(10, '0')} 00000 n \n`;
-      n = end;
-      if (xref.length >= PIECE_BYTES) {
-        this.bytes.raw(xref);
-        xref = '';
-      }
-    }
-    const info = ctx.trailerInfo.Info ? ` /Info ${String(ctx.trailerInfo.Info)}` : '';
-    this.bytes.raw(`${xref}trailer\n<< /Size ${size} /Root ${String(ctx.trailerInfo.Root)}${info} >>\nstartxref\n${xrefAt}\n%%EOF\n`);
+    this.bytes.end(ctx.largestObjectNumber + 1, String(ctx.trailerInfo.Root), ctx.trailerInfo.Info ? String(ctx.trailerInfo.Info) : undefined);
     if (this.streaming) this.bytes.flush();
     return this.bytes.length;
   }

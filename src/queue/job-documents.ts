@@ -143,6 +143,20 @@ export class JobDocuments {
     };
   }
 
+  /** Byte ranges of a document as a new one: in memory when short, else written a segment at a time (a reprint). */
+  copy(bytes: DocumentBytes, ranges: ReadonlyArray<readonly [number, number]>): DocumentBytes {
+    const total = ranges.reduce((n, [a, b]) => n + (b - a), 0);
+    if (total <= SEGMENT_BYTES) return Buffer.concat(ranges.map(([a, b]) => bytes.slice(a, b)));
+    const stage = this.stage();
+    try {
+      for (const [a, b] of ranges) for (let at = a; at < b; at += SEGMENT_BYTES) stage.write(bytes.slice(at, Math.min(b, at + SEGMENT_BYTES)));
+      return stage.finish();
+    } catch (err) {
+      stage.discard();
+      throw err;
+    }
+  }
+
   /** Removes the segments of a job that was never made. */
   discard(jobId: string): void {
     if (!this.sql('SELECT 1 FROM jobs WHERE id = ?').get(jobId)) this.sql('DELETE FROM job_segments WHERE job_id = ?').run(jobId);

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { QueueConfig } from '../config/schema.js';
 import { backoffDelay, sleep } from '../lib/backoff.js';
 import type { PrinterRegistry } from '../printing/registry.js';
-import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DeliveryProgress, SEGMENT_BYTES, type DocumentBytes, type DocumentFormat, type PrintDocument } from '../printing/types.js';
+import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DeliveryProgress, type DocumentFormat, type PrintDocument } from '../printing/types.js';
 import { stagedBytes } from './job-documents.js';
 import { attentionText } from './attention.js';
 import type { JobRecord, JobStore, NewJob } from './job-store.js';
@@ -205,20 +205,6 @@ export class PrintQueue {
     return moved;
   }
 
-  /** Byte ranges of a stored document as a new document: in memory when short, else written a segment at a time. */
-  private copyOf(bytes: DocumentBytes, ranges: ReadonlyArray<readonly [number, number]>): DocumentBytes {
-    const total = ranges.reduce((n, [a, b]) => n + (b - a), 0);
-    if (total <= SEGMENT_BYTES) return Buffer.concat(ranges.map(([a, b]) => bytes.slice(a, b)));
-    const stage = this.o.jobs.documents.stage();
-    try {
-      for (const [a, b] of ranges) for (let at = a; at < b; at += SEGMENT_BYTES) stage.write(bytes.slice(at, Math.min(b, at + SEGMENT_BYTES)));
-      return stage.finish();
-    } catch (err) {
-      stage.discard();
-      throw err;
-    }
-  }
-
   /**
    * An operator's answer to a job that needs attention: print parts from..to (1-based, of that job) again as a new
    * job linked to it; the original is closed with a note. Resume = from the first missing label to the end.
@@ -236,7 +222,7 @@ export class PrintQueue {
     const end = partEnds[last - 1]!;
     const document: PrintDocument = {
       format: job.format as DocumentFormat,
-      bytes: this.copyOf(bytes, prefix ? [[0, prefix], [start, end]] : [[start, end]]),
+      bytes: this.o.jobs.documents.copy(bytes, prefix ? [[0, prefix], [start, end]] : [[start, end]]),
       meta: {
         name: job.documentName,
         contentType: job.contentType,
