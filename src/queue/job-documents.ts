@@ -68,7 +68,7 @@ export function stagedBytes(bytes: DocumentBytes): StoredBytes | undefined {
 export class JobDocuments {
   private readonly sql: (text: string) => Statement;
 
-  constructor(private readonly store: Store) {
+  constructor(store: Store) {
     this.sql = preparedStatements(store);
   }
 
