@@ -2,7 +2,8 @@
 // Each run: cold start until "ready"; resident memory once idle; then a 1,000-label PDF job of hose tags asked for
 // over HTTP until its file is written, twice, with the process's peak resident memory (VmHWM), how long each job took,
 // and the longest /healthz answer meanwhile (is the station still answering while it renders?). Then 1,000 and
-// 10,000 tags as ZPL and as PDF, each with the memory it adds at its peak (flat: long jobs are never held whole).
+// 10,000 tags as ZPL and as PDF, each with the memory it adds at its peak (flat: long jobs are never held whole), and a
+// second 10,000-tag job of each (does the process keep what the first added and use it again?).
 // Needs `npm run build` first (npm run bench does it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,9 @@ interface LongJobs {
   zpl10k: number;
   pdf1k: number;
   pdf10k: number;
+  /** A second 10,000-tag job of each kind, after the first of both. */
+  zpl10kAgain: number;
+  pdf10kAgain: number;
   zpl10kMs: number;
   pdf10kMs: number;
 }
@@ -112,7 +116,10 @@ async function once(): Promise<Run> {
     const zpl10k = await peakOver(pid, () => pdfJob(url, 'tags', 10_000));
     const pdf1k = await peakOver(pid, () => pdfJob(url, 'labels', 1000));
     const pdf10k = await peakOver(pid, () => pdfJob(url, 'labels', 10_000));
-    const long = { zpl1k: zpl1k.mb, zpl10k: zpl10k.mb, pdf1k: pdf1k.mb, pdf10k: pdf10k.mb, zpl10kMs: zpl10k.ms, pdf10kMs: pdf10k.ms };
+    // The same again: what the first long job added the process keeps and uses again, or does each one add as much?
+    const zpl10kAgain = await peakOver(pid, () => pdfJob(url, 'tags', 10_000));
+    const pdf10kAgain = await peakOver(pid, () => pdfJob(url, 'labels', 10_000));
+    const long = { zpl1k: zpl1k.mb, zpl10k: zpl10k.mb, pdf1k: pdf1k.mb, pdf10k: pdf10k.mb, zpl10kAgain: zpl10kAgain.mb, pdf10kAgain: pdf10kAgain.mb, zpl10kMs: zpl10k.ms, pdf10kMs: pdf10k.ms };
     return { readyMs, idleRssMb, first, later, peakRssMb, long };
   } finally {
     child.kill('SIGTERM');
@@ -136,6 +143,8 @@ const results: Result[] = [
   { name: 'memory a 10,000-tag ZPL job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.zpl10k), note: 'flat: about what 1,000 tags add' },
   { name: 'memory a 1,000-tag PDF job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.pdf1k) },
   { name: 'memory a 10,000-tag PDF job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.pdf10k), note: 'flat: about what 1,000 tags add' },
+  { name: 'memory a second 10,000-tag ZPL job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.zpl10kAgain), note: 'flat: about what 1,000 tags add' },
+  { name: 'memory a second 10,000-tag PDF job adds at its peak', unit: 'MB', runs: runs.map((r) => r.long.pdf10kAgain), note: 'flat: about what 1,000 tags add' },
   { name: '10,000-tag ZPL job, request to file written', unit: 'ms', runs: runs.map((r) => r.long.zpl10kMs) },
   { name: '10,000-tag PDF job, request to file written', unit: 'ms', runs: runs.map((r) => r.long.pdf10kMs) },
 ];
