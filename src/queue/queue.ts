@@ -8,6 +8,7 @@ import type { PrinterRegistry } from '../printing/registry.js';
 import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DeliveryProgress, type DocumentFormat, type PrintDocument } from '../printing/types.js';
 import { stagedBytes } from './job-documents.js';
 import { attentionText } from './attention.js';
+import { reprintJob } from './reprint-job.js';
 import type { JobRecord, JobStore, NewJob } from './job-store.js';
 
 export interface QueueOptions {
@@ -211,45 +212,9 @@ export class PrintQueue {
    */
   reprint(id: string, from: number, to: number | undefined, by: string, key?: string, fingerprint?: string): JobRecord {
     const job = this.get(id);
-    const last = to ?? job.partsTotal;
-    if (from < 1 || last > job.partsTotal || from > last) {
-      throw new StationError('INVALID_RANGE', `Job ${id} has labels 1 to ${job.partsTotal}; ${from} to ${last} is not a range of it.`, { status: 422 });
-    }
-    const { bytes, partEnds, prefix } = this.o.jobs.document(id);
-    const labelData = this.o.jobs.labelData(id);
-    // The labels asked for, after what they need first (graphics they recall).
-    const start = from === 1 ? prefix : partEnds[from - 2]!;
-    const end = partEnds[last - 1]!;
-    const document: PrintDocument = {
-      format: job.format as DocumentFormat,
-      bytes: this.o.jobs.documents.copy(bytes, prefix ? [[0, prefix], [start, end]] : [[start, end]]),
-      meta: {
-        name: job.documentName,
-        contentType: job.contentType,
-        partEnds: partEnds.slice(from - 1, last).map((e) => e - start + prefix),
-        ...(prefix ? { prefix } : {}),
-        ...(job.origin ? { origin: job.origin } : {}),
-      },
-    };
-    const result = this.submit({
-      printerId: job.printerId,
-      requestedBy: by,
-      kind: job.kind,
-      ...(key ? { idempotencyKey: key } : {}),
-      ...(job.workOrderId && job.workOrderNumber ? { workOrder: { id: job.workOrderId, number: job.workOrderNumber } } : {}),
-      ...(job.lineNumber !== undefined ? { lineNumber: job.lineNumber } : {}),
-      ...(job.templateId && job.templateVersion ? { template: { id: job.templateId, version: job.templateVersion } } : {}),
-      document,
-      title: `${job.title}: ${last === from ? `label ${job.firstPart + from - 1}` : `labels ${job.firstPart + from - 1} to ${job.firstPart + last - 1}`} again`,
-      ...(fingerprint ? { fingerprint } : {}),
-      ...(labelData ? { labelData: labelData.slice(from - 1, last) } : {}),
-      serials: job.serials.slice(from - 1, last),
-      firstPart: job.firstPart + from - 1,
-      ...(job.batchId ? { batchId: job.batchId } : {}),
-      reprintOf: job.id,
-      isReprint: true,
-      expiresAt: new Date(Date.now() + this.o.config.expireAfterMin * 60_000).toISOString(),
-    });
+    const expiresAt = new Date(Date.now() + this.o.config.expireAfterMin * 60_000).toISOString();
+    const { job: reprint, last } = reprintJob(this.o.jobs, job, { from, ...(to === undefined ? {} : { to }), by, ...(key ? { key } : {}), ...(fingerprint ? { fingerprint } : {}), expiresAt });
+    const result = this.submit(reprint);
     if (job.state === 'needs-attention') {
       this.o.jobs.transition(id, ['needs-attention'], 'failed', {}, `answered by ${by}: labels ${job.firstPart + from - 1} to ${job.firstPart + last - 1} again as job ${result.job.id}`);
       this.changed(id);

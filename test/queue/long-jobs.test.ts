@@ -174,20 +174,21 @@ describe('a 3,000-tag job', () => {
   }, 60_000);
 
   it('that cannot be drawn to the end leaves nothing in the store, though its first segments were written', async () => {
-    const before = (station.store.db.prepare('SELECT COUNT(*) AS n FROM job_segments').get() as { n: number }).n;
-    const writes = station.store.db.prepare('SELECT COUNT(*) AS n FROM job_segments');
+    const segments = station.store.db.prepare('SELECT COUNT(*) AS n FROM job_segments');
+    const count = () => (segments.get() as { n: number }).n;
+    const before = count();
     const labels = Array.from({ length: 3000 }, (_, i) => ({ serial: `BP${String(i).padStart(9, '0')}`, of: `${i + 1} of 3000` }));
     // The last tag's Data Matrix cannot hold its serial: the document fails there, after megabytes were staged.
     labels[2999] = { serial: 'X'.repeat(4000), of: '3000 of 3000' };
     const office = asToken(station.app, 'office-token-0123456789');
     let staged = 0;
-    const watch = setInterval(() => (staged = Math.max(staged, (writes.get() as { n: number }).n - before)), 1);
+    const watch = setInterval(() => (staged = Math.max(staged, count() - before)), 1);
     const res = await office('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'template', printer: 'z', template: 'hose-tag', labels }) });
     clearInterval(watch);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(staged).toBeGreaterThan(0);
-    expect((station.store.db.prepare('SELECT COUNT(*) AS n FROM job_segments').get() as { n: number }).n).toBe(before);
+    expect(count()).toBe(before);
   }, 60_000);
 
   it('made for a printer that refuses it leaves nothing in the store', async () => {
