@@ -1,25 +1,21 @@
 // The label fonts (DejaVu Sans Condensed, in templates/fonts), with fallback fonts for characters they lack (Chinese,
 // Japanese, symbols): loaded once, measured per character for layout.
-import { lazy } from '../lib/lazy.js';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFontMetrics, type FontMetrics } from './font-metrics.js';
 
 export type Weight = 'regular' | 'bold';
-
-const fontkit = lazy<typeof import('@pdf-lib/fontkit')>('@pdf-lib/fontkit');
 
 const FILES: Record<Weight, string> = { regular: 'DejaVuSansCondensed.ttf', bold: 'DejaVuSansCondensed-Bold.ttf' };
 
 /** Drawn for a character no font has, so the gap is visible rather than a "?" that reads like data. */
 export const MISSING_GLYPH = '\u25a1';
 
-type Parsed = ReturnType<ReturnType<typeof fontkit>['create']>;
-
 /** A font used for characters the label font lacks. */
 export interface FallbackFont {
   path: string;
   bytes: Uint8Array;
-  font: Parsed;
+  metrics: FontMetrics;
 }
 
 export interface LabelFont {
@@ -36,8 +32,6 @@ export interface LabelFont {
   files(): string[];
   /** Characters asked for that no font has (for a warning). */
   readonly missing: Set<number>;
-  ascent: number;
-  capHeight: number;
 }
 
 const cache = new Map<string, Record<Weight, LabelFont>>();
@@ -67,7 +61,7 @@ export function loadFonts(fontsDir: string, extraFallbacks: readonly string[] = 
     (loaded ??= fallbackFiles(fontsDir, extraFallbacks).flatMap((path) => {
       try {
         const bytes = new Uint8Array(readFileSync(path));
-        return [{ path, bytes, font: fontkit().create(bytes) as Parsed }];
+        return [{ path, bytes, metrics: readFontMetrics(bytes) }];
       } catch {
         return []; // an unreadable font is skipped; its characters show as missing
       }
@@ -75,15 +69,14 @@ export function loadFonts(fontsDir: string, extraFallbacks: readonly string[] = 
   const load = (weight: Weight): LabelFont => {
     const path = join(fontsDir, FILES[weight]);
     const bytes = new Uint8Array(readFileSync(path));
-    const font = fontkit().create(bytes) as Parsed;
-    const scale = 1 / font.unitsPerEm;
+    const metrics = readFontMetrics(bytes);
     const widths = new Map<number, number>();
     const owners = new Map<number, number>();
     const missing = new Set<number>();
     const fontFor = (cp: number): number => {
       let owner = owners.get(cp);
       if (owner === undefined) {
-        owner = font.hasGlyphForCodePoint(cp) ? 0 : fallbacks().findIndex((f) => f.font.hasGlyphForCodePoint(cp)) + 1 || -1;
+        owner = metrics.glyphFor(cp) ? 0 : fallbacks().findIndex((f) => f.metrics.glyphFor(cp)) + 1 || -1;
         if (owner === -1) missing.add(cp);
         owners.set(cp, owner);
       }
@@ -93,8 +86,8 @@ export function loadFonts(fontsDir: string, extraFallbacks: readonly string[] = 
       let w = widths.get(cp);
       if (w === undefined) {
         const owner = fontFor(cp);
-        const f = owner > 0 ? fallbacks()[owner - 1]!.font : font;
-        w = f.glyphForCodePoint(cp).advanceWidth / f.unitsPerEm;
+        const m = owner > 0 ? fallbacks()[owner - 1]!.metrics : metrics;
+        w = m.advance(m.glyphFor(cp)) / m.unitsPerEm;
         widths.set(cp, w);
       }
       return w;
@@ -111,8 +104,6 @@ export function loadFonts(fontsDir: string, extraFallbacks: readonly string[] = 
       fallbacks,
       files: () => [path, ...fallbacks().map((f) => f.path)],
       missing,
-      ascent: font.ascent * scale,
-      capHeight: font.capHeight * scale,
     };
   };
   const fonts = { regular: load('regular'), bold: load('bold') };
