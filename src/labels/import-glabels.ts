@@ -1,10 +1,13 @@
 // glabels 3 documents (.glabels, plain or gzipped XML) to layout templates: text, barcodes, boxes, lines and images
 // with their merge fields as {{placeholders}}; anything that cannot be carried over is said, not dropped silently.
 import { gunzipSync } from 'node:zlib';
-import { XMLParser } from 'fast-xml-parser';
 import { StationError } from '../errors.js';
+import { lazy } from '../lib/lazy.js';
 import { BASELINE } from './layout.js';
 import type { LabelElement } from './template-schema.js';
+
+// Loaded with the first import: a station that never imports a glabels document does without it.
+const xmlLib = lazy<typeof import('fast-xml-parser')>('fast-xml-parser');
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
 
@@ -64,7 +67,7 @@ export function importGlabels(file: Buffer, id: string): GlabelsResult {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new StationError('IMPORT_FAILED', 'The glabels file declares a DOCTYPE or entities, which glabels never writes: not imported.', { status: 422 });
   let doc: Node[];
   try {
-    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, trimValues: false }).parse(xml) as Node[];
+    doc = new (xmlLib().XMLParser)({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, trimValues: false }).parse(xml) as Node[];
   } catch (err) {
     throw new StationError('IMPORT_FAILED', `The glabels file is not readable XML (${(err as Error).message}).`, { status: 422 });
   }

@@ -1,6 +1,10 @@
 // The only code that talks to PostgreSQL: a small pool with timeouts, and its failures in words that say what to fix.
-import pg from 'pg';
+import type pg from 'pg';
 import { StationError } from '../errors.js';
+import { lazy } from '../lib/lazy.js';
+
+// Loaded when a ledger is configured: a single bench never needs it (~3 MB of heap).
+const pgLib = lazy<typeof pg>('pg');
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -17,7 +21,7 @@ export function safeUrl(url: string): string {
 }
 
 export function createPool(url: string, o: { connectTimeoutMs: number; queryTimeoutMs: number; max?: number }): Pool {
-  const pool = new pg.Pool({
+  const pool = new (pgLib().Pool)({
     connectionString: url,
     connectionTimeoutMillis: o.connectTimeoutMs,
     query_timeout: o.queryTimeoutMs,
