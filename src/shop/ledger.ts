@@ -93,20 +93,27 @@ export class Ledger {
     );
   }
 
-  /** Takes a bench's events in its order; each is applied once whatever happens (a retry after a crash included). */
+  /**
+   * Takes a bench's events in its order; each is applied once whatever happens (a retry after a crash included).
+   * A batch is a handful of statements whatever its size (the events, the jobs' latest states, their tags, the rest),
+   * not two or three round trips an event: three busy benches kept the ledger a second and a half behind that way.
+   */
   async ship(benchId: string, events: readonly LedgerEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     return this.run(() =>
       transaction(this.pool, async (client) => {
-        let applied = 0;
-        for (const e of events) {
-          const fresh = await client.query('INSERT INTO events (event_id, bench_id, seq, kind, at, payload) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING', [e.eventId, benchId, e.seq, e.kind, e.at, e.payload]);
-          if (fresh.rowCount !== 1) continue;
-          applied++;
-          await apply(client, benchId, e);
-        }
+        const inserted = await client.query<{ event_id: string }>(
+          `INSERT INTO events (event_id, bench_id, seq, kind, at, payload)
+           SELECT e.id, $1, e.seq, e.kind, e.at, e.payload FROM unnest($2::text[], $3::bigint[], $4::text[], $5::timestamptz[], $6::jsonb[]) AS e(id, seq, kind, at, payload)
+           ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+          [benchId, events.map((e) => e.eventId), events.map((e) => e.seq), events.map((e) => e.kind), events.map((e) => e.at), events.map((e) => JSON.stringify(e.payload))],
+        );
+        const fresh = new Set(inserted.rows.map((r) => r.event_id));
+        const applying = events.filter((e) => fresh.has(e.eventId));
+        await applyJobs(client, benchId, applying.filter((e) => e.kind === 'job'));
+        for (const e of applying) if (e.kind !== 'job') await applyOther(client, benchId, e);
         await client.query('UPDATE benches SET shipped_seq = GREATEST(shipped_seq, $2), last_seen = now() WHERE bench_id = $1', [benchId, events.at(-1)!.seq]);
-        return applied;
+        return applying.length;
       }),
     );
   }
@@ -160,54 +167,55 @@ export class Ledger {
   }
 }
 
-async function apply(client: PoolClient, benchId: string, e: LedgerEvent): Promise<void> {
-  if (e.kind === 'job') {
+/** A job's latest state in one batch, as the jobs and tags statements read it (JSON, one element a job). */
+type JobRow = ShippedJob & { eventSeq: number };
+
+/**
+ * The jobs' events of one batch in two statements. A later event of a job wins (in the batch and against the ledger:
+ * an older one arriving late changes nothing); the label data is the latest an event carried. A tag belongs to the
+ * first event that put its original job in a tagged state, as when each event was applied on its own.
+ */
+async function applyJobs(client: PoolClient, benchId: string, events: readonly LedgerEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const latest = new Map<string, JobRow>();
+  const tagged: JobRow[] = [];
+  for (const e of events) {
     const j = e.payload as unknown as ShippedJob;
-    // A later event of the same job wins; an older one arriving late (it cannot, shipping is in order) changes nothing.
-    await client.query(
-      `INSERT INTO jobs (bench_id, job_id, seq, state, title, kind, printer_id, requested_by, work_order_number, line_number, template_id,
-         template_version, serials, first_part, parts_total, parts_confirmed, parts_printed, is_reprint, reprint_of, part_numbers, label_data,
-         created_at, finished_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
-       ON CONFLICT (bench_id, job_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, parts_confirmed = excluded.parts_confirmed,
-         parts_printed = excluded.parts_printed, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
-         label_data = COALESCE(excluded.label_data, jobs.label_data)
-       WHERE jobs.seq < excluded.seq`,
-      [
-        benchId,
-        j.id,
-        e.seq,
-        j.state,
-        j.title,
-        j.kind,
-        j.printerId,
-        j.requestedBy,
-        j.workOrderNumber ?? null,
-        j.lineNumber ?? null,
-        j.templateId ?? null,
-        j.templateVersion ?? null,
-        j.serials,
-        j.firstPart,
-        j.partsTotal,
-        j.partsConfirmed,
-        j.partsPrinted ?? null,
-        j.isReprint,
-        j.reprintOf ?? null,
-        j.partNumbers ?? [],
-        j.labelData ? Buffer.from(j.labelData, 'base64') : null,
-        j.createdAt,
-        j.finishedAt ?? null,
-        j.updatedAt,
-      ],
-    );
-    if (!j.isReprint && TAGGED.has(j.state) && j.serials.length) {
-      await client.query(
-        `INSERT INTO tags (serial, bench_id, job_id, work_order_number, line_number, part_number, printed_at)
-         SELECT s, $2, $3, $4, $5, ($6::text[])[i], $7 FROM unnest($1::text[]) WITH ORDINALITY AS t(s, i) ON CONFLICT (serial) DO NOTHING`,
-        [j.serials, benchId, j.id, j.workOrderNumber ?? null, j.lineNumber ?? null, j.partNumbers ?? [], j.finishedAt ?? j.updatedAt],
-      );
-    }
-  } else if (e.kind === 'serials.skipped') {
+    const row: JobRow = { ...j, eventSeq: e.seq, ...(j.labelData === undefined && latest.get(j.id)?.labelData ? { labelData: latest.get(j.id)!.labelData } : {}) };
+    latest.set(j.id, row);
+    if (!j.isReprint && TAGGED.has(j.state) && j.serials.length) tagged.push(row);
+  }
+  await client.query(
+    `INSERT INTO jobs (bench_id, job_id, seq, state, title, kind, printer_id, requested_by, work_order_number, line_number, template_id,
+       template_version, serials, first_part, parts_total, parts_confirmed, parts_printed, is_reprint, reprint_of, part_numbers, label_data,
+       created_at, finished_at, updated_at)
+     SELECT $1, j->>'id', (j->>'eventSeq')::bigint, j->>'state', j->>'title', j->>'kind', j->>'printerId', j->>'requestedBy', j->>'workOrderNumber',
+       (j->>'lineNumber')::integer, j->>'templateId', (j->>'templateVersion')::integer, ARRAY(SELECT jsonb_array_elements_text(j->'serials')),
+       (j->>'firstPart')::integer, (j->>'partsTotal')::integer, (j->>'partsConfirmed')::integer, (j->>'partsPrinted')::integer,
+       (j->>'isReprint')::boolean, j->>'reprintOf', ARRAY(SELECT jsonb_array_elements_text(COALESCE(j->'partNumbers', '[]'))),
+       decode(j->>'labelData', 'base64'), (j->>'createdAt')::timestamptz, (j->>'finishedAt')::timestamptz, (j->>'updatedAt')::timestamptz
+     FROM jsonb_array_elements($2::jsonb) AS j
+     ON CONFLICT (bench_id, job_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, parts_confirmed = excluded.parts_confirmed,
+       parts_printed = excluded.parts_printed, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
+       label_data = COALESCE(excluded.label_data, jobs.label_data)
+     WHERE jobs.seq < excluded.seq`,
+    [benchId, JSON.stringify([...latest.values()])],
+  );
+  if (tagged.length === 0) return;
+  await client.query(
+    `INSERT INTO tags (serial, bench_id, job_id, work_order_number, line_number, part_number, printed_at)
+     SELECT t.serial, $1, j->>'id', j->>'workOrderNumber', (j->>'lineNumber')::integer, j->'partNumbers'->>(t.n - 1)::integer,
+       COALESCE(j->>'finishedAt', j->>'updatedAt')::timestamptz
+     FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(j, at), jsonb_array_elements_text(j->'serials') WITH ORDINALITY AS t(serial, n)
+     ORDER BY e.at, t.n
+     ON CONFLICT (serial) DO NOTHING`,
+    [benchId, JSON.stringify(tagged)],
+  );
+}
+
+/** Serials skipped and releases claimed: a few a day, one statement each. */
+async function applyOther(client: PoolClient, benchId: string, e: LedgerEvent): Promise<void> {
+  if (e.kind === 'serials.skipped') {
     const { serials, reason } = e.payload as { serials: string[]; reason: string };
     await client.query('INSERT INTO skipped_serials (serial, bench_id, at, reason) SELECT s, $2, $3, $4 FROM unnest($1::text[]) AS s ON CONFLICT (serial) DO NOTHING', [serials, benchId, e.at, reason]);
   } else if (e.kind === 'release.claimed') {

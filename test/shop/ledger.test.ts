@@ -99,6 +99,38 @@ describe('the shop ledger', () => {
     expect((await ledger.counts()).skipped).toBe(2);
   });
 
+  it('applies a batch with several events of one job as it would apply them one by one', async () => {
+    const title = `O'Brien "rush" \\ {a,b} ; DROP TABLE jobs; Ø`;
+    const base = { title, serials: ['M1-1', 'M1-2', 'M1-3'], partNumbers: ['HA-7', 'HA-8'], partsTotal: 3 };
+    const labelData = Buffer.from('the label data, gzipped').toString('base64');
+    const batch = [
+      event('bench-m', 1, job('M1', { ...base, state: 'queued', partsConfirmed: 0, labelData })),
+      event('bench-m', 2, job('M1', { ...base, state: 'sent', partsConfirmed: 0, updatedAt: '2026-12-01T11:00:00.000Z' })),
+      event('bench-m', 3, job('M2', { state: 'done' })),
+      event('bench-m', 4, job('M1', { ...base, state: 'done', partsConfirmed: 3, partsPrinted: 3, finishedAt: '2026-12-01T11:05:00.000Z', updatedAt: '2026-12-01T11:05:00.000Z' })),
+      event('bench-m', 5, { serials: ['M9-1'], reason: 'could not be drawn' }, 'serials.skipped'),
+    ];
+    expect(await ledger.ship('bench-m', batch)).toBe(5);
+    // The latest state, the label data an earlier event carried, the text as it was written.
+    expect(await ledger.job('bench-m', 'M1')).toMatchObject({ state: 'done', partsConfirmed: 3, partsPrinted: 3, title, hasLabelData: true, finishedAt: '2026-12-01T11:05:00.000Z' });
+    const stored = await pool.query<{ label_data: Buffer; seq: string }>("SELECT label_data, seq FROM jobs WHERE bench_id = 'bench-m' AND job_id = 'M1'");
+    expect(stored.rows[0]!.label_data.toString()).toBe('the label data, gzipped');
+    expect(stored.rows[0]!.seq).toBe('4');
+    // A tag is the shop's from the first event that sent it; a part without a part number has none.
+    const tags = await pool.query<{ serial: string; part_number: string | null; printed_at: Date }>("SELECT serial, part_number, printed_at FROM tags WHERE job_id = 'M1' ORDER BY serial");
+    expect(tags.rows.map((t) => [t.serial, t.part_number, t.printed_at.toISOString()])).toEqual([
+      ['M1-1', 'HA-7', '2026-12-01T11:00:00.000Z'],
+      ['M1-2', 'HA-8', '2026-12-01T11:00:00.000Z'],
+      ['M1-3', null, '2026-12-01T11:00:00.000Z'],
+    ]);
+    expect((await pool.query("SELECT count(*)::int AS n FROM tags WHERE job_id = 'M2'")).rows[0].n).toBe(2);
+    expect((await pool.query("SELECT reason FROM skipped_serials WHERE serial = 'M9-1'")).rows[0].reason).toBe('could not be drawn');
+    // Shipped again, or an older event of the job late: nothing changes.
+    expect(await ledger.ship('bench-m', batch)).toBe(0);
+    await ledger.ship('bench-m', [{ ...event('bench-m', 2, job('M1', { ...base, state: 'failed' })), eventId: 'bench-m:late' }]);
+    expect(await ledger.job('bench-m', 'M1')).toMatchObject({ state: 'done' });
+  });
+
   it('gives a released work order to exactly one bench, whoever asks first, and everyone hears the same', async () => {
     const winners = await Promise.all(['bench-a', 'bench-b', 'bench-c', 'bench-a', 'bench-b'].map((b) => ledger.claimRelease('wo-77', 'WO-77', b)));
     expect(new Set(winners).size).toBe(1);
