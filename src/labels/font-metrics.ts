@@ -45,7 +45,8 @@ export function readFontMetrics(bytes: Uint8Array): FontMetrics {
   const hMetrics = view.getUint16(table('hhea', 36) + 34);
   if (unitsPerEm === 0 || hMetrics === 0) throw new FontFormatError('the font has no units per em or no advance widths');
   const hmtx = table('hmtx', hMetrics * 4);
-  const lookup = characterMap(view, table('cmap', 4), at);
+  const cmap = table('cmap', 4);
+  const lookup = characterMap(view, cmap, cmap + tables.get('cmap')!.length, at);
   return {
     unitsPerEm,
     glyphFor: lookup,
@@ -61,7 +62,7 @@ function tag(view: DataView, offset: number): string {
 type Bounds = (offset: number, size: number, what: string) => number;
 
 /** The best Unicode subtable: full repertoire (format 12) before the Basic Multilingual Plane (format 4). */
-function characterMap(view: DataView, cmap: number, at: Bounds): (codePoint: number) => number {
+function characterMap(view: DataView, cmap: number, cmapEnd: number, at: Bounds): (codePoint: number) => number {
   const count = view.getUint16(cmap + 2);
   let bmp: number | undefined;
   let full: number | undefined;
@@ -77,7 +78,7 @@ function characterMap(view: DataView, cmap: number, at: Bounds): (codePoint: num
     else if (format === 4) bmp ??= sub;
   }
   if (full !== undefined) return format12(view, full, at);
-  if (bmp !== undefined) return format4(view, bmp, at);
+  if (bmp !== undefined) return format4(view, bmp, cmapEnd, at);
   throw new FontFormatError('the font has no Unicode character map');
 }
 
@@ -99,15 +100,17 @@ function format12(view: DataView, sub: number, at: Bounds): (codePoint: number) 
   };
 }
 
-/** The Basic Multilingual Plane in segments, each mapped by a delta or through the glyph array. */
-function format4(view: DataView, sub: number, at: Bounds): (codePoint: number) => number {
-  const length = view.getUint16(at(sub, 14, 'cmap') + 2);
-  at(sub, length, 'cmap');
-  const segments = view.getUint16(sub + 6) / 2;
+/**
+ * The Basic Multilingual Plane in segments, each mapped by a delta or through the glyph array. The glyph array is
+ * bounded by the cmap table, not by the subtable's own length: in big CJK fonts that 16-bit field has wrapped.
+ */
+function format4(view: DataView, sub: number, cmapEnd: number, at: Bounds): (codePoint: number) => number {
+  const segments = view.getUint16(at(sub, 14, 'cmap') + 6) / 2;
   const ends = sub + 14;
   const starts = ends + segments * 2 + 2;
   const deltas = starts + segments * 2;
   const rangeOffsets = deltas + segments * 2;
+  at(sub, rangeOffsets + segments * 2 - sub, 'cmap');
   return (cp) => {
     if (cp > 0xffff) return 0;
     let lo = 0;
@@ -123,7 +126,7 @@ function format4(view: DataView, sub: number, at: Bounds): (codePoint: number) =
     const rangeOffset = view.getUint16(rangeOffsets + lo * 2);
     if (rangeOffset === 0) return (cp + delta) & 0xffff;
     const slot = rangeOffsets + lo * 2 + rangeOffset + (cp - start) * 2;
-    if (slot + 2 > sub + length) return 0;
+    if (slot + 2 > Math.min(cmapEnd, view.byteLength)) return 0;
     const glyph = view.getUint16(slot);
     return glyph === 0 ? 0 : (glyph + delta) & 0xffff;
   };

@@ -22,8 +22,11 @@ function* range(from: number, to: number) {
   for (let cp = from; cp <= to; cp++) yield cp;
 }
 
-/** A copy of the font whose full-repertoire maps (format 12) are hidden, so that its BMP map (format 4) is read. */
-function bmpMapOnly(bytes: Uint8Array): Uint8Array {
+/**
+ * A copy of the font whose full-repertoire maps (format 12) are hidden, so that its BMP map (format 4) is read; with
+ * `wrapped`, that map's 16-bit length also says less than it holds, as in big CJK fonts where the field overflowed.
+ */
+function bmpMapOnly(bytes: Uint8Array, wrapped = false): Uint8Array {
   const copy = bytes.slice();
   const view = new DataView(copy.buffer);
   const tables = view.getUint16(4);
@@ -32,7 +35,9 @@ function bmpMapOnly(bytes: Uint8Array): Uint8Array {
     const cmap = view.getUint32(12 + i * 16 + 8);
     for (let j = 0; j < view.getUint16(cmap + 2); j++) {
       const record = cmap + 4 + j * 8;
-      if (view.getUint16(cmap + view.getUint32(record + 4)) === 12) view.setUint16(record, 1); // a Macintosh map: not read
+      const sub = cmap + view.getUint32(record + 4);
+      if (view.getUint16(sub) === 12) view.setUint16(record, 1); // a Macintosh map: not read
+      if (view.getUint16(sub) === 4 && wrapped) view.setUint16(sub + 2, 16 + view.getUint16(sub + 6) * 4); // past the end codes: short
     }
   }
   return copy;
@@ -65,6 +70,10 @@ describe('font metrics', () => {
 
   it.each(FONTS.slice(0, 3))('reads the BMP map (format 4) of a font without a full one as fontkit reads its full map: %s', (path) => {
     compare(path, bmpMapOnly, range(0, 0xffff));
+  });
+
+  it.each(FONTS.slice(0, 3))('reads a BMP map whose length field wrapped as fontkit does: %s', (path) => {
+    compare(path, (bytes) => bmpMapOnly(bytes, true), range(0, 0xffff));
   });
 
   it('refuses what is not a font, and a font cut short, with a reason', () => {
