@@ -1,6 +1,7 @@
 // Finding printers on the LAN: a scan of one subnet for port 9100 (or others), bounded in size, time and concurrency,
 // asking what answers with ~HI and ~HS: a Zebra says its model, firmware, resolution, label length and whether it
 // has labels. Nothing is added by itself.
+import { setMaxListeners } from 'node:events';
 import { Socket } from 'node:net';
 import { StationError } from '../errors.js';
 import { numberToIpv4, parseIpv4Network } from '../lib/ipv4.js';
@@ -41,10 +42,19 @@ async function probe(address: string, port: number, connectMs: number, answerMs:
   const socket = new Socket();
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timeout')), connectMs);
-      socket.once('connect', () => (clearTimeout(timer), resolve()));
-      socket.once('error', (e) => (clearTimeout(timer), reject(e)));
-      signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('stopped'))), { once: true });
+      // Whatever ends the wait takes its timer and its listener on the scan's signal with it: a scan probes up to a
+      // thousand addresses under one signal, and a listener left on it keeps its probe's socket until the scan ends.
+      const end = (err?: Error) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', stopped);
+        if (err) reject(err);
+        else resolve();
+      };
+      const stopped = () => end(new Error('stopped'));
+      const timer = setTimeout(() => end(new Error('timeout')), connectMs);
+      socket.once('connect', () => end());
+      socket.once('error', (e) => end(e));
+      signal.addEventListener('abort', stopped, { once: true });
       socket.connect(port, address);
     });
   } catch {
@@ -108,6 +118,8 @@ export async function scanSubnet(progress: ScanProgress, o: ScanOptions, signal:
   const targets = hosts.flatMap((h) => progress.ports.map((p) => [h, p] as const));
   progress.total = targets.length;
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(o.deadlineMs ?? 60_000)]);
+  const concurrency = Math.min(o.concurrency ?? 64, targets.length);
+  setMaxListeners(concurrency + 1, deadline); // one probe at a time per worker listens to it
   let next = 0;
   const worker = async () => {
     while (next < targets.length && !deadline.aborted) {
@@ -117,7 +129,7 @@ export async function scanSubnet(progress: ScanProgress, o: ScanOptions, signal:
       progress.checked++;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 64, targets.length) }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   if (deadline.aborted && progress.checked < progress.total) progress.stopped = signal.aborted ? 'stopped' : `the scan took its ${Math.round((o.deadlineMs ?? 60_000) / 1000)} s: ${progress.total - progress.checked} addresses were not checked`;
   progress.found.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }) || a.port - b.port);
   progress.done = true;

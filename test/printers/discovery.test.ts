@@ -1,9 +1,10 @@
 // Finding printers: the ippeveprinter the tests start, announced over DNS-SD through the machine's avahi, is found
 // with a working address and can be added and printed to; scans are bounded; a malformed answer stops nothing.
+import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mdnsQuery, parseDns } from '../../src/printing/discovery.js';
-import { hostsOf } from '../../src/printing/scan.js';
+import { hostsOf, scanSubnet, type ScanProgress } from '../../src/printing/scan.js';
 import type { RunningStation } from '../../src/station.js';
 import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
 import { asToken, demoStation } from '../helpers/station.js';
@@ -60,6 +61,29 @@ describe('discovery', () => {
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/10\.0\.0\.0\/16 has 65536 addresses; a scan takes at most 1024/);
     expect((await admin('/api/v1/admin/discovery', json({ method: 'scan', subnet: 'the office' }))).status).toBe(422);
+  });
+
+  it('scans a subnet address by address, finds the open port, and leaves nothing listening on the scan when done', async () => {
+    // Something listens on one loopback address; every other address of the /25 refuses at once.
+    const server: Server = createServer((socket) => socket.on('error', () => undefined).resume()); // reads, answers nothing
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.9', resolve));
+    const port = (server.address() as { port: number }).port;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const progress: ScanProgress = { id: 's', subnet: '127.0.0.0/25', ports: [port], total: 0, checked: 0, found: [], done: false, startedAt: new Date().toISOString() };
+      await scanSubnet(progress, { concurrency: 16, connectMs: 1000, answerMs: 200 }, new AbortController().signal);
+      await new Promise((r) => setTimeout(r, 50)); // warnings are emitted on a later tick
+      expect(progress).toMatchObject({ total: 126, checked: 126, done: true });
+      expect(progress.stopped).toBeUndefined();
+      expect(progress.found.map((f) => [f.address, f.port, f.driver])).toEqual([['127.0.0.9', port, 'escpos']]);
+      // Each probe takes its listener off the scan's signal when it ends: 126 probes, never more than 16 at once.
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('reads DNS answers with name pointers, and refuses malformed ones without throwing past the parser', () => {
