@@ -181,7 +181,8 @@ async function applyJobs(client: PoolClient, benchId: string, events: readonly L
   const tagged: JobRow[] = [];
   for (const e of events) {
     const j = e.payload as unknown as ShippedJob;
-    const row: JobRow = { ...j, eventSeq: e.seq, ...(j.labelData === undefined && latest.get(j.id)?.labelData ? { labelData: latest.get(j.id)!.labelData } : {}) };
+    const labelData = j.labelData ?? latest.get(j.id)?.labelData;
+    const row: JobRow = { ...j, eventSeq: e.seq, ...(labelData ? { labelData } : {}) };
     latest.set(j.id, row);
     if (!j.isReprint && TAGGED.has(j.state) && j.serials.length) tagged.push(row);
   }
