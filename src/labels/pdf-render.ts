@@ -5,6 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { StationError } from '../errors.js';
 import { startWorker } from '../lib/worker.js';
+import type { LabelTemplateDef } from './template-schema.js';
 
 export interface PdfWorkerData {
   fontsDir: string;
@@ -13,8 +14,8 @@ export interface PdfWorkerData {
 
 export interface PdfRequest {
   id: number;
-  /** The template's definition (the worker compiles it). */
-  def: unknown;
+  /** The template's definition, as the station validated it (the worker compiles its layout). */
+  def: LabelTemplateDef;
   data: readonly unknown[];
   dpmm: number;
   title: string;

@@ -2,27 +2,31 @@
 // objects; on the station's own thread that garbage stalled the kiosk, the API and the printers' workers (the
 // longest /healthz answer during the first big job was 180 ms). Here it stalls nothing but this thread.
 // It has its own copy of the label fonts and compiles the template it is given; images come with the request.
+// The template comes validated by the station (a LoadedTemplate's def), so the thread compiles its layout without
+// loading the schema library or the configuration's schema: what it does not load it does not hold, ~5 MB of heap.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isStationError } from '../errors.js';
 import { loadFonts } from './fonts.js';
+import { compileLayout, type CompiledLayout } from './layout.js';
 import { labelsToPdf, labelsToPdfStream, type PdfContext } from './pdf.js';
-import { compileTemplate, type LoadedTemplate } from './templates.js';
+import type { LabelTemplateDef } from './template-schema.js';
 import type { PdfRequest, PdfWorkerData, PdfWorkerPiece, PdfWorkerReply } from './pdf-render.js';
 
 const init = workerData as PdfWorkerData;
 const fonts = loadFonts(init.fontsDir, init.fallbackFonts);
-/** Compiled templates by their definition's text (a stored template's versions differ; a draft has no version). */
-const compiled = new Map<string, LoadedTemplate>();
+/** Compiled layouts by their definition's text (a stored template's versions differ; a draft has no version). */
+const compiled = new Map<string, CompiledLayout>();
 
-function template(def: unknown): LoadedTemplate {
+function layoutOf(def: LabelTemplateDef): CompiledLayout {
+  if (def.kind !== 'layout') throw new Error(`template ${def.id} is a raw ZPL design and has no PDF form`);
   const key = JSON.stringify(def);
-  let loaded = compiled.get(key);
-  if (!loaded) {
-    loaded = compileTemplate(def, { source: 'stored', file: 'pdf' });
+  let layout = compiled.get(key);
+  if (!layout) {
+    layout = compileLayout(def);
     if (compiled.size >= 32) compiled.delete(compiled.keys().next().value!);
-    compiled.set(key, loaded);
+    compiled.set(key, layout);
   }
-  return loaded;
+  return layout;
 }
 
 /** Handed over, not copied, where it can be: what is transferred must own its whole buffer. */
@@ -30,8 +34,7 @@ const owned = (bytes: Uint8Array) => (bytes.byteOffset === 0 && bytes.byteLength
 
 /** Draws the labels; streamed, each piece is sent on as it is written and the length is returned. */
 async function render(req: PdfRequest): Promise<Uint8Array | number> {
-  const loaded = template(req.def);
-  if (!('layout' in loaded)) throw new Error(`template ${loaded.def.id} is a raw ZPL design and has no PDF form`);
+  const layout = layoutOf(req.def);
   const images = new Map(req.images);
   const ctx: PdfContext = {
     fonts,
@@ -42,8 +45,8 @@ async function render(req: PdfRequest): Promise<Uint8Array | number> {
       return { width: 0, height: 0, dark: new Uint8Array(0), png };
     },
   };
-  if (!req.stream) return labelsToPdf(loaded.layout, req.data, req.dpmm, ctx);
-  return labelsToPdfStream(loaded.layout, req.data, req.dpmm, ctx, (piece) => {
+  if (!req.stream) return labelsToPdf(layout, req.data, req.dpmm, ctx);
+  return labelsToPdfStream(layout, req.data, req.dpmm, ctx, (piece) => {
     const bytes = owned(piece);
     parentPort!.postMessage({ id: req.id, piece: bytes } satisfies PdfWorkerPiece, [bytes.buffer as ArrayBuffer]);
   });

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StationError } from '../../src/errors.js';
 import { PdfRenderer } from '../../src/labels/pdf-render.js';
+import { labelTemplateSchema } from '../../src/labels/template-schema.js';
 import { pdfWords } from '../helpers/barcodes.js';
 
 const templates = join(import.meta.dirname, '../../templates');
-const def = JSON.parse(readFileSync(join(templates, 'labels/hose-tag.json'), 'utf8')) as unknown;
+// The thread is given templates as the station validated them.
+const def = labelTemplateSchema.parse(JSON.parse(readFileSync(join(templates, 'labels/hose-tag.json'), 'utf8')));
 const small = new PdfRenderer({ fontsDir: join(templates, 'fonts'), fallbackFonts: [], maxHeapMb: 24 });
 afterAll(() => small.close());
 
@@ -28,7 +30,7 @@ describe('the PDF drawing thread', () => {
   });
 
   it('says which template cannot be drawn as PDF', async () => {
-    const zplOnly = { id: 'raw', version: 1, name: 'Raw', kind: 'zpl', subject: 'workorder', size: { widthMm: 50, heightMm: 25 }, zpl: '^XA^FO10,10^FDx^FS^XZ' };
+    const zplOnly = labelTemplateSchema.parse({ id: 'raw', version: 1, name: 'Raw', kind: 'zpl', subject: 'workorder', size: { widthMm: 50, heightMm: 25 }, zpl: '^XA^FO10,10^FDx^FS^XZ' });
     await expect(small.render({ def: zplOnly, data: [{}], dpmm: 8, title: 'raw', images: [] })).rejects.toThrow(/raw ZPL design/);
   });
 });
