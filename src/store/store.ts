@@ -150,7 +150,9 @@ export function storeError(err: unknown, path: string): StationError {
  */
 export function checkpointInBackground(store: Store, everyMs = 1000): () => Promise<void> {
   if (store.path === ':memory:') return async () => undefined;
-  const worker = startWorker(import.meta.url, 'checkpointer', { workerData: { path: store.path, everyMs } });
+  // The thread makes a few objects a second: a young generation of 1 MB and a small old one are plenty, where V8's
+  // defaults let a thread's heap grow to what the station's own uses. Past them it ends, and SQLite checkpoints again.
+  const worker = startWorker(import.meta.url, 'checkpointer', { workerData: { path: store.path, everyMs }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
   store.db.pragma('wal_autocheckpoint = 0');
   let running = true;
   const fallBack = () => {
