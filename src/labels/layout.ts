@@ -327,9 +327,40 @@ export function forEachModule(b: BarcodeBlock, visit: (u: number, v: number, du:
 }
 
 /**
- * The same rectangles in modules (whole numbers but for a linear code's quiet offset and height): what a drawing in
- * the barcode's own frame (see PdfPage.fillRectsIn) needs, short to write and to compress.
+ * A barcode's modules as a bitmap, one bit a module (1 dark), rows of whole bytes, most significant bit first: a
+ * linear code is one row, stretched to its bars' height. `offsetMm` is where the first module starts along the
+ * block (a linear code sits centred in its box), `heightMm` the height the rows fill.
  */
+export interface ModuleBitmap {
+  cols: number;
+  rows: number;
+  bits: Uint8Array;
+  offsetMm: number;
+  heightMm: number;
+}
+
+export function moduleBitmap(b: BarcodeBlock): ModuleBitmap {
+  if (!b.code) throw new Error('barcode laid out without its modules');
+  if (b.code.kind === 'linear') {
+    const cols = b.code.widths.reduce((sum, w) => sum + w, 0);
+    const bits = new Uint8Array((cols + 7) >> 3);
+    let u = 0;
+    b.code.widths.forEach((w, i) => {
+      if (i % 2 === 0) for (let k = u; k < u + w; k++) bits[k >> 3]! |= 0x80 >> (k & 7);
+      u += w;
+    });
+    return { cols, rows: 1, bits, offsetMm: b.offsetX, heightMm: b.symbolH };
+  }
+  const { cols, rows, cells } = b.code;
+  const stride = (cols + 7) >> 3;
+  const bits = new Uint8Array(stride * rows);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) if (cells[r * cols + c]) bits[r * stride + (c >> 3)]! |= 0x80 >> (c & 7);
+  }
+  return { cols, rows, bits, offsetMm: 0, heightMm: rows * b.moduleMm };
+}
+
+/** The same rectangles in modules (whole numbers but for a linear code's quiet offset and height). */
 export function forEachModuleInModules(b: BarcodeBlock, visit: (u: number, v: number, du: number, dv: number) => void): void {
   if (!b.code) throw new Error('barcode laid out without its modules');
   if (b.code.kind === 'linear') {

@@ -3,7 +3,7 @@ import { PdfDocument, type PdfFragment, type PdfPage } from '../pdf/canvas.js';
 import type { LabelFont, Weight } from './fonts.js';
 import type { GrayImage } from './images.js';
 import { turnTaker } from '../lib/yield.js';
-import { BASELINE, boundValue, forEachModuleInModules, layoutBound, lineStart, toLabel, type CompiledLayout, type Primitive, type TextBlock } from './layout.js';
+import { BASELINE, boundValue, layoutBound, lineStart, moduleBitmap, toLabel, type CompiledLayout, type Primitive, type TextBlock } from './layout.js';
 
 export interface PdfContext {
   fonts: Record<Weight, LabelFont>;
@@ -57,24 +57,26 @@ async function drawLabels(doc: PdfDocument, layout: CompiledLayout, data: readon
       // An element that shows something new on almost every label (a serial) is drawn, not kept: keeping thousands of
       // drawings that are never met again only makes work for the garbage collector.
       if (kept.misses > KEEP_TRIAL && kept.hits < kept.misses) {
-        await drawPrimitive(page, p, ctx);
+        await drawPrimitive(page, p, ctx, dpmm);
         continue;
       }
       if (kept.fragments.size >= FRAGMENT_LIMIT) kept.fragments.clear();
-      kept.fragments.set(value, await page.capture(() => drawPrimitive(page, p, ctx)));
+      kept.fragments.set(value, await page.capture(() => drawPrimitive(page, p, ctx, dpmm)));
     }
   }
 }
 
-async function drawPrimitive(page: PdfPage, p: Primitive, ctx: PdfContext): Promise<void> {
+async function drawPrimitive(page: PdfPage, p: Primitive, ctx: PdfContext, dpmm: number): Promise<void> {
   switch (p.kind) {
     case 'text':
       await drawBlock(page, p, ctx.fonts[p.weight]);
       break;
     case 'barcode': {
-      // Drawn in its own frame, in modules: one module along each of its axes, wherever the label turns it.
-      const m = p.moduleMm;
-      page.fillRectsIn({ origin: toLabel(p, 0, 0), u: toLabel(p, m, 0), v: toLabel(p, 0, m) }, (visit) => forEachModuleInModules(p, visit));
+      // One sample a module, placed by three corners of the symbol wherever the label turns it, on the printer's dots.
+      const mask = moduleBitmap(p);
+      const right = mask.offsetMm + mask.cols * p.moduleMm;
+      const corners = onDots({ topLeft: toLabel(p, mask.offsetMm, 0), topRight: toLabel(p, right, 0), bottomLeft: toLabel(p, mask.offsetMm, mask.heightMm) }, dpmm);
+      page.fillMask(corners, mask.cols, mask.rows, mask.bits);
       if (p.text) {
         const block: TextBlock = { kind: 'text', x: p.x, y: p.y, w: p.w, h: p.h, rotate: p.rotate, lines: [p.text.value], size: p.text.size, lineHeight: p.text.size, weight: 'regular', align: 'center' };
         await drawBlock(page, block, ctx.fonts.regular, p.symbolH + p.text.size * 0.1);
@@ -91,6 +93,40 @@ async function drawPrimitive(page: PdfPage, p: Primitive, ctx: PdfContext): Prom
       await page.image(ctx.images(p.src).png, p.x, p.y, p.w, p.h);
       break;
   }
+}
+
+/**
+ * The corners moved together so that the symbol's top-left corner sits on a printer dot, where ZPL's ^FO puts it: its
+ * modules are whole dots wide, so every edge then falls between dots when a driver rasterises the page at that
+ * resolution (off the grid, a bar a dot too wide or narrow here and there).
+ */
+type Corners = Record<'topLeft' | 'topRight' | 'bottomLeft', [number, number]>;
+function onDots(c: Corners, dpmm: number): Corners {
+  // The fourth corner is topRight + bottomLeft - topLeft: with the other three it bounds the symbol.
+  const all = [c.topLeft, c.topRight, c.bottomLeft, [c.topRight[0] + c.bottomLeft[0] - c.topLeft[0], c.topRight[1] + c.bottomLeft[1] - c.topLeft[1]]];
+  const left = Math.min(...all.map(([x]) => x!));
+  const top = Math.min(...all.map(([, y]) => y!));
+  const dx = Math.round(left * dpmm) / dpmm - left;
+  const dy = Math.round(top * dpmm) / dpmm - top;
+  // Then every edge a fiftieth of a dot in: poppler fills from the pixel an image's edge starts in to the one it ends
+  // on, so an edge a rounding below a pixel boundary (or right on the far one) took a whole dot more; a rasteriser that
+  // fills by pixel centres draws the same either way.
+  const [x0, y0] = [c.topLeft[0] + dx, c.topLeft[1] + dy];
+  const along = (to: [number, number], m: number): [number, number] => {
+    const [ux, uy] = [to[0] - c.topLeft[0], to[1] - c.topLeft[1]];
+    const length = Math.hypot(ux, uy) || 1;
+    return [(ux / length) * m, (uy / length) * m];
+  };
+  const e = 0.02 / dpmm;
+  const [ux, uy] = along(c.topRight, e);
+  const [vx, vy] = along(c.bottomLeft, e);
+  const [wx, wy] = [c.topRight[0] - c.topLeft[0], c.topRight[1] - c.topLeft[1]];
+  const [hx, hy] = [c.bottomLeft[0] - c.topLeft[0], c.bottomLeft[1] - c.topLeft[1]];
+  return {
+    topLeft: [x0 + ux + vx, y0 + uy + vy],
+    topRight: [x0 + wx - ux + vx, y0 + wy - uy + vy],
+    bottomLeft: [x0 + hx + ux - vx, y0 + hy + uy - vy],
+  };
 }
 
 async function drawBlock(page: PdfPage, b: TextBlock, metrics: LabelFont, firstLineOffset = 0): Promise<void> {

@@ -126,19 +126,22 @@ export class PdfPage {
   }
 
   /**
-   * Fills rectangles given in a frame of their own: `frame` maps its unit vectors to the label (mm, top-left: where
-   * its origin, one step along u and one along v land). A barcode in its modules is small whole numbers ("12 3 2 1
-   * re" instead of "104.882 311.811 5.669 2.835 re"): a third of the text to build and to compress.
+   * Paints a bitmap (rows of whole bytes, most significant bit first, 1 dark) in black into the parallelogram whose
+   * top-left, top-right and bottom-left corners land at `topLeft`, `topRight` and `bottomLeft` (mm, on the label):
+   * a barcode as one small image mask instead of a rectangle per bar or run of cells. Each module is one sample, so a
+   * printer's rasteriser fills whole dots with no grey edge (the rectangles came out with antialiased edges off the
+   * dot grid), and a tag's content is a third of what the rectangles wrote, to build and to compress. The samples are
+   * written in hex: an inline image of binary data can hold bytes a reader mistakes for its end.
    */
-  fillRectsIn(frame: { origin: readonly [number, number]; u: readonly [number, number]; v: readonly [number, number] }, rects: (visit: (u: number, v: number, du: number, dv: number) => void) => void): void {
+  fillMask(corners: { topLeft: readonly [number, number]; topRight: readonly [number, number]; bottomLeft: readonly [number, number] }, cols: number, rows: number, bits: Uint8Array): void {
     const k = PT_PER_MM;
-    const [ox, oy] = frame.origin;
-    const matrix = [k * (frame.u[0] - ox), -k * (frame.u[1] - oy), k * (frame.v[0] - ox), -k * (frame.v[1] - oy), k * ox, k * (this.heightMm - oy)].map(num).join(' ');
-    let path = `q ${FILL.black} ${matrix} cm\n`;
-    rects((u, v, du, dv) => {
-      path += `${num(u)} ${num(v)} ${num(du)} ${num(dv)} re\n`;
-    });
-    this.ops.push(`${path}f Q\n`);
+    const at = ([x, y]: readonly [number, number]) => [k * x, k * (this.heightMm - y)] as const;
+    const [tlx, tly] = at(corners.topLeft);
+    const [trx, try_] = at(corners.topRight);
+    const [blx, bly] = at(corners.bottomLeft);
+    // An image fills the unit square, its first row at the top: (0,0) is the bottom-left corner, (1,1) the top-right.
+    const matrix = [trx - tlx, try_ - tly, tlx - blx, tly - bly, blx, bly].map(num).join(' ');
+    this.ops.push(`q ${FILL.black} ${matrix} cm BI /IM true /W ${cols} /H ${rows} /BPC 1 /D [1 0] /F /AHx ID ${Buffer.from(bits.buffer, bits.byteOffset, bits.byteLength).toString('hex')}> EI Q\n`);
   }
 
   line(x1: number, y1: number, x2: number, y2: number, thickness: number, muted = false): void {
