@@ -40,15 +40,15 @@ const STROKE = { black: '0 G', grey: '0.55 G' };
 export interface PdfFragment {
   ops: string;
   fonts: ReadonlyMap<string, number>;
-  images: ReadonlyMap<string, number>;
+  xobjects: ReadonlyMap<string, number>;
 }
 
 export class PdfPage {
-  /** Resources the page uses: name (F1, Im1) to object number. */
+  /** Resources the page uses: name (F1; Im1 an image, Fx1 a form) to object number. */
   readonly fonts = new Map<string, number>();
-  readonly images = new Map<string, number>();
+  readonly xobjects = new Map<string, number>();
   /** While capturing: the resources drawn with. */
-  private capturing: { fonts: Map<string, number>; images: Map<string, number> } | undefined;
+  private capturing: { fonts: Map<string, number>; xobjects: Map<string, number> } | undefined;
   /** Compressed content streams, in drawing order. */
   readonly contents: Uint8Array[] = [];
   /** Content stream operators not compressed yet, ASCII only (text is hex-encoded glyph ids). */
@@ -94,7 +94,7 @@ export class PdfPage {
    */
   async capture(draw: () => Promise<void>): Promise<PdfFragment> {
     const start = this.ops.length;
-    const used = (this.capturing = { fonts: new Map<string, number>(), images: new Map<string, number>() });
+    const used = (this.capturing = { fonts: new Map<string, number>(), xobjects: new Map<string, number>() });
     try {
       await draw();
     } finally {
@@ -103,11 +103,15 @@ export class PdfPage {
     return { ops: this.ops.slice(start).join(''), ...used };
   }
 
-  /** Writes a captured drawing again, here. */
+  /**
+   * Draws a captured drawing again, here: met a second time, it becomes a form of the document (written once, drawn
+   * by name), so each page that shows it carries a few bytes instead of its operators to compress again.
+   */
   replay(fragment: PdfFragment): void {
-    if (fragment.ops) this.ops.push(fragment.ops);
-    for (const [name, n] of fragment.fonts) this.fonts.set(name, n);
-    for (const [name, n] of fragment.images) this.images.set(name, n);
+    if (!fragment.ops) return;
+    const form = this.doc.form(fragment, this.widthMm, this.heightMm);
+    this.xobjects.set(form.name, form.number);
+    this.ops.push(`/${form.name} Do\n`);
   }
 
   private async run(text: string, key: FontKey, x: number, y: number, size: number, cos: number, sin: number, muted: boolean): Promise<void> {
@@ -167,10 +171,16 @@ export class PdfPage {
 
   async image(png: Uint8Array, x: number, y: number, w: number, h: number): Promise<void> {
     const { ref, name } = this.doc.png(png);
-    this.images.set(name, ref.objectNumber);
-    this.capturing?.images.set(name, ref.objectNumber);
+    this.xobjects.set(name, ref.objectNumber);
+    this.capturing?.xobjects.set(name, ref.objectNumber);
     this.ops.push(`q ${this.x(w)} 0 0 ${this.x(h)} ${this.x(x)} ${this.y(y + h)} cm /${name} Do Q\n`);
   }
+}
+
+/** A page's or a form's resource dictionary: its fonts, and its images and forms (both XObjects). */
+function resourcesOf(r: { fonts: ReadonlyMap<string, number>; xobjects: ReadonlyMap<string, number> }): string {
+  const dict = (m: ReadonlyMap<string, number>) => [...m].map(([name, n]) => `/${name} ${n} 0 R`).join(' ');
+  return [r.fonts.size ? `/Font << ${dict(r.fonts)} >>` : '', r.xobjects.size ? `/XObject << ${dict(r.xobjects)} >>` : ''].filter(Boolean).join(' ');
 }
 
 /** A line cut into runs of characters drawn by the same font (0: the label font, i: fallback i). */
@@ -238,6 +248,9 @@ export class PdfDocument {
   private readonly embedded = new Map<FontKey, { font: PDFFont; name: string }>();
   private readonly encoded = new Map<string, string>();
   private readonly images = new Map<Uint8Array, { ref: PDFRef; name: string }>();
+  /** Drawings met again, as forms (WeakMap: a fragment dropped by the label drawing goes with its entry). */
+  private readonly forms = new WeakMap<PdfFragment, { name: string; number: number }>();
+  private formCount = 0;
   /** Pages not written yet (streaming: only the one being drawn). */
   private pages: PdfPage[] = [];
   private readonly pageNumbers: number[] = [];
@@ -320,6 +333,19 @@ export class PdfDocument {
     return hex;
   }
 
+  /** A captured drawing as a form XObject (page coordinates, so for pages of this size), written once. */
+  form(fragment: PdfFragment, widthMm: number, heightMm: number): { name: string; number: number } {
+    let form = this.forms.get(fragment);
+    if (!form) {
+      form = { name: `Fx${++this.formCount}`, number: this.nextNumber() };
+      const content = deflateSync(Buffer.from(fragment.ops, 'latin1'), SMALL_STREAM);
+      const box = [0, 0, widthMm * PT_PER_MM, heightMm * PT_PER_MM].map(num).join(' ');
+      this.bytes.object(form.number, `<< /Type /XObject /Subtype /Form /BBox [${box}] /Resources << ${resourcesOf(fragment)} >> /Length ${content.length} /Filter /FlateDecode >>\nstream\n`, content, '\nendstream');
+      this.forms.set(fragment, form);
+    }
+    return form;
+  }
+
   /** The image XObject for a PNG, once per document. */
   png(bytes: Uint8Array): { ref: PDFRef; name: string } {
     let image = this.images.get(bytes);
@@ -340,8 +366,7 @@ export class PdfDocument {
       this.bytes.object(number, `<< /Length ${content.length} /Filter /FlateDecode >>\nstream\n`, Buffer.from(content.buffer, content.byteOffset, content.byteLength), '\nendstream');
       return `${number} 0 R`;
     });
-    const dict = (m: Map<string, number>) => [...m].map(([name, n]) => `/${name} ${n} 0 R`).join(' ');
-    const resources = [page.fonts.size ? `/Font << ${dict(page.fonts)} >>` : '', page.images.size ? `/XObject << ${dict(page.images)} >>` : ''].filter(Boolean).join(' ');
+    const resources = resourcesOf(page);
     const box = [0, 0, page.widthMm * PT_PER_MM, page.heightMm * PT_PER_MM].map(num).join(' ');
     this.bytes.object(page.number, `<< /Type /Page /Parent ${this.pagesRef.objectNumber} 0 R /MediaBox [${box}] /Resources << ${resources} >> /Contents [${contents.join(' ')}] >>`);
   }
