@@ -50,6 +50,11 @@ const optionsSchema = z.strictObject({
    * 0: a connection per job.
    */
   keepOpenMs: z.number().int().min(0).max(60_000).default(500),
+  /**
+   * One-label jobs waiting for this printer that go together as one delivery, confirmed in groups of confirmEvery (a
+   * rush of tags: a round trip per group instead of one or two per tag). 1 sends each job on its own.
+   */
+  joinJobs: z.number().int().min(1).max(100).default(10),
   /** How often to ask while labels the printer has received wait to print. */
   pollMs: z.number().int().min(10).max(10_000).default(250),
   /** How long to wait for ~HS after labels sent into a paused printer's memory (it may stop reading when full). */
@@ -67,11 +72,16 @@ interface LastReady {
   at?: number;
 }
 
-/** Sends a ZPL document part by part, each group proven received by an ~HS answer, and waits until it has printed. */
-async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions, ready: LastReady = {}): Promise<PrintResult> {
+/**
+ * Sends a ZPL document part by part, each group proven received by an ~HS answer, and waits until it has printed.
+ * `asked`: the printer's answer on this connection just before (a kept connection is asked before it carries a job).
+ */
+async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSession, { signal, startPart = 0, onProgress }: PrintOptions, ready: LastReady = {}, asked?: HostStatus): Promise<PrintResult> {
   const bytes = document.bytes;
   const ends = document.meta.partEnds?.length ? document.meta.partEnds : [bytes.length];
   const total = ends.length;
+  // The odometer tells how much media one job fed; labels of several jobs sent together are not one job.
+  const odometer = total > 1 && !document.meta.joined;
   // What the labels need first (stored graphics) goes with the first write of every delivery, a resume too.
   const prefix = document.meta.prefix ?? 0;
   const offset = (part: number) => (part === 0 ? prefix : ends[part - 1]!);
@@ -92,12 +102,11 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
 
   // Before anything is sent: a printer that cannot print now holds the job (nothing in doubt), as does one that is silent.
   // One label to a printer that answered ready a moment ago goes at once; its own answer after it confirms it.
-  let first: HostStatus | undefined;
   const fresh = total - startPart === 1 && ready.answer && ready.at !== undefined && Date.now() - ready.at < o.freshStatusMs;
-  if (fresh) first = ready.answer;
-  else {
+  let first = asked ?? (fresh ? ready.answer : undefined);
+  if (!first) {
     try {
-      first = await status(total > 1 ? HS_WITH_ODOMETER : HS, o.statusTimeoutMs);
+      first = await status(odometer ? HS_WITH_ODOMETER : HS, o.statusTimeoutMs);
     } catch (err) {
       throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering ~HS` }, confirmed);
     }
@@ -111,7 +120,7 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
     const next = Math.min(total, sent + o.confirmEvery);
     // Stored before the bytes leave, so a crash can never hide them.
     onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: confirmed, ...(printed === undefined ? {} : { partsPrinted: printed }) });
-    const request = next === total && total > 1 ? HS_WITH_ODOMETER : HS;
+    const request = next === total && odometer ? HS_WITH_ODOMETER : HS;
     let answer: HostStatus | undefined;
     try {
       // A long job's bytes are read from the store as they are sent (slice), never held whole.
@@ -224,38 +233,45 @@ const definition: DriverDefinition<ZplOptions> = {
       return undefined;
     };
     const drop = () => take()?.release(500);
-    /** Asks ~HS on a kept connection; its answer is the freshest word on the printer (see freshStatusMs). */
-    const answers = async (session: TcpSession, signal: AbortSignal): Promise<boolean> => {
+    /** Asks ~HS on a kept connection: its answer is the printer's state for the job about to go (and see freshStatusMs). */
+    const answers = async (session: TcpSession, signal: AbortSignal): Promise<HostStatus | undefined> => {
       try {
         await session.write(HS, o.statusTimeoutMs, signal);
         const answer = await session.answer(hostStatusAnswer, o.statusTimeoutMs, signal);
         if (answer && !HOLDING_STATES.includes(answer.status.state)) Object.assign(ready, { answer, at: Date.now() });
         else ready.at = undefined; // not an answer that lets a label go unasked on the next connection
-        return answer !== undefined;
+        return answer;
       } catch {
         ready.at = undefined;
-        return false;
+        return undefined;
       }
     };
     return rawTcpPrinter({
       formats: ['zpl'],
+      // Joined jobs are confirmed label by label's group like any job; unconfirmed printers send each job on its own.
+      ...(o.confirm ? { joins: Math.min(o.joinJobs, o.maxAhead) } : {}),
       busy: { state: 'printing', detail: 'printing a job' },
       async print(document, options) {
         // A kept connection carries a job only once it has answered ~HS for it: a printer that closed, reset or lost
-        // it meanwhile gets a new one, and no label ever leaves on a connection that may already be dead. Only one-label
-        // jobs take it: a longer job asks for two answers at once (~HQOD and ~HS), and on a connection past its first
-        // exchanges the second can wait for a delayed ACK (Nagle at the printer: 40 ms each time, measured with the
-        // double); its own connection costs it nothing that matters.
+        // it meanwhile gets a new one, and no label ever leaves on a connection that may already be dead. That answer
+        // is the job's question before sending. One-label jobs, alone or joined, take it: a longer job asks for two
+        // answers at once (~HQOD and ~HS), and on a connection past its first exchanges the second can wait for a
+        // delayed ACK (Nagle at the printer: 40 ms each time, measured with the double); its own connection costs it
+        // nothing that matters. Joined jobs ask one answer at a time.
         const single = (document.meta.partEnds?.length ?? 1) - (options.startPart ?? 0) === 1;
-        let session = single ? take() : (drop(), undefined);
-        if (session && !(await answers(session, options.signal))) {
-          session.destroy();
-          session = undefined;
+        let session = single || document.meta.joined ? take() : (drop(), undefined);
+        let asked: HostStatus | undefined;
+        if (session) {
+          asked = await answers(session, options.signal);
+          if (!asked) {
+            session.destroy();
+            session = undefined;
+          }
         }
         session ??= await TcpSession.open(target, options.signal);
         let confirmed = false;
         try {
-          const result = await (o.confirm ? printZpl(document, o, session, options, ready) : sendUnconfirmed(document, o, session, options));
+          const result = await (o.confirm ? printZpl(document, o, session, options, ready, asked) : sendUnconfirmed(document, o, session, options));
           confirmed = result.confirmed;
           return result;
         } finally {

@@ -117,6 +117,12 @@ export class PrinterRegistry {
     return printer.driver;
   }
 
+  /** How many one-label jobs the printer takes as one delivery now (1 when it cannot be used or does not join). */
+  joins(id: string): number {
+    const printer = this.printers.get(id);
+    return printer && !printer.problem && !printer.disabled ? (printer.driver?.joins ?? 1) : 1;
+  }
+
   /** Delivers a document; refuses a printer with a problem or a format it does not take before a byte moves. */
   async print(id: string, document: PrintDocument, options: PrintOptions): Promise<PrintResult> {
     const driver = this.usable(id, document.format);

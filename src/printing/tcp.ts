@@ -214,6 +214,7 @@ export function tcpTarget(uri: URL, connectTimeoutMs: number, defaultPort = 9100
  */
 export function rawTcpPrinter(o: {
   formats: PrinterDriver['formats'];
+  joins?: number;
   busy: PrinterStatus;
   print: PrinterDriver['print'];
   query: (signal: AbortSignal) => Promise<PrinterStatus>;
@@ -223,6 +224,7 @@ export function rawTcpPrinter(o: {
   let streaming = false;
   return {
     formats: o.formats,
+    ...(o.joins ? { joins: o.joins } : {}),
     ...(o.close ? { close: o.close } : {}),
     ...(o.setup
       ? {

@@ -20,6 +20,11 @@ export interface DocumentMeta {
   prefix?: number;
   /** Where the bytes came from, e.g. "template hose-tag v3" or "GoldLeaf". */
   origin?: string;
+  /**
+   * The parts are the labels of separate one-label jobs sent as one delivery (see PrinterDriver.joins): each is
+   * confirmed as its part is, and nothing is counted for the whole (a ZPL printer's odometer, say).
+   */
+  joined?: boolean;
 }
 
 export interface RenderedDocument {
@@ -121,6 +126,11 @@ export interface PrintResult {
 
 export interface PrinterDriver {
   readonly formats: readonly DocumentFormat[];
+  /**
+   * How many one-label jobs waiting for this printer may go as one delivery (a document whose parts are the jobs,
+   * meta.joined): the printer confirms them in groups instead of a round trip or two each. Unset: one at a time.
+   */
+  readonly joins?: number;
   print(document: PrintDocument, options: PrintOptions): Promise<PrintResult>;
   status?(signal: AbortSignal): Promise<PrinterStatus>;
   /** Setting the printer up from the bench (ZPL printers): what it can do, and doing it. */
