@@ -1,29 +1,10 @@
 // Issue #14 end to end: the real station process against a Zebra-like printer double and the GoldLeaf sandbox. Each
 // case ends with the right state, the right count at the printer, and no label printed twice when the operator
 // follows the station's advice.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
-import { tempDir } from '../helpers/temp.js';
-import { boot, expectSound, json, labelsBySerial, post, settle, stop, writeConfig, type JobView, type Running } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { expectSound, json, labelsBySerial, post, settle, zebraBenches, type JobView, type Running } from './harness.js';
 
-const root = tempDir('bp-delivery-');
-let n = 0;
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
-});
-
-async function bench(options: Record<string, unknown> = {}): Promise<{ r: Running; zebra: ZebraDouble }> {
-  const zebra = await startZebraPrinter();
-  cleanup.push(() => zebra.close());
-  const dir = join(root, String(++n));
-  mkdirSync(dir, { recursive: true });
-  const r = await boot(writeConfig(dir, [{ id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri, options: { writeTimeoutMs: 3000, connectTimeoutMs: 500, statusTimeoutMs: 500, ...options } }], { queue: { retryBaseMs: 200, retryMaxMs: 1000, holdPollMs: 300 } }));
-  cleanup.push(() => stop(r));
-  return { r, zebra };
-}
+const bench = zebraBenches('bp-delivery-', { queue: { retryBaseMs: 200, retryMaxMs: 1000, holdPollMs: 300 } });
 
 const tags = (quantity: number, line = 10) => ({ kind: 'labels', printer: 'tags', workOrder: 'WO-24005', line, template: 'hose-tag', quantity });
 const job = async (r: Running, id: string) => (await json<JobView & { waitingReason?: string; partsConfirmed: number; resume?: Array<{ from: number }> }>(`${r.url}/api/v1/jobs/${id}`)).body;

@@ -1,9 +1,11 @@
 // The real station as a child process against its sandbox and loopback printer doubles, with the checks every
 // resilience scenario ends with: no job lost, no label silently doubled, every needs-attention job explained.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
 import { runStation, type Child } from '../helpers/child.js';
+import { tempDir } from '../helpers/temp.js';
 
 export interface Running {
   child: Child;
@@ -43,6 +45,45 @@ export function writeConfig(dir: string, printers: unknown[], extra: Record<stri
     }),
   );
   return path;
+}
+
+/**
+ * For a test file: a function that starts a station process whose one printer, "tags" ("Tag printer"), is a Zebra
+ * double with the given driver options; `extra` goes into each station's config. Both stop after each test.
+ */
+export function zebraBenches(prefix: string, extra: Record<string, unknown>): (options?: Record<string, unknown>) => Promise<ZebraBench> {
+  const root = tempDir(prefix);
+  let n = 0;
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+  });
+  return async (options = {}) => {
+    const zebra = await startZebraPrinter();
+    cleanup.push(() => zebra.close());
+    const dir = join(root, String(++n));
+    mkdirSync(dir, { recursive: true });
+    const printer = { id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri, options: { writeTimeoutMs: 3000, connectTimeoutMs: 500, statusTimeoutMs: 500, ...options } };
+    const config = writeConfig(dir, [printer], extra);
+    const r = await boot(config);
+    cleanup.push(() => stop(r));
+    const killAndRestart = async (meanwhile: () => void = () => undefined) => {
+      r.child.proc.kill('SIGKILL');
+      await r.child.exit();
+      meanwhile();
+      const again = await boot(config);
+      cleanup.push(() => stop(again));
+      return again;
+    };
+    return { r, zebra, killAndRestart };
+  };
+}
+
+export interface ZebraBench {
+  r: Running;
+  zebra: ZebraDouble;
+  /** Kills the station (SIGKILL: no goodbye), runs `meanwhile`, and starts it again on the same data. */
+  killAndRestart(meanwhile?: () => void): Promise<Running>;
 }
 
 export async function boot(config: string, env: Record<string, string> = {}): Promise<Running> {
