@@ -168,11 +168,45 @@ export class JobStore {
 
   /** Takes the printer's next due job, if any: queued to printing in one statement, so it is taken once. */
   claim(printerId: string, leaseUntil: string, now = new Date().toISOString()): JobRecord | undefined {
-    // The state and its history change together, or not at all (a full disk must not leave a job "printing").
-    return this.db.transaction(() => this.claimIn(printerId, leaseUntil, now))();
+    return this.claimJoined(printerId, leaseUntil, 1, now)[0];
   }
 
-  private claimIn(printerId: string, leaseUntil: string, now: string): JobRecord | undefined {
+  /**
+   * Takes the printer's next due job and, when it is a one-label job, up to `max` in all of the one-label jobs right
+   * behind it (to go as one delivery), in one commit; none when nothing is due.
+   */
+  claimJoined(printerId: string, leaseUntil: string, max: number, now = new Date().toISOString()): JobRecord[] {
+    // The state and its history change together, or not at all (a full disk must not leave a job "printing").
+    return this.db.transaction(() => this.claimJoinedIn(printerId, leaseUntil, max, now))();
+  }
+
+  private claimJoinedIn(printerId: string, leaseUntil: string, max: number, now: string): JobRecord[] {
+    const row = this.claimIn(printerId, leaseUntil, now);
+    if (!row) return [];
+    const head = toRecord(row);
+    const batch = [head];
+    if (max < 2 || !joinable({ ...head, prefixBytes: row.prefix_bytes as number })) return batch;
+    // The next ones in the printer's order, as long as each is due and one label of the same format; the first that
+    // is not ends the batch, so nothing is overtaken.
+    const behind = this.sql(
+      `SELECT id, parts_total, prefix_bytes, parts_confirmed, format, next_attempt_at FROM jobs INDEXED BY jobs_queue
+       WHERE printer_id = ? AND state = 'queued' AND expires_at > ? ORDER BY seq LIMIT ?`,
+    ).all(printerId, now, max - 1) as Array<{ id: string; parts_total: number; prefix_bytes: number; parts_confirmed: number; format: string; next_attempt_at: string | null }>;
+    for (const r of behind) {
+      if (r.format !== head.format || !joinable({ partsTotal: r.parts_total, prefixBytes: r.prefix_bytes, partsConfirmed: r.parts_confirmed }) || (r.next_attempt_at !== null && r.next_attempt_at > now)) break;
+      const row = this.sql(
+        `UPDATE jobs SET state = 'printing', joined = 1, attempts = attempts + 1, lease_until = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+         WHERE id = ? AND state = 'queued' RETURNING ${COLUMNS}`,
+      ).get(leaseUntil, now, now, r.id) as Row | undefined;
+      if (!row) break;
+      this.event(r.id, 'printing', `in one delivery with ${batch.length === 1 ? 'the job' : `the ${batch.length} jobs`} before it`, now);
+      batch.push(toRecord(row));
+    }
+    if (batch.length > 1) this.sql('UPDATE jobs SET joined = 1 WHERE id = ?').run(head.id);
+    return batch;
+  }
+
+  private claimIn(printerId: string, leaseUntil: string, now: string): Row | undefined {
     // Strictly the head of the printer's queue: a job that waits (printer offline, out of labels, half printed) is
     // never overtaken, so labels never come out of order. Read from the printer's index: left to itself SQLite chose
     // the expiry index and sorted every waiting job of every printer on each claim.
@@ -180,22 +214,26 @@ export class JobStore {
         `UPDATE jobs SET state = 'printing', attempts = attempts + 1, lease_until = ?, started_at = COALESCE(started_at, ?), updated_at = ?
          WHERE id = (SELECT id FROM jobs INDEXED BY jobs_queue WHERE printer_id = ? AND state = 'queued' AND expires_at > ? ORDER BY seq LIMIT 1)
            AND state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-         RETURNING ${COLUMNS}`,
+         RETURNING ${COLUMNS}, prefix_bytes`,
       )
       .get(leaseUntil, now, now, printerId, now, now) as Row | undefined;
     if (!row) return undefined;
     this.event(row.id as string, 'printing', undefined, now);
-    return toRecord(row);
+    return row;
   }
 
   /**
-   * Records a printed job as done and, unless the printer is paused (or `next` is not given), claims the printer's
-   * next due job, in one commit: a busy printer costs one store write per job fewer.
+   * Records printed jobs as done (or sent) and, unless the printer is paused (or `next` is not given), claims the
+   * printer's next due jobs (see claimJoined), in one commit: a busy printer costs a store write per job fewer.
    */
-  finishAndClaim(id: string, to: 'done' | 'sent', fields: TransitionFields, detail: string | undefined, next?: { printerId: string; leaseUntil: string }, now = new Date().toISOString()): JobRecord | undefined {
+  finishAndClaim(
+    finished: ReadonlyArray<{ id: string; to: 'done' | 'sent'; fields: TransitionFields; detail?: string | undefined }>,
+    next?: { printerId: string; leaseUntil: string; max: number },
+    now = new Date().toISOString(),
+  ): JobRecord[] {
     return this.db.transaction(() => {
-      this.transitionIn(id, ['printing'], to, fields, detail, now);
-      return next && !this.isPaused(next.printerId) ? this.claimIn(next.printerId, next.leaseUntil, now) : undefined;
+      for (const f of finished) this.transitionIn(f.id, ['printing'], f.to, f.fields, f.detail, now);
+      return next && !this.isPaused(next.printerId) ? this.claimJoinedIn(next.printerId, next.leaseUntil, next.max, now) : [];
     })();
   }
 
@@ -210,6 +248,18 @@ export class JobStore {
       new Date().toISOString(),
       id,
     );
+  }
+
+  /** Jobs of a joined delivery whose labels are about to leave (stored before they do). */
+  markSent(ids: readonly string[]): void {
+    this.db.transaction(() => {
+      for (const id of ids) this.sql("UPDATE jobs SET parts_sent = 1, updated_at = ? WHERE id = ? AND state = 'printing'").run(new Date().toISOString(), id);
+    })();
+  }
+
+  /** A printing job taken in a joined delivery whose label never left (see markSent). */
+  neverSent(id: string): boolean {
+    return this.sql("SELECT 1 FROM jobs WHERE id = ? AND state = 'printing' AND joined = 1 AND parts_sent = 0").get(id) !== undefined;
   }
 
   /** Raises a finished job's printed count (never lowers it). */
@@ -355,4 +405,9 @@ export class JobStore {
   private event(id: string, state: string, detail: string | undefined, at: string): number {
     return Number(this.sql('INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)').run(id, at, state, detail ?? null).lastInsertRowid);
   }
+}
+
+/** A job that may go joined with others: one label, nothing of it confirmed yet, no stored graphics to send first. */
+export function joinable(j: { partsTotal: number; prefixBytes: number; partsConfirmed: number }): boolean {
+  return j.partsTotal === 1 && j.prefixBytes === 0 && j.partsConfirmed === 0;
 }

@@ -5,8 +5,9 @@ import type { Logger } from '../logger.js';
 import type { QueueConfig } from '../config/schema.js';
 import { backoffDelay, sleep } from '../lib/backoff.js';
 import type { PrinterRegistry } from '../printing/registry.js';
-import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DeliveryProgress, type DocumentFormat, type PrintDocument } from '../printing/types.js';
+import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, wholeBytes, type DeliveryProgress, type DocumentFormat, type PrintDocument } from '../printing/types.js';
 import { stagedBytes } from './job-documents.js';
+import { deliveredOf, joinedDocument } from './joined.js';
 import { attentionText } from './attention.js';
 import { reprintJob } from './reprint-job.js';
 import type { JobRecord, JobStore, NewJob } from './job-store.js';
@@ -104,7 +105,9 @@ export class PrintQueue {
     const jobs = this.o.jobs.inFlight();
     for (const job of jobs) {
       const settled = job.partsSent <= job.partsConfirmed && (job.partsPrinted ?? 0) >= job.partsConfirmed;
-      if (job.partsTotal > 1 && settled && job.partsConfirmed < job.partsTotal) {
+      if (this.o.jobs.neverSent(job.id)) {
+        this.o.jobs.transition(job.id, ['printing'], 'queued', {}, 'the station restarted before this job\'s label was sent (it was to go with the jobs before it): it prints in its turn');
+      } else if (job.partsTotal > 1 && settled && job.partsConfirmed < job.partsTotal) {
         this.o.jobs.transition(job.id, ['printing'], 'queued', {}, `the station restarted; labels up to ${job.firstPart + job.partsConfirmed - 1} were confirmed, nothing is in doubt: it goes on after them`);
       } else {
         const why = 'The station stopped while this job was printing.';
@@ -338,16 +341,117 @@ export class PrintQueue {
         return;
       }
     }
-    let job = this.o.jobs.claim(printerId, new Date(Date.now() + LEASE_MS).toISOString());
-    if (!job) {
+    let batch = this.o.jobs.claimJoined(printerId, new Date(Date.now() + LEASE_MS).toISOString(), this.o.printers.joins(printerId));
+    if (!batch.length) {
       const due = this.o.jobs.nextDue(printerId);
       const wait = due === undefined ? 5000 : due === '' ? 0 : Math.max(0, Math.min(5000, Date.parse(due) - Date.now()));
       await this.idle(printerId, wait, stop);
       return;
     }
-    // While the printer has work, each finished job hands over the next one (taken in the same store commit that
+    // While the printer has work, each finished job hands over the next ones (taken in the same store commit that
     // records it done). Expired jobs are never taken; they are marked at the next turn.
-    while (job) job = await this.execute(job, stop);
+    while (batch.length) batch = batch.length === 1 ? await this.execute(batch[0]!, stop) : await this.executeJoined(batch, stop);
+  }
+
+  /** What the worker takes after a finished job: the printer's next jobs, as many one-label ones as it joins. */
+  private next(printerId: string, stop: AbortSignal): { printerId: string; leaseUntil: string; max: number } | undefined {
+    return stop.aborted ? undefined : { printerId, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString(), max: this.o.printers.joins(printerId) };
+  }
+
+  /** What the printer said during a delivery: how far earlier jobs have come out, and its state for the kiosk. */
+  private heard(printerId: string, p: DeliveryProgress): void {
+    if (p.status?.waiting !== undefined) this.followPrinted(printerId, p.status.waiting, p.partsConfirmed);
+    if (p.status && this.o.printers.note(printerId, p.status)) {
+      const view = this.o.printers.view(this.o.printers.get(printerId));
+      this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
+    }
+  }
+
+  /** Finished jobs of a printer whose labels had not all come out when it confirmed them, oldest first. */
+  private followLater(printerId: string, jobs: readonly Unprinted[]): void {
+    if (!jobs.length) return;
+    this.unprinted.set(printerId, [...(this.unprinted.get(printerId) ?? []), ...jobs].slice(-50));
+  }
+
+  /**
+   * Prints one-label jobs taken together as one delivery: the printer confirms their labels in groups, a round trip
+   * per group instead of one or two per job. Each job ends as it would have alone: done once the printer confirmed its
+   * label (recorded as each group is confirmed, so a restart finds them done), needing attention when its label left
+   * without proof, and waiting again in its order when it was never sent (the first saying why).
+   */
+  private async executeJoined(batch: readonly JobRecord[], stop: AbortSignal): Promise<JobRecord[]> {
+    const printerId = batch[0]!.printerId;
+    for (const j of batch) this.changed(j.id, j);
+    const labels = batch.map((j) => wholeBytes(this.o.jobs.document(j.id).bytes));
+    const controller = new AbortController();
+    for (const j of batch) this.running.set(j.id, controller);
+    // The jobs at the head of the batch recorded done so far, and which of them had their label out by then; and how
+    // many were recorded sent, before their labels left.
+    let finished = 0;
+    let marked = 0;
+    const out: boolean[] = [];
+    const finish = (upTo: number, to: 'done' | 'sent', partsPrinted: number | undefined, next?: { printerId: string; leaseUntil: string; max: number }) => {
+      const jobs = batch.slice(finished, upTo).map((j, k) => {
+        const i = finished + k;
+        out[i] = partsPrinted !== undefined && i < partsPrinted;
+        const fields = { partsSent: 1, bytesSent: labels[i]!.length, partsConfirmed: to === 'done' ? 1 : 0, ...(partsPrinted !== undefined ? { partsPrinted: out[i] ? 1 : 0 } : {}), waitingReason: null };
+        return { id: j.id, to, fields, detail: to === 'done' ? undefined : 'sent; this printer is set up not to confirm' };
+      });
+      finished = upTo;
+      return this.o.jobs.finishAndClaim(jobs, next);
+    };
+    try {
+      const onProgress = (p: DeliveryProgress) => {
+        if (p.partsSent > marked) {
+          this.o.jobs.markSent(batch.slice(marked, p.partsSent).map((j) => j.id));
+          marked = p.partsSent;
+        }
+        this.heard(printerId, p);
+        // Labels confirmed by a printer able to print them: their jobs are done now, as each would have been alone
+        // (one whose printer says it cannot print waits with its label, to the end of the delivery).
+        if (p.partsConfirmed > finished && p.status && !HOLDING_STATES.includes(p.status.state)) finish(p.partsConfirmed, 'done', p.partsPrinted);
+      };
+      const result = await this.o.printers.print(printerId, joinedDocument(batch, labels), { signal: controller.signal, onProgress });
+      const next = finish(batch.length, result.confirmed ? 'done' : 'sent', result.partsPrinted, this.next(printerId, stop));
+      // Labels not out yet: the printer's later answers tell when they are (it prints in order).
+      if (result.confirmed) this.followLater(printerId, batch.flatMap((j, i) => (out[i] ? [] : [{ id: j.id, total: 1, printed: 0 }])));
+      this.o.logger.info({ jobs: batch.map((j) => j.id), printer: printerId, confirmed: result.confirmed }, result.confirmed ? 'jobs printed (one delivery)' : 'jobs sent (one delivery, not confirmed)');
+      return next;
+    } catch (err) {
+      this.joinedFailed(batch.slice(finished), labels.slice(finished), err, finished);
+      return [];
+    } finally {
+      for (const j of batch) {
+        this.running.delete(j.id);
+        this.changed(j.id);
+      }
+    }
+  }
+
+  /**
+   * A joined delivery failed after its first `before` jobs were done: each of the others gets what it would have got
+   * alone, by how far its own label came (`jobs` and `labels` start after those).
+   */
+  private joinedFailed(jobs: readonly JobRecord[], labels: readonly Uint8Array[], err: unknown, before: number): void {
+    const delivered = deliveredOf(err);
+    const confirmed = delivered.confirmed - before;
+    const sent = delivered.sent - before;
+    const { heldInPrinter } = delivered;
+    const total = before + jobs.length;
+    // Confirmed while the printer said it could not print: done (the label is in its memory), unless the station then
+    // lost track of the printer while they waited in it, as a job alone would.
+    if (!heldInPrinter && confirmed > 0) this.o.jobs.finishAndClaim(jobs.slice(0, confirmed).map((j, i) => ({ id: j.id, to: 'done' as const, fields: { partsSent: 1, bytesSent: labels[i]!.length, partsConfirmed: 1, waitingReason: null } })));
+    jobs.forEach((job, i) => {
+      if (i < sent && (heldInPrinter || i >= confirmed)) {
+        const why = `${(err as Error).message.replace(/\.$/, '')}; this job's label was label ${before + i + 1} of the ${total} sent together.`;
+        this.failed(job, new PartialPrintError(why, { bytesSent: labels[i]!.length, partsSent: 1, partsConfirmed: i < confirmed ? 1 : 0, ...(heldInPrinter ? { heldInPrinter } : {}) }, err));
+      } else if (i === Math.max(0, sent)) {
+        // The first never sent says why it waits (or fails), as it would have alone; nothing of it left the station.
+        this.failed(job, err instanceof PrinterHeldError ? new PrinterHeldError(err.printerStatus, 0) : err instanceof PartialPrintError ? new PrinterUnavailableError(`Not sent: ${err.message}`, 'It is tried again shortly.', err) : err);
+      } else if (i > sent) {
+        this.o.jobs.transition(job.id, ['printing'], 'queued', {}, 'not sent: a job before it in the same delivery could not be printed; it waits its turn');
+      }
+    });
   }
 
   /**
@@ -370,8 +474,8 @@ export class PrintQueue {
     return `${printer.entry.name ?? printer.id}: ${why}`;
   }
 
-  /** Prints a claimed job; when it printed and the worker goes on, returns the printer's next job, already claimed. */
-  private async execute(job: JobRecord, stop: AbortSignal): Promise<JobRecord | undefined> {
+  /** Prints a claimed job; when it printed and the worker goes on, returns the printer's next jobs, already claimed. */
+  private async execute(job: JobRecord, stop: AbortSignal): Promise<JobRecord[]> {
     this.changed(job.id, job);
     const { bytes, partEnds, prefix } = this.o.jobs.document(job.id);
     const document: PrintDocument = { format: job.format as DocumentFormat, bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds, ...(prefix ? { prefix } : {}) } };
@@ -382,11 +486,7 @@ export class PrintQueue {
       // Stored at once, before the bytes leave and after each confirmation: it is what a restart or the operator
       // resumes from. A one-part job is in doubt as a whole either way (one store write per job fewer).
       if (job.partsTotal > 1) this.o.jobs.progress(job.id, p, new Date(Date.now() + LEASE_MS).toISOString());
-      if (p.status?.waiting !== undefined) this.followPrinted(job.printerId, p.status.waiting, p.partsConfirmed);
-      if (p.status && this.o.printers.note(job.printerId, p.status)) {
-        const view = this.o.printers.view(this.o.printers.get(job.printerId));
-        this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
-      }
+      this.heard(job.printerId, p);
       const now = Date.now();
       if (now - lastReport < 100 && p.partsConfirmed < job.partsTotal) return;
       lastReport = now;
@@ -399,22 +499,22 @@ export class PrintQueue {
       const result = await this.o.printers.print(job.printerId, document, { signal: controller.signal, startPart: job.partsConfirmed, onProgress });
       const detail = [result.confirmed ? undefined : 'sent; this printer is set up not to confirm', result.reference, result.note].filter(Boolean).join('; ') || undefined;
       const next = this.o.jobs.finishAndClaim(
-        job.id,
-        result.confirmed ? 'done' : 'sent',
-        { partsSent: job.partsTotal, bytesSent: result.bytesSent, partsConfirmed: result.partsConfirmed, ...(result.partsPrinted !== undefined ? { partsPrinted: result.partsPrinted } : {}), waitingReason: null },
-        detail,
-        stop.aborted ? undefined : { printerId: job.printerId, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() },
+        [
+          {
+            id: job.id,
+            to: result.confirmed ? 'done' : 'sent',
+            fields: { partsSent: job.partsTotal, bytesSent: result.bytesSent, partsConfirmed: result.partsConfirmed, ...(result.partsPrinted !== undefined ? { partsPrinted: result.partsPrinted } : {}), waitingReason: null },
+            detail,
+          },
+        ],
+        this.next(job.printerId, stop),
       );
-      if (result.confirmed && result.partsPrinted !== undefined && result.partsPrinted < job.partsTotal) {
-        const tails = this.unprinted.get(job.printerId) ?? [];
-        tails.push({ id: job.id, total: job.partsTotal, printed: result.partsPrinted });
-        this.unprinted.set(job.printerId, tails.slice(-50));
-      }
+      if (result.confirmed && result.partsPrinted !== undefined && result.partsPrinted < job.partsTotal) this.followLater(job.printerId, [{ id: job.id, total: job.partsTotal, printed: result.partsPrinted }]);
       this.o.logger.info({ job: job.id, printer: job.printerId, parts: job.partsTotal, confirmed: result.confirmed }, result.confirmed ? 'job printed' : 'job sent (not confirmed)');
       return next;
     } catch (err) {
       this.failed(job, err);
-      return undefined;
+      return [];
     } finally {
       this.running.delete(job.id);
       this.changed(job.id);

@@ -377,4 +377,12 @@ export const migrations: readonly Migration[] = [
       INSERT INTO job_segments (job_id, seq, start, bytes) SELECT job_id, 0, 0, bytes FROM job_documents;
       DROP TABLE job_documents;`,
   },
+  {
+    version: 16,
+    name: 'one-label jobs sent together',
+    sql: `
+      -- 1: taken with other one-label jobs as one delivery. Such a job's parts_sent is stored before its label leaves,
+      -- so a restart knows one that was never sent (it prints in its turn) from one that may have been.
+      ALTER TABLE jobs ADD COLUMN joined INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
