@@ -262,9 +262,12 @@ export class JobStore {
     return this.sql("SELECT 1 FROM jobs WHERE id = ? AND state = 'printing' AND joined = 1 AND parts_sent = 0").get(id) !== undefined;
   }
 
-  /** Raises a finished job's printed count (never lowers it). */
-  setPrinted(id: string, printed: number): void {
-    this.sql('UPDATE jobs SET parts_printed = ? WHERE id = ? AND (parts_printed IS NULL OR parts_printed < ?)').run(printed, id, printed);
+  /** Raises finished jobs' printed counts (never lowers one), in one commit. */
+  setPrinted(counts: ReadonlyArray<{ id: string; printed: number }>): void {
+    const raise = this.sql('UPDATE jobs SET parts_printed = ? WHERE id = ? AND (parts_printed IS NULL OR parts_printed < ?)');
+    this.db.transaction(() => {
+      for (const c of counts) raise.run(c.printed, c.id, c.printed);
+    })();
   }
 
   /** Sets (or clears) why a waiting job does not print; returns whether it changed. */

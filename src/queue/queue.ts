@@ -79,6 +79,7 @@ export class PrintQueue {
     const tails = this.unprinted.get(printerId);
     if (!tails?.length) return;
     let left = Math.max(0, waiting - ownConfirmed);
+    const raised: Unprinted[] = [];
     for (let i = tails.length - 1; i >= 0; i--) {
       const tail = tails[i]!;
       const unprinted = Math.min(tail.total, left);
@@ -86,10 +87,13 @@ export class PrintQueue {
       const printed = tail.total - unprinted;
       if (printed > tail.printed) {
         tail.printed = printed;
-        this.o.jobs.setPrinted(tail.id, printed);
-        this.changed(tail.id);
+        raised.push(tail);
       }
     }
+    if (!raised.length) return;
+    // One commit for all (a joined delivery leaves several at once).
+    this.o.jobs.setPrinted(raised);
+    for (const tail of raised) this.changed(tail.id);
     this.unprinted.set(printerId, tails.filter((t) => t.printed < t.total));
   }
 
