@@ -117,6 +117,26 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
   let last = first;
   let odometerAtEnd: HostStatus['odometer'];
   while (sent < total) {
+    // Far enough ahead of the printer (with its labels or the jobs' before it): wait for it to print some before sending
+    // more, asking soon, then less often.
+    for (let wait = Math.min(20, o.pollMs); last.formatsInBuffer + last.labelsRemaining >= o.maxAhead; wait = Math.min(o.pollMs, wait * 2)) {
+      try {
+        await sleep(wait, signal);
+        const polled = await status(HS, o.writeTimeoutMs);
+        if (!polled) throw new Error(`no answer to ~HS within ${o.writeTimeoutMs} ms`);
+        last = polled;
+      } catch (err) {
+        // Nothing of this delivery sent yet: nothing is in doubt; the job waits for the printer.
+        if (sent === startPart) throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} while it printed the labels it held` }, confirmed);
+        throw doubt(`The printer stopped answering while it printed: ${describeError(err)}`, err, true);
+      }
+      printed = countPrinted(last);
+      onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: last.status });
+      if (holds(last.status)) {
+        await session.end(500);
+        throw new PrinterHeldError(last.status, confirmed, printed);
+      }
+    }
     const next = Math.min(total, sent + o.confirmEvery);
     // Stored before the bytes leave, so a crash can never hide them.
     onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: confirmed, ...(printed === undefined ? {} : { partsPrinted: printed }) });
@@ -143,23 +163,6 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
     if (sent < total && holds(answer.status)) {
       await session.end(500);
       throw new PrinterHeldError(answer.status, confirmed, printed);
-    }
-    // Far enough ahead of the printer: wait for it to print some before sending more (asking soon, then less often).
-    for (let wait = Math.min(20, o.pollMs); sent < total && last.formatsInBuffer + last.labelsRemaining >= o.maxAhead; wait = Math.min(o.pollMs, wait * 2)) {
-      try {
-        await sleep(wait, signal);
-        const polled = await status(HS, o.writeTimeoutMs);
-        if (!polled) throw new Error(`no answer to ~HS within ${o.writeTimeoutMs} ms`);
-        last = polled;
-      } catch (err) {
-        throw doubt(`The printer stopped answering while it printed: ${describeError(err)}`, err, true);
-      }
-      printed = countPrinted(last);
-      onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: last.status });
-      if (holds(last.status)) {
-        await session.end(500);
-        throw new PrinterHeldError(last.status, confirmed, printed);
-      }
     }
   }
 

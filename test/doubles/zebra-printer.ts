@@ -29,6 +29,8 @@ export interface ZebraDouble {
   msPerLabel: number;
   /** Formats it can hold before it stops reading. */
   bufferCapacity: number;
+  /** The most formats it held at once unprinted (the one printing counted). */
+  mostBuffered: number;
   /** Job bytes per connection that brought any (status questions left out). */
   jobs: Buffer[];
   received(): Buffer;
@@ -168,6 +170,7 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
     paperLeft: Number.POSITIVE_INFINITY,
     msPerLabel: 0,
     bufferCapacity: 100,
+    mostBuffered: 0,
     jobs: [],
     received: () => Buffer.concat(double.jobs),
     printed: [],
@@ -344,6 +347,7 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
             continue;
           }
           buffer.push(format);
+          double.mostBuffered = Math.max(double.mostBuffered, buffer.length + (current === undefined ? 0 : 1));
           formats++;
           double.onFormat?.(format);
           printNext();

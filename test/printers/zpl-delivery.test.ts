@@ -197,6 +197,18 @@ describe('ZPL delivery', () => {
     expect(zebra.statusAnswers - since).toBe(2);
   });
 
+  it('sends no more while maxAhead labels wait in the printer, counting those of the jobs before', async () => {
+    const printers = await setup({ maxAhead: 4, confirmEvery: 2 });
+    zebra.msPerLabel = 25;
+    // One-label jobs one after another, each confirmed at once, faster than the printer prints them.
+    for (let i = 1; i <= 10; i++) expect(await printers.print('z', zplLabels(1, `tag${i}`), { signal: AbortSignal.timeout(10_000) })).toMatchObject({ confirmed: true });
+    // And a longer job: before each group it waits until fewer than four wait.
+    expect(await printers.print('z', zplLabels(7, 'long'), { signal: AbortSignal.timeout(10_000) })).toMatchObject({ confirmed: true, partsConfirmed: 7 });
+    // Fewer than maxAhead waited before each send of at most confirmEvery labels.
+    expect(zebra.mostBuffered).toBeLessThanOrEqual(4 - 1 + 2);
+    await expect.poll(() => zebra.labels()).toBe(17);
+  });
+
   it('ends a confirmed job without waiting for a printer that keeps the connection open', async () => {
     const printers = await setup({ keepOpenMs: 0 });
     zebra.keepsConnectionsOpen = true;
