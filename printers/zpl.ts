@@ -251,7 +251,8 @@ const definition: DriverDefinition<ZplOptions> = {
     };
     return rawTcpPrinter({
       formats: ['zpl'],
-      // Joined jobs are confirmed label by label's group like any job; unconfirmed printers send each job on its own.
+      // Joined jobs are confirmed a group of labels at a time, as a job's labels are; a printer set up not to confirm
+      // gets each job on its own.
       ...(o.confirm ? { joins: Math.min(o.joinJobs, o.maxAhead) } : {}),
       busy: { state: 'printing', detail: 'printing a job' },
       async print(document, options) {
