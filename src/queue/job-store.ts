@@ -225,16 +225,17 @@ export class JobStore {
   /**
    * Records printed jobs as done (or sent) and, unless the printer is paused (or `next` is not given), claims the
    * printer's next due jobs (see claimJoined), in one commit: a busy printer costs a store write per job fewer.
+   * Returns the jobs as recorded (those that were still printing) and the next ones.
    */
   finishAndClaim(
     finished: ReadonlyArray<{ id: string; to: 'done' | 'sent'; fields: TransitionFields; detail?: string | undefined }>,
     next?: { printerId: string; leaseUntil: string; max: number },
     now = new Date().toISOString(),
-  ): JobRecord[] {
-    return this.db.transaction(() => {
-      for (const f of finished) this.transitionIn(f.id, ['printing'], f.to, f.fields, f.detail, now);
-      return next && !this.isPaused(next.printerId) ? this.claimJoinedIn(next.printerId, next.leaseUntil, next.max, now) : [];
-    })();
+  ): { finished: JobRecord[]; next: JobRecord[] } {
+    return this.db.transaction(() => ({
+      finished: finished.flatMap((f) => this.transitionIn(f.id, ['printing'], f.to, f.fields, f.detail, now) ?? []),
+      next: next && !this.isPaused(next.printerId) ? this.claimJoinedIn(next.printerId, next.leaseUntil, next.max, now) : [],
+    }))();
   }
 
   /** Stores what is known of a printing job's labels (before bytes leave, and after each confirmation). */
@@ -295,9 +296,10 @@ export class JobStore {
     detail?: string,
     now = new Date().toISOString(),
   ): boolean {
-    return this.db.transaction(() => this.transitionIn(id, from, to, fields, detail, now))();
+    return this.db.transaction(() => this.transitionIn(id, from, to, fields, detail, now))() !== undefined;
   }
 
+  /** The job as it is after the move, or undefined when it was not in one of `from`. */
   private transitionIn(
     id: string,
     from: readonly JobState[],
@@ -305,9 +307,9 @@ export class JobStore {
     fields: TransitionFields,
     detail: string | undefined,
     now: string,
-  ): boolean {
+  ): JobRecord | undefined {
     const ended = ENDED_STATES.includes(to);
-    const result = this.sql(
+    const row = this.sql(
         `UPDATE jobs SET state = @to, updated_at = @now, lease_until = NULL,
            error = COALESCE(@error, error), error_code = COALESCE(@errorCode, error_code), attention = COALESCE(@attention, attention),
            next_attempt_at = CASE WHEN @setNext = 1 THEN @next ELSE next_attempt_at END,
@@ -316,9 +318,10 @@ export class JobStore {
            waiting_reason = CASE WHEN @setReason = 1 THEN @reason ELSE waiting_reason END,
            printer_id = COALESCE(@printerId, printer_id),
            finished_at = CASE WHEN @ended = 1 THEN @now ELSE finished_at END
-         WHERE id = @id AND state IN (${from.map((s) => `'${s}'`).join(', ')})`,
+         WHERE id = @id AND state IN (${from.map((s) => `'${s}'`).join(', ')})
+         RETURNING ${COLUMNS}`,
       )
-      .run({
+      .get({
         id,
         to,
         now,
@@ -335,12 +338,12 @@ export class JobStore {
         reason: fields.waitingReason ?? null,
         printerId: fields.printerId ?? null,
         ended: ended ? 1 : 0,
-      });
-    if (result.changes === 1) {
-      const row = this.event(id, to, detail ?? fields.attention ?? fields.error, now);
-      if (this.onSettled && (ENDED_STATES.includes(to) || to === 'needs-attention')) this.onSettled(this.get(id)!, row, now);
-    }
-    return result.changes === 1;
+      }) as Row | undefined;
+    if (!row) return undefined;
+    const job = toRecord(row);
+    const eventRow = this.event(id, to, detail ?? fields.attention ?? fields.error, now);
+    if (this.onSettled && (ENDED_STATES.includes(to) || to === 'needs-attention')) this.onSettled(job, eventRow, now);
+    return job;
   }
 
   /** Jobs that were printing when the station stopped (a crash or a kill). */

@@ -394,6 +394,8 @@ export class PrintQueue {
     let finished = 0;
     let marked = 0;
     const out: boolean[] = [];
+    // Jobs as recorded when they ended here (the kiosk is told what was committed, without reading it back).
+    const recorded = new Map<string, JobRecord>();
     const finish = (upTo: number, to: 'done' | 'sent', partsPrinted: number | undefined, next?: { printerId: string; leaseUntil: string; max: number }) => {
       const jobs = batch.slice(finished, upTo).map((j, k) => {
         const i = finished + k;
@@ -402,7 +404,9 @@ export class PrintQueue {
         return { id: j.id, to, fields, detail: to === 'done' ? undefined : 'sent; this printer is set up not to confirm' };
       });
       finished = upTo;
-      return this.o.jobs.finishAndClaim(jobs, next);
+      const done = this.o.jobs.finishAndClaim(jobs, next);
+      for (const j of done.finished) recorded.set(j.id, j);
+      return done.next;
     };
     try {
       const onProgress = (p: DeliveryProgress) => {
@@ -427,7 +431,7 @@ export class PrintQueue {
     } finally {
       for (const j of batch) {
         this.running.delete(j.id);
-        this.changed(j.id);
+        this.changed(j.id, recorded.get(j.id));
       }
     }
   }
@@ -485,6 +489,8 @@ export class PrintQueue {
     const document: PrintDocument = { format: job.format as DocumentFormat, bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds, ...(prefix ? { prefix } : {}) } };
     const controller = new AbortController();
     this.running.set(job.id, controller);
+    // The job as recorded when it ended here (the kiosk is told what was committed, without reading it back).
+    let recorded: JobRecord | undefined;
     let lastReport = 0;
     const onProgress = (p: DeliveryProgress) => {
       // Stored at once, before the bytes leave and after each confirmation: it is what a restart or the operator
@@ -502,7 +508,7 @@ export class PrintQueue {
     try {
       const result = await this.o.printers.print(job.printerId, document, { signal: controller.signal, startPart: job.partsConfirmed, onProgress });
       const detail = [result.confirmed ? undefined : 'sent; this printer is set up not to confirm', result.reference, result.note].filter(Boolean).join('; ') || undefined;
-      const next = this.o.jobs.finishAndClaim(
+      const { finished, next } = this.o.jobs.finishAndClaim(
         [
           {
             id: job.id,
@@ -513,6 +519,7 @@ export class PrintQueue {
         ],
         this.next(job.printerId, stop),
       );
+      recorded = finished[0];
       if (result.confirmed && result.partsPrinted !== undefined && result.partsPrinted < job.partsTotal) this.followLater(job.printerId, [{ id: job.id, total: job.partsTotal, printed: result.partsPrinted }]);
       this.o.logger.info({ job: job.id, printer: job.printerId, parts: job.partsTotal, confirmed: result.confirmed }, result.confirmed ? 'job printed' : 'job sent (not confirmed)');
       return next;
@@ -521,7 +528,7 @@ export class PrintQueue {
       return [];
     } finally {
       this.running.delete(job.id);
-      this.changed(job.id);
+      this.changed(job.id, recorded);
     }
   }
 

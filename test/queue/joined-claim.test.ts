@@ -20,7 +20,7 @@ const add = (printerId: string, labels: number, tag: string, extra: { prefix?: n
 const lease = () => soon(60_000);
 const ids = (printerId: string, max: number) => jobs.claimJoined(printerId, lease(), max).map((j) => j.id);
 const finish = (taken: string[], printerId: string, max: number) =>
-  jobs.finishAndClaim(taken.map((id) => ({ id, to: 'done' as const, fields: { partsConfirmed: 1 } })), { printerId, leaseUntil: lease(), max }).map((j) => j.id);
+  jobs.finishAndClaim(taken.map((id) => ({ id, to: 'done' as const, fields: { partsConfirmed: 1 } })), { printerId, leaseUntil: lease(), max }).next.map((j) => j.id);
 
 describe('jobs taken together', () => {
   it('are the one-label jobs at the head of the queue, in order, up to the printer\'s number, stopping at any other', () => {
