@@ -84,9 +84,10 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const idempotencyKey = key(c.req.header('idempotency-key'));
     // A repeated request (a double tap, a retried HTTP call) gets the job it already made, without rendering again.
-    const outcome = await deps.submissions.run({ ...(idempotencyKey ? { key: idempotencyKey } : {}), fingerprint: fingerprint(principal.name, request), force: again === true }, async () => {
+    const asked = fingerprint(principal.name, request);
+    const outcome = await deps.submissions.run({ ...(idempotencyKey ? { key: idempotencyKey } : {}), fingerprint: asked, force: again === true }, async () => {
       const job = await renderRequest(request, principal.name, deps.requests, idempotencyKey);
-      return deps.queue.submit({ ...job, fingerprint: fingerprint(principal.name, request) }).job;
+      return deps.queue.submit({ ...job, fingerprint: asked }).job;
     });
     return submitted(c, outcome);
   });
