@@ -89,16 +89,21 @@ function post(url: URL, body: unknown): Promise<number> {
 }
 
 let nextTag = 1_000_000;
-/** One label for a client on one of `printers` printers, timed from request to its first label at the printer. */
-export async function askForLabel(url: URL, client: number, printers: number, latencies: number[], answers: number[]): Promise<void> {
+/**
+ * One label for a client on one of `printers` printers, timed from request to its first label at the printer; with
+ * `byPrinter`, the time is also kept under the printer it went to.
+ */
+export async function askForLabel(url: URL, client: number, printers: number, latencies: number[], answers: number[], byPrinter?: number[][]): Promise<void> {
   const n = String(nextTag++);
+  const printer = (client + Number(n)) % printers;
   const arrived = new Promise<void>((resolve) => arrivals.set(n, resolve));
   const t = now();
-  const status = await post(url, { kind: 'template', printer: `p${(client + Number(n)) % printers}`, template: 'work-order-label', labels: [{ workOrder: { number: `JOB${n}` } }] });
+  const status = await post(url, { kind: 'template', printer: `p${printer}`, template: 'work-order-label', labels: [{ workOrder: { number: `JOB${n}` } }] });
   answers.push(now() - t);
   if (status !== 201) throw new Error(`job request answered ${status}`);
   await arrived;
   latencies.push(firstLabel.get(n)! - t);
+  byPrinter?.[printer]?.push(firstLabel.get(n)! - t);
   arrivals.delete(n);
   firstLabel.delete(n);
 }
