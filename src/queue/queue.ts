@@ -1,49 +1,28 @@
-// The print queue: one worker per printer, one job at a time, in order; the duplicate rule decides every failure.
+// The print queue: one worker per printer taking its jobs in order (see delivery.ts for how they are printed), and what
+// the bench does with jobs: submit, cancel, move, pause, reprint, resume after a scanned tag.
 import { StationError, describeError, isStationError } from '../errors.js';
-import type { EventBus } from '../events.js';
-import type { Logger } from '../logger.js';
-import type { QueueConfig } from '../config/schema.js';
-import { backoffDelay, sleep } from '../lib/backoff.js';
-import type { PrinterRegistry } from '../printing/registry.js';
-import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, wholeBytes, type DeliveryProgress, type DocumentFormat, type PrintDocument } from '../printing/types.js';
+import { sleep } from '../lib/backoff.js';
+import { HOLDING_STATES } from '../printing/types.js';
 import { stagedBytes } from './job-documents.js';
-import { deliveredOf, joinedDocument } from './joined.js';
 import { attentionText } from './attention.js';
+import { Deliveries, LEASE_MS, NOT_READY, waitingReason, type QueueOptions } from './delivery.js';
 import { reprintJob } from './reprint-job.js';
-import type { JobRecord, JobStore, NewJob } from './job-store.js';
+import type { JobRecord, NewJob } from './job-store.js';
 
-export interface QueueOptions {
-  jobs: JobStore;
-  printers: PrinterRegistry;
-  events: EventBus;
-  logger: Logger;
-  config: QueueConfig;
-}
-
-const LEASE_MS = 60_000;
-/** Set on a waiting job whose printer answered but could not print: the worker asks the printer before trying again. */
-const NOT_READY = 'PRINTER_NOT_READY';
-
-/** A finished job some of whose labels had not come out yet when the printer confirmed it. */
-interface Unprinted {
-  id: string;
-  total: number;
-  printed: number;
-}
+export type { QueueOptions } from './delivery.js';
 
 export class PrintQueue {
   private readonly wakers = new Map<string, () => void>();
-  /** Per printer, finished jobs (oldest first) still partly in the printer's memory. */
-  private readonly unprinted = new Map<string, Unprinted[]>();
-  private readonly running = new Map<string, AbortController>();
+  private readonly deliveries: Deliveries;
   private workers: Promise<void>[] = [];
   /** Printers that have a worker now. */
   private readonly working = new Set<string>();
   private stopping: AbortController | undefined;
 
   constructor(private readonly o: QueueOptions) {
+    this.deliveries = new Deliveries({ ...o, changed: (id, record) => this.changed(id, record) });
     // Any answer that says how many labels a printer still holds tells how far its finished jobs have come out.
-    o.printers.onStatus((id, status) => status.waiting !== undefined && this.followPrinted(id, status.waiting, 0));
+    o.printers.onStatus((id, status) => status.waiting !== undefined && this.deliveries.followPrinted(id, status.waiting, 0));
     // Printers set up at the bench: a new one gets a worker; a changed, disabled or removed one's worker looks again.
     o.printers.onChange(() => this.printersChanged());
   }
@@ -69,32 +48,6 @@ export class PrintQueue {
     if (printer.disabled) return `${printer.entry.name ?? printer.id} is disabled (${printer.disabled.reason}, by ${printer.disabled.by}); it prints when enabled again`;
     if (printer.problem || !printer.driver) return `${printer.entry.name ?? printer.id} cannot be used: ${printer.problem ?? 'no driver'}`;
     return undefined;
-  }
-
-  /**
-   * A printer prints in the order it received: of `waiting` labels it holds, the newest `ownConfirmed` belong to the
-   * job now sending, the rest to finished jobs, newest first. Their printed counts only ever go up.
-   */
-  private followPrinted(printerId: string, waiting: number, ownConfirmed: number): void {
-    const tails = this.unprinted.get(printerId);
-    if (!tails?.length) return;
-    let left = Math.max(0, waiting - ownConfirmed);
-    const raised: Unprinted[] = [];
-    for (let i = tails.length - 1; i >= 0; i--) {
-      const tail = tails[i]!;
-      const unprinted = Math.min(tail.total, left);
-      left -= unprinted;
-      const printed = tail.total - unprinted;
-      if (printed > tail.printed) {
-        tail.printed = printed;
-        raised.push(tail);
-      }
-    }
-    if (!raised.length) return;
-    // One commit for all (a joined delivery leaves several at once).
-    this.o.jobs.setPrinted(raised);
-    for (const tail of raised) this.changed(tail.id);
-    this.unprinted.set(printerId, tails.filter((t) => t.printed < t.total));
   }
 
   /**
@@ -136,7 +89,7 @@ export class PrintQueue {
     this.stopping.abort();
     for (const wake of this.wakers.values()) wake();
     const timer = setTimeout(() => {
-      for (const c of this.running.values()) c.abort(new StationError('SHUTTING_DOWN', 'The station is stopping.'));
+      this.deliveries.abortAll(new StationError('SHUTTING_DOWN', 'The station is stopping.'));
     }, graceMs);
     await Promise.allSettled(this.workers);
     clearTimeout(timer);
@@ -339,7 +292,7 @@ export class PrintQueue {
     if (head?.errorCode === NOT_READY && head.waitingReason && (!head.nextAttemptAt || head.nextAttemptAt <= new Date().toISOString())) {
       const view = await this.o.printers.refresh(printerId, 3000);
       if (HOLDING_STATES.includes(view.state)) {
-        if (this.o.jobs.setWaitingReason(head.id, this.reason(printerId, view.detail ?? view.state))) this.changed(head.id);
+        if (this.o.jobs.setWaitingReason(head.id, waitingReason(this.o.printers, printerId, view.detail ?? view.state))) this.changed(head.id);
         this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
         await this.idle(printerId, this.o.config.holdPollMs, stop);
         return;
@@ -354,112 +307,7 @@ export class PrintQueue {
     }
     // While the printer has work, each finished job hands over the next ones (taken in the same store commit that
     // records it done). Expired jobs are never taken; they are marked at the next turn.
-    while (batch.length) batch = batch.length === 1 ? await this.execute(batch[0]!, stop) : await this.executeJoined(batch, stop);
-  }
-
-  /** What the worker takes after a finished job: the printer's next jobs, as many one-label ones as it joins. */
-  private next(printerId: string, stop: AbortSignal): { printerId: string; leaseUntil: string; max: number } | undefined {
-    return stop.aborted ? undefined : { printerId, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString(), max: this.o.printers.joins(printerId) };
-  }
-
-  /** What the printer said during a delivery: how far earlier jobs have come out, and its state for the kiosk. */
-  private heard(printerId: string, p: DeliveryProgress): void {
-    if (p.status?.waiting !== undefined) this.followPrinted(printerId, p.status.waiting, p.partsConfirmed);
-    if (p.status && this.o.printers.note(printerId, p.status)) {
-      const view = this.o.printers.view(this.o.printers.get(printerId));
-      this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
-    }
-  }
-
-  /** Finished jobs of a printer whose labels had not all come out when it confirmed them, oldest first. */
-  private followLater(printerId: string, jobs: readonly Unprinted[]): void {
-    if (!jobs.length) return;
-    this.unprinted.set(printerId, [...(this.unprinted.get(printerId) ?? []), ...jobs].slice(-50));
-  }
-
-  /**
-   * Prints one-label jobs taken together as one delivery: the printer confirms their labels in groups, a round trip
-   * per group instead of one or two per job. Each job ends as it would have alone: done once the printer confirmed its
-   * label (recorded as each group is confirmed, so a restart finds them done), needing attention when its label left
-   * without proof, and waiting again in its order when it was never sent (the first saying why).
-   */
-  private async executeJoined(batch: readonly JobRecord[], stop: AbortSignal): Promise<JobRecord[]> {
-    const printerId = batch[0]!.printerId;
-    for (const j of batch) this.changed(j.id, j);
-    const labels = batch.map((j) => wholeBytes(this.o.jobs.document(j.id).bytes));
-    const controller = new AbortController();
-    for (const j of batch) this.running.set(j.id, controller);
-    // The jobs at the head of the batch recorded done so far, and which of them had their label out by then; and how
-    // many were recorded sent, before their labels left.
-    let finished = 0;
-    let marked = 0;
-    const out: boolean[] = [];
-    // Jobs as recorded when they ended here (the kiosk is told what was committed, without reading it back).
-    const recorded = new Map<string, JobRecord>();
-    const finish = (upTo: number, to: 'done' | 'sent', partsPrinted: number | undefined, next?: { printerId: string; leaseUntil: string; max: number }) => {
-      const jobs = batch.slice(finished, upTo).map((j, k) => {
-        const i = finished + k;
-        out[i] = partsPrinted !== undefined && i < partsPrinted;
-        const fields = { partsSent: 1, bytesSent: labels[i]!.length, partsConfirmed: to === 'done' ? 1 : 0, ...(partsPrinted !== undefined ? { partsPrinted: out[i] ? 1 : 0 } : {}), waitingReason: null };
-        return { id: j.id, to, fields, detail: to === 'done' ? undefined : 'sent; this printer is set up not to confirm' };
-      });
-      finished = upTo;
-      const done = this.o.jobs.finishAndClaim(jobs, next);
-      for (const j of done.finished) recorded.set(j.id, j);
-      return done.next;
-    };
-    try {
-      const onProgress = (p: DeliveryProgress) => {
-        if (p.partsSent > marked) {
-          this.o.jobs.markSent(batch.slice(marked, p.partsSent).map((j) => j.id));
-          marked = p.partsSent;
-        }
-        this.heard(printerId, p);
-        // Labels confirmed by a printer able to print them: their jobs are done now, as each would have been alone
-        // (one whose printer says it cannot print waits with its label, to the end of the delivery).
-        if (p.partsConfirmed > finished && p.status && !HOLDING_STATES.includes(p.status.state)) finish(p.partsConfirmed, 'done', p.partsPrinted);
-      };
-      const result = await this.o.printers.print(printerId, joinedDocument(batch, labels), { signal: controller.signal, onProgress });
-      const next = finish(batch.length, result.confirmed ? 'done' : 'sent', result.partsPrinted, this.next(printerId, stop));
-      // Labels not out yet: the printer's later answers tell when they are (it prints in order).
-      if (result.confirmed) this.followLater(printerId, batch.flatMap((j, i) => (out[i] ? [] : [{ id: j.id, total: 1, printed: 0 }])));
-      this.o.logger.info({ jobs: batch.map((j) => j.id), printer: printerId, confirmed: result.confirmed }, result.confirmed ? 'jobs printed (one delivery)' : 'jobs sent (one delivery, not confirmed)');
-      return next;
-    } catch (err) {
-      this.joinedFailed(batch.slice(finished), labels.slice(finished), err, finished);
-      return [];
-    } finally {
-      for (const j of batch) {
-        this.running.delete(j.id);
-        this.changed(j.id, recorded.get(j.id));
-      }
-    }
-  }
-
-  /**
-   * A joined delivery failed after its first `before` jobs were done: each of the others gets what it would have got
-   * alone, by how far its own label came (`jobs` and `labels` start after those).
-   */
-  private joinedFailed(jobs: readonly JobRecord[], labels: readonly Uint8Array[], err: unknown, before: number): void {
-    const delivered = deliveredOf(err);
-    const confirmed = delivered.confirmed - before;
-    const sent = delivered.sent - before;
-    const { heldInPrinter } = delivered;
-    const total = before + jobs.length;
-    // Confirmed while the printer said it could not print: done (the label is in its memory), unless the station then
-    // lost track of the printer while they waited in it, as a job alone would.
-    if (!heldInPrinter && confirmed > 0) this.o.jobs.finishAndClaim(jobs.slice(0, confirmed).map((j, i) => ({ id: j.id, to: 'done' as const, fields: { partsSent: 1, bytesSent: labels[i]!.length, partsConfirmed: 1, waitingReason: null } })));
-    jobs.forEach((job, i) => {
-      if (i < sent && (heldInPrinter || i >= confirmed)) {
-        const why = `${(err as Error).message.replace(/\.$/, '')}; this job's label was label ${before + i + 1} of the ${total} sent together.`;
-        this.failed(job, new PartialPrintError(why, { bytesSent: labels[i]!.length, partsSent: 1, partsConfirmed: i < confirmed ? 1 : 0, ...(heldInPrinter ? { heldInPrinter } : {}) }, err));
-      } else if (i === Math.max(0, sent)) {
-        // The first never sent says why it waits (or fails), as it would have alone; nothing of it left the station.
-        this.failed(job, err instanceof PrinterHeldError ? new PrinterHeldError(err.printerStatus, 0) : err instanceof PartialPrintError ? new PrinterUnavailableError(`Not sent: ${err.message}`, 'It is tried again shortly.', err) : err);
-      } else if (i > sent) {
-        this.o.jobs.transition(job.id, ['printing'], 'queued', {}, 'not sent: a job before it in the same delivery could not be printed; it waits its turn');
-      }
-    });
+    while (batch.length) batch = await this.deliveries.print(batch, stop);
   }
 
   /**
@@ -475,115 +323,5 @@ export class PrintQueue {
           : this.o.jobs.transition(job.id, ['queued'], 'expired', { error: `Not printed within ${this.o.config.expireAfterMin} min of being asked for.${job.waitingReason ? ` ${job.waitingReason}.` : ''}` });
       if (moved) this.changed(job.id);
     }
-  }
-
-  private reason(printerId: string, why: string): string {
-    const printer = this.o.printers.get(printerId);
-    return `${printer.entry.name ?? printer.id}: ${why}`;
-  }
-
-  /** Prints a claimed job; when it printed and the worker goes on, returns the printer's next jobs, already claimed. */
-  private async execute(job: JobRecord, stop: AbortSignal): Promise<JobRecord[]> {
-    this.changed(job.id, job);
-    const { bytes, partEnds, prefix } = this.o.jobs.document(job.id);
-    const document: PrintDocument = { format: job.format as DocumentFormat, bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds, ...(prefix ? { prefix } : {}) } };
-    const controller = new AbortController();
-    this.running.set(job.id, controller);
-    // The job as recorded when it ended here (the kiosk is told what was committed, without reading it back).
-    let recorded: JobRecord | undefined;
-    let lastReport = 0;
-    const onProgress = (p: DeliveryProgress) => {
-      // Stored at once, before the bytes leave and after each confirmation: it is what a restart or the operator
-      // resumes from. A one-part job is in doubt as a whole either way (one store write per job fewer).
-      if (job.partsTotal > 1) this.o.jobs.progress(job.id, p, new Date(Date.now() + LEASE_MS).toISOString());
-      this.heard(job.printerId, p);
-      const now = Date.now();
-      if (now - lastReport < 100 && p.partsConfirmed < job.partsTotal) return;
-      lastReport = now;
-      this.o.events.emit({
-        type: 'job.progress',
-        job: { id: job.id, printerId: job.printerId, partsSent: p.partsSent, partsConfirmed: p.partsConfirmed, partsTotal: job.partsTotal, ...(p.partsPrinted !== undefined ? { partsPrinted: p.partsPrinted } : {}), ...(p.status?.detail ? { printer: p.status.detail } : {}) },
-      });
-    };
-    try {
-      const result = await this.o.printers.print(job.printerId, document, { signal: controller.signal, startPart: job.partsConfirmed, onProgress });
-      const detail = [result.confirmed ? undefined : 'sent; this printer is set up not to confirm', result.reference, result.note].filter(Boolean).join('; ') || undefined;
-      const { finished, next } = this.o.jobs.finishAndClaim(
-        [
-          {
-            id: job.id,
-            to: result.confirmed ? 'done' : 'sent',
-            fields: { partsSent: job.partsTotal, bytesSent: result.bytesSent, partsConfirmed: result.partsConfirmed, ...(result.partsPrinted !== undefined ? { partsPrinted: result.partsPrinted } : {}), waitingReason: null },
-            detail,
-          },
-        ],
-        this.next(job.printerId, stop),
-      );
-      recorded = finished[0];
-      if (result.confirmed && result.partsPrinted !== undefined && result.partsPrinted < job.partsTotal) this.followLater(job.printerId, [{ id: job.id, total: job.partsTotal, printed: result.partsPrinted }]);
-      this.o.logger.info({ job: job.id, printer: job.printerId, parts: job.partsTotal, confirmed: result.confirmed }, result.confirmed ? 'job printed' : 'job sent (not confirmed)');
-      return next;
-    } catch (err) {
-      this.failed(job, err);
-      return [];
-    } finally {
-      this.running.delete(job.id);
-      this.changed(job.id, recorded);
-    }
-  }
-
-  private failed(job: JobRecord, err: unknown): void {
-    const why = describeError(err);
-    if (err instanceof PartialPrintError) {
-      // Bytes left the station without proof: never resent on its own.
-      const e = err.evidence;
-      this.o.jobs.transition(job.id, ['printing'], 'needs-attention', {
-        attention: attentionText(job, e, err.message),
-        errorCode: err.code,
-        error: why,
-        partsSent: e.partsSent,
-        bytesSent: e.bytesSent,
-        partsConfirmed: e.partsConfirmed,
-        ...(e.partsPrinted !== undefined ? { partsPrinted: e.partsPrinted } : {}),
-        waitingReason: null,
-      });
-      this.o.logger.warn({ job: job.id, printer: job.printerId, partsConfirmed: e.partsConfirmed, partsSent: e.partsSent }, 'job needs attention');
-      return;
-    }
-    if (err instanceof PrinterHeldError) {
-      // The printer answered but cannot print: nothing is in doubt. The job waits at the head of its printer's queue
-      // and goes on after the confirmed labels when the printer says it is ready.
-      const reason = this.reason(job.printerId, err.printerStatus.detail ?? err.printerStatus.state);
-      if (this.o.printers.note(job.printerId, err.printerStatus)) this.o.events.emit({ type: 'printer.changed', printer: { id: job.printerId, name: this.o.printers.get(job.printerId).entry.name ?? job.printerId, state: err.printerStatus.state, ...(err.printerStatus.detail ? { detail: err.printerStatus.detail } : {}) } });
-      this.o.jobs.transition(
-        job.id,
-        ['printing'],
-        'queued',
-        {
-          error: why,
-          errorCode: NOT_READY,
-          waitingReason: reason,
-          partsConfirmed: err.partsConfirmed,
-          partsSent: err.partsConfirmed,
-          ...(err.partsPrinted !== undefined ? { partsPrinted: err.partsPrinted } : {}),
-          nextAttemptAt: new Date(Date.now() + this.o.config.holdPollMs).toISOString(),
-        },
-        `waiting: ${reason}${err.partsConfirmed ? ` (labels up to ${job.firstPart + err.partsConfirmed - 1} are at the printer)` : ''}`,
-      );
-      this.o.logger.info({ job: job.id, printer: job.printerId, reason: err.printerStatus }, 'printer not ready; job waits');
-      return;
-    }
-    if (err instanceof StationError && err.retryable) {
-      // Nothing was sent: try again later, unless the job would print too late to be wanted.
-      const next = Date.now() + backoffDelay(job.attempts - 1, this.o.config.retryBaseMs, this.o.config.retryMaxMs);
-      if (next >= Date.parse(job.expiresAt) && job.partsConfirmed === 0) {
-        this.o.jobs.transition(job.id, ['printing'], 'expired', { error: `${why} (gave up after ${job.attempts} tries)`, errorCode: err.code });
-      } else {
-        this.o.jobs.transition(job.id, ['printing'], 'queued', { error: why, errorCode: err.code, nextAttemptAt: new Date(next).toISOString(), waitingReason: this.reason(job.printerId, err.message) }, `waiting for the printer: ${why}`);
-      }
-      return;
-    }
-    this.o.jobs.transition(job.id, ['printing'], 'failed', { error: why, errorCode: err instanceof StationError ? err.code : 'PRINT_FAILED', waitingReason: null });
-    this.o.logger.error({ job: job.id, printer: job.printerId, err: why }, 'job failed before anything was sent');
   }
 }
