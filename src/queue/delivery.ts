@@ -134,8 +134,8 @@ export class Deliveries {
         const fields = { partsSent: 1, bytesSent: labels[i]!.length, partsConfirmed: to === 'done' ? 1 : 0, ...(partsPrinted !== undefined ? { partsPrinted: out[i] ? 1 : 0 } : {}), waitingReason: null };
         return { id: j.id, to, fields, detail: to === 'done' ? undefined : 'sent; this printer is set up not to confirm' };
       });
-      finished = upTo;
       const done = this.o.jobs.finishAndClaim(jobs, next);
+      finished = upTo; // only once committed: jobs a failed commit left printing get what a failure gives them
       for (const j of done.finished) recorded.set(j.id, j);
       return done.next;
     };
@@ -157,7 +157,7 @@ export class Deliveries {
       this.o.logger.info({ jobs: batch.map((j) => j.id), printer: printerId, confirmed: result.confirmed }, result.confirmed ? 'jobs printed (one delivery)' : 'jobs sent (one delivery, not confirmed)');
       return next;
     } catch (err) {
-      this.joinedFailed(batch.slice(finished), labels.slice(finished), err, finished);
+      this.joinedFailed(batch.slice(finished), labels.slice(finished), err, finished, marked);
       return [];
     } finally {
       for (const j of batch) {
@@ -169,12 +169,13 @@ export class Deliveries {
 
   /**
    * A joined delivery failed after its first `before` jobs were done: each of the others gets what it would have got
-   * alone, by how far its own label came (`jobs` and `labels` start after those).
+   * alone, by how far its own label came (`jobs` and `labels` start after those). `recordedSent`: labels recorded as
+   * leaving before they did, so a failure that is not the printer's (the store, say) never counts them unsent.
    */
-  private joinedFailed(jobs: readonly JobRecord[], labels: readonly Uint8Array[], err: unknown, before: number): void {
+  private joinedFailed(jobs: readonly JobRecord[], labels: readonly Uint8Array[], err: unknown, before: number, recordedSent: number): void {
     const delivered = deliveredOf(err);
     const confirmed = delivered.confirmed - before;
-    const sent = delivered.sent - before;
+    const sent = Math.max(delivered.sent, recordedSent) - before;
     const { heldInPrinter } = delivered;
     const total = before + jobs.length;
     // Confirmed while the printer said it could not print: done (the label is in its memory), unless the station then
