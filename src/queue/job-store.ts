@@ -166,14 +166,10 @@ export class JobStore {
     return { bytes: this.documents.read(id, row.bytes_total), partEnds: JSON.parse(row.part_ends) as number[], prefix: row.prefix_bytes };
   }
 
-  /** Takes the printer's next due job, if any: queued to printing in one statement, so it is taken once. */
-  claim(printerId: string, leaseUntil: string, now = new Date().toISOString()): JobRecord | undefined {
-    return this.claimJoined(printerId, leaseUntil, 1, now)[0];
-  }
-
   /**
-   * Takes the printer's next due job and, when it is a one-label job, up to `max` in all of the one-label jobs right
-   * behind it (to go as one delivery), in one commit; none when nothing is due.
+   * Takes the printer's next due job (queued to printing in one statement, so it is taken once) and, when it is a
+   * one-label job, up to `max` in all of the one-label jobs right behind it (to go as one delivery), in one commit;
+   * none when nothing is due.
    */
   claimJoined(printerId: string, leaseUntil: string, max: number, now = new Date().toISOString()): JobRecord[] {
     // The state and its history change together, or not at all (a full disk must not leave a job "printing").
@@ -414,6 +410,6 @@ export class JobStore {
 }
 
 /** A job that may go joined with others: one label, nothing of it confirmed yet, no stored graphics to send first. */
-export function joinable(j: { partsTotal: number; prefixBytes: number; partsConfirmed: number }): boolean {
+function joinable(j: { partsTotal: number; prefixBytes: number; partsConfirmed: number }): boolean {
   return j.partsTotal === 1 && j.prefixBytes === 0 && j.partsConfirmed === 0;
 }
