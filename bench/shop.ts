@@ -1,6 +1,9 @@
-// Benchmark: three benches sharing one shop ledger on PostgreSQL, 20 HTTP clients each, against one bench alone in the
-// same run: submit to first label at the printer, how long events take to reach the ledger, and what a serial costs.
+// Benchmark: benches sharing one shop ledger on PostgreSQL, 20 HTTP clients each, against one bench alone in the same
+// run: submit to first label at the printer, how long events take to reach the ledger, and what a serial costs. Two
+// shops: one bench on the ledger with two neighbours shipping a copy of its traffic from their own process (in a shop,
+// each bench is its own PC: this is the ledger shared), and three stations on this machine (the cores shared too).
 // Needs PostgreSQL (scripts/setup-tests.sh starts one; BENCH_PG names another); without it, says so and skips.
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +61,22 @@ async function latency(urls: URL[]): Promise<{ burst: number[]; sustained: numbe
   return { burst, sustained };
 }
 
+/** Two neighbour benches copying `live`'s events to the ledger (bench/neighbour-benches.ts) until stopped. */
+async function neighbours(live: string): Promise<{ stop(): Promise<void> }> {
+  const child = fork(new URL('./neighbour-benches.ts', import.meta.url).pathname, [databaseUrl, live, '2'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the neighbour benches exited (${code})`)));
+  });
+  return {
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
 try {
   // One bench alone, no ledger: the baseline of this run.
   const alone = await stationProcess(dir, 'alone', { station: { dataDir: join(dir, 'alone') }, printers: printersFor(3) });
@@ -66,6 +85,22 @@ try {
     single = await latency([alone.url]);
   } finally {
     await alone.stop();
+  }
+
+  // One bench on the ledger, two neighbours shipping as much beside it: the ledger shared, the cores not.
+  const onLedger = await stationProcess(dir, 'on-ledger', { station: { dataDir: join(dir, 'on-ledger'), name: 'On the ledger' }, shop: { databaseUrl, benchId: 'on-ledger' }, printers: printersFor(3) });
+  let shared;
+  try {
+    await pause(2000); // connected (the ledger migrated) and reserve leased
+    const beside = await neighbours('on-ledger');
+    try {
+      shared = await latency([onLedger.url]);
+      await pause(500); // the last events copied
+    } finally {
+      await beside.stop();
+    }
+  } finally {
+    await onLedger.stop();
   }
 
   // Three benches on one ledger, each with its own printers and its own 20 clients.
@@ -91,7 +126,7 @@ try {
     const c = new pg.Client({ connectionString: databaseUrl });
     await c.connect();
     try {
-      return (await c.query<{ ms: number }>("SELECT extract(epoch FROM received_at - at) * 1000 AS ms FROM events WHERE kind = 'job'")).rows.map((r) => Number(r.ms));
+      return (await c.query<{ ms: number }>("SELECT extract(epoch FROM received_at - at) * 1000 AS ms FROM events WHERE kind = 'job' AND bench_id LIKE 'bench-_'")).rows.map((r) => Number(r.ms));
     } finally {
       await c.end();
     }
@@ -113,6 +148,8 @@ try {
   const rows = [
     { name: `one bench alone, ${CLIENTS} clients at once: submit to first label p99`, unit: 'ms', runs: single.burst },
     { name: `one bench alone, ${CLIENTS} clients without pause: submit to first label p99`, unit: 'ms', runs: single.sustained },
+    { name: `one bench on a ledger two more benches ship as much to, ${CLIENTS} clients at once: submit to first label p99`, unit: 'ms', runs: shared.burst, target: { kind: 'at most' as const, value: summary(single.burst).median * 1.2, basis: 'one bench alone + 20%' } },
+    { name: `one bench on a ledger two more benches ship as much to, ${CLIENTS} clients without pause: submit to first label p99`, unit: 'ms', runs: shared.sustained, target: { kind: 'at most' as const, value: summary(single.sustained).median * 1.2, basis: 'one bench alone + 20%' } },
     { name: `three benches on one ledger, ${CLIENTS} clients each at once: submit to first label p99`, unit: 'ms', runs: three.burst, target: { kind: 'at most' as const, value: summary(single.burst).median * 1.2, basis: 'one bench alone + 20%' } },
     { name: `three benches on one ledger, ${CLIENTS} clients each without pause: submit to first label p99`, unit: 'ms', runs: three.sustained, target: { kind: 'at most' as const, value: summary(single.sustained).median * 1.2, basis: 'one bench alone + 20%' } },
     { name: 'ledger lag p99: a job event from the bench commit to the ledger', unit: 'ms', runs: [percentile(lagRows, 99)], target: { kind: 'at most' as const, value: 1000 } },
