@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { machineSpeed } from './machine.js';
 import { met, TABLE_HEAD, tableRow, type Result } from './report.js';
 
 const SCRIPTS = ['station', 'labels', 'glabels', 'documents', 'designer', 'queue', 'shop'];
@@ -15,16 +16,22 @@ writeFileSync(file, '');
 
 const failed: string[] = [];
 const started = Date.now();
+// The machine's speed before and after, to read the absolute figures by (bench/machine.ts).
+const before = machineSpeed();
 for (const name of SCRIPTS.filter((s) => !only || only.includes(s))) {
   console.log(`\n## bench/${name}.ts\n`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', new URL(`./${name}.ts`, import.meta.url).pathname], { stdio: 'inherit', env: { ...process.env, BENCH_RESULTS: file } });
   if (run.status !== 0) failed.push(name);
 }
 
-const results = readFileSync(file, 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as Result);
+const after = machineSpeed();
+const results = [
+  { name: 'the machine: a fixed single-threaded workload (bench/machine.ts), before / after the benchmarks', unit: 'ms', runs: [before, after] } as Result,
+  ...readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Result),
+];
 rmSync(dir, { recursive: true, force: true });
 
 const cpu = cpus();
