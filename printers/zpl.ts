@@ -66,6 +66,20 @@ const HS = Buffer.from('~HS\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 const HS_WITH_ODOMETER = Buffer.from('~HQOD\r\n~HS\r\n', 'latin1');
 
+/**
+ * The bytes of the next group of labels (with the stored graphics first when `prefix` says so, and the status request
+ * after). If the document cannot be read back, nothing of the group has left: before anything of this delivery was
+ * sent that is the store's error as it is (nothing sent); after, the labels sent so far are what the printer has.
+ */
+function readGroup(document: PrintDocument, prefix: number, from: number, to: number, sent: number, confirmed: number, startPart: number, request: Buffer): Buffer {
+  try {
+    return Buffer.concat([prefix ? document.bytes.slice(0, prefix) : EMPTY, document.bytes.slice(from, to), request]);
+  } catch (err) {
+    if (sent === startPart) throw err;
+    throw new PartialPrintError(describeError(err), { bytesSent: from, partsSent: sent, partsConfirmed: confirmed }, err);
+  }
+}
+
 /** The printer's last answer on a job's connection that found it able to print, and when. */
 interface LastReady {
   answer?: HostStatus;
@@ -138,13 +152,15 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
       }
     }
     const next = Math.min(total, sent + o.confirmEvery);
+    const request = next === total && odometer ? HS_WITH_ODOMETER : HS;
+    // A long job's bytes are read from the store as they are sent, never held whole; read before they are recorded
+    // as leaving, so a document the store cannot give back is not mistaken for labels lost on the way.
+    const group = readGroup(document, needsPrefix ? prefix : 0, offset(sent), offset(next), sent, confirmed, startPart, request);
     // Stored before the bytes leave, so a crash can never hide them.
     onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: confirmed, ...(printed === undefined ? {} : { partsPrinted: printed }) });
-    const request = next === total && odometer ? HS_WITH_ODOMETER : HS;
     let answer: HostStatus | undefined;
     try {
-      // A long job's bytes are read from the store as they are sent (slice), never held whole.
-      await session.write(Buffer.concat([needsPrefix ? bytes.slice(0, prefix) : EMPTY, bytes.slice(offset(sent), offset(next)), request]), o.writeTimeoutMs, signal);
+      await session.write(group, o.writeTimeoutMs, signal);
       needsPrefix = false;
       sent = next;
       // A paused printer that takes the labels into its memory may stop reading when that is full: wait longer then.
@@ -202,10 +218,10 @@ async function sendUnconfirmed(document: PrintDocument, o: ZplOptions, session: 
   let sent = startPart;
   while (sent < ends.length) {
     const next = Math.min(ends.length, sent + o.confirmEvery);
+    const group = readGroup(document, sent === startPart ? prefix : 0, offset(sent), offset(next), sent, startPart, startPart, EMPTY);
     onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: startPart });
     try {
-      const first = sent === startPart && prefix > 0 ? document.bytes.slice(0, prefix) : EMPTY;
-      await session.write(Buffer.concat([first, document.bytes.slice(offset(sent), offset(next))]), o.writeTimeoutMs, signal);
+      await session.write(group, o.writeTimeoutMs, signal);
     } catch (err) {
       throw new PartialPrintError(`The connection failed while sending: ${describeError(err)}.`, { bytesSent: offset(next), partsSent: next, partsConfirmed: startPart }, err);
     }

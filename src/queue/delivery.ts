@@ -114,10 +114,22 @@ export class Deliveries {
    * label (recorded as each group is confirmed, so a restart finds them done), needing attention when its label left
    * without proof, and waiting again in its order when it was never sent (the first saying why).
    */
-  private async executeJoined(batch: readonly JobRecord[], stop: AbortSignal): Promise<JobRecord[]> {
-    const printerId = batch[0]!.printerId;
-    for (const j of batch) this.o.changed(j.id, j);
-    const labels = batch.map((j) => wholeBytes(this.o.jobs.document(j.id).bytes));
+  private async executeJoined(claimed: readonly JobRecord[], stop: AbortSignal): Promise<JobRecord[]> {
+    const printerId = claimed[0]!.printerId;
+    for (const j of claimed) this.o.changed(j.id, j);
+    // A job whose document the store cannot give back fails on its own, nothing of it sent; the others go together.
+    const batch: JobRecord[] = [];
+    const labels: Uint8Array[] = [];
+    for (const j of claimed) {
+      try {
+        labels.push(wholeBytes(this.o.jobs.document(j.id).bytes));
+        batch.push(j);
+      } catch (err) {
+        this.failed(j, err);
+        this.o.changed(j.id);
+      }
+    }
+    if (!batch.length) return [];
     const controller = new AbortController();
     for (const j of batch) this.running.set(j.id, controller);
     // The jobs at the head of the batch recorded done so far, and which of them had their label out by then; and how
@@ -197,8 +209,6 @@ export class Deliveries {
   /** Prints a claimed job; when it printed and the worker goes on, returns the printer's next jobs, already claimed. */
   private async execute(job: JobRecord, stop: AbortSignal): Promise<JobRecord[]> {
     this.o.changed(job.id, job);
-    const { bytes, partEnds, prefix } = this.o.jobs.document(job.id);
-    const document: PrintDocument = { format: job.format as DocumentFormat, bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds, ...(prefix ? { prefix } : {}) } };
     const controller = new AbortController();
     this.running.set(job.id, controller);
     // The job as recorded when it ended here (the kiosk is told what was committed, without reading it back).
@@ -218,6 +228,9 @@ export class Deliveries {
       });
     };
     try {
+      // Read inside: a document the store cannot give back fails the job (nothing sent), never leaves it printing.
+      const { bytes, partEnds, prefix } = this.o.jobs.document(job.id);
+      const document: PrintDocument = { format: job.format as DocumentFormat, bytes, meta: { name: job.documentName, contentType: job.contentType, partEnds, ...(prefix ? { prefix } : {}) } };
       const result = await this.o.printers.print(job.printerId, document, { signal: controller.signal, startPart: job.partsConfirmed, onProgress });
       const detail = [result.confirmed ? undefined : 'sent; this printer is set up not to confirm', result.reference, result.note].filter(Boolean).join('; ') || undefined;
       const { finished, next } = this.o.jobs.finishAndClaim(

@@ -3,8 +3,22 @@
 // stored, and read back whole to print).
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
+import { StationError } from '../errors.js';
 import { SEGMENT_BYTES, type DocumentBytes, type DocumentStage } from '../printing/types.js';
 import { preparedStatements, type Store } from '../store/store.js';
+
+/**
+ * A job's stored document cannot be read back (a segment missing: the store was damaged or copied in part). Nothing of
+ * what could not be read was sent; the job cannot print from it, and trying again or a reprint (a copy of the stored
+ * bytes) will not help.
+ */
+export function documentUnreadable(jobId: string, what: string): StationError {
+  return new StationError('DOCUMENT_UNREADABLE', `The station's store has lost part of this job's document (${what}).`, {
+    status: 500,
+    retryable: false,
+    hint: `Nothing past the labels the printer confirmed was sent. Ask for the labels again from their work order (or the program that sent them), and check the station's disk (job ${jobId}).`,
+  });
+}
 
 const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
@@ -54,7 +68,7 @@ export class StoredBytes implements DocumentBytes {
   private segment(index: number): Buffer {
     if (this.cached?.index === index) return this.cached.bytes;
     const row = this.sql('SELECT bytes FROM job_segments WHERE job_id = ? AND seq = ?').get(this.jobId, index) as { bytes: Buffer } | undefined;
-    if (!row) throw new Error(`segment ${index} of job ${this.jobId}'s document is missing from the store`);
+    if (!row) throw documentUnreadable(this.jobId, `segment ${index + 1} of ${this.starts.length} is missing`);
     this.cached = { index, bytes: row.bytes };
     return row.bytes;
   }
@@ -77,10 +91,20 @@ export class JobDocuments {
     this.sql('INSERT INTO job_segments (job_id, seq, start, bytes) VALUES (?, 0, 0, ?)').run(jobId, asBuffer(bytes));
   }
 
-  /** A job's document, read a segment at a time; the first is read at once (most documents are one segment). */
+  /**
+   * A job's document, read a segment at a time; the first is read at once (most documents are one segment). The
+   * segments are checked to follow each other to the document's length first (sizes only, not their bytes): a lost one
+   * would otherwise shift every label after it.
+   */
   read(jobId: string, length: number): StoredBytes {
-    const rows = this.sql('SELECT start, CASE WHEN seq = 0 THEN bytes END AS first FROM job_segments WHERE job_id = ? ORDER BY seq').all(jobId) as Array<{ start: number; first: Buffer | null }>;
-    if (!rows.length) throw new Error(`job ${jobId} has no document in the store`);
+    const rows = this.sql('SELECT seq, start, length(bytes) AS size, CASE WHEN seq = 0 THEN bytes END AS first FROM job_segments WHERE job_id = ? ORDER BY seq').all(jobId) as Array<{ seq: number; start: number; size: number; first: Buffer | null }>;
+    if (!rows.length) throw documentUnreadable(jobId, 'none of it is in the store');
+    let end = 0;
+    for (const [i, r] of rows.entries()) {
+      if (r.seq !== i || r.start !== end) throw documentUnreadable(jobId, `segment ${i + 1} is missing`);
+      end += r.size;
+    }
+    if (end !== length) throw documentUnreadable(jobId, end < length ? `its end is missing: ${end} of ${length} bytes are there` : `it is ${end} bytes where ${length} were stored`);
     return new StoredBytes(
       this.sql,
       jobId,
