@@ -31,7 +31,7 @@ export function ledgerChip(deps: Pick<AppDeps, 'shop'>): Html | string {
   const s = deps.shop.status();
   const words = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${s.unreachableSince?.slice(11, 16) ?? '?'}`;
   const css = s.state === 'connected' ? 'ready' : s.state === 'unreachable' ? 'offline' : 'paused';
-  return html`<span class="printer s-${css}" id="ledger" title="${s.lastError ?? `${s.serialsLeft} serial numbers in reserve`}"><b>Shop ledger</b> <span class="state">${words}</span></span>`;
+  return html`<span class="printer s-${css}" id="ledger" title="${s.lastError ?? `${s.serialsLeft} serial numbers in reserve${s.refusedEvents ? `; ${s.refusedEvents} events the ledger refused, set aside (see the log)` : ''}`}"><b>Shop ledger</b> <span class="state">${words}</span></span>`;
 }
 
 export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'shop'>, title: string, body: Html): Html {

@@ -1,5 +1,5 @@
 // The shop ledger's operations on PostgreSQL: serial blocks, shipped events (idempotent), release claims, search.
-import { ledgerError, transaction, type Pool, type PoolClient } from './pg.js';
+import { ledgerError, pgJson, pgText, transaction, type Pool, type PoolClient } from './pg.js';
 
 /** One event a bench ships: its id is unique shop-wide, so shipping it twice changes nothing. */
 export interface LedgerEvent {
@@ -106,7 +106,7 @@ export class Ledger {
           `INSERT INTO events (event_id, bench_id, seq, kind, at, payload)
            SELECT e.id, $1, e.seq, e.kind, e.at, e.payload FROM unnest($2::text[], $3::bigint[], $4::text[], $5::timestamptz[], $6::jsonb[]) AS e(id, seq, kind, at, payload)
            ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-          [benchId, events.map((e) => e.eventId), events.map((e) => e.seq), events.map((e) => e.kind), events.map((e) => e.at), events.map((e) => JSON.stringify(e.payload))],
+          [benchId, events.map((e) => e.eventId), events.map((e) => e.seq), events.map((e) => e.kind), events.map((e) => e.at), events.map((e) => pgJson(e.payload))],
         );
         const fresh = new Set(inserted.rows.map((r) => r.event_id));
         const applying = events.filter((e) => fresh.has(e.eventId));
@@ -121,8 +121,8 @@ export class Ledger {
   /** The bench that takes a released work order: `benchId` if nobody took it yet, else whoever did. */
   async claimRelease(workOrderId: string, workOrderNumber: string, benchId: string): Promise<string> {
     return this.run(async () => {
-      await this.pool.query('INSERT INTO releases (work_order_id, work_order_number, bench_id) VALUES ($1, $2, $3) ON CONFLICT (work_order_id) DO NOTHING', [workOrderId, workOrderNumber, benchId]);
-      const row = await this.pool.query<{ bench_id: string }>('SELECT bench_id FROM releases WHERE work_order_id = $1', [workOrderId]);
+      await this.pool.query('INSERT INTO releases (work_order_id, work_order_number, bench_id) VALUES ($1, $2, $3) ON CONFLICT (work_order_id) DO NOTHING', [pgText(workOrderId), pgText(workOrderNumber), benchId]);
+      const row = await this.pool.query<{ bench_id: string }>('SELECT bench_id FROM releases WHERE work_order_id = $1', [pgText(workOrderId)]);
       return row.rows[0]!.bench_id;
     });
   }
@@ -131,8 +131,8 @@ export class Ledger {
   async searchJobs(f: ShopJobFilter): Promise<ShopJob[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
+    const add = (sql: string, value: string) => {
+      params.push(pgText(value));
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (f.workOrder) add('upper(work_order_number) = upper(?)', f.workOrder);
@@ -150,7 +150,7 @@ export class Ledger {
   /** One job of a bench, with its label data when it has some. */
   async job(benchId: string, jobId: string): Promise<(ShopJob & { labelData?: Buffer }) | undefined> {
     return this.run(async () => {
-      const row = (await this.pool.query('SELECT *, label_data IS NOT NULL AS has_label_data FROM jobs WHERE bench_id = $1 AND job_id = $2', [benchId, jobId])).rows[0];
+      const row = (await this.pool.query('SELECT *, label_data IS NOT NULL AS has_label_data FROM jobs WHERE bench_id = $1 AND job_id = $2', [pgText(benchId), pgText(jobId)])).rows[0];
       return row ? { ...toShopJob(row), ...(row.label_data ? { labelData: row.label_data as Buffer } : {}) } : undefined;
     });
   }
@@ -200,7 +200,7 @@ async function applyJobs(client: PoolClient, benchId: string, events: readonly L
        parts_printed = excluded.parts_printed, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
        label_data = COALESCE(excluded.label_data, jobs.label_data)
      WHERE jobs.seq < excluded.seq`,
-    [benchId, JSON.stringify([...latest.values()])],
+    [benchId, pgJson([...latest.values()])],
   );
   if (tagged.length === 0) return;
   await client.query(
@@ -210,7 +210,7 @@ async function applyJobs(client: PoolClient, benchId: string, events: readonly L
      FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(j, at), jsonb_array_elements_text(j->'serials') WITH ORDINALITY AS t(serial, n)
      ORDER BY e.at, t.n
      ON CONFLICT (serial) DO NOTHING`,
-    [benchId, JSON.stringify(tagged)],
+    [benchId, pgJson(tagged)],
   );
 }
 
@@ -218,10 +218,10 @@ async function applyJobs(client: PoolClient, benchId: string, events: readonly L
 async function applyOther(client: PoolClient, benchId: string, e: LedgerEvent): Promise<void> {
   if (e.kind === 'serials.skipped') {
     const { serials, reason } = e.payload as { serials: string[]; reason: string };
-    await client.query('INSERT INTO skipped_serials (serial, bench_id, at, reason) SELECT s, $2, $3, $4 FROM unnest($1::text[]) AS s ON CONFLICT (serial) DO NOTHING', [serials, benchId, e.at, reason]);
+    await client.query('INSERT INTO skipped_serials (serial, bench_id, at, reason) SELECT s, $2, $3, $4 FROM unnest($1::text[]) AS s ON CONFLICT (serial) DO NOTHING', [serials.map(pgText), benchId, e.at, pgText(reason)]);
   } else if (e.kind === 'release.claimed') {
     const { workOrderId, workOrderNumber } = e.payload as { workOrderId: string; workOrderNumber: string };
-    await client.query('INSERT INTO releases (work_order_id, work_order_number, bench_id, claimed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (work_order_id) DO NOTHING', [workOrderId, workOrderNumber, benchId, e.at]);
+    await client.query('INSERT INTO releases (work_order_id, work_order_number, bench_id, claimed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (work_order_id) DO NOTHING', [pgText(workOrderId), pgText(workOrderNumber), benchId, e.at]);
   }
 }
 

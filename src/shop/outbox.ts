@@ -36,6 +36,20 @@ export class Outbox {
     this.sql('DELETE FROM ledger_outbox WHERE seq <= ?').run(seq);
   }
 
+  /** The ledger refused this event for its data: it leaves the outbox for ledger_refused, with why. */
+  refuse(seq: number, error: string): void {
+    this.store.db.transaction(() => {
+      this.sql('INSERT INTO ledger_refused (seq, event_id, kind, at, payload, error, refused_at) SELECT seq, event_id, kind, at, payload, ?, ? FROM ledger_outbox WHERE seq = ?').run(error, new Date().toISOString(), seq);
+      this.sql('DELETE FROM ledger_outbox WHERE seq = ?').run(seq);
+    })();
+  }
+
+  /** Events the ledger refused: how many, and the latest with why. */
+  refused(): { count: number; latest?: { eventId: string; error: string } } {
+    const row = this.sql('SELECT count(*) AS n, (SELECT event_id FROM ledger_refused ORDER BY seq DESC LIMIT 1) AS id, (SELECT error FROM ledger_refused ORDER BY seq DESC LIMIT 1) AS error FROM ledger_refused').get() as { n: number; id: string | null; error: string | null };
+    return { count: row.n, ...(row.id && row.error ? { latest: { eventId: row.id, error: row.error } } : {}) };
+  }
+
   /** How many events wait, and since when the oldest does. */
   backlog(): { count: number; oldestAt?: string } {
     const row = this.sql('SELECT count(*) AS n, min(at) AS oldest FROM ledger_outbox').get() as { n: number; oldest: string | null };

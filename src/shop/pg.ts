@@ -35,6 +35,30 @@ export function createPool(url: string, o: { connectTimeoutMs: number; queryTime
   return pool;
 }
 
+/**
+ * Text as PostgreSQL can keep it: it refuses the NUL character in text and JSON alike, and data from GoldLeaf or a
+ * request may carry one. It becomes U+FFFD, as an unreadable character does elsewhere.
+ */
+export const pgText = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s);
+
+/** JSON for a jsonb parameter, with pgText applied to every string (the common case costs one search of the text). */
+export function pgJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\u0000') ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? pgText(v) : v)) : json;
+}
+
+/**
+ * Whether PostgreSQL refused the data itself (a value it cannot take: a number too large, text where a number goes),
+ * as opposed to the connection or the server: sending the same again fails the same way.
+ */
+export function isDataError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(22|23502|23514|42804)/.test(code)) return true;
+  }
+  return false;
+}
+
 /** Maps a PostgreSQL or network failure to what the shop should do about it. */
 export function ledgerError(err: unknown, url: string): StationError {
   if (err instanceof StationError) return err;

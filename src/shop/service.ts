@@ -8,9 +8,9 @@ import { sleep } from '../lib/backoff.js';
 import type { Logger } from '../logger.js';
 import type { JobRecord, JobStore } from '../queue/job-store.js';
 import type { Store } from '../store/store.js';
-import { Ledger, type ShippedJob } from './ledger.js';
+import { Ledger, type LedgerEvent, type ShippedJob } from './ledger.js';
 import { Outbox } from './outbox.js';
-import { createPool, ledgerError, safeUrl, type Pool } from './pg.js';
+import { createPool, isDataError, ledgerError, safeUrl, type Pool } from './pg.js';
 import { routeRelease } from './routing.js';
 import { migrateLedger } from './schema.js';
 import { SerialBlocks } from './serial-blocks.js';
@@ -27,6 +27,9 @@ export interface ShopStatus {
   lastError?: string;
   /** Serial numbers leased and not used: what the bench prints from while the ledger is away. */
   serialsLeft: number;
+  /** Events the ledger refused for their data, set aside (the ones after them shipped), and the latest's reason. */
+  refusedEvents?: number;
+  lastRefusal?: string;
 }
 
 const BATCH = 200;
@@ -82,6 +85,7 @@ export class ShopService {
 
   status(): ShopStatus {
     const backlog = this.outbox.backlog();
+    const refused = this.outbox.refused();
     const state: LedgerState = this.state === 'connected' && backlog.count > BATCH ? 'behind' : this.state;
     return {
       benchId: this.o.config.benchId,
@@ -91,6 +95,7 @@ export class ShopService {
       ...(this.unreachableSince ? { unreachableSince: this.unreachableSince } : {}),
       ...(this.lastError && state === 'unreachable' ? { lastError: this.lastError } : {}),
       serialsLeft: this.blocks.available(),
+      ...(refused.count ? { refusedEvents: refused.count, lastRefusal: `${refused.latest!.eventId}: ${refused.latest!.error}` } : {}),
     };
   }
 
@@ -159,7 +164,8 @@ export class ShopService {
       printerId: job.printerId,
       requestedBy: job.requestedBy,
       ...(job.workOrderNumber ? { workOrderNumber: job.workOrderNumber } : {}),
-      ...(job.lineNumber !== undefined ? { lineNumber: job.lineNumber } : {}),
+      // The ledger keeps line numbers as integers; a line GoldLeaf numbers 10.5 is still named in the title.
+      ...(job.lineNumber !== undefined && Number.isInteger(job.lineNumber) && Math.abs(job.lineNumber) < 2 ** 31 ? { lineNumber: job.lineNumber } : {}),
       ...(job.templateId ? { templateId: job.templateId } : {}),
       ...(job.templateVersion !== undefined ? { templateVersion: job.templateVersion } : {}),
       serials: job.serials,
@@ -212,8 +218,7 @@ export class ShopService {
         while (!stop.aborted) {
           const events = this.outbox.pending(BATCH);
           if (events.length === 0) break;
-          await this.ledger.ship(this.o.config.benchId, events);
-          this.outbox.shipped(events.at(-1)!.seq);
+          await this.ship(events);
           const now = Date.now();
           for (const e of events) this.lags.push(now - Date.parse(e.at));
           if (this.lags.length > 10_000) this.lags.splice(0, this.lags.length - 10_000);
@@ -237,6 +242,36 @@ export class ShopService {
         this.state = 'unreachable';
         this.lastError = e.advice;
         await this.idle(Math.min(10_000, 500 * 2 ** Math.min(failures, 5)));
+      }
+    }
+  }
+
+  /**
+   * Ships a batch. If the ledger refuses its data (one event with a value it cannot keep fails the whole transaction),
+   * the events go one at a time: the refused one is set aside, named in the log and the status, and the rest ship, so
+   * one bad record never holds up the bench's later events (they would wait behind it for ever).
+   */
+  private async ship(events: readonly LedgerEvent[]): Promise<void> {
+    try {
+      await this.ledger.ship(this.o.config.benchId, events);
+      this.outbox.shipped(events.at(-1)!.seq);
+      return;
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+    }
+    for (const e of events) {
+      try {
+        await this.ledger.ship(this.o.config.benchId, [e]);
+        this.outbox.shipped(e.seq);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        const why = describeError((err as { cause?: unknown }).cause ?? err);
+        this.outbox.refuse(e.seq, why);
+        const p = e.payload as Partial<ShippedJob> & { workOrderNumber?: string };
+        this.o.logger.error(
+          { event: e.eventId, kind: e.kind, ...(p.id ? { job: p.id } : {}), ...(p.workOrderNumber ? { workOrder: p.workOrderNumber } : {}), err: why },
+          'the shop ledger refused an event for its data; it is set aside (table ledger_refused) and the events after it ship',
+        );
       }
     }
   }

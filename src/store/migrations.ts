@@ -385,4 +385,20 @@ export const migrations: readonly Migration[] = [
       -- so a restart knows one that was never sent (it prints in its turn) from one that may have been.
       ALTER TABLE jobs ADD COLUMN joined INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 17,
+    name: 'events the shop ledger refused',
+    sql: `
+      -- An event the ledger refused for its data (a value it cannot keep), set aside with why, so the events after it
+      -- still ship. Kept for whoever looks into it; nothing here is retried.
+      CREATE TABLE ledger_refused (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        error TEXT NOT NULL,
+        refused_at TEXT NOT NULL
+      );`,
+  },
 ];

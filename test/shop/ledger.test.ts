@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, type LedgerEvent, type ShippedJob } from '../../src/shop/ledger.js';
 import { createPool, ledgerError, type Pool } from '../../src/shop/pg.js';
 import { migrateLedger } from '../../src/shop/schema.js';
+import { shippedJob } from '../helpers/ledger.js';
 import { freshDatabase, PG_ADMIN } from '../helpers/postgres.js';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -20,28 +21,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const job = (id: string, over: Partial<ShippedJob> = {}): ShippedJob => ({
-  id,
-  seq: 1,
-  state: 'done',
-  title: `tags ${id}`,
-  kind: 'labels',
-  printerId: 'tags',
-  requestedBy: 'kiosk',
-  workOrderNumber: 'WO-1',
-  lineNumber: 10,
-  templateId: 'hose-tag',
-  templateVersion: 1,
-  serials: [`${id}-1`, `${id}-2`],
-  firstPart: 1,
-  partsTotal: 2,
-  partsConfirmed: 2,
-  isReprint: false,
-  partNumbers: ['HA-1', 'HA-1'],
-  createdAt: '2026-12-01T10:00:00.000Z',
-  updatedAt: '2026-12-01T10:00:01.000Z',
-  ...over,
-});
+const job = shippedJob;
 const event = (bench: string, seq: number, payload: ShippedJob | Record<string, unknown>, kind: LedgerEvent['kind'] = 'job'): LedgerEvent => ({
   eventId: `${bench}:${kind}:${seq}`,
   seq,

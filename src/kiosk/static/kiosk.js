@@ -356,7 +356,7 @@ async function refreshStatus() {
       const s = status.shop;
       ledger.className = `printer s-${s.state === 'connected' ? 'ready' : s.state === 'unreachable' ? 'offline' : 'paused'}`;
       $('.state', ledger).textContent = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${(s.unreachableSince ?? '').slice(11, 16)}`;
-      ledger.title = s.lastError ?? `${s.serialsLeft} serial numbers in reserve`;
+      ledger.title = s.lastError ?? `${s.serialsLeft} serial numbers in reserve${s.refusedEvents ? `; ${s.refusedEvents} events the ledger refused, set aside (see the log)` : ''}`;
     }
     const banner = await fetch('/kiosk/banner');
     if (banner.ok) $('#banner').innerHTML = await banner.text();

@@ -1,0 +1,85 @@
+// What a bench ships to the shop ledger when the data is bad: text PostgreSQL cannot keep (a NUL from GoldLeaf or a
+// request) ships all the same, and an event the ledger refuses is set aside and named, while the events after it ship.
+// Before, one such event failed every batch it was in, for ever: the bench's later history never reached the ledger.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ShopConfig } from '../../src/config/schema.js';
+import { EventBus } from '../../src/events.js';
+import { silentLogger } from '../../src/logger.js';
+import { JobStore } from '../../src/queue/job-store.js';
+import { ShopService } from '../../src/shop/service.js';
+import { openStore, type Store } from '../../src/store/store.js';
+import { shippedJob } from '../helpers/ledger.js';
+import { freshDatabase } from '../helpers/postgres.js';
+import { soon, zplLabels } from '../helpers/queue.js';
+import { tempDir } from '../helpers/temp.js';
+
+let cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+
+async function bench() {
+  const db = await freshDatabase();
+  const store: Store = openStore(join(tempDir(), 'bench.db'));
+  const config: ShopConfig = { databaseUrl: db.url, benchId: 'bench-r', serialBlock: 100, serialReserve: 10, connectTimeoutMs: 3000, routing: { rules: [] } };
+  const jobs = new JobStore(store);
+  const shop = new ShopService({ config, store, jobs, serialPrefix: 'R', stationName: 'Bench R', events: new EventBus(), logger: silentLogger() });
+  cleanup.push(() => db.drop(), () => store.close(), () => shop.stop());
+  const append = (id: string, over: Record<string, unknown> = {}) => shop.outbox.append('job', `bench-r:job:${id}:1`, '2026-12-01T10:00:02.000Z', { ...shippedJob(id), ...over });
+  const shipped = async () => {
+    await expect.poll(() => shop.status().behindBy, { timeout: 15_000, interval: 50 }).toBe(0);
+    return shop.ledger;
+  };
+  return { shop, append, shipped, store, jobs };
+}
+
+describe('bad data on its way to the shop ledger', () => {
+  it('ships text with a NUL in it, the NUL kept as U+FFFD', async () => {
+    const { shop, append, shipped } = await bench();
+    append('N1', { title: 'tags for WO\u0000-7', workOrderNumber: 'WO\u0000-7', partNumbers: ['HA\u0000-1', 'HA-1'] });
+    append('N2');
+    shop.outbox.append('release.claimed', 'bench-r:release:wo-nul', '2026-12-01T10:00:03.000Z', { workOrderId: 'wo\u0000nul', workOrderNumber: 'WO\u0000-7' });
+    shop.start();
+    const ledger = await shipped();
+    expect(await ledger.counts()).toMatchObject({ jobs: 2, tags: 4 });
+    expect(await ledger.job('bench-r', 'N1')).toMatchObject({ title: 'tags for WO\uFFFD-7', workOrderNumber: 'WO\uFFFD-7', partNumbers: ['HA\uFFFD-1', 'HA-1'] });
+    expect((await ledger.searchJobs({ workOrder: 'WO\u0000-7' })).map((j) => j.id)).toEqual(['N1']);
+    expect(shop.status().refusedEvents).toBeUndefined();
+  });
+
+  it('sets an event the ledger refuses aside, names it, and ships the events before and after it', async () => {
+    const { shop, append, shipped, store } = await bench();
+    append('A1');
+    // A line number the ledger's integer column cannot take, and a date that is not one.
+    append('B2', { lineNumber: 10.5 });
+    append('C3', { createdAt: 'the day before' });
+    append('D4');
+    shop.start();
+    const ledger = await shipped();
+    expect(await ledger.counts()).toMatchObject({ jobs: 2, tags: 4 });
+    expect((await ledger.searchJobs({ bench: 'bench-r' })).map((j) => j.id).sort()).toEqual(['A1', 'D4']);
+    const status = shop.status();
+    expect(status).toMatchObject({ state: 'connected', behindBy: 0, refusedEvents: 2 });
+    expect(status.lastRefusal).toMatch(/^bench-r:job:C3:1: .*the day before/);
+    const refused = store.db.prepare('SELECT event_id AS id, error FROM ledger_refused ORDER BY seq').all() as Array<{ id: string; error: string }>;
+    expect(refused.map((r) => r.id)).toEqual(['bench-r:job:B2:1', 'bench-r:job:C3:1']);
+    expect(refused[0]!.error).toMatch(/integer.*10\.5/);
+    // Later events ship at once, in batches again.
+    append('E5');
+    await expect.poll(async () => (await ledger.counts()).jobs, { timeout: 15_000, interval: 50 }).toBe(3);
+  });
+
+  it("ships a job of a line GoldLeaf numbers 10.5 without its line number (the title names it)", async () => {
+    const { shop, shipped, jobs } = await bench();
+    const id = jobs.insert({ printerId: 'tags', requestedBy: 'kiosk', kind: 'labels', title: 'tag for WO-9 line 10.5', workOrder: { id: 'wo-9', number: 'WO-9' }, lineNumber: 10.5, document: zplLabels(1, 't'), expiresAt: soon(60_000) }).job.id;
+    jobs.transition(id, ['queued'], 'cancelled', {}, 'cancelled by test');
+    shop.start();
+    const ledger = await shipped();
+    expect(await ledger.job('bench-r', id)).toMatchObject({ title: 'tag for WO-9 line 10.5', workOrderNumber: 'WO-9', state: 'cancelled' });
+    expect((await ledger.job('bench-r', id))!.lineNumber).toBeUndefined();
+    expect(shop.status().refusedEvents).toBeUndefined();
+  });
+});
