@@ -57,16 +57,20 @@ describe('bad data on its way to the shop ledger', () => {
     append('B2', { lineNumber: 10.5 });
     append('C3', { createdAt: 'the day before' });
     append('D4');
+    // And one the bench's own store damaged.
+    append('X9');
+    store.db.prepare("UPDATE ledger_outbox SET payload = substr(payload, 1, 40) WHERE event_id = 'bench-r:job:X9:1'").run();
     shop.start();
     const ledger = await shipped();
     expect(await ledger.counts()).toMatchObject({ jobs: 2, tags: 4 });
     expect((await ledger.searchJobs({ bench: 'bench-r' })).map((j) => j.id).sort()).toEqual(['A1', 'D4']);
     const status = shop.status();
-    expect(status).toMatchObject({ state: 'connected', behindBy: 0, refusedEvents: 2 });
-    expect(status.lastRefusal).toMatch(/^bench-r:job:C3:1: .*the day before/);
+    expect(status).toMatchObject({ state: 'connected', behindBy: 0, refusedEvents: 3 });
+    expect(status.lastRefusal).toMatch(/^bench-r:job:X9:1: its stored payload is damaged/);
     const refused = store.db.prepare('SELECT event_id AS id, error FROM ledger_refused ORDER BY seq').all() as Array<{ id: string; error: string }>;
-    expect(refused.map((r) => r.id)).toEqual(['bench-r:job:B2:1', 'bench-r:job:C3:1']);
+    expect(refused.map((r) => r.id)).toEqual(['bench-r:job:B2:1', 'bench-r:job:C3:1', 'bench-r:job:X9:1']);
     expect(refused[0]!.error).toMatch(/integer.*10\.5/);
+    expect(refused[1]!.error).toMatch(/the day before/);
     // Later events ship at once, in batches again.
     append('E5');
     await expect.poll(async () => (await ledger.counts()).jobs, { timeout: 15_000, interval: 50 }).toBe(3);
