@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { decodeLabelData } from '../queue/label-data-codec.js';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { StationError } from '../errors.js';
+import { StationError, describeError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
 import type { ShopService } from '../shop/service.js';
@@ -83,7 +83,16 @@ export async function reprintFromShop(deps: AppDeps, body: z.infer<typeof shopRe
   if (body.from > last || last > source.partsTotal) {
     throw new StationError('INVALID_RANGE', `That job has labels 1 to ${source.partsTotal}; ${body.from} to ${last} is not a range of it.`, { status: 422 });
   }
-  const labels = decodeLabelData(source.labelData).slice(body.from - 1, last);
+  // Another bench's data, through the network: read it with care, and never print fewer labels than asked for.
+  let labels: unknown[];
+  try {
+    labels = decodeLabelData(source.labelData).slice(body.from - 1, last);
+  } catch (err) {
+    throw new StationError('NOT_REPRINTABLE', `What the labels of "${source.title}" said cannot be read back from the shop ledger (${describeError(err)}).`, { status: 422, hint: `Print it again on ${body.bench}.` });
+  }
+  if (labels.length !== last - body.from + 1) {
+    throw new StationError('NOT_REPRINTABLE', `The shop ledger holds what ${labels.length} of labels ${body.from} to ${last} of "${source.title}" said, not all of them.`, { status: 422, hint: `Print it again on ${body.bench}.` });
+  }
   const printer = deps.printers.get(body.printer);
   const format = printer.driver?.formats.includes('zpl') ? 'zpl' : 'pdf';
   deps.printers.usable(printer.id, format);

@@ -69,6 +69,26 @@ describe('the whole shop in the kiosk', () => {
     await expect.poll(() => zebra.labels()).toBe(before + 1);
     expect(zebra.printed.at(-1)).toContain(serials[1]);
     expect(zebra.printed.at(-1)).toContain('2 of 3');
+
+    // What another bench's labels said, damaged on the way or kept in part: said so, nothing printed.
+    const broken = { ...mine, serials, title: 'tags of bench 9, damaged', seq: 2 };
+    await station.shop!.ledger.ship('bench-9', [
+      { eventId: 'bench-9:job:damaged:1', seq: 2, kind: 'job', at: new Date().toISOString(), payload: { ...broken, id: 'damaged', labelData: Buffer.from('not gzip at all').toString('base64') } },
+      { eventId: 'bench-9:job:short:1', seq: 3, kind: 'job', at: new Date().toISOString(), payload: { ...broken, id: 'short', serials: ['BP269990011', 'BP269990012', 'BP269990013'], labelData: gzipSync(JSON.stringify(labels.slice(0, 1))).toString('base64') } },
+    ]);
+    const printedBefore = zebra.labels();
+    for (const [job, said] of [
+      ['damaged', /What the labels of "tags of bench 9, damaged" said cannot be read back from the shop ledger/],
+      ['short', /The shop ledger holds what 1 of labels 1 to 3 of "tags of bench 9, damaged" said, not all of them/],
+    ] as const) {
+      const refused = await kiosk('/api/v1/shop/reprint', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bench: 'bench-9', job, from: 1, printer: 'tags' }) });
+      expect(refused.status).toBe(422);
+      const { message } = ((await refused.json()) as { error: { message: string } }).error;
+      expect(message).toMatch(said);
+      expect(message).toMatch(/Print it again on bench-9\.$/);
+    }
+    await station.queue.runUntilIdle();
+    expect(zebra.labels()).toBe(printedBefore);
   });
 
   it('says the ledger state in the status strip and in /readyz, without making the bench unready', async () => {
