@@ -20,7 +20,6 @@ afterEach(async () => {
   cleanup = [];
 });
 
-
 async function bench() {
   const db = await freshDatabase();
   const store: Store = openStore(join(tempDir(), 'bench.db'));
