@@ -1,7 +1,7 @@
 // Jobs in SQLite: idempotent insert, a compare-and-swap claim per printer, state changes with their history.
 import { randomUUID } from 'node:crypto';
 import { decodeLabelData, encodeLabelData } from './label-data-codec.js';
-import { JobDocuments, stagedBytes } from './job-documents.js';
+import { documentUnreadable, JobDocuments, stagedBytes } from './job-documents.js';
 import { wholeBytes, type DocumentBytes } from '../printing/types.js';
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
@@ -162,8 +162,19 @@ export class JobStore {
 
   /** A job's document: its bytes, where each label ends, and how many bytes before the first label its labels need. */
   document(id: string): { bytes: DocumentBytes; partEnds: number[]; prefix: number } {
-    const row = this.sql('SELECT bytes_total, part_ends, prefix_bytes FROM jobs WHERE id = ?').get(id) as { bytes_total: number; part_ends: string; prefix_bytes: number };
-    return { bytes: this.documents.read(id, row.bytes_total), partEnds: JSON.parse(row.part_ends) as number[], prefix: row.prefix_bytes };
+    const row = this.sql('SELECT bytes_total, part_ends, prefix_bytes FROM jobs WHERE id = ?').get(id) as { bytes_total: number; part_ends: string; prefix_bytes: number } | undefined;
+    if (!row) throw documentUnreadable(id, 'the job is not in the store');
+    // Where each label ends must lie in order within the bytes: a label past their end would go out short, and the
+    // printer's answer after it would count it confirmed.
+    let partEnds: unknown;
+    try {
+      partEnds = JSON.parse(row.part_ends);
+    } catch {
+      partEnds = undefined;
+    }
+    const fits = (e: unknown[]) => e.every((end, i) => Number.isInteger(end) && (end as number) >= (i ? (e[i - 1] as number) : row.prefix_bytes) && (end as number) <= row.bytes_total);
+    if (!Array.isArray(partEnds) || !partEnds.length || !fits(partEnds)) throw documentUnreadable(id, 'where its labels end does not fit its bytes');
+    return { bytes: this.documents.read(id, row.bytes_total), partEnds: partEnds as number[], prefix: row.prefix_bytes };
   }
 
   /**

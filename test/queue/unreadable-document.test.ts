@@ -97,6 +97,18 @@ describe('a job whose document the store lost', () => {
     expect(zebra.labels() + zebra.buffered()).toBe(0);
   });
 
+  it('fails, nothing sent, when where its labels end does not fit its bytes', async () => {
+    const { jobs, deliveries } = await setup();
+    const id = jobs.insert({ printerId: 'z', requestedBy: 'test', kind: 'raw', document: zplLabels(3, 'tag'), expiresAt: soon(60_000) }).job.id;
+    // The last label said to end past the document: it would have gone out short and been counted confirmed.
+    store!.db.prepare("UPDATE jobs SET part_ends = json_set(part_ends, '$[2]', bytes_total + 100) WHERE id = ?").run(id);
+    const batch = jobs.claimJoined('z', soon(60_000), 6);
+    expect(await deliveries.print(batch, new AbortController().signal)).toEqual([]);
+    expect(jobs.get(id)!.state).toBe('failed');
+    expect(jobs.get(id)!.error).toMatch(/lost part of this job's document \(where its labels end does not fit its bytes\)/);
+    expect(zebra.labels() + zebra.buffered()).toBe(0);
+  });
+
   it('needs attention with the labels the printer confirmed when the store fails to read the rest, none in doubt', async () => {
     const { jobs, deliveries } = await setup();
     const id = jobs.insert({ printerId: 'z', requestedBy: 'test', kind: 'raw', document: zplLabels(4, 'tag'), expiresAt: soon(60_000) }).job.id;
