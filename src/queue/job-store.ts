@@ -170,10 +170,11 @@ export class JobStore {
     try {
       partEnds = JSON.parse(row.part_ends);
     } catch {
-      partEnds = undefined;
+      // damaged: said below
     }
-    const fits = (e: unknown[]) => e.every((end, i) => Number.isInteger(end) && (end as number) >= (i ? (e[i - 1] as number) : row.prefix_bytes) && (end as number) <= row.bytes_total);
-    if (!Array.isArray(partEnds) || !partEnds.length || !fits(partEnds)) throw documentUnreadable(id, 'where its labels end does not fit its bytes');
+    let from = row.prefix_bytes;
+    const inOrder = (end: unknown) => Number.isInteger(end) && (end as number) >= from && (end as number) <= row.bytes_total && ((from = end as number), true);
+    if (!Array.isArray(partEnds) || !partEnds.length || !partEnds.every(inOrder)) throw documentUnreadable(id, 'where its labels end does not fit its bytes');
     return { bytes: this.documents.read(id, row.bytes_total), partEnds: partEnds as number[], prefix: row.prefix_bytes };
   }
 
