@@ -1,4 +1,5 @@
-// ESC/POS receipt printers on raw TCP 9100 (travelers): held while out of paper, confirmed by DLE EOT after the job.
+// ESC/POS receipt printers on raw TCP 9100 (travelers): held while out of paper, done once the printer has printed
+// the traveler (GS r answered in order), in doubt when it stops before.
 import { z } from 'zod';
 import { describeError } from '../src/errors.js';
 import { TcpSession, ask, rawTcpPrinter, tcpTarget, type AnswerParser } from '../src/printing/tcp.js';
@@ -8,13 +9,27 @@ const optionsSchema = z.strictObject({
   connectTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
   writeTimeoutMs: z.number().int().min(100).max(300_000).default(15_000),
   statusTimeoutMs: z.number().int().min(100).max(30_000).default(1500),
-  /** Confirm each job with DLE EOT. Off only for printers that cannot answer it: jobs then end "sent", not "done". */
-  confirm: z.boolean().default(true),
+  /** How long a traveler may take to come out once received (the printer answers GS r when it has printed it). */
+  printTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * true: done once the printer says it has printed the traveler (GS r 1, answered in order). "received": for
+   * printers that answer DLE EOT but not GS r: jobs end "sent" once the printer has the traveler. false: for printers
+   * that answer no status at all: jobs end "sent" once the bytes left.
+   */
+  confirm: z.union([z.boolean(), z.literal('received')]).default(true),
 });
 type EscPosOptions = z.infer<typeof optionsSchema>;
 
-/** DLE EOT 1 (printer), 2 (offline cause), 4 (paper roll): each answered by one status byte, even mid-job. */
+/**
+ * DLE EOT 1 (printer), 2 (offline cause), 4 (paper roll): real-time commands, each answered by one status byte the
+ * moment it arrives, even mid-job and with data still waiting to print: an answer proves the printer has everything
+ * before it, not that it has printed it.
+ */
 const STATUS_REQUEST = Buffer.from([0x10, 0x04, 0x01, 0x10, 0x04, 0x02, 0x10, 0x04, 0x04]);
+/** GS r 1 (paper sensor status): processed in order, so its answer comes once everything before it has printed. */
+const PRINTED_REQUEST = Buffer.from([0x1d, 0x72, 0x01]);
+/** GS r 1/49 (paper) and 2/50 (drawer) in a document: the printer answers each, before ours. */
+const GS_R = /\x1dr[\x01\x02\x31\x32]/g;
 
 /** Real-time status bytes always have bit 1 and bit 4 set, bits 0 and 7 clear. */
 const isStatusByte = (b: number) => (b & 0x93) === 0x12;
@@ -25,6 +40,31 @@ export const escPosAnswer: AnswerParser<PrinterStatus> = (buf) => {
   for (let i = 0; i < buf.length; i++) {
     if (isStatusByte(buf[i]!)) found.push(buf[i]!);
     if (found.length === 3) return { value: parseEscPosStatus(Buffer.from(found)), used: i + 1 };
+  }
+  return undefined;
+};
+
+/** One thing the printer sent: a real-time status byte (DLE EOT) or an in-order GS r answer. */
+type Said = { realTime: number } | { inOrder: number };
+
+/**
+ * The next real-time or GS r answer, told apart as Epson's "identification of send status" does: real-time status
+ * 0xx1xx10, automatic status back (4 bytes) 0xx1xx00, GS r 0xx0xxxx; block data (0x37 or 0x5f, up to a NUL) and
+ * anything else is skipped.
+ */
+export const escPosSaid: AnswerParser<Said> = (buf) => {
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (isStatusByte(b)) return { value: { realTime: b }, used: i + 1 };
+    if ((b & 0x90) === 0) return { value: { inOrder: b }, used: i + 1 };
+    if ((b & 0x93) === 0x10) {
+      if (i + 4 > buf.length) return undefined;
+      i += 3;
+    } else if (b === 0x37 || b === 0x5f) {
+      const end = buf.indexOf(0, i + 1);
+      if (end < 0) return undefined;
+      i = end;
+    }
   }
   return undefined;
 };
@@ -40,15 +80,21 @@ export function parseEscPosStatus(answer: Buffer): PrinterStatus {
   return paper & 0x0c ? { state: 'ready', detail: 'paper is running low' } : { state: 'ready' };
 }
 
+/** States in which a printer has stopped printing until someone acts (a paused one may resume by itself). */
+const STOPPED: ReadonlyArray<PrinterStatus['state']> = ['no-media', 'head-open', 'error'];
+
 async function printEscPos(document: PrintDocument, o: EscPosOptions, session: TcpSession, { signal, onProgress }: PrintOptions): Promise<PrintResult> {
   const total = document.meta.partEnds?.length || 1;
   const bytes = wholeBytes(document.bytes);
   const length = bytes.length;
-  if (o.confirm) {
+  const askStatus = async (): Promise<PrinterStatus | undefined> => {
+    await session.write(STATUS_REQUEST, o.writeTimeoutMs, signal);
+    return session.answer(escPosAnswer, o.statusTimeoutMs, signal);
+  };
+  if (o.confirm !== false) {
     let before: PrinterStatus | undefined;
     try {
-      await session.write(STATUS_REQUEST, o.writeTimeoutMs, signal);
-      before = await session.answer(escPosAnswer, o.statusTimeoutMs, signal);
+      before = await askStatus();
     } catch (err) {
       throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering a status request` }, 0);
     }
@@ -57,22 +103,69 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
   }
   onProgress?.({ bytesSent: length, partsSent: total, partsConfirmed: 0 });
   const doubt = (why: string, err?: unknown) => new PartialPrintError(`${why} (printer ${session.address}).`, { bytesSent: length, partsSent: total, partsConfirmed: 0 }, err);
-  let after: PrinterStatus | undefined;
   try {
-    await session.write(o.confirm ? Buffer.concat([bytes, STATUS_REQUEST]) : bytes, o.writeTimeoutMs, signal);
-    if (!o.confirm) {
+    if (o.confirm === false) {
+      await session.write(bytes, o.writeTimeoutMs, signal);
       await session.end();
       return { bytesSent: length, partsSent: total, partsConfirmed: 0, confirmed: false };
     }
-    after = await session.answer(escPosAnswer, o.writeTimeoutMs, signal);
+    if (o.confirm === 'received') {
+      // The printer answers DLE EOT as it reads it, after the traveler: it has it, but it does not say when it printed.
+      await session.write(Buffer.concat([bytes, STATUS_REQUEST]), o.writeTimeoutMs, signal);
+      const after = await session.answer(escPosAnswer, o.writeTimeoutMs, signal);
+      if (!after) throw doubt(`The printer did not answer a status request within ${o.writeTimeoutMs} ms after the traveler`);
+      session.release(500);
+      return { bytesSent: length, partsSent: total, partsConfirmed: 0, confirmed: false, note: 'the printer received the traveler; it does not report when it has printed' };
+    }
+    await session.write(Buffer.concat([bytes, PRINTED_REQUEST]), o.writeTimeoutMs, signal);
+    await untilPrinted(session, (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1').match(GS_R)?.length ?? 0) + 1, o, signal, askStatus, doubt);
   } catch (err) {
-    throw doubt(`The connection failed before the printer confirmed the traveler: ${describeError(err)}`, err);
+    if (err instanceof PartialPrintError) throw err;
+    throw doubt(`The connection failed before the printer said it had printed the traveler: ${describeError(err)}`, err);
   }
-  if (!after) throw doubt(`The printer did not answer a status request within ${o.writeTimeoutMs} ms after the traveler`);
-  // Received, but the paper ran out or the cover opened on the way: the printout is incomplete.
-  if (after.state === 'no-media' || after.state === 'head-open') throw doubt(`The printer took the traveler but reports ${after.detail ?? after.state}: it may be cut short`);
   session.release(500);
   return { bytesSent: length, partsSent: total, partsConfirmed: total, partsPrinted: total, confirmed: true };
+}
+
+/**
+ * Waits for the printer's answer to our GS r (the last of `answers`): it comes once the traveler has printed. While
+ * waiting, each quiet second asks the printer in real time how it is: out of paper, cover open or an error means it
+ * stopped partway, and the rest of the traveler waits in its memory.
+ */
+async function untilPrinted(session: TcpSession, answers: number, o: EscPosOptions, signal: AbortSignal, askStatus: () => Promise<PrinterStatus | undefined>, doubt: (why: string) => PartialPrintError): Promise<void> {
+  const deadline = Date.now() + o.printTimeoutMs;
+  const stopped = (status: PrinterStatus) =>
+    doubt(`The printer stopped before it had printed the whole traveler: ${status.detail ?? status.state}. What is left of it waits in the printer's memory and prints once that is put right`);
+  let realTime: number[] = [];
+  let asked = false;
+  while (answers > 0) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const said = await session.answer(escPosSaid, Math.min(left, 1000), signal);
+    if (!said) {
+      if (!asked) await session.write(STATUS_REQUEST, o.writeTimeoutMs, signal);
+      asked = true;
+      continue;
+    }
+    if ('inOrder' in said) {
+      answers--;
+      continue;
+    }
+    realTime.push(said.realTime);
+    if (realTime.length < 3) continue;
+    const status = parseEscPosStatus(Buffer.from(realTime));
+    realTime = [];
+    asked = false;
+    if (STOPPED.includes(status.state)) throw stopped(status);
+  }
+  if (answers === 0) return;
+  const status = await askStatus();
+  if (status && STOPPED.includes(status.state)) throw stopped(status);
+  throw doubt(
+    status
+      ? `The printer has the traveler but did not say it had printed it within ${o.printTimeoutMs} ms (it reports ${status.detail ?? status.state}; a printer that does not answer GS r can be set up with its option confirm set to "received")`
+      : `The printer stopped answering before it said it had printed the traveler`,
+  );
 }
 
 const definition: DriverDefinition<EscPosOptions> = {

@@ -1,4 +1,5 @@
-// The ESC/POS driver's proof of delivery: DLE EOT before the traveler (hold) and after it (confirm).
+// The ESC/POS driver's proof of delivery: DLE EOT before the traveler (hold), GS r after it (printed), against a
+// printer that prints from its buffer after answering real-time questions, as receipt printers do.
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { loadPrinters } from '../../src/printing/registry.js';
@@ -46,13 +47,56 @@ describe('ESC/POS delivery', () => {
     expect(await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: false });
   });
 
-  it('a printer that runs out of paper during the traveler leaves it in doubt', async () => {
-    const printers = await setup();
-    const job = printers.print('r', { ...traveler, bytes: Buffer.concat([traveler.bytes, Buffer.alloc(2_000_000, 0x41)]) }, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
-    await expect.poll(() => receipt.received().length, { interval: 1 }).toBeGreaterThan(0);
-    receipt.state = 'paper-out';
-    const err = await job;
+  it('is not done while the traveler it has received is still printing', async () => {
+    const printers = await setup({ printTimeoutMs: 5000 });
+    receipt.bytesPerMs = 0.5; // ~70 ms for this traveler: the printer has it long before it has printed it
+    expect(await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: true, partsPrinted: 1 });
+    expect(receipt.received().equals(traveler.bytes as Buffer)).toBe(true);
+    expect(receipt.waiting()).toBe(0);
+  });
+
+  it('a printer that runs out of paper partway through the traveler leaves it in doubt, the rest in its memory', async () => {
+    const printers = await setup({ printTimeoutMs: 5000 });
+    receipt.bytesPerMs = 0.5;
+    receipt.paperLeft = 12;
+    const err = await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartialPrintError);
-    expect((err as PartialPrintError).message).toMatch(/out of paper: it may be cut short/);
+    expect((err as PartialPrintError).message).toMatch(/stopped before it had printed the whole traveler: out of paper\. What is left of it waits in the printer's memory/);
+    expect((err as PartialPrintError).evidence).toMatchObject({ partsSent: 1, partsConfirmed: 0 });
+    expect(receipt.received().length).toBe(12);
+    // A new roll: the rest comes out by itself.
+    receipt.loadPaper();
+    await expect.poll(() => receipt.received().equals(traveler.bytes as Buffer), { timeout: 2000 }).toBe(true);
+  });
+
+  it('counts the GS r questions in the document itself: their answers do not confirm the traveler', async () => {
+    const printers = await setup({ printTimeoutMs: 5000 });
+    const asks = Buffer.concat([Buffer.from('\x1b@first half\n\x1dr\x01', 'latin1'), Buffer.from('second half, longer than the paper left\n\x1dV\x00', 'latin1')]);
+    receipt.bytesPerMs = 0.5;
+    receipt.paperLeft = 20;
+    const err = await printers.print('r', { ...traveler, bytes: asks }, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartialPrintError);
+    expect(receipt.received().length).toBe(20);
+  });
+
+  it('a printer that answers DLE EOT but not GS r: in doubt, pointing at the option; "received" ends the job sent', async () => {
+    let printers = await setup({ printTimeoutMs: 400 });
+    receipt.mode = 'realtime-only';
+    const err = await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartialPrintError);
+    expect((err as PartialPrintError).message).toMatch(/did not say it had printed it within 400 ms \(it reports ready; .*confirm set to "received"\)/);
+    await receipt.close();
+    printers = await setup({ confirm: 'received' });
+    receipt.mode = 'realtime-only';
+    expect(await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: false, note: expect.stringMatching(/received the traveler/) });
+  });
+
+  it('a printer that resets the connection before the traveler has printed leaves it in doubt', async () => {
+    const printers = await setup({ printTimeoutMs: 5000 });
+    receipt.mode = 'cut';
+    receipt.cutAfterBytes = 20 + 9; // the status question before, then part of the traveler
+    const err = await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartialPrintError);
+    expect((err as PartialPrintError).message).toMatch(/connection failed before the printer said it had printed the traveler/);
   });
 });
