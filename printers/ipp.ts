@@ -39,6 +39,40 @@ export function mapPrinterState(state: unknown, reasons: unknown): PrinterStatus
   return { state: 'unknown', detail: `printer-state ${String(state)}` };
 }
 
+/**
+ * What a refusal from an IPP printer (an HTTP status, or an IPP status code in a successful HTTP answer) means at the
+ * bench: in plain words, what to do, and whether a job may wait for it to be put right (nothing was printed either way).
+ */
+const REFUSALS: Array<[RegExp, string, string, boolean]> = [
+  [/^(401|client-error-not-authenticated)$/, 'it asks for a user name and password to print', "The station prints without one: let this PC print to the queue without a password (in CUPS, the queue's policy).", true],
+  [/^(403|client-error-forbidden|client-error-not-authorized)$/, 'it does not let this PC print', 'Allow printing from this PC on the printer or its CUPS server.', true],
+  [/^(404|client-error-not-found)$/, 'it has no queue at that address', "Check the queue's name in the printer's address.", true],
+  [/^426$/, 'it only takes encrypted connections', "Use ipps:// in the printer's address.", true],
+  [/^(413|client-error-request-entity-too-large)$/, 'the document is too large for it', 'Print fewer labels per job.', false],
+  // The station asks for nothing but a PDF with a name: a value the printer does not support is the format.
+  [/^client-error-(document-format|attributes-or-values)-not-supported$/, 'it does not take the job as sent, a PDF', 'Use a printer or CUPS queue that prints PDF.', false],
+  [/^(5\d\d|server-error-.*)$/, 'it cannot take jobs now', 'The station tries again.', true],
+];
+
+/** The printer said no to an operation: it was not performed, so nothing printed. */
+class IppRefusal extends StationError {
+  /** "answered HTTP 401: it asks for …", for the printer's status. */
+  readonly reason: string;
+  readonly waits: boolean;
+  constructor(answer: string, host: string, said?: unknown) {
+    const [, meaning, hint, waits] = REFUSALS.find(([pattern]) => pattern.test(answer)) ?? [undefined, 'it refused the request', 'Check the printer and its address.', false];
+    const reason = `answered ${/^\d+$/.test(answer) ? `HTTP ${answer}` : answer}${typeof said === 'string' && said ? ` ("${said.slice(0, 200)}")` : ''}: ${meaning}`;
+    super('IPP_REFUSED', `IPP printer ${host} ${reason}.`, { status: 502, hint });
+    this.reason = reason;
+    this.waits = waits;
+  }
+
+  /** For a job: one that may wait for the printer is tried again; one the printer can never take fails. */
+  forJob(): StationError {
+    return this.waits ? new PrinterUnavailableError(this.message, this.hint ?? 'Check the printer.', this) : this;
+  }
+}
+
 /** The request's head, then the document a segment at a time. */
 function* pieces(head: Uint8Array, data: DocumentBytes): Generator<Uint8Array> {
   yield head;
@@ -72,21 +106,32 @@ const definition: DriverDefinition<IppOptions> = {
         ...(streamed ? { duplex: 'half' as const } : {}),
         signal: AbortSignal.any([signal, AbortSignal.timeout(o.requestTimeoutMs)]),
       });
-      if (!res.ok) throw new StationError('IPP_HTTP', `The IPP printer answered HTTP ${res.status}.`, { status: 502 });
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new IppRefusal(String(res.status), http.host);
+      }
       return ipp.parse(Buffer.from(await res.arrayBuffer())) as IppResponse;
     };
-    const ok = (r: IppResponse) => typeof r.statusCode === 'string' && r.statusCode.startsWith('successful');
-    const printerStatus = async (signal: AbortSignal): Promise<PrinterStatus> => {
-      try {
-        const r = await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs'] }, signal);
-        const attrs = (r['printer-attributes-tag'] ?? {}) as Record<string, unknown>;
-        const status = mapPrinterState(attrs['printer-state'], attrs['printer-state-reasons']);
-        if (attrs['printer-is-accepting-jobs'] === false && status.state === 'ready') return { state: 'paused', detail: 'not accepting jobs' };
-        return status;
-      } catch (err) {
-        return { state: 'offline', detail: describeError(err) };
-      }
+    /** The printer's refusal of the operation, if it refused it. */
+    const refusal = (r: IppResponse): IppRefusal | undefined =>
+      typeof r.statusCode === 'string' && r.statusCode.startsWith('successful')
+        ? undefined
+        : new IppRefusal(String(r.statusCode), http.host, (r['operation-attributes-tag'] as Record<string, unknown> | undefined)?.['status-message']);
+    /** The answer, unless the printer refused the operation. */
+    const accepted = (r: IppResponse): IppResponse => {
+      const no = refusal(r);
+      if (no) throw no;
+      return r;
     };
+    const readStatus = async (signal: AbortSignal): Promise<PrinterStatus> => {
+      const r = accepted(await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs'] }, signal));
+      const attrs = (r['printer-attributes-tag'] ?? {}) as Record<string, unknown>;
+      const status = mapPrinterState(attrs['printer-state'], attrs['printer-state-reasons']);
+      if (attrs['printer-is-accepting-jobs'] === false && status.state === 'ready') return { state: 'paused', detail: 'not accepting jobs' };
+      return status;
+    };
+    const printerStatus = (signal: AbortSignal): Promise<PrinterStatus> =>
+      readStatus(signal).catch((err: unknown): PrinterStatus => (err instanceof IppRefusal ? { state: 'error', detail: err.reason } : { state: 'offline', detail: describeError(err) }));
 
     return {
       formats: ['pdf'],
@@ -94,8 +139,10 @@ const definition: DriverDefinition<IppOptions> = {
         const parts = document.meta.partEnds?.length || 1;
         const length = document.bytes.length;
         // A printer that reports it cannot print now (out of paper, door open, stopped) holds the job: nothing is sent.
-        const before = await printerStatus(signal);
-        if (before.state === 'offline') throw new PrinterUnavailableError(`IPP printer ${http.host} could not be reached (${before.detail ?? 'offline'}).`, 'Check that it is on and that the address is right.');
+        const before = await readStatus(signal).catch((err: unknown) => {
+          if (err instanceof IppRefusal) throw err.forJob();
+          throw new PrinterUnavailableError(`IPP printer ${http.host} could not be reached (${describeError(err)}).`, 'Check that it is on and that the address is right.', err);
+        });
         if (HOLDING_STATES.includes(before.state)) throw new PrinterHeldError(before, 0);
         const unsure = (why: string, err?: unknown) => new PartialPrintError(why, { bytesSent: length, partsSent: parts, partsConfirmed: 0 }, err);
         onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0 });
@@ -103,6 +150,8 @@ const definition: DriverDefinition<IppOptions> = {
         try {
           response = await call('Print-Job', { 'job-name': document.meta.name.slice(0, 200), 'document-format': 'application/pdf' }, signal, document.bytes);
         } catch (err) {
+          // An HTTP error is the printer's answer that it did not take the job: nothing printed.
+          if (err instanceof IppRefusal) throw err.forJob();
           // fetch gives no byte count: a connection that failed before any answer may or may not have carried the job.
           const code = (err as { cause?: { code?: string } }).cause?.code;
           if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
@@ -110,16 +159,12 @@ const definition: DriverDefinition<IppOptions> = {
           }
           throw unsure(`The IPP request to ${http.host} failed while the job was being sent: ${describeError(err)}.`, err);
         }
-        if (!ok(response)) {
-          const status = String(response.statusCode);
-          const busy = /busy|not-accepting|temporarily|service-unavailable/.test(status);
-          if (busy) throw new PrinterUnavailableError(`IPP printer refused the job for now (${status}).`, 'The station tries again.');
-          throw new StationError('IPP_REFUSED', `IPP printer refused the job (${status}).`, { status: 502, hint: 'Check that the printer accepts PDF.' });
-        }
+        const refused = refusal(response);
+        if (refused) throw refused.forJob();
         const jobId = (response['job-attributes-tag'] as Record<string, unknown> | undefined)?.['job-id'];
         const deadline = Date.now() + o.jobTimeoutMs;
         for (;;) {
-          const job = await call('Get-Job-Attributes', { 'job-id': jobId, 'requested-attributes': ['job-state', 'job-state-reasons', 'job-impressions-completed'] }, signal).catch((err: unknown) => {
+          const job = await call('Get-Job-Attributes', { 'job-id': jobId, 'requested-attributes': ['job-state', 'job-state-reasons', 'job-impressions-completed'] }, signal).then(accepted).catch((err: unknown) => {
             throw unsure(`Job ${String(jobId)} was sent, but its progress could not be followed: ${describeError(err)}.`, err);
           });
           const attrs = (job['job-attributes-tag'] ?? {}) as Record<string, unknown>;

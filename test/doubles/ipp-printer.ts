@@ -14,13 +14,17 @@ export interface IppPrinterDouble {
   close(): Promise<void>;
 }
 
-/** `announceAs`: announced over DNS-SD (through the machine's avahi) under that name, as a printer on the LAN is. */
-export async function startIppPrinter(o: { announceAs?: string } = {}): Promise<IppPrinterDouble> {
+/**
+ * `announceAs`: announced over DNS-SD (through the machine's avahi) under that name, as a printer on the LAN is.
+ * `password`: printing asks for HTTP Basic credentials (ippeveprinter -A), as a CUPS queue with a password policy does.
+ * `takes`: the document formats it prints (PDF unless set).
+ */
+export async function startIppPrinter(o: { announceAs?: string; password?: boolean; takes?: string } = {}): Promise<IppPrinterDouble> {
   const port = await closedPort();
   const spool = mkdtempSync(join(tmpdir(), 'bp-ipp-'));
   // -r off: no DNS-SD advertising; -k: keep job files; -c /bin/true: "print" at once (its built-in simulation takes ~15 s a job).
   const naming = o.announceAs ? [] : ['-r', 'off', '-n', 'localhost'];
-  const proc: ChildProcess = spawn('ippeveprinter', [...naming, '-p', String(port), '-d', spool, '-k', '-c', '/bin/true', '-f', 'application/pdf', o.announceAs ?? 'benchprint-test'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn('ippeveprinter', [...naming, '-p', String(port), '-d', spool, '-k', '-c', '/bin/true', '-f', o.takes ?? 'application/pdf', ...(o.password ? ['-A'] : []), o.announceAs ?? 'benchprint-test'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
