@@ -11,12 +11,13 @@ const optionsSchema = z.strictObject({
   statusTimeoutMs: z.number().int().min(100).max(30_000).default(1500),
   /** How long a traveler may take to come out once received (the printer answers GS r when it has printed it). */
   printTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** Confirm each job with the printer's status. Off only for printers that cannot answer DLE EOT: jobs then end "sent", not "done". */
+  confirm: z.boolean().default(true),
   /**
-   * true: done once the printer says it has printed the traveler (GS r 1, answered in order). "received": for
-   * printers that answer DLE EOT but not GS r: jobs end "sent" once the printer has the traveler. false: for printers
-   * that answer no status at all: jobs end "sent" once the bytes left.
+   * Done once the printer says it has printed the traveler (GS r 1, answered in order). Off for printers that answer
+   * DLE EOT but not GS r: jobs then end "sent" once the printer has the traveler.
    */
-  confirm: z.union([z.boolean(), z.literal('received')]).default(true),
+  confirmPrinted: z.boolean().default(true),
 });
 type EscPosOptions = z.infer<typeof optionsSchema>;
 
@@ -91,7 +92,7 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
     await session.write(STATUS_REQUEST, o.writeTimeoutMs, signal);
     return session.answer(escPosAnswer, o.statusTimeoutMs, signal);
   };
-  if (o.confirm !== false) {
+  if (o.confirm) {
     let before: PrinterStatus | undefined;
     try {
       before = await askStatus();
@@ -104,12 +105,12 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
   onProgress?.({ bytesSent: length, partsSent: total, partsConfirmed: 0 });
   const doubt = (why: string, err?: unknown) => new PartialPrintError(`${why} (printer ${session.address}).`, { bytesSent: length, partsSent: total, partsConfirmed: 0 }, err);
   try {
-    if (o.confirm === false) {
+    if (!o.confirm) {
       await session.write(bytes, o.writeTimeoutMs, signal);
       await session.end();
       return { bytesSent: length, partsSent: total, partsConfirmed: 0, confirmed: false };
     }
-    if (o.confirm === 'received') {
+    if (!o.confirmPrinted) {
       // The printer answers DLE EOT as it reads it, after the traveler: it has it, but it does not say when it printed.
       await session.write(Buffer.concat([bytes, STATUS_REQUEST]), o.writeTimeoutMs, signal);
       const after = await session.answer(escPosAnswer, o.writeTimeoutMs, signal);
@@ -163,7 +164,7 @@ async function untilPrinted(session: TcpSession, answers: number, o: EscPosOptio
   if (status && STOPPED.includes(status.state)) throw stopped(status);
   throw doubt(
     status
-      ? `The printer has the traveler but did not say it had printed it within ${o.printTimeoutMs} ms (it reports ${status.detail ?? status.state}; a printer that does not answer GS r can be set up with its option confirm set to "received")`
+      ? `The printer has the traveler but did not say it had printed it within ${o.printTimeoutMs} ms (it reports ${status.detail ?? status.state}; a printer that does not answer GS r can be set up with its option confirmPrinted off)`
       : `The printer stopped answering before it said it had printed the traveler`,
   );
 }

@@ -79,14 +79,14 @@ describe('ESC/POS delivery', () => {
     expect(receipt.received().length).toBe(20);
   });
 
-  it('a printer that answers DLE EOT but not GS r: in doubt, pointing at the option; "received" ends the job sent', async () => {
+  it('a printer that answers DLE EOT but not GS r: in doubt, pointing at the option that ends its jobs sent', async () => {
     let printers = await setup({ printTimeoutMs: 400 });
     receipt.mode = 'realtime-only';
     const err = await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartialPrintError);
-    expect((err as PartialPrintError).message).toMatch(/did not say it had printed it within 400 ms \(it reports ready; .*confirm set to "received"\)/);
+    expect((err as PartialPrintError).message).toMatch(/did not say it had printed it within 400 ms \(it reports ready; .*confirmPrinted off\)/);
     await receipt.close();
-    printers = await setup({ confirm: 'received' });
+    printers = await setup({ confirmPrinted: false });
     receipt.mode = 'realtime-only';
     expect(await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: false, note: expect.stringMatching(/received the traveler/) });
   });
