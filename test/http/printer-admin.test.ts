@@ -50,6 +50,17 @@ describe('printers set up over the API', () => {
     expect(zebra.labels()).toBe(1);
   }, 30_000);
 
+  it("lists every driver's options in shapes the kiosk's printer form can draw and read back", async () => {
+    const admin = await boot();
+    const { drivers } = (await (await admin('/api/v1/admin/printers')).json()) as { drivers: Array<{ name: string; options: { properties: Record<string, Record<string, unknown>> } }> };
+    expect(drivers.map((d) => d.name).sort()).toEqual(['escpos', 'folder', 'ipp', 'zpl']);
+    // src/kiosk/static/printers.js: a checkbox, a list, a set of checkboxes, a number or a text box, by the schema's type.
+    const drawable = (s: Record<string, unknown>) =>
+      ['boolean', 'integer', 'number', 'string'].includes(s.type as string) || Array.isArray(s.enum) || (s.type === 'array' && Array.isArray((s.items as { enum?: unknown })?.enum));
+    const undrawable = drivers.flatMap((d) => Object.entries(d.options.properties).filter(([, s]) => !drawable(s)).map(([key]) => `${d.name}.${key}`));
+    expect(undrawable).toEqual([]);
+  });
+
   it('refuses settings that cannot work, naming the property, and changes nothing', async () => {
     const admin = await boot();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
