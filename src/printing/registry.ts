@@ -20,6 +20,8 @@ export interface PrinterView {
   checkedAt?: string;
   /** A configuration problem that keeps this printer from working. */
   problem?: string;
+  /** Labels it said it holds and has not printed yet, where it says (ZPL). */
+  waiting?: number;
   /** Where its settings come from (the config file, changed here, added here). */
   source: PrinterSource;
   /** Set when someone disabled it: its jobs wait, new ones are refused. */
@@ -201,6 +203,7 @@ export class PrinterRegistry {
           : known?.status.detail
             ? { detail: known.status.detail }
             : {}),
+      ...(known?.status.waiting ? { waiting: known.status.waiting } : {}),
       ...(known?.lastSeenAt ? { lastSeenAt: known.lastSeenAt } : {}),
       ...(known?.checkedAt ? { checkedAt: known.checkedAt } : {}),
     };

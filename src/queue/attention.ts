@@ -48,20 +48,22 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export function attentionText(job: Job, evidence: Evidence, why: string): string {
   const total = job.partsTotal;
   if (total <= 1) {
-    return `${why} The ${job.format === 'zpl' ? 'label' : 'document'} may or may not have printed. Look at the printer: if it came out, mark it printed; if not, print it again.`;
+    return `${why} The ${job.format === 'zpl' ? 'label' : 'document'} may or may not have printed. Look at the printer once it has stopped printing: if it came out, mark it printed; if not, print it again.`;
   }
   const { partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed } = evidenceOf(job, evidence);
   const facts: string[] = [];
   if (confirmed > 0) facts.push(`${capital(span(job, 1, confirmed))} ${confirmed === 1 ? 'was' : 'were'} confirmed by the printer.`);
   else facts.push('The printer confirmed no label of this job.');
-  if (printed < confirmed && sent === confirmed) {
+  if (printed < confirmed) {
     facts.push(`Of these, ${span(job, printed + 1, confirmed)} had not come out yet: they were in the printer's memory.`);
   }
   if (sent > confirmed) facts.push(`${capital(span(job, confirmed + 1, sent))} may have printed.`);
   if (sent < total) facts.push(`${capital(span(job, sent + 1, total))} ${total - sent === 1 ? 'was' : 'were'} not received.`);
   const advice: string[] = [];
   if (sent > confirmed) {
-    advice.push(`Scan the last tag that came out to resume right after it.`);
+    // A printer goes on with what it received after the connection is gone: the last tag out is the last only once it
+    // has stopped (the station refuses to print labels again while the printer says it holds some).
+    advice.push('The printer goes on printing the labels it received: wait until it has stopped, then scan the last tag that came out to resume right after it.');
     advice.push(
       sent < total
         ? `Or: if label ${labelNo(job, sent)} came out, resume from ${labelNo(job, sent + 1)}; if label ${labelNo(job, confirmed + 1)} did not come out, resume from ${labelNo(job, confirmed + 1)}.`

@@ -170,8 +170,9 @@ export class PrintQueue {
    * An operator's answer to a job that needs attention: print parts from..to (1-based, of that job) again as a new
    * job linked to it; the original is closed with a note. Resume = from the first missing label to the end.
    */
-  reprint(id: string, from: number, to: number | undefined, by: string, key?: string, fingerprint?: string): JobRecord {
+  async reprint(id: string, from: number, to: number | undefined, by: string, key?: string, fingerprint?: string): Promise<JobRecord> {
     const job = this.get(id);
+    await this.untilPrinterLetsGo(job);
     const expiresAt = new Date(Date.now() + this.o.config.expireAfterMin * 60_000).toISOString();
     const { job: reprint, last } = reprintJob(this.o.jobs, job, { from, ...(to === undefined ? {} : { to }), by, ...(key ? { key } : {}), ...(fingerprint ? { fingerprint } : {}), expiresAt });
     const result = this.submit(reprint);
@@ -186,7 +187,7 @@ export class PrintQueue {
    * The operator scanned (or typed) the last tag that came out: print the job's labels after it. When it was the last
    * label, every label came out and the job is closed as printed.
    */
-  resumeAfter(id: string, serial: string, by: string, key?: string, fingerprint?: string): JobRecord {
+  async resumeAfter(id: string, serial: string, by: string, key?: string, fingerprint?: string): Promise<JobRecord> {
     const job = this.get(id);
     const wanted = serial.trim().split('|')[0]!.trim().toUpperCase();
     const index = job.serials.findIndex((s) => s.toUpperCase() === wanted);
@@ -198,6 +199,23 @@ export class PrintQueue {
     }
     if (index + 1 === job.partsTotal) return this.confirmPrinted(id, by, `the last tag (${job.serials[index]}) was scanned`);
     return this.reprint(id, index + 2, undefined, by, key, fingerprint);
+  }
+
+  /**
+   * Before the labels of a job that needs attention go again: a printer that says it still holds labels it has not
+   * printed keeps printing them after a cut, so the last tag out is not yet the last that will come out, and a label
+   * "in doubt" may still appear. Asked afresh; a printer that cannot say (offline, no such report) leaves the note's
+   * advice as it is.
+   */
+  private async untilPrinterLetsGo(job: JobRecord): Promise<void> {
+    if (job.state !== 'needs-attention' || !this.o.printers.has(job.printerId)) return;
+    const printer = await this.o.printers.refresh(job.printerId, 2000);
+    if (!printer.waiting) return;
+    const labels = printer.waiting === 1 ? '1 label' : `${printer.waiting} labels`;
+    throw new StationError('PRINTER_STILL_HOLDS_LABELS', `${printer.name} still holds ${labels} it has not printed, which may be this job's: they come out by themselves${printer.state === 'ready' || printer.state === 'printing' ? '' : ` once it is ready (${printer.detail ?? printer.state})`}.`, {
+      status: 409,
+      hint: 'Wait until they are out, then scan the last tag that came out (or choose again).',
+    });
   }
 
   /** The operator says every label of a job that needs attention came out: it is closed as printed, with who said so. */

@@ -115,7 +115,7 @@ describe('a reprint of labels that recall a logo', () => {
     await station.queue.runUntilIdle();
     expect(station.queue.get(id).state).toBe('done');
     zebra.graphics.clear();
-    const again = station.queue.reprint(id, 2, 3, 'test');
+    const again = await station.queue.reprint(id, 2, 3, 'test');
     await station.queue.runUntilIdle();
     expect(station.queue.get(again.id).state).toBe('done');
     await expect.poll(() => zebra.labels()).toBe(7);

@@ -127,7 +127,7 @@ describe('a 3,000-tag job', () => {
     expect(Buffer.compare(Buffer.concat(zebra.jobs), whole(id))).toBe(0);
 
     // The rest after tag 1,600 again (a resume): a long range is copied into a new document a segment at a time.
-    const again = station.queue.reprint(id, 1600, undefined, 'test');
+    const again = await station.queue.reprint(id, 1600, undefined, 'test');
     expect(segmentsOf(station.store, again.id)).toBeGreaterThanOrEqual(2);
     await station.queue.runUntilIdle(60_000);
     expect(station.queue.get(again.id).state).toBe('done');

@@ -80,6 +80,32 @@ describe('done means the printer confirmed it', () => {
     await expectSound(r, jobs, received);
   });
 
+  it('a cut while the printer still holds labels: printing them again is refused until they are out, then doubles nothing', async () => {
+    const { r, zebra } = await bench();
+    zebra.msPerLabel = 250;
+    zebra.mode = 'cut';
+    zebra.cutAfterFormats = 12;
+    const { id, serials } = (await post(`${r.url}/api/v1/jobs`, tags(20))).body as { id: string; serials: string[] };
+    await expect.poll(async () => (await job(r, id)).state, { timeout: 10_000 }).toBe('needs-attention');
+    zebra.mode = 'normal';
+    const cut = await job(r, id);
+    // A Zebra prints what it received after the connection is gone: the labels in doubt are still coming out.
+    expect(zebra.buffered()).toBeGreaterThan(3);
+    const early = await post(`${r.url}/api/v1/jobs/${id}/reprint`, { from: cut.partsConfirmed + 1 });
+    expect(early.status).toBe(409);
+    expect((early.body as { error: { message: string } }).error.message).toMatch(/^Tag printer still holds \d+ labels it has not printed, which may be this job's/);
+    expect((await job(r, id)).state).toBe('needs-attention');
+    await expect.poll(() => zebra.buffered(), { timeout: 10_000 }).toBe(0);
+    const last = [...labelsBySerial(zebra.printed).keys()].at(-1)!;
+    expect(last).toBe(serials[11]);
+    expect((await post(`${r.url}/api/v1/jobs/${id}/resume`, { afterSerial: last })).status).toBe(201);
+    const jobs = await settle(r);
+    await expect.poll(() => zebra.labels(), { timeout: 10_000 }).toBe(20);
+    const received = labelsBySerial(zebra.printed);
+    expect([...received.keys()]).toEqual(serials);
+    await expectSound(r, jobs, received);
+  });
+
   it('a cut after 50 of 2,000: at most one group in doubt, and resuming as advised loses and doubles nothing', async () => {
     const { r, zebra } = await bench();
     zebra.mode = 'cut';
