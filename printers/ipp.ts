@@ -124,11 +124,13 @@ const definition: DriverDefinition<IppOptions> = {
       return r;
     };
     const readStatus = async (signal: AbortSignal): Promise<PrinterStatus> => {
-      const r = accepted(await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs'] }, signal));
+      const r = accepted(await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs', 'queued-job-count'] }, signal));
       const attrs = (r['printer-attributes-tag'] ?? {}) as Record<string, unknown>;
-      const status = mapPrinterState(attrs['printer-state'], attrs['printer-state-reasons']);
-      if (attrs['printer-is-accepting-jobs'] === false && status.state === 'ready') return { state: 'paused', detail: 'not accepting jobs' };
-      return status;
+      const mapped = mapPrinterState(attrs['printer-state'], attrs['printer-state-reasons']);
+      const status = attrs['printer-is-accepting-jobs'] === false && mapped.state === 'ready' ? { state: 'paused' as const, detail: 'not accepting jobs' } : mapped;
+      // Jobs it has and has not finished (pending, held, printing): a job the station gave up following may still print.
+      const queued = Number(attrs['queued-job-count']);
+      return queued > 0 ? { ...status, jobsWaiting: queued } : status;
     };
     const printerStatus = (signal: AbortSignal): Promise<PrinterStatus> =>
       readStatus(signal).catch((err: unknown): PrinterStatus => (err instanceof IppRefusal ? { state: 'error', detail: err.reason } : { state: 'offline', detail: describeError(err) }));
@@ -172,7 +174,10 @@ const definition: DriverDefinition<IppOptions> = {
           // The printer's own word that the job printed.
           if (state === 'completed') return { bytesSent: length, partsSent: parts, partsConfirmed: parts, partsPrinted: parts, confirmed: true, reference: `ipp job ${String(jobId)}` };
           if (state === 'aborted' || state === 'canceled') throw unsure(`IPP job ${String(jobId)} ended as ${String(state)} (${String(attrs['job-state-reasons'])}).`);
-          if (Date.now() > deadline) throw unsure(`IPP job ${String(jobId)} did not finish within ${o.jobTimeoutMs} ms.`);
+          if (Date.now() > deadline) {
+            const held = typeof state === 'string' ? `; the printer still has it (${state}${attrs['job-state-reasons'] ? `, ${String(attrs['job-state-reasons'])}` : ''}) and may print it yet` : '';
+            throw unsure(`IPP job ${String(jobId)} did not finish within ${o.jobTimeoutMs} ms${held}.`);
+          }
           await sleep(o.pollMs, signal);
         }
       },

@@ -22,6 +22,8 @@ export interface PrinterView {
   problem?: string;
   /** Labels it said it holds and has not printed yet, where it says (ZPL). */
   waiting?: number;
+  /** Jobs it said it holds and has not finished, where it says (IPP). */
+  jobsWaiting?: number;
   /** Where its settings come from (the config file, changed here, added here). */
   source: PrinterSource;
   /** Set when someone disabled it: its jobs wait, new ones are refused. */
@@ -204,6 +206,7 @@ export class PrinterRegistry {
             ? { detail: known.status.detail }
             : {}),
       ...(known?.status.waiting ? { waiting: known.status.waiting } : {}),
+      ...(known?.status.jobsWaiting ? { jobsWaiting: known.status.jobsWaiting } : {}),
       ...(known?.lastSeenAt ? { lastSeenAt: known.lastSeenAt } : {}),
       ...(known?.checkedAt ? { checkedAt: known.checkedAt } : {}),
     };

@@ -77,6 +77,8 @@ export interface PrinterStatus {
   detail?: string;
   /** Labels the printer has received and not printed yet, where it says (ZPL: formats in buffer and labels left). */
   waiting?: number;
+  /** Jobs the printer has taken and not finished, where it says (IPP: queued-job-count). */
+  jobsWaiting?: number;
 }
 
 /**

@@ -210,9 +210,10 @@ export class PrintQueue {
   private async untilPrinterLetsGo(job: JobRecord): Promise<void> {
     if (job.state !== 'needs-attention' || !this.o.printers.has(job.printerId)) return;
     const printer = await this.o.printers.refresh(job.printerId, 2000);
-    if (!printer.waiting) return;
-    const labels = printer.waiting === 1 ? '1 label' : `${printer.waiting} labels`;
-    throw new StationError('PRINTER_STILL_HOLDS_LABELS', `${printer.name} still holds ${labels} it has not printed, which may be this job's: they come out by themselves${printer.state === 'ready' || printer.state === 'printing' ? '' : ` once it is ready (${printer.detail ?? printer.state})`}.`, {
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const holds = printer.waiting ? `${count(printer.waiting, 'label')} it has not printed` : printer.jobsWaiting ? `${count(printer.jobsWaiting, 'job')} it has not finished` : undefined;
+    if (!holds) return;
+    throw new StationError('PRINTER_STILL_HOLDS_LABELS', `${printer.name} still holds ${holds}, which may be this job's: they come out by themselves${printer.state === 'ready' || printer.state === 'printing' ? '' : ` once it is ready (${printer.detail ?? printer.state})`}.`, {
       status: 409,
       hint: 'Wait until they are out, then scan the last tag that came out (or choose again).',
     });

@@ -1,6 +1,6 @@
 // A real IPP Everywhere printer for tests: ippeveprinter (Debian cups-ipp-utils) on a loopback port, keeping job files.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,14 +17,20 @@ export interface IppPrinterDouble {
 /**
  * `announceAs`: announced over DNS-SD (through the machine's avahi) under that name, as a printer on the LAN is.
  * `password`: printing asks for HTTP Basic credentials (ippeveprinter -A), as a CUPS queue with a password policy does.
- * `takes`: the document formats it prints (PDF unless set).
+ * `takes`: the document formats it prints (PDF unless set). `printSeconds`: how long each job takes to print.
  */
-export async function startIppPrinter(o: { announceAs?: string; password?: boolean; takes?: string } = {}): Promise<IppPrinterDouble> {
+export async function startIppPrinter(o: { announceAs?: string; password?: boolean; takes?: string; printSeconds?: number } = {}): Promise<IppPrinterDouble> {
   const port = await closedPort();
   const spool = mkdtempSync(join(tmpdir(), 'bp-ipp-'));
+  // The print command: at once, or a job that takes its time (ippeveprinter reports it processing meanwhile).
+  let command = '/bin/true';
+  if (o.printSeconds) {
+    command = join(spool, 'print.sh');
+    writeFileSync(command, `#!/bin/sh\nsleep ${o.printSeconds}\n`, { mode: 0o755 });
+  }
   // -r off: no DNS-SD advertising; -k: keep job files; -c /bin/true: "print" at once (its built-in simulation takes ~15 s a job).
   const naming = o.announceAs ? [] : ['-r', 'off', '-n', 'localhost'];
-  const proc: ChildProcess = spawn('ippeveprinter', [...naming, '-p', String(port), '-d', spool, '-k', '-c', '/bin/true', '-f', o.takes ?? 'application/pdf', ...(o.password ? ['-A'] : []), o.announceAs ?? 'benchprint-test'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn('ippeveprinter', [...naming, '-p', String(port), '-d', spool, '-k', '-c', command, '-f', o.takes ?? 'application/pdf', ...(o.password ? ['-A'] : []), o.announceAs ?? 'benchprint-test'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
