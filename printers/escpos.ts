@@ -136,7 +136,7 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
 async function untilPrinted(session: TcpSession, answers: number, o: EscPosOptions, signal: AbortSignal, askStatus: () => Promise<PrinterStatus | undefined>, doubt: (why: string) => PartialPrintError): Promise<void> {
   const deadline = Date.now() + o.printTimeoutMs;
   const stopped = (status: PrinterStatus) =>
-    doubt(`The printer stopped before it had printed the whole traveler: ${status.detail ?? status.state}. What is left of it waits in the printer's memory and prints once that is put right`);
+    doubt(`The printer stopped before it had printed the whole traveler: ${status.detail ?? status.state}. What is left of it is in the printer's memory and prints once that is put right, unless the printer is switched off`);
   let realTime: number[] = [];
   let asked = false;
   while (answers > 0) {

@@ -61,7 +61,7 @@ describe('ESC/POS delivery', () => {
     receipt.paperLeft = 12;
     const err = await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartialPrintError);
-    expect((err as PartialPrintError).message).toMatch(/stopped before it had printed the whole traveler: out of paper\. What is left of it waits in the printer's memory/);
+    expect((err as PartialPrintError).message).toMatch(/stopped before it had printed the whole traveler: out of paper\. What is left of it is in the printer's memory and prints once that is put right, unless the printer is switched off/);
     expect((err as PartialPrintError).evidence).toMatchObject({ partsSent: 1, partsConfirmed: 0 });
     expect(receipt.received().length).toBe(12);
     // A new roll: the rest comes out by itself.
