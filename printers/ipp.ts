@@ -56,13 +56,17 @@ const REFUSALS: Array<[RegExp, string, string, boolean]> = [
 
 /** The printer said no to an operation: it was not performed, so nothing printed. */
 class IppRefusal extends StationError {
+  /** 'answered client-error-not-found ("…")': what the printer said, without what it means for a job. */
+  readonly answered: string;
   /** "answered HTTP 401: it asks for …", for the printer's status. */
   readonly reason: string;
   readonly waits: boolean;
   constructor(answer: string, host: string, said?: unknown) {
     const [, meaning, hint, waits] = REFUSALS.find(([pattern]) => pattern.test(answer)) ?? [undefined, 'it refused the request', 'Check the printer and its address.', false];
-    const reason = `answered ${/^\d+$/.test(answer) ? `HTTP ${answer}` : answer}${typeof said === 'string' && said ? ` ("${said.slice(0, 200)}")` : ''}: ${meaning}`;
+    const answered = `answered ${/^\d+$/.test(answer) ? `HTTP ${answer}` : answer}${typeof said === 'string' && said ? ` ("${said.slice(0, 200)}")` : ''}`;
+    const reason = `${answered}: ${meaning}`;
     super('IPP_REFUSED', `IPP printer ${host} ${reason}.`, { status: 502, hint });
+    this.answered = answered;
     this.reason = reason;
     this.waits = waits;
   }
@@ -167,7 +171,8 @@ const definition: DriverDefinition<IppOptions> = {
         const deadline = Date.now() + o.jobTimeoutMs;
         for (;;) {
           const job = await call('Get-Job-Attributes', { 'job-id': jobId, 'requested-attributes': ['job-state', 'job-state-reasons', 'job-impressions-completed'] }, signal).then(accepted).catch((err: unknown) => {
-            throw unsure(`Job ${String(jobId)} was sent, but its progress could not be followed: ${describeError(err)}.`, err);
+            // A refusal here is about the job (gone from the printer's list, say), not the queue: the printer's words.
+            throw unsure(`Job ${String(jobId)} was sent, but its progress could not be followed: ${err instanceof IppRefusal ? `the printer ${err.answered}` : describeError(err)}.`, err);
           });
           const attrs = (job['job-attributes-tag'] ?? {}) as Record<string, unknown>;
           const state = attrs['job-state'];
