@@ -284,6 +284,11 @@ export class JobStore {
     return this.sql("UPDATE jobs SET waiting_reason = ?, updated_at = ? WHERE id = ? AND state = 'queued' AND waiting_reason IS NOT ?").run(reason ?? null, new Date().toISOString(), id, reason ?? null).changes === 1;
   }
 
+  /** Labels a printer confirmed of the jobs it started after `since` (other than `except`): received after that time. */
+  confirmedSince(printerId: string, since: string, except: string): number {
+    return (this.sql('SELECT COALESCE(SUM(parts_confirmed), 0) AS n FROM jobs WHERE printer_id = ? AND started_at > ? AND id != ?').get(printerId, since, except) as { n: number }).n;
+  }
+
   /** Jobs of a printer that are not over: waiting, printing, or needing attention. */
   countOpen(printerId: string): number {
     return (this.sql("SELECT count(*) AS n FROM jobs WHERE printer_id = ? AND state IN ('queued', 'printing', 'needs-attention')").get(printerId) as { n: number }).n;

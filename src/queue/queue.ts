@@ -205,13 +205,15 @@ export class PrintQueue {
    * Before the labels of a job that needs attention go again: a printer that says it still holds labels it has not
    * printed keeps printing them after a cut, so the last tag out is not yet the last that will come out, and a label
    * "in doubt" may still appear. Asked afresh; a printer that cannot say (offline, no such report) leaves the note's
-   * advice as it is.
+   * advice as it is. A Zebra prints in the order it received: when no more labels wait in it than it has confirmed
+   * of the jobs it took since this one failed, none of this job's are among them.
    */
   private async untilPrinterLetsGo(job: JobRecord): Promise<void> {
     if (job.state !== 'needs-attention' || !this.o.printers.has(job.printerId)) return;
     const printer = await this.o.printers.refresh(job.printerId, 2000);
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-    const holds = printer.waiting ? `${count(printer.waiting, 'label')} it has not printed` : printer.jobsWaiting ? `${count(printer.jobsWaiting, 'job')} it has not finished` : undefined;
+    const labels = printer.waiting && printer.waiting > this.o.jobs.confirmedSince(job.printerId, job.updatedAt, job.id) ? printer.waiting : 0;
+    const holds = labels ? `${count(labels, 'label')} it has not printed` : printer.jobsWaiting ? `${count(printer.jobsWaiting, 'job')} it has not finished` : undefined;
     if (!holds) return;
     throw new StationError('PRINTER_STILL_HOLDS_LABELS', `${printer.name} still holds ${holds}, which may be this job's: they come out by themselves${printer.state === 'ready' || printer.state === 'printing' ? '' : ` once it is ready (${printer.detail ?? printer.state})`}.`, {
       status: 409,
