@@ -6,6 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
+import { startEscPosPrinter, type EscPosDouble } from '../doubles/escpos-printer.js';
 import { closedPort } from '../doubles/tcp-printer.js';
 import { asToken, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
@@ -13,24 +14,30 @@ import { tempDir } from '../helpers/temp.js';
 const ADMIN = 'admin-token-0123456789abcdefghijk';
 let station: RunningStation;
 let zebra: ZebraDouble;
+let receipt: EscPosDouble;
 let port: number;
 let strictPort: number;
+let receiptPort: number;
 
 beforeAll(async () => {
   zebra = await startZebraPrinter();
+  receipt = await startEscPosPrinter();
   port = await closedPort();
   strictPort = await closedPort();
+  receiptPort = await closedPort();
   station = await demoStation(tempDir(), (c) => {
     c.auth.tokens = [{ name: 'office', token: ADMIN, scopes: ['read', 'print', 'admin'] }];
     c.printers = [
       { id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri, dpmm: 8, options: {}, listen: { address: '127.0.0.1', port, allow: ['127.0.0.1/32'], maxBytes: 8 * 1024 * 1024, idleSec: 5, foreign: 'strip' } },
       { id: 'strict', name: 'Strict tags', driver: 'zpl', uri: zebra.uri, dpmm: 8, options: {}, listen: { address: '127.0.0.1', port: strictPort, allow: ['127.0.0.0/8'], maxBytes: 1024 * 1024, idleSec: 5, foreign: 'refuse' } },
+      { id: 'receipt', name: 'Traveler printer', driver: 'escpos', uri: receipt.uri, dpmm: 8, options: {}, listen: { address: '127.0.0.1', port: receiptPort, allow: ['127.0.0.1/32'], maxBytes: 1024 * 1024, idleSec: 5, foreign: 'strip' } },
     ];
   });
 }, 30_000);
 afterAll(async () => {
   await station?.stop();
   await zebra?.close();
+  await receipt?.close();
 });
 
 /** Sends data as `nc -N` does (connect, write, half-close) and resolves with what came back and how it ended. */
@@ -118,6 +125,17 @@ describe('the raw listener', () => {
     expect(lanJobs().length).toBe(before);
     expect(zebra.printed.some((p) => p.includes('refused'))).toBe(false);
   }, 30_000);
+
+  it("takes a receipt from an ESC/POS sender: done once it has printed, the sender's own GS r confirming nothing", async () => {
+    // A POS program's receipt asking the paper status halfway (GS r 1) and in real time (DLE EOT 4).
+    const body = '\x1b@PICK LIST 4711\nhalf way\n\x1dr\x01second half of the receipt, longer\n\n\x1dV\x00';
+    receipt.bytesPerMs = 0.25; // ~300 ms to print: "done" must wait for it
+    await send(receiptPort, Buffer.from(`\x10\x04\x04${body}`, 'latin1'));
+    await expect.poll(() => lanJobs().find((j) => j.printerId === 'receipt')?.state, { timeout: 10_000, interval: 5 }).toBe('done');
+    // At the moment it is done, all of it has come out (the status questions are not printed).
+    expect(receipt.waiting()).toBe(0);
+    expect(receipt.received().toString('latin1')).toBe(body.replace('\x1dr\x01', ''));
+  });
 
   it("answers a client's ~HS with the real printer's state, and a job sent after it prints", async () => {
     zebra.state = 'paper-out';
