@@ -49,7 +49,7 @@ describe('ESC/POS delivery', () => {
 
   it('is not done while the traveler it has received is still printing', async () => {
     const printers = await setup({ printTimeoutMs: 5000 });
-    receipt.bytesPerMs = 0.5; // ~70 ms for this traveler: the printer has it long before it has printed it
+    receipt.bytesPerMs = 0.5; // ~50 ms for this traveler: the printer has it long before it has printed it
     expect(await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: true, partsPrinted: 1 });
     expect(receipt.received().equals(traveler.bytes as Buffer)).toBe(true);
     expect(receipt.waiting()).toBe(0);
