@@ -21,6 +21,24 @@ export function safeFileName(name: string): string {
   return cleaned || 'document';
 }
 
+/**
+ * Makes the rename itself survive a power cut (on a local file system a new name is only on disk once its folder is
+ * synced). Best effort, after the file is in place: a share that cannot sync a folder keeps the name on its server,
+ * and a failure here must never make a document that is there look unsent (it would be written twice).
+ */
+async function syncFolder(dir: string): Promise<void> {
+  try {
+    const folder = await open(dir, 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+  } catch {
+    // the file is in place either way
+  }
+}
+
 const definition: DriverDefinition<FolderOptions> = {
   name: 'folder',
   description: 'Writes each document as a file into a folder (hot folder or share).',
@@ -63,6 +81,7 @@ const definition: DriverDefinition<FolderOptions> = {
           throw unavailable(err);
         }
         // The rename is the proof: the file is there, whole, for whatever watches the folder.
+        await syncFolder(dir);
         const parts = document.meta.partEnds?.length || 1;
         return { bytesSent: document.bytes.length, partsSent: parts, partsConfirmed: parts, confirmed: true, reference: join(dir, finalName) };
       },
