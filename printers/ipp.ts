@@ -26,16 +26,30 @@ const REASONS: Array<[RegExp, PrinterStatus['state'], string]> = [
   [/^(paused|moving-to-paused)/, 'paused', 'paused'],
 ];
 
-export function mapPrinterState(state: unknown, reasons: unknown): PrinterStatus {
-  const list = (Array.isArray(reasons) ? reasons : [reasons]).map(String).filter((r) => r && r !== 'none');
-  const serious = list.filter((r) => !r.endsWith('-report') && !r.endsWith('-warning'));
+/**
+ * The first reason among `reasons` that a person must put right (out of paper, a door open, a jam), in words with the
+ * printer's keyword; `warnings` counts those reported as warnings too. CUPS reports a printer out of paper as
+ * `media-empty-warning` while it keeps the job processing (its backends wait for paper), as ippeveprinter does.
+ */
+function personNeeded(reasons: unknown, warnings: boolean): PrinterStatus | undefined {
+  const list = (Array.isArray(reasons) ? reasons : [reasons]).map(String).filter((r) => r && r !== 'none' && !r.endsWith('-report'));
+  const counted = warnings ? list : list.filter((r) => !r.endsWith('-warning'));
   for (const [pattern, mapped, detail] of REASONS) {
-    const hit = serious.find((r) => pattern.test(r));
+    const hit = counted.find((r) => pattern.test(r));
     if (hit) return { state: mapped, detail: `${detail} (${hit})` };
   }
+  return undefined;
+}
+
+export function mapPrinterState(state: unknown, reasons: unknown): PrinterStatus {
+  const list = (Array.isArray(reasons) ? reasons : [reasons]).map(String).filter((r) => r && r !== 'none');
+  // An error holds jobs; a warning (a printer processing a job while out of paper, say) is said, and holds none.
+  const serious = personNeeded(list, false);
+  if (serious) return serious;
+  const warned = personNeeded(list, true)?.detail;
   if (state === 'stopped') return { state: 'paused', detail: list.length ? `stopped (${list.join(', ')})` : 'stopped' };
-  if (state === 'processing') return { state: 'printing' };
-  if (state === 'idle') return list.length ? { state: 'ready', detail: list.join(', ') } : { state: 'ready' };
+  if (state === 'processing') return warned ? { state: 'printing', detail: warned } : { state: 'printing' };
+  if (state === 'idle') return warned ? { state: 'ready', detail: warned } : list.length ? { state: 'ready', detail: list.join(', ') } : { state: 'ready' };
   return { state: 'unknown', detail: `printer-state ${String(state)}` };
 }
 
@@ -127,15 +141,18 @@ const definition: DriverDefinition<IppOptions> = {
       if (no) throw no;
       return r;
     };
-    const readStatus = async (signal: AbortSignal): Promise<PrinterStatus> => {
+    /** The printer's status, and what it waits for a person to put right, warnings included (see personNeeded). */
+    const readPrinter = async (signal: AbortSignal): Promise<{ status: PrinterStatus; waitsFor?: PrinterStatus }> => {
       const r = accepted(await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs', 'queued-job-count'] }, signal));
       const attrs = (r['printer-attributes-tag'] ?? {}) as Record<string, unknown>;
       const mapped = mapPrinterState(attrs['printer-state'], attrs['printer-state-reasons']);
       const status = attrs['printer-is-accepting-jobs'] === false && mapped.state === 'ready' ? { state: 'paused' as const, detail: 'not accepting jobs' } : mapped;
       // Jobs it has and has not finished (pending, held, printing): a job the station gave up following may still print.
       const queued = Number(attrs['queued-job-count']);
-      return queued > 0 ? { ...status, jobsWaiting: queued } : status;
+      const waitsFor = personNeeded(attrs['printer-state-reasons'], true);
+      return { status: queued > 0 ? { ...status, jobsWaiting: queued } : status, ...(waitsFor ? { waitsFor } : {}) };
     };
+    const readStatus = async (signal: AbortSignal): Promise<PrinterStatus> => (await readPrinter(signal)).status;
     const printerStatus = (signal: AbortSignal): Promise<PrinterStatus> =>
       readStatus(signal).catch((err: unknown): PrinterStatus => (err instanceof IppRefusal ? { state: 'error', detail: err.reason } : { state: 'offline', detail: describeError(err) }));
 
@@ -168,7 +185,8 @@ const definition: DriverDefinition<IppOptions> = {
         const refused = refusal(response);
         if (refused) throw refused.forJob();
         const jobId = (response['job-attributes-tag'] as Record<string, unknown> | undefined)?.['job-id'];
-        const deadline = Date.now() + o.jobTimeoutMs;
+        let deadline = Date.now() + o.jobTimeoutMs;
+        let waitingFor: string | undefined;
         for (;;) {
           const job = await call('Get-Job-Attributes', { 'job-id': jobId, 'requested-attributes': ['job-state', 'job-state-reasons', 'job-impressions-completed'] }, signal).then(accepted).catch((err: unknown) => {
             // A refusal here is about the job (gone from the printer's list, say), not the queue: the printer's words.
@@ -176,11 +194,28 @@ const definition: DriverDefinition<IppOptions> = {
           });
           const attrs = (job['job-attributes-tag'] ?? {}) as Record<string, unknown>;
           const state = attrs['job-state'];
-          // The printer's own word that the job printed.
-          if (state === 'completed') return { bytesSent: length, partsSent: parts, partsConfirmed: parts, partsPrinted: parts, confirmed: true, reference: `ipp job ${String(jobId)}` };
-          if (state === 'aborted' || state === 'canceled') throw unsure(`IPP job ${String(jobId)} ended as ${String(state)} (${String(attrs['job-state-reasons'])}).`);
+          const said = attrs['job-state-reasons'];
+          const reasons = said === undefined ? [] : (Array.isArray(said) ? said : [said]).map(String);
+          // The printer's own word that the job printed; one it finished with errors may not have printed whole.
+          if (state === 'completed' && reasons.includes('job-completed-with-errors')) throw unsure(`IPP job ${String(jobId)} was finished by the printer with errors (${reasons.join(', ')}): it may not have printed whole.`);
+          if (state === 'completed') {
+            const warned = reasons.includes('job-completed-with-warnings') ? { note: `the printer finished it with warnings (${reasons.join(', ')})` } : {};
+            return { bytesSent: length, partsSent: parts, partsConfirmed: parts, partsPrinted: parts, confirmed: true, reference: `ipp job ${String(jobId)}`, ...warned };
+          }
+          if (state === 'aborted' || state === 'canceled') throw unsure(`IPP job ${String(jobId)} ended as ${String(state)} (${reasons.join(', ')}).`);
+          // A printer that waits for a person (out of paper, a door open, a jam) prints the job once that is put right:
+          // the job waits in it, saying why, for as long as the printer says so. The time limit is for a job that does
+          // not finish without a reason.
+          const printer = await readPrinter(signal).catch(() => undefined);
+          const stopped = state === 'processing-stopped' ? { state: 'paused' as const, detail: `the printer stopped the job (${reasons.join(', ')})` } : undefined;
+          const waitsFor = printer?.waitsFor ?? stopped;
+          if (waitsFor) deadline = Date.now() + o.jobTimeoutMs;
+          if (printer && waitsFor?.detail !== waitingFor) {
+            waitingFor = waitsFor?.detail;
+            onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0, status: printer.status, ...(waitingFor ? { waitingFor } : {}) });
+          }
           if (Date.now() > deadline) {
-            const held = typeof state === 'string' ? `; the printer still has it (${state}${attrs['job-state-reasons'] ? `, ${String(attrs['job-state-reasons'])}` : ''}) and may print it yet` : '';
+            const held = typeof state === 'string' ? `; the printer still has it (${state}${reasons.length ? `, ${reasons.join(', ')}` : ''}) and may print it yet` : '';
             throw unsure(`IPP job ${String(jobId)} did not finish within ${o.jobTimeoutMs} ms${held}.`);
           }
           await sleep(o.pollMs, signal);

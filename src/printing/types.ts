@@ -97,6 +97,11 @@ export interface DeliveryProgress {
   partsPrinted?: number;
   /** The printer's own state as it answered during the job (e.g. paper out while labels wait in it). */
   status?: PrinterStatus;
+  /**
+   * Why the printer is not going on with labels it has, while it waits for a person ("out of paper"): the job says so
+   * until a report without it. It prints them once that is put right, so nothing is in doubt meanwhile.
+   */
+  waitingFor?: string;
 }
 
 export interface PrintOptions {

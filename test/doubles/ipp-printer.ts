@@ -11,6 +11,8 @@ export interface IppPrinterDouble {
   port: number;
   /** Files of printed jobs, oldest first. */
   jobFiles(): Buffer[];
+  /** With `paperOut`: paper is loaded, and the job waiting for it prints. */
+  loadPaper(): void;
   close(): Promise<void>;
 }
 
@@ -18,15 +20,19 @@ export interface IppPrinterDouble {
  * `announceAs`: announced over DNS-SD (through the machine's avahi) under that name, as a printer on the LAN is.
  * `password`: printing asks for HTTP Basic credentials (ippeveprinter -A), as a CUPS queue with a password policy does.
  * `takes`: the document formats it prints (PDF unless set). `printSeconds`: how long each job takes to print.
+ * `paperOut`: each job finds the printer out of paper and waits for `loadPaper()`; the print command says so as a CUPS
+ * backend does (`STATE: +media-empty-error`), which ippeveprinter reports as `media-empty-warning` while processing.
  */
-export async function startIppPrinter(o: { announceAs?: string; password?: boolean; takes?: string; printSeconds?: number } = {}): Promise<IppPrinterDouble> {
+export async function startIppPrinter(o: { announceAs?: string; password?: boolean; takes?: string; printSeconds?: number; paperOut?: boolean } = {}): Promise<IppPrinterDouble> {
   const port = await closedPort();
   const spool = mkdtempSync(join(tmpdir(), 'bp-ipp-'));
   // The print command: at once, or a job that takes its time (ippeveprinter reports it processing meanwhile).
   let command = '/bin/true';
-  if (o.printSeconds) {
+  const paper = join(spool, 'paper-loaded');
+  if (o.printSeconds || o.paperOut) {
     command = join(spool, 'print.sh');
-    writeFileSync(command, `#!/bin/sh\nsleep ${o.printSeconds}\n`, { mode: 0o755 });
+    const waitForPaper = o.paperOut ? `echo "STATE: +media-empty-error" >&2\nwhile [ ! -e '${paper}' ]; do sleep 0.1; done\nrm -f '${paper}'\necho "STATE: -media-empty-error" >&2\n` : '';
+    writeFileSync(command, `#!/bin/sh\n${waitForPaper}sleep ${o.printSeconds ?? 0}\n`, { mode: 0o755 });
   }
   // -r off: no DNS-SD advertising; -k: keep job files; -c /bin/true: "print" at once (its built-in simulation takes ~15 s a job).
   const naming = o.announceAs ? [] : ['-r', 'off', '-n', 'localhost'];
@@ -55,6 +61,7 @@ export async function startIppPrinter(o: { announceAs?: string; password?: boole
         .filter((f) => /^\d+-.*\.pdf$/.test(f))
         .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
         .map((f) => readFileSync(join(spool, f))),
+    loadPaper: () => writeFileSync(paper, ''),
     close: async () => {
       proc.kill('SIGTERM');
       await exited;

@@ -1,10 +1,13 @@
 // The IPP driver against a real IPP Everywhere printer (ippeveprinter) that refuses at the HTTP level: nothing printed,
-// so nothing is in doubt, and the operator reads what to change.
+// so nothing is in doubt, and the operator reads what to change; and one that waits for paper with the job.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import ipp from 'ipp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StationError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadPrinters } from '../../src/printing/registry.js';
-import { PartialPrintError, PrinterUnavailableError, type RenderedDocument } from '../../src/printing/types.js';
+import { PartialPrintError, PrinterUnavailableError, type DeliveryProgress, type RenderedDocument } from '../../src/printing/types.js';
 import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
 
 let printer: IppPrinterDouble | undefined;
@@ -14,7 +17,7 @@ afterEach(async () => {
 });
 
 const pdf: RenderedDocument = { format: 'pdf', bytes: Buffer.from('%PDF-1.4\n%%EOF\n'), meta: { name: 'tags.pdf', contentType: 'application/pdf' } };
-const setup = (uri: string) => loadPrinters([{ id: 'p', driver: 'ipp', uri, options: { pollMs: 100, jobTimeoutMs: 5000 } }], silentLogger());
+const setup = (uri: string, jobTimeoutMs = 5000) => loadPrinters([{ id: 'p', driver: 'ipp', uri, options: { pollMs: 100, jobTimeoutMs } }], silentLogger());
 
 describe('IPP printer that refuses over HTTP', () => {
   it('a queue that asks for a password: the job is not printed, not in doubt, and says what to change', async () => {
@@ -46,5 +49,80 @@ describe('IPP printer that refuses over HTTP', () => {
     expect(err).not.toBeInstanceOf(PartialPrintError);
     expect(err).toMatchObject({ code: 'IPP_REFUSED', retryable: false, message: expect.stringMatching(/not-supported \("Unsupported document-format.*"\): it does not take the job as sent, a PDF/) });
     expect(printer.jobFiles()).toHaveLength(0);
+  });
+});
+
+describe('IPP printer out of paper with the job', () => {
+  it('follows the job for as long as the printer waits for paper, saying so, and calls it done once printed', async () => {
+    printer = await startIppPrinter({ paperOut: true });
+    const printers = await setup(printer.uri, 1000);
+    const heard: DeliveryProgress[] = [];
+    const outcome = printers.print('p', pdf, { signal: AbortSignal.timeout(20_000), onProgress: (p) => heard.push(p) }).catch((e: unknown) => e);
+    await expect.poll(() => heard.find((p) => p.waitingFor), { timeout: 5000 }).toMatchObject({
+      waitingFor: 'out of paper (media-empty-warning)',
+      partsConfirmed: 0,
+      status: { state: 'printing', detail: 'out of paper (media-empty-warning)' },
+    });
+    // The printer's status says so too; a warning holds no job back (a CUPS queue takes jobs while it waits for paper).
+    expect(await printers.refresh('p')).toMatchObject({ state: 'printing', detail: 'out of paper (media-empty-warning)' });
+    // Longer than jobTimeoutMs: the printer says why the job waits, so it is not in doubt (before: after 1 s).
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(printer.jobFiles()).toHaveLength(1);
+    printer.loadPaper();
+    expect(await outcome).toMatchObject({ confirmed: true, partsConfirmed: 1, partsPrinted: 1 });
+  });
+});
+
+/**
+ * A printer that finishes every job as RFC 8011 lets it: `completed` with the job-state-reasons given (ippeveprinter
+ * aborts a job whose print command fails, so it cannot be made to answer this).
+ */
+async function finishingWith(reasons: string[]): Promise<{ uri: string; jobs: number; close(): Promise<void> }> {
+  let jobs = 0;
+  const server: Server = createServer((req, res) => {
+    const body: Buffer[] = [];
+    req.on('data', (c: Buffer) => body.push(c));
+    req.on('end', () => {
+      const asked = ipp.parse(Buffer.concat(body)) as { operation: string; id: number };
+      const attributes: Record<string, unknown> =
+        asked.operation === 'Get-Printer-Attributes' ? { 'printer-attributes-tag': { 'printer-state': 'idle', 'printer-state-reasons': 'none', 'printer-is-accepting-jobs': true, 'queued-job-count': 0 } }
+        : asked.operation === 'Print-Job' ? { 'job-attributes-tag': { 'job-id': ++jobs, 'job-state': 'pending' } }
+        : { 'job-attributes-tag': { 'job-state': 'completed', 'job-state-reasons': reasons } };
+      res.writeHead(200, { 'content-type': 'application/ipp' });
+      res.end(ipp.serialize({ statusCode: 'successful-ok', id: asked.id, 'operation-attributes-tag': { 'attributes-charset': 'utf-8', 'attributes-natural-language': 'en' }, ...attributes }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    uri: `ipp://127.0.0.1:${(server.address() as AddressInfo).port}/ipp/print`,
+    get jobs() {
+      return jobs;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('an IPP printer that finished the job', () => {
+  it('with errors: the job is in doubt, in the printer\'s words, not done', async () => {
+    const fake = await finishingWith(['job-completed-with-errors']);
+    try {
+      const printers = await setup(fake.uri);
+      const err = await printers.print('p', pdf, { signal: AbortSignal.timeout(10_000) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PartialPrintError);
+      expect((err as PartialPrintError).message).toMatch(/^IPP job 1 was finished by the printer with errors \(job-completed-with-errors\): it may not have printed whole\.$/);
+      expect((err as PartialPrintError).evidence).toMatchObject({ partsSent: 1, partsConfirmed: 0 });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('with warnings: done, the warnings said', async () => {
+    const fake = await finishingWith(['job-completed-with-warnings']);
+    try {
+      const printers = await setup(fake.uri);
+      expect(await printers.print('p', pdf, { signal: AbortSignal.timeout(10_000) })).toMatchObject({ confirmed: true, partsConfirmed: 1, note: 'the printer finished it with warnings (job-completed-with-warnings)' });
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -127,6 +127,12 @@ describe('IPP status', () => {
     expect(mapPrinterState(state, reasons).state).toBe(expected);
   });
 
+  it('says a warning a person must act on without holding jobs back (CUPS: out of paper while it keeps the job)', () => {
+    expect(mapPrinterState('processing', ['media-empty-warning'])).toEqual({ state: 'printing', detail: 'out of paper (media-empty-warning)' });
+    expect(mapPrinterState('idle', ['toner-low-report', 'door-open-warning'])).toEqual({ state: 'ready', detail: 'a door or cover is open (door-open-warning)' });
+    expect(mapPrinterState('processing', ['toner-low-warning'])).toEqual({ state: 'printing' });
+  });
+
   let ippPrinter: IppPrinterDouble;
   beforeAll(async () => {
     ippPrinter = await startIppPrinter();
