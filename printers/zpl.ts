@@ -101,6 +101,8 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
   const offset = (part: number) => (part === 0 ? prefix : ends[part - 1]!);
   let needsPrefix = prefix > 0;
   const holds = (s: PrinterStatus) => HOLDING_STATES.includes(s.state) && !(s.state === 'paused' && o.whenPaused === 'send');
+  // Every label is at the printer and it cannot print them now: the job says why while they wait in it.
+  const waitsFor = (all: boolean, s: PrinterStatus) => (all && holds(s) ? { waitingFor: s.detail ?? s.state } : {});
   let sent = startPart;
   let confirmed = startPart;
   let printed: number | undefined;
@@ -174,7 +176,7 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
     last = answer;
     if (answer.odometer) odometerAtEnd = answer.odometer;
     printed = countPrinted(answer);
-    onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: answer.status });
+    onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: answer.status, ...waitsFor(sent === total, answer.status) });
     // Out of labels (or head open) mid-job: what it has stays in its memory and prints after reloading; the rest waits here.
     if (sent < total && holds(answer.status)) {
       await session.end(500);
@@ -195,7 +197,7 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
       throw doubt(`All labels reached the printer, but it stopped answering while they waited in it: ${describeError(err)}`, err, true);
     }
     printed = countPrinted(last);
-    onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: last.status });
+    onProgress?.({ bytesSent: offset(sent), partsSent: sent, partsConfirmed: confirmed, partsPrinted: printed, status: last.status, ...waitsFor(true, last.status) });
   }
   Object.assign(ready, { answer: last, at: Date.now() }); // it could print: the loop above waited while it could not
   // What has come out so far; the queue follows the rest from later answers (the printer prints in order).

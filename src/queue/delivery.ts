@@ -214,11 +214,17 @@ export class Deliveries {
     // The job as recorded when it ended here (the kiosk is told what was committed, without reading it back).
     let recorded: JobRecord | undefined;
     let lastReport = 0;
+    let waitingFor: string | undefined;
     const onProgress = (p: DeliveryProgress) => {
       // Stored at once, before the bytes leave and after each confirmation: it is what a restart or the operator
       // resumes from. A one-part job is in doubt as a whole either way (one store write per job fewer).
       if (job.partsTotal > 1) this.o.jobs.progress(job.id, p, new Date(Date.now() + LEASE_MS).toISOString());
       this.heard(job.printerId, p);
+      // The printer has the job's labels and waits for a person: the job says why until the printer goes on.
+      if (p.waitingFor !== waitingFor) {
+        waitingFor = p.waitingFor;
+        if (this.o.jobs.setWaitingReason(job.id, waitingFor && waitingReason(this.o.printers, job.printerId, waitingFor))) this.o.changed(job.id);
+      }
       const now = Date.now();
       if (now - lastReport < 100 && p.partsConfirmed < job.partsTotal) return;
       lastReport = now;

@@ -279,9 +279,12 @@ export class JobStore {
     })();
   }
 
-  /** Sets (or clears) why a waiting job does not print; returns whether it changed. */
+  /**
+   * Sets (or clears) why a waiting job does not print, or why the printer does not go on with a printing job's labels
+   * it has; returns whether it changed.
+   */
   setWaitingReason(id: string, reason: string | undefined): boolean {
-    return this.sql("UPDATE jobs SET waiting_reason = ?, updated_at = ? WHERE id = ? AND state = 'queued' AND waiting_reason IS NOT ?").run(reason ?? null, new Date().toISOString(), id, reason ?? null).changes === 1;
+    return this.sql("UPDATE jobs SET waiting_reason = ?, updated_at = ? WHERE id = ? AND state IN ('queued', 'printing') AND waiting_reason IS NOT ?").run(reason ?? null, new Date().toISOString(), id, reason ?? null).changes === 1;
   }
 
   /** Labels a printer confirmed of the jobs it started after `since` (other than `except`): received after that time. */

@@ -58,6 +58,23 @@ describe('done means the printer confirmed it', () => {
     await expectSound(r, jobs, received);
   });
 
+  it('labels running out after the printer confirmed them all: the job says they wait in it, and is done once out', async () => {
+    // Two labels a confirmation: the last label's answer comes after the printer ran out on label 4.
+    const { r, zebra } = await bench({ confirmEvery: 2 });
+    zebra.msPerLabel = 0;
+    zebra.paperLeft = 3;
+    const { id } = (await post(`${r.url}/api/v1/jobs`, tags(5))).body as { id: string };
+    await expect.poll(async () => (await job(r, id)).waitingReason ?? '', { timeout: 10_000 }).toMatch(/^Tag printer: out of labels/);
+    const waiting = await job(r, id);
+    expect(waiting).toMatchObject({ state: 'printing', partsConfirmed: 5 });
+    expect(zebra.labels()).toBe(3);
+    zebra.state = 'ready';
+    await expect.poll(async () => (await job(r, id)).state, { timeout: 10_000 }).toBe('done');
+    expect((await job(r, id)).waitingReason).toBeUndefined();
+    await expect.poll(() => zebra.labels()).toBe(5);
+    await expectSound(r, await settle(r), labelsBySerial(zebra.printed));
+  });
+
   it('a cut after 3 of 8 labels is not "done": the operator is told what arrived and resumes after the last tag', async () => {
     const { r, zebra } = await bench();
     zebra.mode = 'cut';
