@@ -242,7 +242,8 @@ function jobCard(j) {
   const what = esc(j.title);
   if (j.state === 'needs-attention') return attentionCard(j, what);
   const progress = `<span class="progress" data-progress="${j.id}">${progressText(j)}</span>`;
-  const waiting = j.state === 'queued' && j.waitingReason ? `<div class="waiting">${esc(j.waitingReason)}</div>` : '';
+  // A printing job's printer has its labels and waits for a person (out of paper): they print once that is put right.
+  const waiting = !j.waitingReason ? '' : j.state === 'queued' ? `<div class="waiting">${esc(j.waitingReason)}</div>` : j.state === 'printing' ? `<div class="waiting">${esc(j.waitingReason)}: the printer has this job and prints it once that is put right.</div>` : '';
   return `<div class="job s-${j.state}" data-job="${j.id}"><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-${j.state}">${words[j.state]}</span> ${progress}${j.state === 'queued' ? ' <button data-job-action="cancel" class="secondary">Cancel</button>' : ''}${waiting}</div>`;
 }
 
@@ -256,7 +257,9 @@ function panelSummary(shown) {
     count('queued') && `${count('queued')} waiting`,
     count('needs-attention') && `${count('needs-attention')} need${count('needs-attention') === 1 ? 's' : ''} attention`,
   ].filter(Boolean);
-  return `Jobs · ${parts.length ? parts.join(' · ') : `${shown.length} recent`}`;
+  // Why a job does not come out (a printer out of paper) shows on the closed panel too.
+  const why = shown.find((j) => ['queued', 'printing'].includes(j.state) && j.waitingReason)?.waitingReason;
+  return `Jobs · ${parts.length ? parts.join(' · ') : `${shown.length} recent`}${why ? ` · ${why}` : ''}`;
 }
 
 function fitPanel() {

@@ -1,0 +1,52 @@
+// The kiosk in Chromium while a printer has a job and waits for a person: an IPP laser out of paper (ippeveprinter,
+// whose print command reports it as a CUPS backend does). The operator reads why nothing comes out, without opening
+// anything, and the job ends done once paper is loaded: nobody is asked to check labels that simply had not printed yet.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningStation } from '../../src/station.js';
+import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { asKiosk, demoStation } from '../helpers/station.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+let station: RunningStation;
+let laser: IppPrinterDouble;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  laser = await startIppPrinter({ paperOut: true });
+  station = await demoStation(dir, (c) => {
+    c.printers = [{ id: 'laser', name: 'Office laser', driver: 'ipp', uri: laser.uri, dpmm: 12, options: { pollMs: 100, jobTimeoutMs: 1000 } }];
+  });
+  await station.sync.syncOnce();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await laser?.close();
+});
+
+describe('a printer that has the job and waits for paper', () => {
+  it('says so on the jobs panel, and the job is done once paper is loaded', async () => {
+    await page.goto(`${station.url}/kiosk`);
+    const kiosk = await asKiosk(station.app);
+    const res = await kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'document', printer: 'laser', workOrder: 'WO-24005', document: 'datasheet' }) });
+    expect(res.status).toBe(201);
+    const toggle = page.locator('#jobs-toggle');
+    await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toMatch(/^Jobs · 1 printing · Office laser: out of paper \(media-empty-warning\)/);
+    await toggle.click();
+    const card = page.locator('#jobs .job.s-printing');
+    expect(await card.locator('.waiting').textContent()).toBe('Office laser: out of paper (media-empty-warning): the printer has this job and prints it once that is put right.');
+    // Longer than the printer's jobTimeoutMs: still printing, no job asks for attention.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.locator('#jobs .job.attention').count()).toBe(0);
+    laser.loadPaper();
+    await expect.poll(() => page.locator('#jobs .job.s-done').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('#jobs .waiting').count()).toBe(0);
+    expect(laser.jobFiles()).toHaveLength(1);
+  });
+});
