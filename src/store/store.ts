@@ -4,6 +4,7 @@ import { startWorker } from '../lib/worker.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StationError } from '../errors.js';
+import { logSync } from './log-sync.js';
 import { migrations as defaultMigrations, type Migration } from './migrations.js';
 
 /** The page cache of the station's connection, KB (SQLite's own default is 2 MB). */
@@ -16,6 +17,11 @@ export interface Store {
   readonly path: string;
   /** Proves a write can be committed right now (for /readyz). */
   checkWritable(): void;
+  /**
+   * Resolves once every commit made so far would survive a power cut (see log-sync.ts): awaited before the station
+   * tells a client a job is queued and before a job's labels leave for the printer.
+   */
+  durable(): Promise<void>;
   close(): void;
 }
 
@@ -70,6 +76,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     throw storeError(err, path);
   }
   const open = db;
+  const log = path === ':memory:' ? undefined : logSync(`${path}-wal`);
   return {
     db: open,
     path,
@@ -81,7 +88,15 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
         throw storeError(err, path);
       }
     },
+    async durable() {
+      try {
+        await log?.sync();
+      } catch (err) {
+        throw storeError(err, path);
+      }
+    },
     close() {
+      log?.close();
       if (open.open) open.close();
     },
   };
