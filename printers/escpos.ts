@@ -102,7 +102,7 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
     if (!before) throw new PrinterHeldError({ state: 'error', detail: `no answer to a status request (DLE EOT) within ${o.statusTimeoutMs} ms (if this printer cannot answer it, set its option confirm to false)` }, 0);
     if (HOLDING_STATES.includes(before.state)) throw new PrinterHeldError(before, 0);
   }
-  onProgress?.({ bytesSent: length, partsSent: total, partsConfirmed: 0 });
+  await onProgress?.({ bytesSent: length, partsSent: total, partsConfirmed: 0 });
   const doubt = (why: string, err?: unknown) => new PartialPrintError(`${why} (printer ${session.address}).`, { bytesSent: length, partsSent: total, partsConfirmed: 0 }, err);
   try {
     if (!o.confirm) {

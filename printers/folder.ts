@@ -4,6 +4,7 @@ import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promis
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { StationError } from '../src/errors.js';
 import { DOCUMENT_FORMATS, PrinterUnavailableError, SEGMENT_BYTES, type DriverDefinition, type PrinterDriver } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
@@ -50,7 +51,7 @@ const definition: DriverDefinition<FolderOptions> = {
       new PrinterUnavailableError(`Folder ${dir} cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, 'Check that the folder exists, the share is mounted and the station may write there.', err);
     return {
       formats: settings.options.formats,
-      async print(document, { signal }) {
+      async print(document, { signal, onProgress }) {
         signal.throwIfAborted();
         try {
           if (settings.options.create) await mkdir(dir, { recursive: true });
@@ -64,6 +65,7 @@ const definition: DriverDefinition<FolderOptions> = {
         const finalName = `${stamp}-${randomBytes(3).toString('hex')}-${base}${ext}`;
         // Dot-prefixed temp file: watchers of hot folders ignore it until the rename makes it whole.
         const temp = join(dir, `.${finalName}.part`);
+        const parts = document.meta.partEnds?.length || 1;
         try {
           const handle = await open(temp, 'wx');
           try {
@@ -74,15 +76,17 @@ const definition: DriverDefinition<FolderOptions> = {
             await handle.close();
           }
           signal.throwIfAborted();
+          // The rename is when the document leaves (watchers see it): the station's record of that comes first.
+          await onProgress?.({ bytesSent: document.bytes.length, partsSent: parts, partsConfirmed: 0 });
           await rename(temp, join(dir, finalName));
         } catch (err) {
           await rm(temp, { force: true });
-          if (signal.aborted) throw err;
+          // Stopped, or the station could not record the document leaving: not the folder's fault.
+          if (signal.aborted || err instanceof StationError) throw err;
           throw unavailable(err);
         }
         // The rename is the proof: the file is there, whole, for whatever watches the folder.
         await syncFolder(dir);
-        const parts = document.meta.partEnds?.length || 1;
         return { bytesSent: document.bytes.length, partsSent: parts, partsConfirmed: parts, confirmed: true, reference: join(dir, finalName) };
       },
       async status() {

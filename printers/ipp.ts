@@ -168,7 +168,7 @@ const definition: DriverDefinition<IppOptions> = {
         });
         if (HOLDING_STATES.includes(before.state)) throw new PrinterHeldError(before, 0);
         const unsure = (why: string, err?: unknown) => new PartialPrintError(why, { bytesSent: length, partsSent: parts, partsConfirmed: 0 }, err);
-        onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0 });
+        await onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0 });
         let response: IppResponse;
         try {
           response = await call('Print-Job', { 'job-name': document.meta.name.slice(0, 200), 'document-format': 'application/pdf' }, signal, document.bytes);

@@ -159,7 +159,7 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
     // as leaving, so a document the store cannot give back is not mistaken for labels lost on the way.
     const group = readGroup(document, needsPrefix ? prefix : 0, offset(sent), offset(next), sent, confirmed, startPart, request);
     // Stored before the bytes leave, so a crash can never hide them.
-    onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: confirmed, ...(printed === undefined ? {} : { partsPrinted: printed }) });
+    await onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: confirmed, ...(printed === undefined ? {} : { partsPrinted: printed }) });
     let answer: HostStatus | undefined;
     try {
       await session.write(group, o.writeTimeoutMs, signal);
@@ -221,7 +221,7 @@ async function sendUnconfirmed(document: PrintDocument, o: ZplOptions, session: 
   while (sent < ends.length) {
     const next = Math.min(ends.length, sent + o.confirmEvery);
     const group = readGroup(document, sent === startPart ? prefix : 0, offset(sent), offset(next), sent, startPart, startPart, EMPTY);
-    onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: startPart });
+    await onProgress?.({ bytesSent: offset(next), partsSent: next, partsConfirmed: startPart });
     try {
       await session.write(group, o.writeTimeoutMs, signal);
     } catch (err) {

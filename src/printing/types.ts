@@ -112,10 +112,11 @@ export interface PrintOptions {
    */
   startPart?: number;
   /**
-   * Called synchronously before each write with the parts about to leave (so a crash never hides a send), and after
-   * each confirmation. The queue stores it.
+   * Called before each write with the parts about to leave (so a crash never hides a send), and after each
+   * confirmation. The queue stores it. Before a write, the driver awaits what it returns: the record of what is about
+   * to leave on disk first, so that not even a power cut can hide a send.
    */
-  onProgress?: (progress: DeliveryProgress) => void;
+  onProgress?: (progress: DeliveryProgress) => void | Promise<void>;
 }
 
 export interface PrintResult {

@@ -152,8 +152,9 @@ export class Deliveries {
       return done.next;
     };
     try {
-      const onProgress = (p: DeliveryProgress) => {
-        if (p.partsSent > marked) {
+      const onProgress = (p: DeliveryProgress): Promise<void> | undefined => {
+        const sending = p.partsSent > marked;
+        if (sending) {
           this.o.jobs.markSent(batch.slice(marked, p.partsSent).map((j) => j.id));
           marked = p.partsSent;
         }
@@ -161,6 +162,8 @@ export class Deliveries {
         // Labels confirmed by a printer able to print them: their jobs are done now, as each would have been alone
         // (one whose printer says it cannot print waits with its label, to the end of the delivery).
         if (p.partsConfirmed > finished && p.status && !HOLDING_STATES.includes(p.status.state)) finish(p.partsConfirmed, 'done', p.partsPrinted);
+        // Labels about to leave: marked sent on disk before they do (a restart sends again only what was never sent).
+        return sending ? this.onDisk() : undefined;
       };
       const result = await this.o.printers.print(printerId, joinedDocument(batch, labels), { signal: controller.signal, onProgress });
       const next = finish(batch.length, result.confirmed ? 'done' : 'sent', result.partsPrinted, this.next(printerId, stop));
@@ -215,7 +218,8 @@ export class Deliveries {
     let recorded: JobRecord | undefined;
     let lastReport = 0;
     let waitingFor: string | undefined;
-    const onProgress = (p: DeliveryProgress) => {
+    let recordedSent = job.partsSent;
+    const onProgress = (p: DeliveryProgress): Promise<void> | undefined => {
       // Stored at once, before the bytes leave and after each confirmation: it is what a restart or the operator
       // resumes from. A one-part job is in doubt as a whole either way (one store write per job fewer).
       if (job.partsTotal > 1) this.o.jobs.progress(job.id, p, new Date(Date.now() + LEASE_MS).toISOString());
@@ -226,12 +230,20 @@ export class Deliveries {
         if (this.o.jobs.setWaitingReason(job.id, waitingFor && waitingReason(this.o.printers, job.printerId, waitingFor))) this.o.changed(job.id);
       }
       const now = Date.now();
-      if (now - lastReport < 100 && p.partsConfirmed < job.partsTotal) return;
-      lastReport = now;
-      this.o.events.emit({
-        type: 'job.progress',
-        job: { id: job.id, printerId: job.printerId, partsSent: p.partsSent, partsConfirmed: p.partsConfirmed, partsTotal: job.partsTotal, ...(p.partsPrinted !== undefined ? { partsPrinted: p.partsPrinted } : {}), ...(p.status?.detail ? { printer: p.status.detail } : {}) },
-      });
+      if (now - lastReport >= 100 || p.partsConfirmed >= job.partsTotal) {
+        lastReport = now;
+        this.o.events.emit({
+          type: 'job.progress',
+          job: { id: job.id, printerId: job.printerId, partsSent: p.partsSent, partsConfirmed: p.partsConfirmed, partsTotal: job.partsTotal, ...(p.partsPrinted !== undefined ? { partsPrinted: p.partsPrinted } : {}), ...(p.status?.detail ? { printer: p.status.detail } : {}) },
+        });
+      }
+      // Labels about to leave: the record of them (a one-label job's claim says it) reaches the disk before they do,
+      // so that after a power cut the job is found in doubt, never waiting to print them again.
+      if (p.partsSent > recordedSent) {
+        recordedSent = p.partsSent;
+        return this.onDisk();
+      }
+      return undefined;
     };
     try {
       // Read inside: a document the store cannot give back fails the job (nothing sent), never leaves it printing.
@@ -260,6 +272,15 @@ export class Deliveries {
     } finally {
       this.running.delete(job.id);
       this.o.changed(job.id, recorded);
+    }
+  }
+
+  /** What the store has committed, on disk; if it cannot be, nothing more is sent and the job is tried again. */
+  private async onDisk(): Promise<void> {
+    try {
+      await this.o.jobs.durable();
+    } catch (err) {
+      throw new PrinterUnavailableError(`Not sent: the station could not make its record of the labels safe on disk (${describeError(err)}).`, "Check the disk holding the station's data; the job is tried again.", err);
     }
   }
 

@@ -41,6 +41,11 @@ export class JobStore {
     this.documents = new JobDocuments(store);
   }
 
+  /** Every commit so far on disk, safe from a power cut (awaited before labels leave and before a client is answered). */
+  durable(): Promise<void> {
+    return this.store.durable();
+  }
+
   private get db() {
     return this.store.db;
   }

@@ -24,8 +24,17 @@ export class Submissions {
     private readonly windowMs: number,
   ) {}
 
-  /** Makes the job with `make` unless a key, a recent identical request or one in flight already did. */
+  /**
+   * Makes the job with `make` unless a key, a recent identical request or one in flight already did. The job is on
+   * disk before the caller hears of it: a job the client was told is queued survives a power cut.
+   */
   async run(o: { key?: string; fingerprint: string; force?: boolean }, make: () => Promise<JobRecord>): Promise<Submission> {
+    const outcome = await this.find(o, make);
+    await this.jobs.durable();
+    return outcome;
+  }
+
+  private async find(o: { key?: string; fingerprint: string; force?: boolean }, make: () => Promise<JobRecord>): Promise<Submission> {
     if (o.key) {
       const existing = this.jobs.byKey(o.key);
       if (existing) return { job: existing, created: false };

@@ -57,7 +57,7 @@ describe('IPP printer out of paper with the job', () => {
     printer = await startIppPrinter({ paperOut: true });
     const printers = await setup(printer.uri, 1000);
     const heard: DeliveryProgress[] = [];
-    const outcome = printers.print('p', pdf, { signal: AbortSignal.timeout(20_000), onProgress: (p) => heard.push(p) }).catch((e: unknown) => e);
+    const outcome = printers.print('p', pdf, { signal: AbortSignal.timeout(20_000), onProgress: (p) => void heard.push(p) }).catch((e: unknown) => e);
     await expect.poll(() => heard.find((p) => p.waitingFor), { timeout: 5000 }).toMatchObject({
       waitingFor: 'out of paper (media-empty-warning)',
       partsConfirmed: 0,

@@ -22,7 +22,7 @@ describe('ZPL delivery', () => {
     const printers = await setup({ confirmEvery: 4 });
     zebra.msPerLabel = 15;
     const progress: DeliveryProgress[] = [];
-    const result = await printers.print('z', zplLabels(10), { signal: AbortSignal.timeout(10_000), onProgress: (p) => progress.push(p) });
+    const result = await printers.print('z', zplLabels(10), { signal: AbortSignal.timeout(10_000), onProgress: (p) => void progress.push(p) });
     expect(result).toMatchObject({ confirmed: true, partsConfirmed: 10 });
     // Printed is what the printer said had come out at its last answer: the labels it still held were not.
     expect(result.partsPrinted).toBeLessThan(10);
@@ -57,7 +57,7 @@ describe('ZPL delivery', () => {
     const printers = await setup({ whenPaused: 'send' });
     zebra.state = 'paused';
     const seen: string[] = [];
-    const job = printers.print('z', zplLabels(6), { signal: AbortSignal.timeout(10_000), onProgress: (p) => p.status && seen.push(p.status.state) });
+    const job = printers.print('z', zplLabels(6), { signal: AbortSignal.timeout(10_000), onProgress: (p) => void (p.status && seen.push(p.status.state)) });
     await expect.poll(() => zebra.buffered()).toBe(6);
     expect(zebra.labels()).toBe(0);
     zebra.state = 'ready';
@@ -88,7 +88,7 @@ describe('ZPL delivery', () => {
     const printers = await setup({ confirmEvery: 4 });
     zebra.paperLeft = 0;
     const held: string[] = [];
-    const job = printers.print('z', zplLabels(8), { signal: AbortSignal.timeout(10_000), onProgress: (p) => p.status?.state === 'no-media' && held.push(p.status.detail!) });
+    const job = printers.print('z', zplLabels(8), { signal: AbortSignal.timeout(10_000), onProgress: (p) => void (p.status?.state === 'no-media' && held.push(p.status.detail!)) });
     await expect.poll(() => held.length).toBeGreaterThan(0);
     expect(held[0]).toMatch(/out of labels \(8 labels waiting in it\)/);
     zebra.state = 'ready';
@@ -167,7 +167,7 @@ describe('ZPL delivery', () => {
     // Out of labels since that answer: the label goes into its memory, confirmed, and the job waits for it to print.
     zebra.state = 'paper-out';
     const seen: string[] = [];
-    const third = printers.print('z', zplLabels(1, 'third'), { signal: AbortSignal.timeout(10_000), onProgress: (p) => p.status && seen.push(p.status.state) });
+    const third = printers.print('z', zplLabels(1, 'third'), { signal: AbortSignal.timeout(10_000), onProgress: (p) => void (p.status && seen.push(p.status.state)) });
     await expect.poll(() => zebra.buffered()).toBe(1);
     await expect.poll(() => seen).toContain('no-media');
     zebra.state = 'ready';
