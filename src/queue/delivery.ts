@@ -218,7 +218,9 @@ export class Deliveries {
     let recorded: JobRecord | undefined;
     let lastReport = 0;
     let waitingFor: string | undefined;
-    let recordedSent = job.partsSent;
+    // Labels recorded as leaving and synced. The first report of a delivery comes before anything of it leaves: its
+    // sync carries the job's claim to disk too, whatever an earlier attempt recorded.
+    let recordedSent = -1;
     const onProgress = (p: DeliveryProgress): Promise<void> | undefined => {
       // Stored at once, before the bytes leave and after each confirmation: it is what a restart or the operator
       // resumes from. A one-part job is in doubt as a whole either way (one store write per job fewer).
