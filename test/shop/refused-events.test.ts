@@ -86,3 +86,23 @@ describe('bad data on its way to the shop ledger', () => {
     expect(shop.status().refusedEvents).toBeUndefined();
   });
 });
+
+describe('what a bench ships', () => {
+  it('is on the bench\'s disk before the ledger has it', async () => {
+    const { shop, append, store } = await bench();
+    const synced = store.durable.bind(store);
+    let release: (() => void) | undefined;
+    store.durable = async () => {
+      await synced();
+      await new Promise<void>((go) => (release = go));
+    };
+    append('S1');
+    shop.start();
+    await expect.poll(() => release, { timeout: 15_000 }).toBeDefined();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await shop.ledger.counts()).jobs).toBe(0);
+    store.durable = synced;
+    release!();
+    await expect.poll(async () => (await shop.ledger.counts()).jobs, { timeout: 15_000, interval: 50 }).toBe(1);
+  });
+});
