@@ -218,9 +218,10 @@ export class Deliveries {
     let recorded: JobRecord | undefined;
     let lastReport = 0;
     let waitingFor: string | undefined;
-    // Labels recorded as leaving and synced. The first report of a delivery comes before anything of it leaves: its
-    // sync carries the job's claim to disk too, whatever an earlier attempt recorded.
-    let recordedSent = -1;
+    // Labels recorded as leaving and synced. A delivery starts after the confirmed labels, so its first report of
+    // labels about to leave is past them: its sync carries the job's claim to disk too, whatever an earlier attempt
+    // recorded as sent.
+    let recordedSent = job.partsConfirmed;
     const onProgress = (p: DeliveryProgress): Promise<void> | undefined => {
       // Stored at once, before the bytes leave and after each confirmation: it is what a restart or the operator
       // resumes from. A one-part job is in doubt as a whole either way (one store write per job fewer).
@@ -277,13 +278,16 @@ export class Deliveries {
     }
   }
 
-  /** What the store has committed, on disk; if it cannot be, nothing more is sent and the job is tried again. */
-  private async onDisk(): Promise<void> {
-    try {
-      await this.o.jobs.durable();
-    } catch (err) {
+  /**
+   * What the store has committed, on disk; if it cannot be, nothing more is sent and the job is tried again. For a
+   * driver to await before a write (one that did not would not bring the station down with it).
+   */
+  private onDisk(): Promise<void> {
+    const synced = this.o.jobs.durable().catch((err: unknown) => {
       throw new PrinterUnavailableError(`Not sent: the station could not make its record of the labels safe on disk (${describeError(err)}).`, "Check the disk holding the station's data; the job is tried again.", err);
-    }
+    });
+    synced.catch(() => undefined);
+    return synced;
   }
 
   private failed(job: JobRecord, err: unknown): void {
