@@ -95,7 +95,9 @@ describe('printers set up over the API', () => {
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/Zebra still has 1 job waiting, printing or needing attention/);
     expect((await admin('/api/v1/admin/printers/zebra/remove', json({ confirm: 'tags' }))).status).toBe(422);
     zebra.state = 'ready';
-    await station!.queue.runUntilIdle();
+    // The job waits for the printer's next check (the printer answered "out of labels"), then prints.
+    const { id } = (await res.json()) as { id: string };
+    await expect.poll(() => station!.queue.get(id).state, { timeout: 10_000 }).toBe('done');
     expect((await admin('/api/v1/admin/printers/zebra/remove', json({ confirm: 'zebra' }))).status).toBe(200);
   }, 30_000);
 });
