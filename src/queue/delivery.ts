@@ -57,6 +57,11 @@ export class Deliveries {
     return batch.length === 1 ? this.execute(batch[0]!, stop) : this.executeJoined(batch, stop);
   }
 
+  /** Printers holding labels of done jobs that have not come out yet. */
+  holdingPrinters(): string[] {
+    return [...this.unprinted].filter(([, tails]) => tails.length > 0).map(([id]) => id);
+  }
+
   /** Stops every job being printed (the station is stopping and their time is up): a cut job then needs attention. */
   abortAll(reason: Error): void {
     for (const c of this.running.values()) c.abort(reason);

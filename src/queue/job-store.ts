@@ -372,6 +372,11 @@ export class JobStore {
     return (this.sql(`SELECT ${COLUMNS} FROM jobs WHERE state = 'printing' ORDER BY seq`).all() as Row[]).map(toRecord);
   }
 
+  /** Done jobs finished since `since` whose labels the printer had not all printed when last heard (see Queue.recover). */
+  doneNotPrinted(since: string): JobRecord[] {
+    return (this.sql(`SELECT ${COLUMNS} FROM jobs WHERE state = 'done' AND parts_printed < parts_confirmed AND finished_at > ? ORDER BY seq`).all(since) as Row[]).map(toRecord);
+  }
+
   /** Queued jobs past their expiry. */
   expiredQueued(now = new Date().toISOString()): JobRecord[] {
     return (this.sql(`SELECT ${COLUMNS} FROM jobs WHERE state = 'queued' AND expires_at <= ?`).all(now) as Row[]).map(toRecord);

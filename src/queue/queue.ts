@@ -73,7 +73,16 @@ export class PrintQueue {
       this.changed(job.id);
     }
     if (jobs.length) this.o.logger.warn({ jobs: jobs.map((j) => j.id) }, 'jobs that were printing when the station stopped: each goes on or needs attention');
-    return jobs.length;
+    // Done jobs whose labels the printer still held, unprinted, when the station stopped (a stop follows them out
+    // first; a crash or a power cut does not): they printed if the printer kept its power, and are lost if it lost it
+    // with the station. Only the operator can tell. (Within a day: older ones were left by a station before this.)
+    const held = this.o.jobs.doneNotPrinted(new Date(Date.now() - 24 * 3600_000).toISOString());
+    for (const job of held) {
+      const why = 'When the station stopped, the printer still had labels of this job in its memory, not printed yet.';
+      if (this.o.jobs.transition(job.id, ['done'], 'needs-attention', { attention: attentionText(job, job, why), errorCode: 'STATION_STOPPED' }, 'the printer still held labels of it when the station stopped')) this.changed(job.id);
+    }
+    if (held.length) this.o.logger.warn({ jobs: held.map((j) => j.id) }, 'done jobs whose labels were still in the printer when the station stopped: each needs a look');
+    return jobs.length + held.length;
   }
 
   start(): void {
@@ -95,6 +104,23 @@ export class PrintQueue {
     clearTimeout(timer);
     this.workers = [];
     this.stopping = undefined;
+    await this.followOut(Date.now() + graceMs);
+  }
+
+  /**
+   * Labels of done jobs still in a printer's memory are followed until they are out (or `until`), on printers that are
+   * printing them: a station stopped with some left finds those jobs needing a look at its next start, as it cannot
+   * know then whether the printer kept its power.
+   */
+  private async followOut(until: number): Promise<void> {
+    let printing = this.deliveries.holdingPrinters();
+    while (printing.length && Date.now() < until) {
+      const asked = await Promise.allSettled(printing.map((id) => this.o.printers.refresh(id, Math.max(100, Math.min(1000, until - Date.now())))));
+      // One that cannot print now (out of labels, paused) keeps them however long the station waits.
+      const still = new Set(this.deliveries.holdingPrinters());
+      printing = asked.flatMap((a) => (a.status === 'fulfilled' && still.has(a.value.id) && !HOLDING_STATES.includes(a.value.state) ? [a.value.id] : []));
+      if (printing.length) await sleep(Math.max(0, Math.min(250, until - Date.now())));
+    }
   }
 
   /**

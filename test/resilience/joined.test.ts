@@ -91,7 +91,7 @@ describe('one-label jobs waiting for the same printer', () => {
     await expectSound(r, settled, received);
   });
 
-  it('SIGKILL in the middle: confirmed jobs stay done, those sent without proof need attention, those never sent print after restart', async () => {
+  it('SIGKILL in the middle: confirmed jobs not known printed and those sent without proof need attention, those never sent print after restart', async () => {
     const { r, zebra, killAndRestart } = await bench({ confirmEvery: 2, joinJobs: 8, writeTimeoutMs: 60_000 });
     // The printer takes labels 1-2 (answered), then label 3 and nothing more: the station waits for its answer.
     zebra.mode = 'stall';
@@ -106,7 +106,10 @@ describe('one-label jobs waiting for the same printer', () => {
     });
     const settled = await settle(again);
     const states = await Promise.all(jobs.map(async (j) => (await job(again, j.id)).state));
-    expect(states).toEqual(['done', 'done', 'needs-attention', 'needs-attention', 'done', 'done', 'done', 'done']);
+    // Labels 1-2 were confirmed, but the hung printer answered nothing after them: the station last knew them in its
+    // memory, and the printer was switched off and on since. Whether they came out, only a look can tell.
+    expect(states).toEqual(['needs-attention', 'needs-attention', 'needs-attention', 'needs-attention', 'done', 'done', 'done', 'done']);
+    expect((await job(again, jobs[0]!.id)).attention).toMatch(/^When the station stopped, the printer still had labels of this job in its memory, not printed yet\. The label may or may not have printed\./);
     expect((await job(again, jobs[2]!.id)).attention).toMatch(/station stopped while this job was printing/);
     expect((await job(again, jobs[4]!.id)).history.map((h) => h.detail ?? '')).toContain("the station restarted before this job's label was sent (it was to go with the jobs before it): it prints in its turn");
     await expect.poll(() => zebra.labels()).toBe(7);
