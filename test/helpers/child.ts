@@ -1,6 +1,8 @@
 // Runs the real station (src/index.ts through tsx) as a child process and reads its log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -56,4 +58,23 @@ export function runStation(args: string[], env: Record<string, string>, entry = 
     },
     exit: () => exited,
   };
+}
+
+/**
+ * A station's configuration file in `dir` (its data there too): the GoldLeaf sandbox, any free port on loopback, one
+ * API token with `scopes`, and `printers`. Returns its path, for BENCHPRINT_CONFIG.
+ */
+export function stationConfig(dir: string, token: string, scopes: string[], printers: unknown[]): string {
+  const path = join(dir, 'config.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      station: { dataDir: join(dir, 'data') },
+      server: { host: '127.0.0.1', port: 0 },
+      auth: { tokens: [{ name: 'erp', token, scopes }] },
+      goldleaf: { sandbox: true },
+      printers,
+    }),
+  );
+  return path;
 }

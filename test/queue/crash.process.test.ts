@@ -1,8 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
-import { runStation, type Child } from '../helpers/child.js';
+import { runStation, stationConfig, type Child } from '../helpers/child.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -23,17 +21,7 @@ async function boot(config: string): Promise<{ child: Child; url: string }> {
 
 describe('a station killed in the middle of a job', () => {
   it('finds the job in flight on restart, marks it for the operator, and sends nothing again on its own', async () => {
-    const config = join(dir, 'config.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        station: { dataDir: join(dir, 'data') },
-        server: { host: '127.0.0.1', port: 0 },
-        auth: { tokens: [{ name: 'erp', token: TOKEN, scopes: ['read', 'print'] }] },
-        goldleaf: { sandbox: true },
-        printers: [{ id: 'tags', driver: 'zpl', uri: zebra.uri, options: { writeTimeoutMs: 60_000 } }],
-      }),
-    );
+    const config = stationConfig(dir, TOKEN, ['read', 'print'], [{ id: 'tags', driver: 'zpl', uri: zebra.uri, options: { writeTimeoutMs: 60_000 } }]);
     let { child, url } = await boot(config);
     try {
       await child.waitFor((l) => l.msg === 'sync done');

@@ -2,11 +2,9 @@
 // station stops then, it cannot tell at its next start whether the printer kept its power (they came out) or lost it
 // with the station (they are lost). A stop follows them out first; after a crash the job asks for a look instead of
 // showing "done" with labels that may never have printed. The real station process and a Zebra-like double.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
-import { runStation, type Child } from '../helpers/child.js';
+import { runStation, stationConfig, type Child } from '../helpers/child.js';
 import { tempDir } from '../helpers/temp.js';
 
 const TOKEN = 'held-labels-token-0123456789abcdef';
@@ -23,17 +21,7 @@ afterEach(async () => {
 });
 
 async function boot(dir: string): Promise<string> {
-  const config = join(dir, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      station: { dataDir: join(dir, 'data') },
-      server: { host: '127.0.0.1', port: 0 },
-      auth: { tokens: [{ name: 'erp', token: TOKEN, scopes: ['read', 'print'] }] },
-      goldleaf: { sandbox: true },
-      printers: [{ id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri }],
-    }),
-  );
+  const config = stationConfig(dir, TOKEN, ['read', 'print'], [{ id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri }]);
   child = runStation([], { BENCHPRINT_CONFIG: config });
   const ready = await child.waitFor((l) => String(l.msg).startsWith('benchprint ready'), 30_000);
   return (ready.kiosk as string[])[0]!.replace('/kiosk', '');
