@@ -54,7 +54,7 @@ export class PrintQueue {
    * Jobs printing when the station last stopped: never resent on their own (the duplicate rule). The parts sent are
    * stored before bytes leave, so a job that had sent nothing unconfirmed and whose confirmed labels had all come out
    * goes on by itself after them. Otherwise labels may be in doubt, or in the memory of a printer that lost power with
-   * the station: the operator decides.
+   * the station: the operator decides. The same goes for done jobs whose labels were still in the printer's memory.
    */
   recover(): number {
     const swept = this.o.jobs.documents.sweep();
