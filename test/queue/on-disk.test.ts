@@ -1,5 +1,6 @@
 // What the station must not lose to a power cut reaches the disk first: a job is on disk before the client hears it is
-// queued, and the record of each group of labels leaving (the first with the job's claim) before the group leaves. Each wait here is the store's real sync of its log, held open by the test to look at the printer meanwhile.
+// queued, and the record of each group of labels leaving (the first with the job's claim) before the group leaves.
+// Each wait here is the store's real sync of its log, held open by the test to look at the printer meanwhile.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
