@@ -218,7 +218,10 @@ const definition: DriverDefinition<IppOptions> = {
             const held = typeof state === 'string' ? `; the printer still has it (${state}${reasons.length ? `, ${reasons.join(', ')}` : ''}) and may print it yet` : '';
             throw unsure(`IPP job ${String(jobId)} did not finish within ${o.jobTimeoutMs} ms${held}.`);
           }
-          await sleep(o.pollMs, signal);
+          // Stopped meanwhile (the station is stopping): the printer keeps the job and may print it yet.
+          await sleep(o.pollMs, signal).catch((err: unknown) => {
+            throw unsure(`The station stopped following IPP job ${String(jobId)} while the printer still had it (${String(state)}${reasons.length ? `, ${reasons.join(', ')}` : ''}): it may print it yet.`, err);
+          });
         }
       },
       status: printerStatus,

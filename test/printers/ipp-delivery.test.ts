@@ -71,6 +71,21 @@ describe('IPP printer out of paper with the job', () => {
     printer.loadPaper();
     expect(await outcome).toMatchObject({ confirmed: true, partsConfirmed: 1, partsPrinted: 1 });
   });
+
+  it('a station stopping meanwhile leaves the job in doubt, saying the printer still has it, never failed or unsent', async () => {
+    printer = await startIppPrinter({ paperOut: true });
+    const printers = await setup(printer.uri, 1000);
+    const stop = new AbortController();
+    const heard: DeliveryProgress[] = [];
+    const outcome = printers.print('p', pdf, { signal: stop.signal, onProgress: (p) => void heard.push(p) }).catch((e: unknown) => e);
+    await expect.poll(() => heard.some((p) => p.waitingFor), { timeout: 5000 }).toBe(true);
+    stop.abort(new Error('The station is stopping.'));
+    const err = await outcome;
+    expect(err).toBeInstanceOf(PartialPrintError);
+    expect((err as PartialPrintError).message).toMatch(/^The station stopped following IPP job \d+ while the printer still had it \(processing, job-printing\): it may print it yet\.$/);
+    printer.loadPaper();
+    await expect.poll(() => printer!.jobFiles().length).toBe(1);
+  });
 });
 
 /**
