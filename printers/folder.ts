@@ -49,10 +49,12 @@ const definition: DriverDefinition<FolderOptions> = {
     const dir = fileURLToPath(settings.uri);
     const unavailable = (err: unknown) =>
       new PrinterUnavailableError(`Folder ${dir} cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, 'Check that the folder exists, the share is mounted and the station may write there.', err);
+    // Stopped before the rename: no file appeared, so the document is simply written again later.
+    const stopped = (err: unknown) => new PrinterUnavailableError(`Nothing written to ${dir}: the station stopped first.`, 'It is written when the station runs again.', err);
     return {
       formats: settings.options.formats,
       async print(document, { signal, onProgress }) {
-        signal.throwIfAborted();
+        if (signal.aborted) throw stopped(signal.reason);
         try {
           if (settings.options.create) await mkdir(dir, { recursive: true });
           await access(dir, constants.W_OK);
@@ -81,8 +83,9 @@ const definition: DriverDefinition<FolderOptions> = {
           await rename(temp, join(dir, finalName));
         } catch (err) {
           await rm(temp, { force: true });
-          // Stopped, or the station could not record the document leaving: not the folder's fault.
-          if (signal.aborted || err instanceof StationError) throw err;
+          if (signal.aborted) throw stopped(err);
+          // The station could not record the document leaving: not the folder's fault.
+          if (err instanceof StationError) throw err;
           throw unavailable(err);
         }
         // The rename is the proof: the file is there, whole, for whatever watches the folder.

@@ -124,6 +124,15 @@ describe.each(cases)('driver $driver', (c) => {
     await expect(printers.print('p', await c.document(), { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({ code: 'PRINTER_UNAVAILABLE', retryable: true });
   });
 
+  it('stopped before it sends anything (the station is stopping): nothing sent, and the job may simply be tried again', async () => {
+    const printers = await registry(device.uri);
+    const before = device.received().length;
+    const stop = new AbortController();
+    stop.abort(new Error('The station is stopping.'));
+    await expect(printers.print('p', await c.document(), { signal: stop.signal })).rejects.toMatchObject({ retryable: true });
+    expect(device.received().length).toBe(before);
+  });
+
   it.skipIf(c.driver === 'folder')('reports a connection cut mid-job as partly sent, never as success', async () => {
     const doc = await c.document();
     const cutDevice = await c.start();
