@@ -92,7 +92,7 @@ describe('IPP printer out of paper with the job', () => {
  * A printer that finishes every job as RFC 8011 lets it: `completed` with the job-state-reasons given (ippeveprinter
  * aborts a job whose print command fails, so it cannot be made to answer this).
  */
-async function finishingWith(reasons: string[]): Promise<{ uri: string; jobs: number; close(): Promise<void> }> {
+async function finishingWith(reasons: string[]): Promise<{ uri: string; close(): Promise<void> }> {
   let jobs = 0;
   const server: Server = createServer((req, res) => {
     const body: Buffer[] = [];
@@ -110,9 +110,6 @@ async function finishingWith(reasons: string[]): Promise<{ uri: string; jobs: nu
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     uri: `ipp://127.0.0.1:${(server.address() as AddressInfo).port}/ipp/print`,
-    get jobs() {
-      return jobs;
-    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
