@@ -187,6 +187,7 @@ const definition: DriverDefinition<IppOptions> = {
         const jobId = (response['job-attributes-tag'] as Record<string, unknown> | undefined)?.['job-id'];
         let deadline = Date.now() + o.jobTimeoutMs;
         let waitingFor: string | undefined;
+        let impressions = 0;
         for (;;) {
           const job = await call('Get-Job-Attributes', { 'job-id': jobId, 'requested-attributes': ['job-state', 'job-state-reasons', 'job-impressions-completed'] }, signal).then(accepted).catch((err: unknown) => {
             // A refusal here is about the job (gone from the printer's list, say), not the queue: the printer's words.
@@ -204,12 +205,17 @@ const definition: DriverDefinition<IppOptions> = {
           }
           if (state === 'aborted' || state === 'canceled') throw unsure(`IPP job ${String(jobId)} ended as ${String(state)} (${reasons.join(', ')}).`);
           // A printer that waits for a person (out of paper, a door open, a jam) prints the job once that is put right:
-          // the job waits in it, saying why, for as long as the printer says so. The time limit is for a job that does
-          // not finish without a reason.
+          // the job waits in it, saying why, for as long as the printer says so. So does a long job whose pages keep
+          // coming out, and one waiting its turn behind others while the printer prints. The time limit is for a job
+          // that goes nowhere without a reason.
           const printer = await readPrinter(signal).catch(() => undefined);
           const stopped = state === 'processing-stopped' ? { state: 'paused' as const, detail: `the printer stopped the job (${reasons.join(', ')})` } : undefined;
           const waitsFor = printer?.waitsFor ?? stopped;
-          if (waitsFor) deadline = Date.now() + o.jobTimeoutMs;
+          const pages = Number(attrs['job-impressions-completed']);
+          const printing = Number.isFinite(pages) && pages > impressions;
+          if (printing) impressions = pages;
+          const behindOthers = state === 'pending' && printer?.status.state === 'printing';
+          if (waitsFor || printing || behindOthers) deadline = Date.now() + o.jobTimeoutMs;
           if (printer && waitsFor?.detail !== waitingFor) {
             waitingFor = waitsFor?.detail;
             onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0, status: printer.status, ...(waitingFor ? { waitingFor } : {}) });

@@ -22,8 +22,10 @@ export interface IppPrinterDouble {
  * `takes`: the document formats it prints (PDF unless set). `printSeconds`: how long each job takes to print.
  * `paperOut`: each job finds the printer out of paper and waits for `loadPaper()`; the print command says so as a CUPS
  * backend does (`STATE: +media-empty-error`), which ippeveprinter reports as `media-empty-warning` while processing.
+ * `pages`: each job prints this many pages over `printSeconds`, the command saying each as it comes out
+ * (`ATTR: job-impressions-completed=N`, which ippeveprinter reports in the job's attributes).
  */
-export async function startIppPrinter(o: { announceAs?: string; password?: boolean; takes?: string; printSeconds?: number; paperOut?: boolean } = {}): Promise<IppPrinterDouble> {
+export async function startIppPrinter(o: { announceAs?: string; password?: boolean; takes?: string; printSeconds?: number; paperOut?: boolean; pages?: number } = {}): Promise<IppPrinterDouble> {
   const port = await closedPort();
   const spool = mkdtempSync(join(tmpdir(), 'bp-ipp-'));
   // The print command: at once, or a job that takes its time (ippeveprinter reports it processing meanwhile).
@@ -32,7 +34,10 @@ export async function startIppPrinter(o: { announceAs?: string; password?: boole
   if (o.printSeconds || o.paperOut) {
     command = join(spool, 'print.sh');
     const waitForPaper = o.paperOut ? `echo "STATE: +media-empty-error" >&2\nwhile [ ! -e '${paper}' ]; do sleep 0.1; done\nrm -f '${paper}'\necho "STATE: -media-empty-error" >&2\n` : '';
-    writeFileSync(command, `#!/bin/sh\n${waitForPaper}sleep ${o.printSeconds ?? 0}\n`, { mode: 0o755 });
+    const printing = o.pages
+      ? Array.from({ length: o.pages }, (_, i) => `sleep ${((o.printSeconds ?? 0) / o.pages!).toFixed(3)}\necho "ATTR: job-impressions-completed=${i + 1}" >&2\n`).join('')
+      : `sleep ${o.printSeconds ?? 0}\n`;
+    writeFileSync(command, `#!/bin/sh\n${waitForPaper}${printing}`, { mode: 0o755 });
   }
   // -r off: no DNS-SD advertising; -k: keep job files; -c /bin/true: "print" at once (its built-in simulation takes ~15 s a job).
   const naming = o.announceAs ? [] : ['-r', 'off', '-n', 'localhost'];

@@ -88,23 +88,46 @@ describe('IPP printer out of paper with the job', () => {
   });
 });
 
+describe('IPP jobs longer than jobTimeoutMs', () => {
+  it('are followed while their pages come out', async () => {
+    // The job takes 2.4 s, a page every 0.4 s; the time limit is 1.5 s.
+    printer = await startIppPrinter({ printSeconds: 2.4, pages: 6 });
+    const printers = await setup(printer.uri, 1500);
+    expect(await printers.print('p', pdf, { signal: AbortSignal.timeout(20_000) })).toMatchObject({ confirmed: true, partsConfirmed: 1 });
+  });
+
+  it('are followed while they wait their turn behind jobs the printer is printing, not while it does nothing', async () => {
+    // A CUPS queue keeps the job pending while it prints the ones before it (ippeveprinter refuses a second job
+    // instead); here for 2.5 s, with a time limit of 1 s.
+    for (const [printerState, expected] of [['processing', { confirmed: true }], ['idle', { message: expect.stringMatching(/did not finish within 1000 ms; the printer still has it \(pending\) and may print it yet/) }]] as const) {
+      const fake = await fakeIpp((operation, ms) =>
+        operation === 'Get-Printer-Attributes' ? { 'printer-attributes-tag': { 'printer-state': ms < 2500 ? printerState : 'idle', 'printer-state-reasons': 'none', 'queued-job-count': 1 } }
+        : operation === 'Print-Job' ? { 'job-attributes-tag': { 'job-id': 7, 'job-state': 'pending' } }
+        : { 'job-attributes-tag': { 'job-state': ms < 2500 ? 'pending' : 'completed' } },
+      );
+      try {
+        const printers = await setup(fake.uri, 1000);
+        expect(await printers.print('p', pdf, { signal: AbortSignal.timeout(10_000) }).catch((e: unknown) => e)).toMatchObject(expected);
+      } finally {
+        await fake.close();
+      }
+    }
+  });
+});
+
 /**
- * A printer that finishes every job as RFC 8011 lets it: `completed` with the job-state-reasons given (ippeveprinter
- * aborts a job whose print command fails, so it cannot be made to answer this).
+ * An IPP printer that answers each operation with the attributes `answer` gives for it, `ms` after it started (the
+ * job states RFC 8011 allows that ippeveprinter cannot be made to answer: a job completed with errors, say).
  */
-async function finishingWith(reasons: string[]): Promise<{ uri: string; close(): Promise<void> }> {
-  let jobs = 0;
+async function fakeIpp(answer: (operation: string, ms: number) => Record<string, unknown>): Promise<{ uri: string; close(): Promise<void> }> {
+  const started = Date.now();
   const server: Server = createServer((req, res) => {
     const body: Buffer[] = [];
     req.on('data', (c: Buffer) => body.push(c));
     req.on('end', () => {
       const asked = ipp.parse(Buffer.concat(body)) as { operation: string; id: number };
-      const attributes: Record<string, unknown> =
-        asked.operation === 'Get-Printer-Attributes' ? { 'printer-attributes-tag': { 'printer-state': 'idle', 'printer-state-reasons': 'none', 'printer-is-accepting-jobs': true, 'queued-job-count': 0 } }
-        : asked.operation === 'Print-Job' ? { 'job-attributes-tag': { 'job-id': ++jobs, 'job-state': 'pending' } }
-        : { 'job-attributes-tag': { 'job-state': 'completed', 'job-state-reasons': reasons } };
       res.writeHead(200, { 'content-type': 'application/ipp' });
-      res.end(ipp.serialize({ statusCode: 'successful-ok', id: asked.id, 'operation-attributes-tag': { 'attributes-charset': 'utf-8', 'attributes-natural-language': 'en' }, ...attributes }));
+      res.end(ipp.serialize({ statusCode: 'successful-ok', id: asked.id, 'operation-attributes-tag': { 'attributes-charset': 'utf-8', 'attributes-natural-language': 'en' }, ...answer(asked.operation, Date.now() - started) }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -113,6 +136,14 @@ async function finishingWith(reasons: string[]): Promise<{ uri: string; close():
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+/** A printer that finishes every job at once, `completed` with the job-state-reasons given. */
+const finishingWith = (reasons: string[]) =>
+  fakeIpp((operation) =>
+    operation === 'Get-Printer-Attributes' ? { 'printer-attributes-tag': { 'printer-state': 'idle', 'printer-state-reasons': 'none', 'printer-is-accepting-jobs': true, 'queued-job-count': 0 } }
+    : operation === 'Print-Job' ? { 'job-attributes-tag': { 'job-id': 1, 'job-state': 'pending' } }
+    : { 'job-attributes-tag': { 'job-state': 'completed', 'job-state-reasons': reasons } },
+  );
 
 describe('an IPP printer that finished the job', () => {
   it('with errors: the job is in doubt, in the printer\'s words, not done', async () => {
