@@ -44,8 +44,11 @@ function span(job: Job, from: number, to: number): string {
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Plain words: what happened, what is known label by label, and what to do. */
-export function attentionText(job: Job, evidence: Evidence, why: string): string {
+/**
+ * Plain words: what happened, what is known label by label, and what to do. `memoryEmptied`: the printer has since
+ * answered without the labels it held (they came out unseen, or were lost with its power).
+ */
+export function attentionText(job: Job, evidence: Evidence, why: string, o: { memoryEmptied?: boolean } = {}): string {
   const total = job.partsTotal;
   if (total <= 1) {
     return `${why} The ${job.format === 'zpl' ? 'label' : 'document'} may or may not have printed. Look at the printer once it has stopped printing: if it came out, mark it printed; if not, print it again.`;
@@ -69,6 +72,8 @@ export function attentionText(job: Job, evidence: Evidence, why: string): string
         ? `Or: if label ${labelNo(job, sent)} came out, resume from ${labelNo(job, sent + 1)}; if label ${labelNo(job, confirmed + 1)} did not come out, resume from ${labelNo(job, confirmed + 1)}.`
         : `Or: if label ${labelNo(job, sent)} came out, mark the job printed; if label ${labelNo(job, confirmed + 1)} did not come out, resume from ${labelNo(job, confirmed + 1)}.`,
     );
+  } else if (printed < confirmed && o.memoryEmptied) {
+    advice.push(`They came out while the station could not see the printer, or they were lost if it was switched off: look at the last tag that came out. If it is label ${labelNo(job, confirmed)}, mark the job printed; otherwise scan it to resume right after it.`);
   } else if (printed < confirmed) {
     advice.push(`If the printer kept its power, they print by themselves once it is ready; when they are out, mark the job printed. If it was switched off, they are lost: scan the last tag that came out to resume right after it.`);
   } else if (sent < total) {

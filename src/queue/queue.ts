@@ -21,8 +21,12 @@ export class PrintQueue {
 
   constructor(private readonly o: QueueOptions) {
     this.deliveries = new Deliveries({ ...o, changed: (id, record) => this.changed(id, record) });
-    // Any answer that says how many labels a printer still holds tells how far its finished jobs have come out.
-    o.printers.onStatus((id, status) => status.waiting !== undefined && this.deliveries.followPrinted(id, status.waiting, 0));
+    // Any answer that says how many labels a printer still holds tells how far its finished jobs have come out; a
+    // printer out of reach may lose them (switched off) or print them unseen.
+    o.printers.onStatus((id, status) => {
+      if (status.waiting !== undefined) this.deliveries.followPrinted(id, status.waiting, 0);
+      else if (status.state === 'offline') this.deliveries.lostSight(id, status.detail ?? 'it did not answer');
+    });
     // Printers set up at the bench: a new one gets a worker; a changed, disabled or removed one's worker looks again.
     o.printers.onChange(() => this.printersChanged());
   }

@@ -76,6 +76,14 @@ export interface ZebraDouble {
   openJobConnections(): number;
   /** Closes every open connection from its side: with an orderly close, or a reset (a printer switched off and on). */
   hangUp(how: 'close' | 'reset'): void;
+  /**
+   * Gone from the network: open connections reset, new ones refused. Switched off ('power'), it loses what it held
+   * unprinted (the label being printed too) and the graphics stored in its RAM (R:); its cable pulled ('cable'), it
+   * goes on printing what it holds.
+   */
+  disconnect(how: 'power' | 'cable'): Promise<void>;
+  /** Back on the network at the same address (switched on again: not paused, its memory empty). */
+  reconnect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,6 +112,8 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
   let state: ZebraState = 'ready';
   let cutBytesSeen = 0;
   let odometerInches = 1000;
+  /** Goes up when the printer is switched off: a label being printed then never comes out. */
+  let powerCycles = 0;
 
   let scheduled = false;
   /** One label out, or the printer stops (paper out) keeping it first in line. */
@@ -133,7 +143,9 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
       return;
     }
     current = buffer.shift()!;
+    const cycle = powerCycles;
     setTimeout(() => {
+      if (cycle !== powerCycles) return; // switched off meanwhile: the label was lost with the rest
       // Stopped mid-label (paper out, head opened, paused): the label stays first in line.
       if (state !== 'ready') buffer.unshift(current!);
       else printOne(current!);
@@ -196,10 +208,24 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
         else s.end();
       }
     },
+    disconnect: async (how) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.resetAndDestroy();
+      if (how === 'power') {
+        powerCycles++;
+        buffer.length = 0;
+        current = undefined;
+        for (const name of [...double.graphics.keys()]) if (name.startsWith('R:')) double.graphics.delete(name);
+        if (state === 'paused') state = 'ready';
+      }
+      await closed;
+    },
+    reconnect: () => new Promise<void>((resolve) => server.listen(double.port, host, resolve)),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        if (server.listening) server.close(() => resolve());
+        else resolve();
       }),
   };
   let cutAfterBytes = 0;
