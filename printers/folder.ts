@@ -5,7 +5,8 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { StationError } from '../src/errors.js';
-import { DOCUMENT_FORMATS, PrinterUnavailableError, SEGMENT_BYTES, type DriverDefinition, type PrinterDriver } from '../src/printing/types.js';
+import { Semaphore } from '../src/lib/semaphore.js';
+import { DOCUMENT_FORMATS, PrinterUnavailableError, SEGMENT_BYTES, type DriverDefinition, type PrinterDriver, type PrinterStatus } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
   formats: z.array(z.enum(DOCUMENT_FORMATS)).min(1).default([...DOCUMENT_FORMATS]),
@@ -23,22 +24,35 @@ export function safeFileName(name: string): string {
 }
 
 /**
+ * A hot folder on a network share whose server has gone away blocks each file operation in the kernel until it comes
+ * back (a hard NFS mount: for ever), and Node runs file operations on libuv's four threads, which the station needs
+ * for its own (syncing its store before it answers a print request). A status check every five seconds would take
+ * them all within twenty, and with them every printer. So a folder has one operation under way at a time, and all
+ * folders together two: a share that hangs holds at most one thread per folder, and the station's own never wait.
+ */
+const ALL_FOLDERS = new Semaphore(2);
+/** A folder whose operation has not come back for this long is not answering. */
+const SLOW_MS = 2000;
+
+/**
  * Makes the rename itself survive a power cut (on a local file system a new name is only on disk once its folder is
  * synced). Best effort, after the file is in place: a share that cannot sync a folder keeps the name on its server,
  * and a failure here must never make a document that is there look unsent (it would be written twice).
  */
-async function syncFolder(dir: string): Promise<void> {
+async function syncFolder(dir: string, io: FolderIo): Promise<void> {
   try {
-    const folder = await open(dir, 'r');
+    const folder = await io(() => open(dir, 'r'));
     try {
-      await folder.sync();
+      await io(() => folder.sync());
     } finally {
-      await folder.close();
+      await io(() => folder.close());
     }
   } catch {
     // the file is in place either way
   }
 }
+
+type FolderIo = <T>(op: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
 
 const definition: DriverDefinition<FolderOptions> = {
   name: 'folder',
@@ -51,14 +65,35 @@ const definition: DriverDefinition<FolderOptions> = {
       new PrinterUnavailableError(`Folder ${dir} cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, 'Check that the folder exists, the share is mounted and the station may write there.', err);
     // Stopped before the rename: no file appeared, so the document is simply written again later.
     const stopped = (err: unknown) => new PrinterUnavailableError(`Nothing written to ${dir}: the station stopped first.`, 'It is written when the station runs again.', err);
+    const own = new Semaphore(1);
+    /** When the operation under way started, if one is. */
+    let since: number | undefined;
+    const io: FolderIo = (op, signal) =>
+      own.run(
+        () =>
+          ALL_FOLDERS.run(async () => {
+            since = Date.now();
+            try {
+              return await op();
+            } finally {
+              since = undefined;
+            }
+          }, signal),
+        signal,
+      );
+    const notAnswering = (seconds: number) => ({
+      state: 'offline' as const,
+      detail: `${dir}: the folder has not answered for ${seconds} s (a network share whose server is away?); its jobs wait until it does`,
+    });
     return {
       formats: settings.options.formats,
       async print(document, { signal, onProgress }) {
         if (signal.aborted) throw stopped(signal.reason);
         try {
-          if (settings.options.create) await mkdir(dir, { recursive: true });
-          await access(dir, constants.W_OK);
+          if (settings.options.create) await io(() => mkdir(dir, { recursive: true }), signal);
+          await io(() => access(dir, constants.W_OK), signal);
         } catch (err) {
+          if (signal.aborted) throw stopped(err);
           throw unavailable(err);
         }
         const base = safeFileName(document.meta.name);
@@ -69,36 +104,48 @@ const definition: DriverDefinition<FolderOptions> = {
         const temp = join(dir, `.${finalName}.part`);
         const parts = document.meta.partEnds?.length || 1;
         try {
-          const handle = await open(temp, 'wx');
+          const handle = await io(() => open(temp, 'wx'), signal);
           try {
             // A long job's bytes come from the store a piece at a time, and go into the file the same way.
-            for (let at = 0; at < document.bytes.length; at += SEGMENT_BYTES) await handle.writeFile(document.bytes.slice(at, Math.min(document.bytes.length, at + SEGMENT_BYTES)));
-            await handle.sync();
+            for (let at = 0; at < document.bytes.length; at += SEGMENT_BYTES) {
+              const piece = document.bytes.slice(at, Math.min(document.bytes.length, at + SEGMENT_BYTES));
+              await io(() => handle.writeFile(piece));
+            }
+            await io(() => handle.sync());
           } finally {
-            await handle.close();
+            await io(() => handle.close());
           }
           signal.throwIfAborted();
           // The rename is when the document leaves (watchers see it): the station's record of that comes first.
           await onProgress?.({ bytesSent: document.bytes.length, partsSent: parts, partsConfirmed: 0 });
-          await rename(temp, join(dir, finalName));
+          await io(() => rename(temp, join(dir, finalName)));
         } catch (err) {
-          await rm(temp, { force: true });
+          await io(() => rm(temp, { force: true })).catch(() => undefined);
           if (signal.aborted) throw stopped(err);
           // The station could not record the document leaving: not the folder's fault.
           if (err instanceof StationError) throw err;
           throw unavailable(err);
         }
         // The rename is the proof: the file is there, whole, for whatever watches the folder.
-        await syncFolder(dir);
+        await syncFolder(dir, io);
         return { bytesSent: document.bytes.length, partsSent: parts, partsConfirmed: parts, confirmed: true, reference: join(dir, finalName) };
       },
-      async status() {
-        try {
+      async status(signal) {
+        // An operation that has not come back is the answer: asking again would only hold another thread.
+        if (since !== undefined && Date.now() - since >= SLOW_MS) return notAnswering(Math.round((Date.now() - since) / 1000));
+        const started = Date.now();
+        const probe = io(async (): Promise<PrinterStatus> => {
           const info = await stat(dir);
           if (!info.isDirectory()) return { state: 'error', detail: `${dir} is not a folder` };
           await access(dir, constants.W_OK);
           return { state: 'ready' };
+        }, signal);
+        probe.catch(() => undefined); // answered below, or left to come back in its own time
+        try {
+          // Not answered in the check's time: the operation goes on without the caller (and holds this folder's place).
+          return await Promise.race([probe, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
         } catch (err) {
+          if (signal.aborted) return notAnswering(Math.round((Date.now() - (since ?? started)) / 1000));
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'ENOENT' && settings.options.create) return { state: 'ready', detail: 'folder is created on the first document' };
           return { state: 'offline', detail: `${dir}: ${code === 'ENOENT' ? 'folder missing' : code === 'EACCES' ? 'no permission to write' : code}` };

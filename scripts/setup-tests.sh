@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 #   fonts-droid-fallback, fonts-symbola  fallback fonts for text the label font lacks (Chinese, Japanese, symbols)
 #   postgresql      the shop ledger (PostgreSQL 15 from Debian): its tests run against a real server
 #   glabels         its own PDF of an imported glabels document is what the station's print is measured against
-DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus procps chromium fonts-droid-fallback fonts-symbola postgresql glabels)
+#   fuse3, python3-fusepy  a network share whose server goes away (test/doubles/hung-share.py): needs root and /dev/fuse
+DEBIAN_PACKAGES=(poppler-utils cups-ipp-utils avahi-daemon dbus procps chromium fonts-droid-fallback fonts-symbola postgresql glabels fuse3 python3-fusepy)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
