@@ -64,18 +64,7 @@ export class PrintQueue {
     const swept = this.o.jobs.documents.sweep();
     if (swept) this.o.logger.info({ segments: swept }, 'removed the stored pieces of documents whose jobs were never made (the station stopped while making them)');
     const jobs = this.o.jobs.inFlight();
-    for (const job of jobs) {
-      const settled = job.partsSent <= job.partsConfirmed && (job.partsPrinted ?? 0) >= job.partsConfirmed;
-      if (this.o.jobs.neverSent(job.id)) {
-        this.o.jobs.transition(job.id, ['printing'], 'queued', {}, 'the station restarted before this job\'s label was sent (it was to go with the jobs before it): it prints in its turn');
-      } else if (job.partsTotal > 1 && settled && job.partsConfirmed < job.partsTotal) {
-        this.o.jobs.transition(job.id, ['printing'], 'queued', {}, `the station restarted; labels up to ${job.firstPart + job.partsConfirmed - 1} were confirmed, nothing is in doubt: it goes on after them`);
-      } else {
-        const why = 'The station stopped while this job was printing.';
-        this.o.jobs.transition(job.id, ['printing'], 'needs-attention', { attention: attentionText(job, job, why), errorCode: 'STATION_STOPPED' });
-      }
-      this.changed(job.id);
-    }
+    for (const job of jobs) this.interrupted(job, 'the station restarted', 'The station stopped while this job was printing.', 'STATION_STOPPED');
     if (jobs.length) this.o.logger.warn({ jobs: jobs.map((j) => j.id) }, 'jobs that were printing when the station stopped: each goes on or needs attention');
     // Done jobs whose labels the printer still held, unprinted, when the station stopped (a stop follows them out
     // first; a crash or a power cut does not): they printed if the printer kept its power, and are lost if it lost it
@@ -87,6 +76,22 @@ export class PrintQueue {
     }
     if (held.length) this.o.logger.warn({ jobs: held.map((j) => j.id) }, 'done jobs whose labels were still in the printer when the station stopped: each needs a look');
     return jobs.length + held.length;
+  }
+
+  /**
+   * A job left `printing` with nothing printing it: it goes on by itself only where its record proves nothing is in
+   * doubt (its label never left, or every label sent was confirmed and has come out); otherwise it needs a look.
+   */
+  private interrupted(job: JobRecord, event: string, why: string, errorCode: string): void {
+    const settled = job.partsSent <= job.partsConfirmed && (job.partsPrinted ?? 0) >= job.partsConfirmed;
+    if (this.o.jobs.neverSent(job.id)) {
+      this.o.jobs.transition(job.id, ['printing'], 'queued', {}, `${event} before this job's label was sent (it was to go with the jobs before it): it prints in its turn`);
+    } else if (job.partsTotal > 1 && settled && job.partsConfirmed < job.partsTotal) {
+      this.o.jobs.transition(job.id, ['printing'], 'queued', {}, `${event}; labels up to ${job.firstPart + job.partsConfirmed - 1} were confirmed, nothing is in doubt: it goes on after them`);
+    } else {
+      this.o.jobs.transition(job.id, ['printing'], 'needs-attention', { attention: attentionText(job, job, why), errorCode });
+    }
+    this.changed(job.id);
   }
 
   start(): void {
@@ -312,15 +317,30 @@ export class PrintQueue {
   }
 
   private async work(printerId: string, stop: AbortSignal): Promise<void> {
+    /** The error that ended the last turn: jobs it left `printing` are seen to at the next. */
+    let failure: string | undefined;
     while (!stop.aborted && this.o.printers.has(printerId)) {
       try {
+        if (failure !== undefined) this.strandedBy(printerId, failure);
+        failure = undefined;
         await this.turn(printerId, stop);
       } catch (err) {
         // The store failing (a full disk, say) must not end the worker: report, wait, try again.
+        failure ??= describeError(err);
         this.o.logger.error({ printer: printerId, err: describeError(err) }, 'print worker hit an error; trying again shortly');
         await this.idle(printerId, 2000, stop);
       }
     }
+  }
+
+  /**
+   * Between turns no job of the printer is being printed: one still `printing` is one whose end the station could not
+   * record (`why`: the store refused the write, say). Treated as after a restart, once the store takes writes.
+   */
+  private strandedBy(printerId: string, why: string): void {
+    const stranded = this.o.jobs.inFlight().filter((j) => j.printerId === printerId);
+    for (const job of stranded) this.interrupted(job, `the station could not record how the job ended (${why})`, `The station could not record how this job ended (${why.replace(/\.$/, '')}).`, 'END_NOT_RECORDED');
+    if (stranded.length) this.o.logger.warn({ printer: printerId, jobs: stranded.map((j) => j.id) }, 'jobs whose end could not be recorded: each goes on or needs attention');
   }
 
   /** One turn of a printer's worker: expire, then take and print the next due job, or wait for one. */
