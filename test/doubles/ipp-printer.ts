@@ -33,7 +33,7 @@ export async function startIppPrinter(o: { announceAs?: string; password?: boole
   const paper = join(spool, 'paper-loaded');
   if (o.printSeconds || o.paperOut) {
     command = join(spool, 'print.sh');
-    const waitForPaper = o.paperOut ? `echo "STATE: +media-empty-error" >&2\nwhile [ ! -e '${paper}' ]; do sleep 0.1; done\nrm -f '${paper}'\necho "STATE: -media-empty-error" >&2\n` : '';
+    const waitForPaper = o.paperOut ? `echo "STATE: +media-empty-error" >&2\nwhile [ ! -e '${paper}' ] && [ -d '${spool}' ]; do sleep 0.1; done\nrm -f '${paper}'\necho "STATE: -media-empty-error" >&2\n` : '';
     const printing = o.pages
       ? Array.from({ length: o.pages }, (_, i) => `sleep ${((o.printSeconds ?? 0) / o.pages!).toFixed(3)}\necho "ATTR: job-impressions-completed=${i + 1}" >&2\n`).join('')
       : `sleep ${o.printSeconds ?? 0}\n`;
