@@ -3,7 +3,7 @@
 // threads, which the station also needs (it syncs its store before it answers a print request): status checks every
 // few seconds used to take them all, and then no printer printed and no request to print was answered. Its jobs wait
 // until the share is back, and are written once.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { startHungShare, type HungShare } from '../doubles/hung-share.js';
@@ -16,32 +16,36 @@ let zebra: ZebraDouble;
 let station: RunningStation;
 let kiosk: Awaited<ReturnType<typeof asKiosk>>;
 
-beforeAll(async () => {
-  share = await startHungShare(tempDir());
-  zebra = await startZebraPrinter();
-  const uri = `file://${share.dir}`;
-  station = await demoStation(tempDir(), (c) => {
-    c.printers = [
-      { id: 'marken', name: 'Marken hot folder', driver: 'folder', uri, options: { formats: ['zpl'] } },
-      { id: 'pts', name: 'PTS hot folder', driver: 'folder', uri, options: { formats: ['zpl'] } },
-      { id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri, dpmm: 8 },
-    ];
-  });
-  await station.sync.syncOnce();
-  kiosk = await asKiosk(station.app);
-});
-afterAll(async () => {
-  await share?.close(); // first: nothing of the station stays waiting on it
-  await station?.stop();
-  await zebra?.close();
-});
-
 const post = (path: string, body: unknown) => kiosk(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 const tags = (printer: string, line: number) => ({ kind: 'labels', printer, workOrder: 'WO-24005', line, template: 'hose-tag', quantity: 1 });
 const within = <T>(ms: number, what: string, p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms))]);
 const files = () => readdirSync(share.dir).filter((f) => !f.startsWith('.'));
 
-describe('a hot folder whose share hangs', () => {
+// Mounting a FUSE share needs root and /dev/fuse (CI has both; the full-disk test has the same need). Where they are,
+// a share that does not mount fails the test: the setup script installs what it needs.
+const canMount = process.getuid?.() === 0 && existsSync('/dev/fuse');
+
+describe.skipIf(!canMount)('a hot folder whose share hangs', () => {
+  beforeAll(async () => {
+    share = await startHungShare(tempDir());
+    zebra = await startZebraPrinter();
+    const uri = `file://${share.dir}`;
+    station = await demoStation(tempDir(), (c) => {
+      c.printers = [
+        { id: 'marken', name: 'Marken hot folder', driver: 'folder', uri, options: { formats: ['zpl'] } },
+        { id: 'pts', name: 'PTS hot folder', driver: 'folder', uri, options: { formats: ['zpl'] } },
+        { id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri, dpmm: 8 },
+      ];
+    });
+    await station.sync.syncOnce();
+    kiosk = await asKiosk(station.app);
+  });
+  afterAll(async () => {
+    await share?.close(); // first: nothing of the station stays waiting on it
+    await station?.stop();
+    await zebra?.close();
+  });
+
   it('holds one file operation per folder, says it is not answering, and every other printer goes on', async () => {
     const before = await post('/api/v1/jobs', tags('marken', 10));
     const first = (await before.json()) as { id: string };
