@@ -220,7 +220,14 @@ export class ShopService {
           if (events.length === 0) break;
           // The ledger never holds what a power cut of this bench could take back (the bench would then tell its
           // history differently under the same event ids, which the ledger keeps the first of).
-          await this.o.store.durable();
+          await this.o.store.durable().catch((err: unknown) => {
+            throw new StationError('STORE_SYNC_FAILED', `The bench could not make its own history safe on its disk (${describeError(err).replace(/\.$/, '')}), so nothing is sent to the shop ledger until it can.`, {
+              status: 503,
+              retryable: true,
+              hint: "Check the disk holding the station's data; the bench keeps printing.",
+              cause: err,
+            });
+          });
           await this.ship(events);
           const now = Date.now();
           for (const e of events) this.lags.push(now - Date.parse(e.at));
@@ -237,7 +244,7 @@ export class ShopService {
         failures++;
         if (this.state !== 'unreachable') {
           this.unreachableSince = new Date().toISOString();
-          this.o.logger.warn({ code: e.code, err: e.advice }, 'shop ledger unreachable; the bench keeps printing and catches up later');
+          this.o.logger.warn({ code: e.code, err: e.advice }, e.code === 'STORE_SYNC_FAILED' ? "the bench's own disk holds back shipping to the shop ledger; the bench keeps printing" : 'shop ledger unreachable; the bench keeps printing and catches up later');
           this.o.events.emit({ type: 'shop.changed', state: 'unreachable' });
         }
         // A schema the ledger is newer than, or a login that is refused, is not cured by trying at once.

@@ -105,4 +105,16 @@ describe('what a bench ships', () => {
     release!();
     await expect.poll(async () => (await shop.ledger.counts()).jobs, { timeout: 15_000, interval: 50 }).toBe(1);
   });
+
+  it("waits for a bench disk that cannot sync, saying it is the bench's disk, not the ledger", async () => {
+    const { shop, append, store } = await bench();
+    const synced = store.durable.bind(store);
+    store.durable = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    append('S2');
+    shop.start();
+    await expect.poll(() => shop.status().lastError, { timeout: 15_000 }).toMatch(/^The bench could not make its own history safe on its disk \(EIO: i\/o error, fdatasync\), so nothing is sent to the shop ledger until it can\. Check the disk/);
+    expect((await shop.ledger.counts()).jobs).toBe(0);
+    store.durable = synced;
+    await expect.poll(async () => (await shop.ledger.counts()).jobs, { timeout: 15_000, interval: 50 }).toBe(1);
+  });
 });
