@@ -9,6 +9,7 @@ import { backoffDelay } from '../lib/backoff.js';
 import type { PrinterRegistry } from '../printing/registry.js';
 import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, wholeBytes, type DeliveryProgress, type DocumentFormat, type PrintDocument } from '../printing/types.js';
 import { attentionText } from './attention.js';
+import { HeldLabels } from './held-labels.js';
 import { deliveredOf, joinedDocument } from './joined.js';
 import type { JobRecord, JobStore } from './job-store.js';
 
@@ -37,87 +38,24 @@ export interface DeliveryOptions extends QueueOptions {
   changed(id: string, record?: JobRecord): void;
 }
 
-/** A finished job some of whose labels had not come out yet when the printer confirmed it. */
-interface Unprinted {
-  id: string;
-  total: number;
-  printed: number;
-}
-
 export class Deliveries {
-  /** Per printer, finished jobs (oldest first) still partly in the printer's memory. */
-  private readonly unprinted = new Map<string, Unprinted[]>();
-  /** Printers that went out of reach while they held such labels, and why: their next answer cannot vouch for them. */
-  private readonly unseen = new Map<string, string>();
   /** The jobs being printed, each with what stops it. */
   private readonly running = new Map<string, AbortController>();
+  /** Labels of finished jobs still in the printers' memory, followed out. */
+  readonly held: HeldLabels;
 
-  constructor(private readonly o: DeliveryOptions) {}
+  constructor(private readonly o: DeliveryOptions) {
+    this.held = new HeldLabels(o);
+  }
 
   /** Prints claimed jobs (one, or one-label jobs taken together); returns the printer's next jobs, already claimed. */
   print(batch: readonly JobRecord[], stop: AbortSignal): Promise<JobRecord[]> {
     return batch.length === 1 ? this.execute(batch[0]!, stop) : this.executeJoined(batch, stop);
   }
 
-  /** Printers holding labels of done jobs that have not come out yet. */
-  holdingPrinters(): string[] {
-    return [...this.unprinted].filter(([, tails]) => tails.length > 0).map(([id]) => id);
-  }
-
   /** Stops every job being printed (the station is stopping and their time is up): a cut job then needs attention. */
   abortAll(reason: Error): void {
     for (const c of this.running.values()) c.abort(reason);
-  }
-
-  /**
-   * The station could not reach the printer (`why`): labels of finished jobs that have left its memory by its next
-   * answer may have come out meanwhile, or been lost with its power. Only a look can tell.
-   */
-  lostSight(printerId: string, why: string): void {
-    if (this.unprinted.get(printerId)?.length && !this.unseen.has(printerId)) this.unseen.set(printerId, why.replace(/\.$/, ''));
-  }
-
-  /**
-   * A printer prints in the order it received: of `waiting` labels it holds, the newest `ownConfirmed` belong to the
-   * job now sending, the rest to finished jobs, newest first. Their printed counts only ever go up; labels that left
-   * its memory while the station could not reach it are in doubt instead (their jobs need a look).
-   */
-  followPrinted(printerId: string, waiting: number, ownConfirmed: number): void {
-    const tails = this.unprinted.get(printerId);
-    if (!tails?.length) return;
-    const lost = this.unseen.get(printerId);
-    this.unseen.delete(printerId);
-    let left = Math.max(0, waiting - ownConfirmed);
-    const raised: Unprinted[] = [];
-    const gone: Unprinted[] = [];
-    for (let i = tails.length - 1; i >= 0; i--) {
-      const tail = tails[i]!;
-      const unprinted = Math.min(tail.total, left);
-      left -= unprinted;
-      const printed = tail.total - unprinted;
-      if (printed <= tail.printed) continue;
-      if (lost === undefined) {
-        tail.printed = printed;
-        raised.push(tail);
-      } else gone.push(tail);
-    }
-    if (!raised.length && !gone.length) return;
-    // One commit for all (a joined delivery leaves several at once).
-    if (raised.length) this.o.jobs.setPrinted(raised);
-    for (const tail of raised) this.o.changed(tail.id);
-    for (const tail of gone) this.vanished(printerId, tail, lost!);
-    this.unprinted.set(printerId, tails.filter((t) => t.printed < t.total && !gone.includes(t)));
-  }
-
-  /** A done job whose labels left the printer's memory unseen: it needs a look, saying which labels are in doubt. */
-  private vanished(printerId: string, tail: Unprinted, lost: string): void {
-    const job = this.o.jobs.get(tail.id);
-    if (!job || job.state !== 'done') return;
-    const printer = this.o.printers.get(printerId);
-    const why = `The station lost sight of ${printer.entry.name ?? printer.id} (${lost}) while it still had labels of this job in its memory, not printed yet; when it answered again, they were no longer there.`;
-    const attention = attentionText(job, { partsSent: job.partsSent, partsConfirmed: job.partsConfirmed, partsPrinted: tail.printed }, why, { memoryEmptied: true });
-    if (this.o.jobs.transition(tail.id, ['done'], 'needs-attention', { attention, errorCode: 'PRINTER_LOST' }, 'labels left the printer while the station could not reach it')) this.o.changed(tail.id);
-    this.o.logger.warn({ job: tail.id, printer: printerId, printed: tail.printed, total: tail.total, lost }, 'labels of a done job left the printer while it was out of reach: the job needs a look');
   }
 
   /** What the worker takes after a finished job: the printer's next jobs, as many one-label ones as it joins. */
@@ -127,17 +65,11 @@ export class Deliveries {
 
   /** What the printer said during a delivery: how far earlier jobs have come out, and its state for the kiosk. */
   private heard(printerId: string, p: DeliveryProgress): void {
-    if (p.status?.waiting !== undefined) this.followPrinted(printerId, p.status.waiting, p.partsConfirmed);
+    if (p.status?.waiting !== undefined) this.held.followPrinted(printerId, p.status.waiting, p.partsConfirmed);
     if (p.status && this.o.printers.note(printerId, p.status)) {
       const view = this.o.printers.view(this.o.printers.get(printerId));
       this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
     }
-  }
-
-  /** Finished jobs of a printer whose labels had not all come out when it confirmed them, oldest first. */
-  private followLater(printerId: string, jobs: readonly Unprinted[]): void {
-    if (!jobs.length) return;
-    this.unprinted.set(printerId, [...(this.unprinted.get(printerId) ?? []), ...jobs].slice(-50));
   }
 
   /**
@@ -200,7 +132,7 @@ export class Deliveries {
       const result = await this.o.printers.print(printerId, joinedDocument(batch, labels), { signal: controller.signal, onProgress });
       const next = finish(batch.length, result.confirmed ? 'done' : 'sent', result.partsPrinted, this.next(printerId, stop));
       // Labels not out yet: the printer's later answers tell when they are (it prints in order).
-      if (result.confirmed) this.followLater(printerId, batch.flatMap((j, i) => (out[i] ? [] : [{ id: j.id, total: 1, printed: 0 }])));
+      if (result.confirmed) this.held.later(printerId, batch.flatMap((j, i) => (out[i] ? [] : [{ id: j.id, total: 1, printed: 0 }])));
       this.o.logger.info({ jobs: batch.map((j) => j.id), printer: printerId, confirmed: result.confirmed }, result.confirmed ? 'jobs printed (one delivery)' : 'jobs sent (one delivery, not confirmed)');
       return next;
     } catch (err) {
@@ -298,7 +230,7 @@ export class Deliveries {
         this.next(job.printerId, stop),
       );
       recorded = finished[0];
-      if (result.confirmed && result.partsPrinted !== undefined && result.partsPrinted < job.partsTotal) this.followLater(job.printerId, [{ id: job.id, total: job.partsTotal, printed: result.partsPrinted }]);
+      if (result.confirmed && result.partsPrinted !== undefined && result.partsPrinted < job.partsTotal) this.held.later(job.printerId, [{ id: job.id, total: job.partsTotal, printed: result.partsPrinted }]);
       this.o.logger.info({ job: job.id, printer: job.printerId, parts: job.partsTotal, confirmed: result.confirmed }, result.confirmed ? 'job printed' : 'job sent (not confirmed)');
       return next;
     } catch (err) {
@@ -325,7 +257,7 @@ export class Deliveries {
   private failed(job: JobRecord, err: unknown): void {
     const why = describeError(err);
     // Not reached, or cut off mid-way: what the printer holds of earlier jobs is not seen meanwhile.
-    if (err instanceof PrinterUnavailableError || err instanceof PartialPrintError) this.lostSight(job.printerId, why);
+    if (err instanceof PrinterUnavailableError || err instanceof PartialPrintError) this.held.lostSight(job.printerId, why);
     if (err instanceof PartialPrintError) {
       // Bytes left the station without proof: never resent on its own.
       const e = err.evidence;

@@ -24,8 +24,8 @@ export class PrintQueue {
     // Any answer that says how many labels a printer still holds tells how far its finished jobs have come out; a
     // printer out of reach may lose them (switched off) or print them unseen.
     o.printers.onStatus((id, status) => {
-      if (status.waiting !== undefined) this.deliveries.followPrinted(id, status.waiting, 0);
-      else if (status.state === 'offline') this.deliveries.lostSight(id, status.detail ?? 'it did not answer');
+      if (status.waiting !== undefined) this.deliveries.held.followPrinted(id, status.waiting, 0);
+      else if (status.state === 'offline') this.deliveries.held.lostSight(id, status.detail ?? 'it did not answer');
     });
     // Printers set up at the bench: a new one gets a worker; a changed, disabled or removed one's worker looks again.
     o.printers.onChange(() => this.printersChanged());
@@ -122,11 +122,11 @@ export class PrintQueue {
    * know then whether the printer kept its power.
    */
   private async followOut(until: number): Promise<void> {
-    let printing = this.deliveries.holdingPrinters();
+    let printing = this.deliveries.held.holdingPrinters();
     while (printing.length && Date.now() < until) {
       const asked = await Promise.allSettled(printing.map((id) => this.o.printers.refresh(id, Math.max(100, Math.min(1000, until - Date.now())))));
       // One that cannot print now (out of labels, paused) keeps them however long the station waits.
-      const still = new Set(this.deliveries.holdingPrinters());
+      const still = new Set(this.deliveries.held.holdingPrinters());
       printing = asked.flatMap((a) => (a.status === 'fulfilled' && still.has(a.value.id) && !HOLDING_STATES.includes(a.value.state) ? [a.value.id] : []));
       if (printing.length) await sleep(Math.max(0, Math.min(250, until - Date.now())));
     }
