@@ -12,6 +12,7 @@ import type { Submissions } from './queue/submissions.js';
 import type { ShopService } from './shop/service.js';
 import type { SerialStore } from './labels/serials.js';
 import type { Logger } from './logger.js';
+import type { ShopClock } from './lib/shop-clock.js';
 import type { PrinterAdmin } from './printing/printer-admin.js';
 import type { PrinterRegistry } from './printing/registry.js';
 import type { Store } from './store/store.js';
@@ -38,6 +39,8 @@ export interface AppDeps {
   queue: PrintQueue;
   requests: RequestDeps;
   submissions: Submissions;
+  /** Dates and times as the shop reads them (its time zone). */
+  clock: ShopClock;
   /** Present when this bench is part of a shop (a shop section in its config). */
   shop?: ShopService;
   security: {

@@ -35,6 +35,7 @@ import { startAutoPrint } from './queue/auto-print.js';
 import type { RequestDeps } from './queue/requests.js';
 import { printableWorkOrder } from './routes/work-orders.js';
 import type { CachedWorkOrder } from './domain/work-order.js';
+import { ShopClock } from './lib/shop-clock.js';
 
 const SHIPPED_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 
@@ -110,13 +111,15 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       ? new SerialStore(store, config.station.serialPrefix, { take: (n) => shop.take(n), ensure: (n) => shop.ensure(n) }, (list, reason) => shop.skipped(list, reason))
       : new SerialStore(store, config.station.serialPrefix);
     const templatesDir = resolve(config.station.templatesDir ?? SHIPPED_TEMPLATES);
-    const templates = new TemplateStore(store);
+    const clock = new ShopClock(config.station.timeZone);
+    const templates = new TemplateStore(store, clock);
     const labels = new LabelEngine({
       templateStore: templates,
       templatesDir,
       serials,
       shopName: config.station.shopName,
       stationName: config.station.name,
+      clock,
       fallbackFonts: config.station.fallbackFonts,
       logger: logger.child({ component: 'labels' }),
     });
@@ -129,6 +132,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       labels,
       shopName: config.station.shopName,
       stationName: config.station.name,
+      clock,
       logger: logger.child({ component: 'documents' }),
     });
 
@@ -166,7 +170,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       sessions: new KioskSessions(kioskSecret(store)),
       pins: new PinAttempts(),
     };
-    const app = createApp({ config, configSource: loaded.source, logger, store, printers, printerAdmin, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security, ...(shop ? { shop } : {}) });
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, printerAdmin, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security, clock, ...(shop ? { shop } : {}) });
     const server = await listen(app.fetch, config.server.host, config.server.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;

@@ -1,6 +1,7 @@
 // The station's configuration: one zod schema, with a description and an example on every key.
 import { z } from 'zod';
 import { ipv4ToNumber, parseIpv4Network } from '../lib/ipv4.js';
+import { isTimeZone } from '../lib/shop-clock.js';
 
 const doc = (description: string, example: unknown) => ({ description, examples: [example] });
 
@@ -29,6 +30,17 @@ const stationSchema = z
         doc(
           'Font files for characters the label fonts lack (Chinese, Japanese, symbols), tried in order after any other font in the fonts folder; missing files are skipped. The defaults come with Debian: apt install fonts-droid-fallback fonts-symbola.',
           ['/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf'],
+        ),
+      ),
+    timeZone: z
+      .string()
+      .min(1)
+      .refine(isTimeZone, 'expected a time zone such as "America/Chicago", "Europe/Berlin" or "UTC"')
+      .optional()
+      .meta(
+        doc(
+          "The shop's time zone, for the dates on tags (assembly date) and papers and the times on the kiosk. Default: this PC's own; set it where the PC is left on UTC.",
+          'America/Chicago',
         ),
       ),
     dataDir: z

@@ -14,6 +14,7 @@ import { assemblyDatasheet, kitDatasheet, workOrderDatasheet, type DocumentConte
 import { localJobFile } from './job-files.js';
 import { documentTemplateSchema, fileLayoutSchema, type DocumentTemplateDef, type FileLayoutDef } from './template-schema.js';
 import { traveler } from './traveler.js';
+import { ShopClock } from '../lib/shop-clock.js';
 
 export const DOCUMENT_KINDS = ['datasheet', 'assembly-datasheet', 'kit-datasheet', 'traveler', 'marken', 'pts', 'goldleaf-labels'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -46,6 +47,8 @@ export interface DocumentServiceOptions {
   labels?: LabelEngine;
   shopName: string;
   stationName: string;
+  /** The shop's clock, for "printed" stamps; the machine's own time zone without it. */
+  clock?: ShopClock;
   logger?: Logger;
 }
 
@@ -56,8 +59,10 @@ export class DocumentService {
   private readonly layouts = new Map<string, FileLayoutDef>();
   private readonly logos = new Map<string, { stamp: number; bytes: Uint8Array }>();
   readonly problems: FileProblem[] = [];
+  private readonly clock: ShopClock;
 
   constructor(private readonly o: DocumentServiceOptions) {
+    this.clock = o.clock ?? new ShopClock();
     const docs = loadJsonFiles(join(o.templatesDir, 'documents'), documentTemplateSchema);
     const files = loadJsonFiles(join(o.templatesDir, 'files'), fileLayoutSchema);
     // One template per kind: the first file (by name) wins, a second is reported.
@@ -76,7 +81,7 @@ export class DocumentService {
   async produce(req: DocumentRequest): Promise<ProducedDocument> {
     const wo = req.workOrder;
     const line = req.lineNumber === undefined ? undefined : findLine(wo, req.lineNumber);
-    const printedAt = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    const printedAt = this.clock.minute();
     const ctx: DocumentContext = { shop: { name: this.o.shopName }, station: { name: this.o.stationName }, printedAt, workOrder: wo, ...(line ? { line } : {}) };
     const source = req.source ?? (req.kind === 'marken' || req.kind === 'pts' || req.kind === 'goldleaf-labels' ? 'goldleaf' : 'local');
     if (req.kind === 'traveler') return { document: traveler(wo, { shopName: this.o.shopName, printedAt }), origin: 'local' };

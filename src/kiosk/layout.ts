@@ -26,20 +26,20 @@ export function layoutless(title: string, text: string): Html {
 }
 
 /** The shop ledger in the status strip: connected, behind by N events, or unreachable since when. */
-export function ledgerChip(deps: Pick<AppDeps, 'shop'>): Html | string {
+export function ledgerChip(deps: Pick<AppDeps, 'shop' | 'clock'>): Html | string {
   if (!deps.shop) return '';
   const s = deps.shop.status();
-  const words = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${s.unreachableSince?.slice(11, 16) ?? '?'}`;
+  const words = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${s.unreachableSince ? deps.clock.time(s.unreachableSince) : '?'}`;
   const css = s.state === 'connected' ? 'ready' : s.state === 'unreachable' ? 'offline' : 'paused';
   return html`<span class="printer s-${css}" id="ledger" title="${s.lastError ?? `${s.serialsLeft} serial numbers in reserve${s.refusedEvents ? `; ${s.refusedEvents} events the ledger refused, set aside (see the log)` : ''}`}"><b>Shop ledger</b> <span class="state">${words}</span></span>`;
 }
 
-export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'shop'>, title: string, body: Html): Html {
+export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'shop' | 'clock'>, title: string, body: Html): Html {
   const printers = deps.printers.views();
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${title} · benchprint</title><style>${raw(KIOSK_CSS)}</style></head>
-<body>
+<body data-tz="${deps.clock.timeZone}">
 <header>
   <a class="home" href="/kiosk">${deps.config.station.name}</a>
   <form id="scanform" class="scan" action="/kiosk/open" method="get"><input id="scan" name="ref" autocomplete="off" autofocus placeholder="Scan or type a work order or tag" aria-label="Scan or type a work order or tag"><button>Open</button></form>

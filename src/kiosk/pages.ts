@@ -8,6 +8,7 @@ import type { PrinterView } from '../printing/registry.js';
 import type { ShopJob } from '../shop/ledger.js';
 import { formatQuantity, formatToleranced } from './format.js';
 import type { Html } from './layout.js';
+import type { ShopClock } from '../lib/shop-clock.js';
 
 const LABEL_SIZES: Array<[string, string]> = [
   ['hose-tag', 'Tag 76×25 mm'],
@@ -81,7 +82,7 @@ ${a.productionNotes ? html`<p class="note">${a.productionNotes}</p>` : ''}
 ${reprintBox}${actions}${preview}</section>`;
 }
 
-export function workOrderPage(deps: Pick<AppDeps, 'printers'>, wo: CachedWorkOrder, reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string }): Html {
+export function workOrderPage(deps: Pick<AppDeps, 'printers' | 'clock'>, wo: CachedWorkOrder, reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string }): Html {
   const printers = deps.printers.views();
   const t: Targets = {
     labels: printerFor(printers, ['zpl', 'pdf']),
@@ -95,7 +96,7 @@ ${button('Print everything', 'everything', t.labels, { traveler: t.traveler?.id 
 ${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
 ${button('Traveler', 'document', t.traveler, { document: 'traveler' })}
 </div></div>
-${wo.stale ? html`<div class="banner warn" role="status">GoldLeaf's newer copy of ${wo.number} could not be read since ${wo.stale.since.slice(0, 16).replace('T', ' ')} (${wo.stale.reason}). Shown as synced ${wo.syncedAt.slice(0, 16).replace('T', ' ')}; check it against the paperwork.</div>` : ''}
+${wo.stale ? html`<div class="banner warn" role="status">GoldLeaf's newer copy of ${wo.number} could not be read since ${deps.clock.minute(wo.stale.since)} (${wo.stale.reason}). Shown as synced ${deps.clock.minute(wo.syncedAt)}; check it against the paperwork.</div>` : ''}
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
 ${wo.lines.map((line) => lineCard(wo, line, t, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined))}`;
 }
@@ -106,27 +107,26 @@ function historySwitch(shop: boolean, whole: boolean): Html | string {
   return html`<div class="switch" role="group" aria-label="Whose history"><a class="button ${whole ? 'secondary' : ''}" href="/kiosk/history" aria-current="${!whole}">This bench</a><a class="button ${whole ? '' : 'secondary'}" href="/kiosk/history?shop=1" aria-current="${whole}">Whole shop</a></div>`;
 }
 
-const when = (iso?: string) => (iso ? iso.slice(5, 16).replace('T', ' ') : '');
 
 /** Every bench's jobs from the shop ledger; labels printed elsewhere can be printed again here. */
-export function shopHistoryPage(jobs: ShopJob[] | { error: string }, search: { serial?: string; workOrder?: string }, labelsPrinter: PrinterView | undefined): Html {
+export function shopHistoryPage(clock: ShopClock, jobs: ShopJob[] | { error: string }, search: { serial?: string; workOrder?: string }, labelsPrinter: PrinterView | undefined): Html {
   const form = html`<form class="search" action="/kiosk/history" method="get"><input type="hidden" name="shop" value="1"><input name="q" value="${search.serial ?? search.workOrder ?? ''}" placeholder="Serial or work order" aria-label="Find in the whole shop by serial or work order"><button class="secondary">Find</button></form>`;
   const head = html`<div class="titlebar"><h1>Whole shop</h1>${historySwitch(true, true)}${form}</div>`;
   if ('error' in jobs) return html`${head}<div class="banner warn" role="status">The shop ledger cannot be reached (${jobs.error}). This bench's own history is on "This bench".</div>`;
   return html`${head}
 <table class="list"><thead><tr><th>When</th><th>Bench</th><th>What</th><th>Labels</th><th>State</th><th></th></tr></thead><tbody>
 ${jobs.map(
-  (j) => html`<tr><td>${when(j.createdAt)}</td><td>${j.benchId}</td><td>${j.title}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td>
+  (j) => html`<tr><td>${clock.dayAndMinute(j.createdAt)}</td><td>${j.benchId}</td><td>${j.title}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td>
 <td>${j.hasLabelData && labelsPrinter ? html`<button data-action="shop-reprint" data-bench="${j.benchId}" data-job="${j.id}" data-to="${j.partsTotal}" data-printer="${labelsPrinter.id}" class="secondary" title="on ${labelsPrinter.name}">Reprint here</button>` : ''}</td></tr>`,
 )}
 </tbody></table>`;
 }
 
-export function historyPage(jobs: JobRecord[], shop = false): Html {
+export function historyPage(clock: ShopClock, jobs: JobRecord[], shop = false): Html {
   return html`<div class="titlebar"><h1>History <small>last ${jobs.length}</small></h1>${historySwitch(shop, false)}<a class="button secondary" href="/api/v1/history.csv">Export CSV</a></div>
 <table class="list"><thead><tr><th>When</th><th>What</th><th>Printer</th><th>Labels</th><th>State</th><th></th></tr></thead><tbody>
 ${jobs.map(
-  (j) => html`<tr data-job="${j.id}"><td>${when(j.createdAt)}</td><td>${j.title}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.printerId}</td><td>${j.state === 'sent' ? j.partsSent : j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
+  (j) => html`<tr data-job="${j.id}"><td>${clock.dayAndMinute(j.createdAt)}</td><td>${j.title}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.printerId}</td><td>${j.state === 'sent' ? j.partsSent : j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
 )}
 </tbody></table>`;
 }

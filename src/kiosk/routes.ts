@@ -93,12 +93,12 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get('/banner', (c) => c.html(goldleafBanner(deps)));
 
   app.get('/history', async (c) => {
-    if (c.req.query('shop') === undefined || !deps.shop) return c.html(layout(deps, 'History', historyPage(deps.jobs.list({ limit: 60 }), !!deps.shop)));
+    if (c.req.query('shop') === undefined || !deps.shop) return c.html(layout(deps, 'History', historyPage(deps.clock, deps.jobs.list({ limit: 60 }), !!deps.shop)));
     // Whole shop: a scanned or typed serial or work-order number finds its jobs on every bench.
     const q = (c.req.query('q') ?? c.req.query('serial') ?? '').trim();
     const search = q ? (/^[A-Z0-9]+\d{9}$/i.test(q) ? { serial: q } : { workOrder: q }) : {};
     const jobs = await deps.shop.ledger.searchJobs({ ...search, limit: 60 }).catch((err: unknown) => ({ error: describeError(err) }));
-    return c.html(layout(deps, 'Whole shop', shopHistoryPage(jobs, search, printerFor(deps.printers.views(), ['zpl', 'pdf']))));
+    return c.html(layout(deps, 'Whole shop', shopHistoryPage(deps.clock, jobs, search, printerFor(deps.printers.views(), ['zpl', 'pdf']))));
   });
 
   // The label designer (admin area): the pages themselves hold nothing secret; every read and change they make asks

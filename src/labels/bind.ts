@@ -13,12 +13,16 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 export const FORMATTERS: Readonly<Record<string, Formatter>> = {
   upper: (v) => (present(v) ? String(v).toUpperCase() : v),
   lower: (v) => (present(v) ? String(v).toLowerCase() : v),
-  /** ISO date (or date-time) as YYYY-MM-DD, or with a pattern of YYYY MM DD, e.g. date:DD.MM.YYYY. */
+  /**
+   * ISO date (or date-time) as YYYY-MM-DD, or with a pattern of YYYY MM DD, e.g. date:DD.MM.YYYY. The date is the one
+   * written (a GoldLeaf due date "2026-12-03T18:00:00-06:00" is the 3rd, as the office sees it), not moved to UTC.
+   */
   date: (v, pattern) => {
     if (!present(v)) return v;
-    const d = new Date(String(v));
-    if (Number.isNaN(d.getTime())) return v;
-    const parts = { YYYY: String(d.getUTCFullYear()), MM: String(d.getUTCMonth() + 1).padStart(2, '0'), DD: String(d.getUTCDate()).padStart(2, '0') };
+    const written = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(String(v));
+    const d = written ? undefined : new Date(String(v));
+    if (d && Number.isNaN(d.getTime())) return v;
+    const parts = written ? { YYYY: written[1]!, MM: written[2]!, DD: written[3]! } : { YYYY: String(d!.getUTCFullYear()), MM: String(d!.getUTCMonth() + 1).padStart(2, '0'), DD: String(d!.getUTCDate()).padStart(2, '0') };
     return (pattern ?? 'YYYY-MM-DD').replace(/YYYY|MM|DD/g, (m) => parts[m as keyof typeof parts]);
   },
   /** A {value, unit} quantity as "1820 mm"; with a tolerance string appended when the value has one. */

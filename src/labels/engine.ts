@@ -15,6 +15,7 @@ import { labelToSvg, svgToPng, textLineBitmap } from './preview.js';
 import type { SerialRecord, SerialStore } from './serials.js';
 import { TemplateRegistry, type LoadedTemplate } from './templates.js';
 import { ZplLabelMaker } from './zpl-maker.js';
+import { ShopClock } from '../lib/shop-clock.js';
 
 export type { Subject } from './label-data.js';
 export type LabelFormat = 'zpl' | 'pdf';
@@ -25,6 +26,8 @@ export interface LabelEngineOptions {
   serials: SerialStore;
   shopName: string;
   stationName: string;
+  /** The shop's clock, for the assembly date on labels; the machine's own time zone without it. */
+  clock?: ShopClock;
   /** Font files for characters the label fonts lack, in order (missing files are skipped). */
   fallbackFonts?: readonly string[];
   /** Templates and images made at the station (its store); without it, only the shipped ones. */
@@ -65,8 +68,10 @@ export class LabelEngine {
   private readonly fontsDir: string;
   /** PDF labels are drawn on a thread of their own, off the station's event loop. */
   private readonly pdf: PdfRenderer;
+  private readonly clock: ShopClock;
 
   constructor(private readonly o: LabelEngineOptions) {
+    this.clock = o.clock ?? new ShopClock();
     this.fontsDir = join(o.templatesDir, 'fonts');
     this.templates = TemplateRegistry.load(join(o.templatesDir, 'labels'), o.logger, o.templateStore);
     this.fonts = loadFonts(this.fontsDir, o.fallbackFonts ?? []);
@@ -260,7 +265,7 @@ export class LabelEngine {
 
   /** What every label of today knows besides its line: the shop, the station and the date. */
   private context(): LabelContext {
-    return { shop: { name: this.o.shopName }, station: { name: this.o.stationName }, date: new Date().toISOString().slice(0, 10) };
+    return { shop: { name: this.o.shopName }, station: { name: this.o.stationName }, date: this.clock.date() };
   }
 
   private zplOf(template: LoadedTemplate, data: unknown, dpmm: number): string {

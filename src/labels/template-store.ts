@@ -3,6 +3,7 @@
 import type { Statement } from 'better-sqlite3';
 import { StationError } from '../errors.js';
 import { lazy } from '../lib/lazy.js';
+import { ShopClock } from '../lib/shop-clock.js';
 import { preparedStatements, type Store } from '../store/store.js';
 import type { LabelTemplateDef } from './template-schema.js';
 
@@ -22,7 +23,11 @@ export const IMAGE_LIMITS = { bytes: 1024 * 1024, side: 2400 };
 export class TemplateStore {
   private readonly sql: (text: string) => Statement;
 
-  constructor(private readonly store: Store) {
+  /** `clock`: the shop's, for the times in its messages. */
+  constructor(
+    private readonly store: Store,
+    private readonly clock = new ShopClock(),
+  ) {
     this.sql = preparedStatements(store);
   }
 
@@ -72,7 +77,7 @@ export class TemplateStore {
         throw new StationError(
           'TEMPLATE_CHANGED',
           latest
-            ? `Template "${def.id}" was changed by ${latest.author} at ${latest.createdAt.slice(0, 16).replace('T', ' ')} (version ${latest.version}) since you opened version ${o.base ?? 'none'}. Nothing was saved.`
+            ? `Template "${def.id}" was changed by ${latest.author} at ${this.clock.minute(latest.createdAt)} (version ${latest.version}) since you opened version ${o.base ?? 'none'}. Nothing was saved.`
             : `Template "${def.id}" does not exist yet: there is no version ${o.base} to build on. Nothing was saved.`,
           {
             status: 409,

@@ -1,4 +1,5 @@
 // Print jobs over HTTP: create (idempotent), look at, cancel, reprint, move; queue pause/resume; history and CSV.
+import type { ShopClock } from '../lib/shop-clock.js';
 import type { Operation } from '../http/operations.js';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -46,10 +47,10 @@ const key = (header: string | undefined) => {
 export const jobView = (job: JobRecord) => (job.state === 'needs-attention' ? { ...job, resume: resumeChoices(job) } : job);
 
 /** 201 for a new job; 200 for the one a key or an identical recent request already made, saying so. */
-const submitted = (c: Context<AppEnv>, s: Submission) => {
+const submitted = (c: Context<AppEnv>, s: Submission, clock: ShopClock) => {
   if (s.duplicate) c.header('x-duplicate-of', s.job.id);
   const body = s.duplicate
-    ? { ...jobView(s.job), duplicate: { of: s.job.id, message: `The same request was made at ${s.job.createdAt.slice(11, 19)} UTC: this is that job. Send "force": true to print it again.` } }
+    ? { ...jobView(s.job), duplicate: { of: s.job.id, message: `The same request was made at ${clock.time(s.job.createdAt, true)} (${clock.timeZone}): this is that job. Send "force": true to print it again.` } }
     : jobView(s.job);
   return c.json(body, s.created ? 201 : 200);
 };
@@ -89,7 +90,7 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
       const job = await renderRequest(request, principal.name, deps.requests, idempotencyKey);
       return deps.queue.submit({ ...job, fingerprint: asked }).job;
     });
-    return submitted(c, outcome);
+    return submitted(c, outcome, deps.clock);
   });
 
   app.get('/jobs', (c) => {
@@ -117,7 +118,7 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
     const by = c.get('principal').name;
     const k = key(c.req.header('idempotency-key'));
     const print = fingerprint(by, ['reprint', c.req.param('id'), body.from, body.to]);
-    return submitted(c, await deps.submissions.run({ ...(k ? { key: k } : {}), fingerprint: print, force: body.force === true }, async () => deps.queue.reprint(c.req.param('id'), body.from, body.to, by, k, print)));
+    return submitted(c, await deps.submissions.run({ ...(k ? { key: k } : {}), fingerprint: print, force: body.force === true }, async () => deps.queue.reprint(c.req.param('id'), body.from, body.to, by, k, print)), deps.clock);
   });
 
   app.post('/jobs/:id/resume', requireScope('print'), async (c) => {
@@ -127,7 +128,7 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
     const print = fingerprint(by, ['resume', c.req.param('id'), body.afterSerial.trim().toUpperCase()]);
     const outcome = await deps.submissions.run({ ...(k ? { key: k } : {}), fingerprint: print, force: body.force === true }, async () => deps.queue.resumeAfter(c.req.param('id'), body.afterSerial, by, k, print));
     // The last tag scanned closes the job as printed: that is the job itself, not a new one.
-    return outcome.job.id === c.req.param('id') ? c.json(jobView(outcome.job), 200) : submitted(c, outcome);
+    return outcome.job.id === c.req.param('id') ? c.json(jobView(outcome.job), 200) : submitted(c, outcome, deps.clock);
   });
 
   app.post('/jobs/:id/confirm', requireScope('print'), (c) => c.json(deps.queue.confirmPrinted(c.req.param('id'), c.get('principal').name)));

@@ -127,7 +127,9 @@ function requestsFor(button) {
 // the job it made for the same request moments ago, and then the kiosk asks before printing it again.
 const ENDED = ['done', 'sent', 'failed', 'needs-attention', 'cancelled', 'expired'];
 const tracked = new Map(); // job id -> { button, state, confirmed, total }
-const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+// Times as the shop reads them: in the station's time zone (the bench PC's, or the one its configuration names).
+const timeZone = document.body.dataset.tz || undefined;
+const clock = (iso, seconds = true) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23', timeZone });
 
 function buttonText(button) {
   const jobs = [...tracked.values()].filter((t) => t.button === button);
@@ -358,7 +360,7 @@ async function refreshStatus() {
     if (ledger && status.shop) {
       const s = status.shop;
       ledger.className = `printer s-${s.state === 'connected' ? 'ready' : s.state === 'unreachable' ? 'offline' : 'paused'}`;
-      $('.state', ledger).textContent = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${(s.unreachableSince ?? '').slice(11, 16)}`;
+      $('.state', ledger).textContent = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${s.unreachableSince ? clock(s.unreachableSince, false) : '?'}`;
       ledger.title = s.lastError ?? `${s.serialsLeft} serial numbers in reserve${s.refusedEvents ? `; ${s.refusedEvents} events the ledger refused, set aside (see the log)` : ''}`;
     }
     const banner = await fetch('/kiosk/banner');
