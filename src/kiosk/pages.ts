@@ -9,6 +9,7 @@ import type { ShopJob } from '../shop/ledger.js';
 import { formatQuantity, formatToleranced } from './format.js';
 import type { Html } from './layout.js';
 import type { ShopClock } from '../lib/shop-clock.js';
+import type { LineTags } from '../queue/printed-lines.js';
 
 const LABEL_SIZES: Array<[string, string]> = [
   ['hose-tag', 'Tag 76×25 mm'],
@@ -25,12 +26,19 @@ export function printerFor(printers: readonly PrinterView[], formats: readonly s
   return undefined;
 }
 
-export function homePage(items: WorkOrderSummary[], printed: ReadonlySet<string>, search: string | undefined): Html {
+/** The list's word for a work order's tags: every line has them, some do, or nothing (none yet). */
+function tagsBadge(w: WorkOrderSummary, linesWithTags: number | undefined): Html | string {
+  if (!linesWithTags) return '';
+  if (linesWithTags >= w.taggableLines) return html`<span class="badge done">tags printed</span>`;
+  return html`<span class="badge partial">tags: ${linesWithTags} of ${w.taggableLines} lines</span>`;
+}
+
+export function homePage(items: WorkOrderSummary[], tagged: ReadonlyMap<string, number>, search: string | undefined): Html {
   return html`<div class="titlebar"><h1>Released work orders <small>${items.length}</small></h1>
 <form class="search" action="/kiosk" method="get"><input name="search" value="${search ?? ''}" placeholder="Number or customer" aria-label="Find a work order by number or customer"><button class="secondary">Find</button></form></div>
 <table class="list"><thead><tr><th>Work order</th><th>Customer</th><th>Due</th><th>Lines</th><th>Printed</th></tr></thead><tbody>
 ${items.map(
-  (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${w.dueDate ?? ''}</td><td>${w.lines}</td><td>${printed.has(w.number) ? html`<span class="badge done">printed</span>` : ''}${w.stale ? html` <span class="badge stale" title="${w.stale}">old copy</span>` : ''}</td></tr>`,
+  (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${w.dueDate ?? ''}</td><td>${w.lines}</td><td>${tagsBadge(w, tagged.get(w.number))}${w.stale ? html` <span class="badge stale" title="${w.stale}">old copy</span>` : ''}</td></tr>`,
 )}
 </tbody></table>`;
 }
@@ -54,10 +62,27 @@ function button(label: string, action: string, printer: PrinterView | undefined,
   return html`<button data-action="${action}" data-printer="${printer.id}"${data} title="on ${printer.name}">${label}</button>`;
 }
 
-function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, reprint?: { jobId: string; part: number; serial: string; of: string }): Html {
+/** A line's tags so far, in words: "8 printed · 12-03 19:30 on Tag printer". */
+function tagsWords(t: LineTags, clock: ShopClock, printerName: (id: string) => string): string {
+  const how = [
+    t.printed ? `${t.printed} printed` : '',
+    t.underWay ? `${t.underWay} in the queue` : '',
+    t.inDoubt ? `${t.inDoubt} in a job that needs attention` : '',
+  ].filter(Boolean);
+  return `${how.join(', ')} · ${t.jobs > 1 ? `${t.jobs} jobs, the last ` : ''}${clock.dayAndMinute(t.last.at)} on ${printerName(t.last.printerId)}`;
+}
+
+/** The line's tags strip: empty (hidden) until it has some; the kiosk refreshes it as jobs go. */
+function tagsStrip(line: LineView, tags: LineTags | undefined, words: string | undefined): Html {
+  if (!tags || !words) return html`<p class="tags" data-line-tags="${line.lineNumber}" hidden></p>`;
+  const kind = tags.inDoubt ? 'attention' : tags.underWay ? 'queued' : 'printed';
+  return html`<p class="tags t-${kind}" data-line-tags="${line.lineNumber}">Tags: ${words}</p>`;
+}
+
+function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: LineTags; words?: string }, reprint?: { jobId: string; part: number; serial: string; of: string }): Html {
   const a = line.assembly;
   const kit = line.kit;
-  const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}">
+  const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}"${tags.words ? html` data-has-tags="${tags.words}"` : ''}>
   <label class="qtylabel">Tags <input type="number" class="qty" value="${line.quantity}" min="1" max="9999" inputmode="numeric" aria-label="Tags to print for line ${line.lineNumber}"></label>
   <select class="template" aria-label="Label size">${LABEL_SIZES.map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select>
   ${button('Print tags', 'labels', t.labels)}
@@ -71,19 +96,39 @@ function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, reprint?: { j
   const preview = a ? html`<img class="preview" loading="lazy" alt="Tag preview for line ${line.lineNumber}" data-base="/api/v1/templates/{t}/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png" src="/api/v1/templates/hose-tag/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png">` : '';
   const head = html`<h2>Line ${line.lineNumber} · ${a ? `${a.partNumber}${a.revision ? ` rev ${a.revision}` : ''}` : kit ? `Kit ${kit.partNumber}` : 'Item'} <span class="qty-badge">× ${line.quantity}</span></h2>`;
   if (!a) {
-    return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${line.problem ? html`<p class="bad">${line.problem}</p>` : ''}
+    return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${tagsStrip(line, tags.of, tags.words)}${line.problem ? html`<p class="bad">${line.problem}</p>` : ''}
 ${kit ? html`<p>${kit.description ?? ''}</p><ul class="kit">${kit.assemblies.map((k) => html`<li>${k.assembly.partNumber} × ${k.quantity} · ${k.assembly.hose.partNumber ?? ''} · A ${formatToleranced(k.assembly.end1.crimp?.diameter)} · B ${formatToleranced(k.assembly.end2.crimp?.diameter)}</li>`)}</ul>` : ''}
 ${reprintBox}${actions}</section>`;
   }
-  return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}
+  return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${tagsStrip(line, tags.of, tags.words)}
 <p class="hose">${a.hose.partNumber ?? ''} ${a.hose.spec ? `(${a.hose.spec})` : ''} · cut <b>${formatQuantity(a.cutLength) || '—'}</b> · overall ${formatQuantity(a.length)} ${a.length?.tolerance ?? ''}${a.orientationDeg !== undefined ? ` · orientation ${a.orientationDeg}°` : ''}</p>
 <div class="ends">${endCell('End A', a.end1)}${endCell('End B', a.end2)}</div>
 ${a.productionNotes ? html`<p class="note">${a.productionNotes}</p>` : ''}
 ${reprintBox}${actions}${preview}</section>`;
 }
 
-export function workOrderPage(deps: Pick<AppDeps, 'printers' | 'clock'>, wo: CachedWorkOrder, reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string }): Html {
+/**
+ * The work order's own buttons. "Print everything" prints the tags of the lines that have none yet, with the datasheet
+ * and the traveler ("Print the rest" once some lines have theirs); when every line has its tags, the kiosk asks before
+ * it prints them all again.
+ */
+function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineTags>, t: Targets): Html {
+  const lines = wo.lines.filter((l) => l.assembly || l.kit).map((l) => l.lineNumber);
+  const rest = lines.filter((l) => !tagged.has(l));
+  const done = lines.filter((l) => tagged.has(l));
+  const some = done.length > 0 && rest.length > 0;
+  const also = html`${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
+${button('Traveler', 'document', t.traveler, { document: 'traveler' })}`;
+  return html`<div class="woactions" data-wo="${wo.number}" data-lines="${(some ? rest : lines).join(',')}"${some ? html` data-skipped="${done.join(', ')}"` : ''}${done.length && !rest.length ? html` data-again="${done.join(', ')}"` : ''}>
+${button(some ? 'Print the rest' : 'Print everything', 'everything', t.labels, { traveler: t.traveler?.id ?? '', pdf: t.pdf?.id ?? '' })}
+${also}
+</div>`;
+}
+
+export function workOrderPage(deps: Pick<AppDeps, 'printers' | 'clock' | 'jobs'>, wo: CachedWorkOrder, reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string }): Html {
   const printers = deps.printers.views();
+  const tagged = deps.jobs.printedLines.forWorkOrder(wo.number);
+  const printerName = (id: string) => printers.find((p) => p.id === id)?.name ?? id;
   const t: Targets = {
     labels: printerFor(printers, ['zpl', 'pdf']),
     pdf: printerFor(printers, ['pdf', 'file']),
@@ -91,14 +136,14 @@ export function workOrderPage(deps: Pick<AppDeps, 'printers' | 'clock'>, wo: Cac
     files: printerFor(printers, ['file']),
   };
   return html`<div class="titlebar"><h1>${wo.number} <small>${wo.customer?.name ?? ''}</small></h1>
-<div class="woactions" data-wo="${wo.number}" data-lines="${wo.lines.filter((l) => l.assembly || l.kit).map((l) => l.lineNumber).join(',')}">
-${button('Print everything', 'everything', t.labels, { traveler: t.traveler?.id ?? '', pdf: t.pdf?.id ?? '' })}
-${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
-${button('Traveler', 'document', t.traveler, { document: 'traveler' })}
-</div></div>
+${workOrderActions(wo, tagged, t)}</div>
 ${wo.stale ? html`<div class="banner warn" role="status">GoldLeaf's newer copy of ${wo.number} could not be read since ${deps.clock.minute(wo.stale.since)} (${wo.stale.reason}). Shown as synced ${deps.clock.minute(wo.syncedAt)}; check it against the paperwork.</div>` : ''}
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
-${wo.lines.map((line) => lineCard(wo, line, t, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined))}`;
+${wo.lines.map((line) => {
+  const of = tagged.get(line.lineNumber);
+  const tags = of ? { of, words: tagsWords(of, deps.clock, printerName) } : {};
+  return lineCard(wo, line, t, tags, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined);
+})}`;
 }
 
 /** "This bench | Whole shop", when the bench is part of a shop. */

@@ -56,7 +56,7 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get('/', (c) => {
     const search = c.req.query('search');
     const items = deps.workOrders.list({ includeLeft: deps.config.sync.keepUnreleasedPrintable, ...(search ? { search } : {}) });
-    return c.html(layout(deps, 'Released work orders', homePage(items, deps.jobs.printedWorkOrders(items.map((i) => i.number)), search)));
+    return c.html(layout(deps, 'Released work orders', homePage(items, deps.jobs.printedLines.linesWithTags(items.map((i) => i.number)), search)));
   });
 
   app.get('/open', (c) => {

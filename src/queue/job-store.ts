@@ -6,6 +6,7 @@ import { wholeBytes, type DocumentBytes } from '../printing/types.js';
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
 import { COLUMNS, ENDED_STATES, toRecord, type JobFilter, type JobRecord, type JobState, type NewJob, type Row } from './job-record.js';
+import { PrintedLines } from './printed-lines.js';
 
 export { ENDED_STATES, JOB_STATES, type JobFilter, type JobKind, type JobRecord, type JobState, type NewJob } from './job-record.js';
 
@@ -35,10 +36,13 @@ export class JobStore {
 
   /** The jobs' documents, in segments. */
   readonly documents: JobDocuments;
+  /** Which lines of a work order have their tags. */
+  readonly printedLines: PrintedLines;
 
   constructor(private readonly store: Store) {
     this.sql = preparedStatements(store);
     this.documents = new JobDocuments(store);
+    this.printedLines = new PrintedLines(store);
   }
 
   /** Every commit so far on disk, safe from a power cut (awaited before labels leave and before a client is answered). */
@@ -418,12 +422,6 @@ export class JobStore {
       | { jobId: string; part: number }
       | undefined;
     return row;
-  }
-
-  /** Which of these work orders have at least one job printed to the end (looked up by number, not by reading the history). */
-  printedWorkOrders(numbers: readonly string[]): Set<string> {
-    const printed = this.sql("SELECT 1 FROM jobs WHERE work_order_number = ? AND state = 'done' LIMIT 1");
-    return new Set(numbers.filter((n) => printed.get(n) !== undefined));
   }
 
   events(id: string): Array<{ at: string; state: string; detail?: string }> {

@@ -32,7 +32,12 @@ export const workOrderQuery = z.strictObject({ search: z.string().max(100).optio
 /** What this module serves, for the OpenAPI document (the served routes are checked against it). */
 export const operations: readonly Operation[] = [
   { method: 'get', path: '/api/v1/workorders', summary: 'Released work orders, soonest due first, with the freshness of the data', scope: 'read', query: workOrderQuery },
-  { method: 'get', path: '/api/v1/workorders/{ref}', summary: 'One released work order (by id or number) with its resolved lines', scope: 'read' },
+  {
+    method: 'get',
+    path: '/api/v1/workorders/{ref}',
+    summary: "One released work order (by id or number) with its resolved lines, and the tags this bench has printed for them (lineTags: per line, tags printed, in the queue and in jobs that need attention)",
+    scope: 'read',
+  },
 ];
 
 export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -49,7 +54,10 @@ export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ items, total: items.length, source: freshness() });
   });
 
-  app.get('/:ref', (c) => c.json({ ...printableWorkOrder(deps, c.req.param('ref')), source: freshness() }));
+  app.get('/:ref', (c) => {
+    const wo = printableWorkOrder(deps, c.req.param('ref'));
+    return c.json({ ...wo, lineTags: [...deps.jobs.printedLines.forWorkOrder(wo.number).values()], source: freshness() });
+  });
 
   return app;
 }

@@ -10,6 +10,8 @@ export interface WorkOrderSummary {
   customer?: string;
   dueDate?: string;
   lines: number;
+  /** Lines with a hose assembly or a kit: those that get tags. */
+  taggableLines: number;
   syncedAt: string;
   /** Why the newest copy could not be had from GoldLeaf, when it could not. */
   stale?: string;
@@ -126,6 +128,7 @@ export class WorkOrderCache {
         ...(r.customer ? { customer: r.customer } : {}),
         ...(r.due_date ? { dueDate: r.due_date } : {}),
         lines: view.lines.length,
+        taggableLines: view.lines.filter((l) => l.assembly || l.kit).length,
         syncedAt: r.synced_at,
         ...(r.stale_reason ? { stale: r.stale_reason } : {}),
       };

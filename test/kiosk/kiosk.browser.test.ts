@@ -1,12 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
-import { startTcpPrinter, type TcpPrinterDouble } from '../doubles/tcp-printer.js';
-import { launchBrowser } from '../helpers/browser.js';
+import type { TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import { kioskBench } from '../helpers/browser.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/logger.js';
 import { startStation } from '../../src/station.js';
-import { asKiosk, demoStation } from '../helpers/station.js';
+import { asKiosk } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -16,16 +16,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  zebra = await startTcpPrinter('zpl');
-  station = await demoStation(dir, (c) => {
-    c.printers = [
-      { id: 'tags', name: 'Zebra tags', driver: 'zpl', uri: zebra.uri, dpmm: 8, options: { connectTimeoutMs: 500, statusTimeoutMs: 500 } },
-      { id: 'office', name: 'Office PDF', driver: 'folder', uri: `file://${dir}/office`, dpmm: 8, options: { formats: ['pdf', 'file'], create: true } },
-    ];
-  });
-  await station.sync.syncOnce();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
+  ({ zebra, station, browser, page } = await kioskBench(dir));
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

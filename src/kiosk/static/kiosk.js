@@ -155,6 +155,7 @@ function rearm(button) {
   delete button.dataset.busy;
   delete button.dataset.key;
   delete button.dataset.intent;
+  if (button.closest('.woactions')) refreshTags();
 }
 
 function jobNews(j) {
@@ -163,6 +164,24 @@ function jobNews(j) {
   if (j.state) t.state = j.state;
   if (j.partsConfirmed !== undefined) t.confirmed = j.partsConfirmed;
   buttonText(t.button);
+}
+
+/**
+ * Tags a line already has are not printed again by a tap alone: new tags carry new serials for the same hoses. The
+ * operator is told what the line has and asked; a damaged tag is replaced by scanning it (same serial). Returns false
+ * (do nothing), true (nothing to ask) or 'asked' (asked, and the answer was yes).
+ */
+function askFirst(button) {
+  const action = button.dataset.action;
+  const box = button.closest('[data-wo]');
+  if (action === 'labels' && box?.dataset.hasTags) {
+    const quantity = $('.qty', box).value;
+    return window.confirm(`Line ${box.dataset.line} has tags already: ${box.dataset.hasTags}.\n\nPrint ${quantity} more, with new serial numbers?\n\nTo replace a damaged tag, scan it instead: it prints again with its own serial.`) && 'asked';
+  }
+  if (action === 'everything' && box?.dataset.again) {
+    return window.confirm(`Every line of ${box.dataset.wo} has its tags already (lines ${box.dataset.again}).\n\nPrint all of them again, with new serial numbers, and the datasheet and traveler?`) && 'asked';
+  }
+  return true;
 }
 
 async function press(button, force = false) {
@@ -174,6 +193,12 @@ async function press(button, force = false) {
     return toast(err.message, true);
   }
   const intent = JSON.stringify(requests);
+  if (!force && button.dataset.intent !== intent) {
+    const answer = askFirst(button);
+    if (!answer) return;
+    // Asked and answered yes: printing them again is meant, so the station's "you asked for this moments ago" is not.
+    if (answer === 'asked') force = true;
+  }
   if (button.dataset.intent !== intent || force) {
     button.dataset.intent = intent;
     button.dataset.key = newKey();
@@ -343,6 +368,35 @@ $('#jobs')?.addEventListener('submit', (e) => {
   jobAction(form.closest('[data-job]'), 'after', code);
 });
 
+// --- What the lines of the open work order have had printed: the station's words, fetched again as its jobs change ---
+let tagsTimer;
+function refreshTags() {
+  clearTimeout(tagsTimer);
+  tagsTimer = setTimeout(async () => {
+    try {
+      const res = await fetch(location.pathname);
+      if (!res.ok) return;
+      const fresh = new DOMParser().parseFromString(await res.text(), 'text/html');
+      for (const strip of fresh.querySelectorAll('[data-line-tags]')) {
+        const line = strip.dataset.lineTags;
+        document.querySelector(`[data-line-tags="${CSS.escape(line)}"]`)?.replaceWith(document.importNode(strip, true));
+        const now = document.querySelector(`.actions[data-line="${CSS.escape(line)}"]`);
+        const then = fresh.querySelector(`.actions[data-line="${CSS.escape(line)}"]`);
+        if (now && then) {
+          if (then.dataset.hasTags) now.dataset.hasTags = then.dataset.hasTags;
+          else delete now.dataset.hasTags;
+        }
+      }
+      // The work order's buttons, unless one still shows a press (under way or just done): its rearm asks again.
+      const actions = $('.woactions');
+      const next = fresh.querySelector('.woactions');
+      if (actions && next && !$('button.busy', actions)) actions.replaceWith(document.importNode(next, true));
+    } catch {
+      // the offline banner covers it; the next change tries again
+    }
+  }, 300);
+}
+
 // --- Live: printers, jobs, GoldLeaf; reconnects by itself after a station restart ---
 function showPrinter(p) {
   const chip = document.querySelector(`[data-printer="${CSS.escape(p.id)}"].printer`);
@@ -384,8 +438,10 @@ function connect() {
     offlineTimer = setTimeout(() => ($('#offline').hidden = false), 1500);
   };
   events.addEventListener('job.changed', (e) => {
-    jobNews(JSON.parse(e.data).job);
+    const { job } = JSON.parse(e.data);
+    jobNews(job);
     refreshJobs();
+    if (job.workOrderNumber && job.workOrderNumber === $('.woactions')?.dataset.wo) refreshTags();
   });
   events.addEventListener('job.progress', (e) => {
     const { job } = JSON.parse(e.data);

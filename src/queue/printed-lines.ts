@@ -1,0 +1,64 @@
+// Which lines of a work order already have their tags from this bench, and how far they came. The kiosk shows it on
+// each line beside its print buttons, asks before a line's tags are printed a second time (new serials for the same
+// hoses), and leaves such lines out of "Print everything". Read from the jobs themselves, by the work-order index.
+import type { Statement } from 'better-sqlite3';
+import { preparedStatements, type Store } from '../store/store.js';
+import type { JobState } from './job-record.js';
+
+/** The tags a line has had, by how far they came. */
+export interface LineTags {
+  lineNumber: number;
+  /** Tags of jobs that came out: done, sent, or answered by the operator after a fault (resumed, reprinted). */
+  printed: number;
+  /** Tags of jobs waiting for their printer or printing now. */
+  underWay: number;
+  /** Tags of jobs that need attention: the operator is asked what came out. */
+  inDoubt: number;
+  jobs: number;
+  /** The newest of those jobs: when it ended (or was asked for), where, and how it stands. */
+  last: { at: string; printerId: string; state: JobState };
+}
+
+// The line's own tag jobs (not reprints of them, which print the same serials again), except those that printed
+// nothing: a job that failed before any byte left, or was cancelled or expired waiting.
+const COUNTED = `kind = 'labels' AND is_reprint = 0 AND line_number IS NOT NULL
+  AND (state IN ('queued', 'printing', 'done', 'sent', 'needs-attention') OR (state = 'failed' AND parts_sent > 0))`;
+
+export class PrintedLines {
+  private readonly sql: (text: string) => Statement;
+
+  constructor(store: Store) {
+    this.sql = preparedStatements(store);
+  }
+
+  /** Every line of the work order that has tags, by line number. */
+  forWorkOrder(number: string): Map<number, LineTags> {
+    const rows = this.sql(
+      `SELECT line_number AS line, state, printer_id AS printer, COALESCE(finished_at, created_at) AS at,
+         CASE WHEN json_array_length(serials) > 0 THEN json_array_length(serials) ELSE parts_total END AS tags
+       FROM jobs WHERE work_order_number = ? AND ${COUNTED} ORDER BY seq`,
+    ).all(number) as Array<{ line: number; state: JobState; printer: string; at: string; tags: number }>;
+    const lines = new Map<number, LineTags>();
+    for (const r of rows) {
+      const l = lines.get(r.line) ?? { lineNumber: r.line, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last: { at: r.at, printerId: r.printer, state: r.state } };
+      if (r.state === 'queued' || r.state === 'printing') l.underWay += r.tags;
+      else if (r.state === 'needs-attention') l.inDoubt += r.tags;
+      else l.printed += r.tags;
+      l.jobs += 1;
+      l.last = { at: r.at, printerId: r.printer, state: r.state };
+      lines.set(r.line, l);
+    }
+    return lines;
+  }
+
+  /** How many lines of each of these work orders have tags (those with none are left out). */
+  linesWithTags(numbers: readonly string[]): Map<string, number> {
+    const count = this.sql(`SELECT COUNT(DISTINCT line_number) AS n FROM jobs WHERE work_order_number = ? AND ${COUNTED}`);
+    const result = new Map<string, number>();
+    for (const n of numbers) {
+      const lines = (count.get(n) as { n: number }).n;
+      if (lines) result.set(n, lines);
+    }
+    return result;
+  }
+}

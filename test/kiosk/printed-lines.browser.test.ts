@@ -1,0 +1,113 @@
+// The kiosk in Chromium after a line's tags are printed: the line says so (live, without a reload), a second tap on
+// its "Print tags" asks before printing new tags with new serials for the same hoses, "Print everything" becomes
+// "Print the rest" and leaves that line out, and the list of work orders tells lines with tags from the rest.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Dialog, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningStation } from '../../src/station.js';
+import type { TcpPrinterDouble } from '../doubles/tcp-printer.js';
+import { kioskBench } from '../helpers/browser.js';
+import { asKiosk } from '../helpers/station.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+const WO = 'WO-24001'; // line 10: 2 hoses, line 20: 8
+let station: RunningStation;
+let zebra: TcpPrinterDouble;
+let browser: Browser;
+let page: Page;
+const dialogs: string[] = [];
+let answer = false;
+
+let bench: Awaited<ReturnType<typeof kioskBench>>;
+beforeAll(async () => {
+  bench = await kioskBench(dir, (c) => (c.station.timeZone = 'UTC'));
+  ({ zebra, station, browser, page } = bench);
+  page.on('dialog', (d: Dialog) => {
+    dialogs.push(d.message());
+    void (answer ? d.accept() : d.dismiss());
+  });
+}, 60_000);
+afterAll(() => bench?.close());
+
+/** Tag jobs per line, the station's own record. */
+const tagJobs = (line: number) => station.jobs.list({ workOrder: WO, limit: 100 }).filter((j) => j.kind === 'labels' && j.lineNumber === line);
+
+describe('lines that have their tags, in Chromium', () => {
+  it('shows a line its tags once they are printed, without a reload', async () => {
+    await page.goto(`${station.url}/kiosk/wo/${WO}`);
+    const strip = page.locator('[data-line-tags="10"]');
+    expect(await strip.isHidden()).toBe(true);
+    expect(await page.locator('.woactions button[data-action="everything"]').textContent()).toBe('Print everything');
+    await page.locator('#line-10').getByRole('button', { name: 'Print tags' }).click();
+    await expect.poll(() => zebra.labels(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => tagJobs(10)[0]?.state, { timeout: 10_000 }).toBe('done');
+    const job = tagJobs(10)[0]!;
+    await expect.poll(() => strip.textContent(), { timeout: 10_000 }).toBe(`Tags: 2 printed · ${job.finishedAt!.slice(5, 16).replace('T', ' ')} on Zebra tags`);
+    expect(await strip.getAttribute('class')).toContain('t-printed');
+    // The work order's button now prints what is left.
+    await expect.poll(() => page.locator('.woactions button[data-action="everything"]').textContent()).toBe('Print the rest');
+    expect(dialogs).toEqual([]);
+  });
+
+  it('asks before printing a line its tags again, and prints nothing when the answer is no', async () => {
+    const button = page.locator('#line-10').getByRole('button', { name: 'Print tags' });
+    await expect.poll(() => button.textContent()).toBe('Print tags'); // the last press's "Done" has gone
+    answer = false;
+    await button.click();
+    await expect.poll(() => dialogs.length).toBe(1);
+    expect(dialogs[0]).toMatch(/^Line 10 has tags already: 2 printed · .* on Zebra tags\.\n\nPrint 2 more, with new serial numbers\?\n\nTo replace a damaged tag, scan it instead/);
+    await page.waitForTimeout(500);
+    expect(tagJobs(10)).toHaveLength(1);
+    expect(zebra.labels()).toBe(2);
+    // Yes prints them, with serials of their own.
+    answer = true;
+    await button.click();
+    await expect.poll(() => zebra.labels(), { timeout: 10_000 }).toBe(4);
+    expect(dialogs).toHaveLength(2);
+    const [first, second] = tagJobs(10).reverse();
+    expect(second!.serials.filter((s) => first!.serials.includes(s))).toEqual([]);
+    await expect.poll(() => page.locator('[data-line-tags="10"]').textContent(), { timeout: 10_000 }).toMatch(/^Tags: 4 printed · 2 jobs, the last /);
+  });
+
+  it('prints the rest without the lines that have their tags, then asks before printing everything again', async () => {
+    const before = zebra.labels();
+    answer = false;
+    const rest = page.locator('.woactions button[data-action="everything"]');
+    expect(await rest.textContent()).toBe('Print the rest');
+    await rest.click();
+    await expect.poll(() => zebra.labels() - before, { timeout: 15_000 }).toBe(8); // line 20's 8, not line 10's 2
+    expect(tagJobs(10)).toHaveLength(2);
+    expect(tagJobs(20)).toHaveLength(1);
+    expect(dialogs).toHaveLength(2); // nothing asked: nothing printed twice
+    await expect.poll(() => page.locator('[data-line-tags="20"]').textContent(), { timeout: 10_000 }).toMatch(/^Tags: 8 printed · /);
+    // The rest is the work order's datasheet too (there is no traveler printer here).
+    await expect.poll(() => (existsSync(join(dir, 'office')) ? readdirSync(join(dir, 'office')) : [])).toEqual([expect.stringMatching(/-WO-24001-datasheet\.pdf$/)]);
+    // Every line has its tags: the button prints them all again only after asking.
+    const again = page.locator('.woactions button[data-action="everything"]');
+    await expect.poll(() => again.textContent(), { timeout: 10_000 }).toBe('Print everything');
+    await again.click();
+    await expect.poll(() => dialogs.length).toBe(3);
+    expect(dialogs[2]).toMatch(/^Every line of WO-24001 has its tags already \(lines 10, 20\)\./);
+    await page.waitForTimeout(500);
+    expect(zebra.labels() - before).toBe(8);
+    expect(tagJobs(20)).toHaveLength(1);
+  });
+
+  it('tells, in the list, work orders whose lines all have tags from those with some', async () => {
+    await page.goto(`${station.url}/kiosk`);
+    const row = (wo: string) => page.locator('tbody tr', { has: page.locator(`a:text-is("${wo}")`) });
+    expect(await row(WO).locator('.badge').textContent()).toBe('tags printed');
+    // WO-24002: one of its three lines.
+    await page.goto(`${station.url}/kiosk/wo/WO-24002`);
+    await page.locator('#line-30').getByRole('button', { name: 'Print tags' }).click();
+    await expect.poll(() => station.jobs.list({ workOrder: 'WO-24002', state: 'done', limit: 5 }).length, { timeout: 10_000 }).toBe(1);
+    await page.goto(`${station.url}/kiosk`);
+    expect(await row('WO-24002').locator('.badge').textContent()).toBe('tags: 1 of 3 lines');
+    expect(await row('WO-24004').locator('.badge').count()).toBe(0);
+    // The office reads the same over the API.
+    const wo = (await (await (await asKiosk(station.app))(`/api/v1/workorders/${WO}`)).json()) as { lineTags: Array<{ lineNumber: number; printed: number; jobs: number }> };
+    expect(wo.lineTags).toEqual([expect.objectContaining({ lineNumber: 10, printed: 4, jobs: 2 }), expect.objectContaining({ lineNumber: 20, printed: 8, jobs: 1 })]);
+  });
+});
