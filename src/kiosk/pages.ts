@@ -10,6 +10,7 @@ import { formatQuantity, formatToleranced } from './format.js';
 import type { Html } from './layout.js';
 import type { ShopClock } from '../lib/shop-clock.js';
 import type { LineTags } from '../queue/printed-lines.js';
+import { tagChanges, type PrintedWith } from '../labels/tag-changes.js';
 
 const LABEL_SIZES: Array<[string, string]> = [
   ['hose-tag', 'Tag 76×25 mm'],
@@ -62,24 +63,28 @@ function button(label: string, action: string, printer: PrinterView | undefined,
   return html`<button data-action="${action}" data-printer="${printer.id}"${data} title="on ${printer.name}">${label}</button>`;
 }
 
-/** A line's tags so far, in words: "8 printed · 12-03 19:30 on Tag printer". */
-function tagsWords(t: LineTags, clock: ShopClock, printerName: (id: string) => string): string {
+/**
+ * A line's tags so far, in words: "8 printed · 12-03 19:30 on Tag printer", "3 of 8 printed", and what changed on the
+ * line since its newest tags were made ("cut length 1712 mm → 1700 mm"), which may make them wrong.
+ */
+function tagsWords(t: LineTags, line: LineView, changes: readonly string[], clock: ShopClock, printerName: (id: string) => string): string {
   const how = [
-    t.printed ? `${t.printed} printed` : '',
+    t.printed ? (line.assembly && t.printed < line.quantity ? `${t.printed} of ${line.quantity} printed` : `${t.printed} printed`) : '',
     t.underWay ? `${t.underWay} in the queue` : '',
     t.inDoubt ? `${t.inDoubt} in a job that needs attention` : '',
   ].filter(Boolean);
-  return `${how.join(', ')} · ${t.jobs > 1 ? `${t.jobs} jobs, the last ` : ''}${clock.dayAndMinute(t.last.at)} on ${printerName(t.last.printerId)}`;
+  const words = `${how.join(', ')} · ${t.jobs > 1 ? `${t.jobs} jobs, the last ` : ''}${clock.dayAndMinute(t.last.at)} on ${printerName(t.last.printerId)}`;
+  return changes.length ? `${words} · the line has changed since: ${changes.join('; ')}` : words;
 }
 
 /** The line's tags strip: empty (hidden) until it has some; the kiosk refreshes it as jobs go. */
-function tagsStrip(line: LineView, tags: LineTags | undefined, words: string | undefined): Html {
-  if (!tags || !words) return html`<p class="tags" data-line-tags="${line.lineNumber}" hidden></p>`;
-  const kind = tags.inDoubt ? 'attention' : tags.underWay ? 'queued' : 'printed';
-  return html`<p class="tags t-${kind}" data-line-tags="${line.lineNumber}">Tags: ${words}</p>`;
+function tagsStrip(line: LineView, tags: { of?: LineTags; words?: string; changed?: boolean }): Html {
+  if (!tags.of || !tags.words) return html`<p class="tags" data-line-tags="${line.lineNumber}" hidden></p>`;
+  const kind = tags.of.inDoubt ? 'attention' : tags.changed ? 'changed' : tags.of.underWay ? 'queued' : 'printed';
+  return html`<p class="tags t-${kind}" data-line-tags="${line.lineNumber}">Tags: ${tags.words}</p>`;
 }
 
-function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: LineTags; words?: string }, reprint?: { jobId: string; part: number; serial: string; of: string }): Html {
+function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: LineTags; words?: string; changed?: boolean }, reprint?: { jobId: string; part: number; serial: string; of: string }): Html {
   const a = line.assembly;
   const kit = line.kit;
   const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}"${tags.words ? html` data-has-tags="${tags.words}"` : ''}>
@@ -96,11 +101,11 @@ function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: 
   const preview = a ? html`<img class="preview" loading="lazy" alt="Tag preview for line ${line.lineNumber}" data-base="/api/v1/templates/{t}/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png" src="/api/v1/templates/hose-tag/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png">` : '';
   const head = html`<h2>Line ${line.lineNumber} · ${a ? `${a.partNumber}${a.revision ? ` rev ${a.revision}` : ''}` : kit ? `Kit ${kit.partNumber}` : 'Item'} <span class="qty-badge">× ${line.quantity}</span></h2>`;
   if (!a) {
-    return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${tagsStrip(line, tags.of, tags.words)}${line.problem ? html`<p class="bad">${line.problem}</p>` : ''}
+    return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${tagsStrip(line, tags)}${line.problem ? html`<p class="bad">${line.problem}</p>` : ''}
 ${kit ? html`<p>${kit.description ?? ''}</p><ul class="kit">${kit.assemblies.map((k) => html`<li>${k.assembly.partNumber} × ${k.quantity} · ${k.assembly.hose.partNumber ?? ''} · A ${formatToleranced(k.assembly.end1.crimp?.diameter)} · B ${formatToleranced(k.assembly.end2.crimp?.diameter)}</li>`)}</ul>` : ''}
 ${reprintBox}${actions}</section>`;
   }
-  return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${tagsStrip(line, tags.of, tags.words)}
+  return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${tagsStrip(line, tags)}
 <p class="hose">${a.hose.partNumber ?? ''} ${a.hose.spec ? `(${a.hose.spec})` : ''} · cut <b>${formatQuantity(a.cutLength) || '—'}</b> · overall ${formatQuantity(a.length)} ${a.length?.tolerance ?? ''}${a.orientationDeg !== undefined ? ` · orientation ${a.orientationDeg}°` : ''}</p>
 <div class="ends">${endCell('End A', a.end1)}${endCell('End B', a.end2)}</div>
 ${a.productionNotes ? html`<p class="note">${a.productionNotes}</p>` : ''}
@@ -141,7 +146,8 @@ ${wo.stale ? html`<div class="banner warn" role="status">GoldLeaf's newer copy o
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
 ${wo.lines.map((line) => {
   const of = tagged.get(line.lineNumber);
-  const tags = of ? { of, words: tagsWords(of, deps.clock, printerName) } : {};
+  const changes = of ? tagChanges((deps.jobs.printedLines.printedWith(of.last.jobId) ?? {}) as PrintedWith, line, wo) : [];
+  const tags = of ? { of, words: tagsWords(of, line, changes, deps.clock, printerName), changed: changes.length > 0 } : {};
   return lineCard(wo, line, t, tags, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined);
 })}`;
 }

@@ -18,7 +18,7 @@ table.list{width:100%;border-collapse:collapse}table.list td,table.list th{paddi
 a.big{font-size:1.25rem;font-weight:700;display:inline-block;min-height:48px;line-height:48px}
 .badge{padding:3px 8px;border-radius:4px;font-weight:700;background:#444}.badge.done,.badge.s-done{background:#1d6b2f}.badge.s-needs-attention,.badge.s-failed{background:#b42318}.badge.s-queued{background:#3a3f47}
 .line{background:#1b1b1b;border:1px solid #333;border-radius:8px;padding:10px 14px;margin:12px 0}.line.focus{border:3px solid #ffd166}.line h2{margin:4px 0;font-size:1.35rem}.qty-badge{color:#ffd166}
-.tags{margin:6px 0;padding:6px 10px;border-radius:6px;font-weight:700;display:inline-block}.tags[hidden]{display:none}.tags.t-printed{background:#1d6b2f}.tags.t-queued{background:#1f4fa0}.tags.t-attention{background:#b42318}.badge.partial{background:#5b4a00}
+.tags{margin:6px 0;padding:6px 10px;border-radius:6px;font-weight:700;display:inline-block}.tags[hidden]{display:none}.tags.t-printed{background:#1d6b2f}.tags.t-queued{background:#1f4fa0}.tags.t-attention{background:#b42318}.tags.t-changed{background:#8a5a00}.badge.partial{background:#5b4a00}
 .hose{margin:4px 0 8px}.ends{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin-bottom:10px}.end{background:#242424;border-radius:6px;padding:8px}
 .endlabel{font-weight:700;color:#bbb}.fitting{font-weight:700}.crimp{font-size:2.1rem;font-weight:800;color:#ffd166;margin:4px 0;line-height:1.1}.small{font-size:.85rem;color:#c8c8c8}
 .note{background:#2b2b12;padding:8px;border-radius:6px}.meta{color:#ddd}.notice{padding:20px}.qtylabel{display:inline-flex;gap:6px;align-items:center;font-weight:700}

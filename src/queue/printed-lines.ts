@@ -4,6 +4,7 @@
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
 import type { JobState } from './job-record.js';
+import { decodeLabelData } from './label-data-codec.js';
 
 /** The tags a line has had, by how far they came. */
 export interface LineTags {
@@ -15,8 +16,8 @@ export interface LineTags {
   /** Tags of jobs that need attention: the operator is asked what came out. */
   inDoubt: number;
   jobs: number;
-  /** The newest of those jobs: when it ended (or was asked for), where, and how it stands. */
-  last: { at: string; printerId: string; state: JobState };
+  /** The newest of those jobs: which, when it ended (or was asked for), where, and how it stands. */
+  last: { jobId: string; at: string; printerId: string; state: JobState };
 }
 
 // The line's own tag jobs (not reprints of them, which print the same serials again), except those that printed
@@ -26,6 +27,7 @@ const COUNTED = `kind = 'labels' AND is_reprint = 0 AND line_number IS NOT NULL
 
 export class PrintedLines {
   private readonly sql: (text: string) => Statement;
+  private readonly firstLabels = new Map<string, unknown>();
 
   constructor(store: Store) {
     this.sql = preparedStatements(store);
@@ -34,21 +36,40 @@ export class PrintedLines {
   /** Every line of the work order that has tags, by line number. */
   forWorkOrder(number: string): Map<number, LineTags> {
     const rows = this.sql(
-      `SELECT line_number AS line, state, printer_id AS printer, COALESCE(finished_at, created_at) AS at,
+      `SELECT id, line_number AS line, state, printer_id AS printer, COALESCE(finished_at, created_at) AS at,
          CASE WHEN json_array_length(serials) > 0 THEN json_array_length(serials) ELSE parts_total END AS tags
        FROM jobs WHERE work_order_number = ? AND ${COUNTED} ORDER BY seq`,
-    ).all(number) as Array<{ line: number; state: JobState; printer: string; at: string; tags: number }>;
+    ).all(number) as Array<{ id: string; line: number; state: JobState; printer: string; at: string; tags: number }>;
     const lines = new Map<number, LineTags>();
     for (const r of rows) {
-      const l = lines.get(r.line) ?? { lineNumber: r.line, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last: { at: r.at, printerId: r.printer, state: r.state } };
+      const last = { jobId: r.id, at: r.at, printerId: r.printer, state: r.state };
+      const l = lines.get(r.line) ?? { lineNumber: r.line, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last };
       if (r.state === 'queued' || r.state === 'printing') l.underWay += r.tags;
       else if (r.state === 'needs-attention') l.inDoubt += r.tags;
       else l.printed += r.tags;
       l.jobs += 1;
-      l.last = { at: r.at, printerId: r.printer, state: r.state };
+      l.last = last;
       lines.set(r.line, l);
     }
     return lines;
+  }
+
+  /**
+   * What a job's first label was filled with (the line as it was when its tags were made), kept for a while: it never
+   * changes, and a long job's data takes a moment to unpack.
+   */
+  printedWith(jobId: string): unknown {
+    if (this.firstLabels.has(jobId)) return this.firstLabels.get(jobId);
+    const row = this.sql('SELECT label_data FROM jobs WHERE id = ?').get(jobId) as { label_data: Buffer | null } | undefined;
+    let first: unknown;
+    try {
+      first = row?.label_data ? decodeLabelData(row.label_data)[0] : undefined;
+    } catch {
+      first = undefined; // unreadable: nothing to compare with, which says nothing about the tags
+    }
+    if (this.firstLabels.size >= 200) this.firstLabels.delete(this.firstLabels.keys().next().value!);
+    this.firstLabels.set(jobId, first);
+    return first;
   }
 
   /** How many lines of each of these work orders have tags (those with none are left out). */

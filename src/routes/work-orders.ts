@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { ageSeconds, reachability } from '../sync/types.js';
+import { tagChanges, type PrintedWith } from '../labels/tag-changes.js';
 
 /** A work order the bench may print: released, or kept printable by config after it left released state. */
 export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>, ref: string): CachedWorkOrder {
@@ -35,7 +36,7 @@ export const operations: readonly Operation[] = [
   {
     method: 'get',
     path: '/api/v1/workorders/{ref}',
-    summary: "One released work order (by id or number) with its resolved lines, and the tags this bench has printed for them (lineTags: per line, tags printed, in the queue and in jobs that need attention)",
+    summary: "One released work order (by id or number) with its resolved lines, and the tags this bench has printed for them (lineTags: per line, tags printed, in the queue and in jobs that need attention, and changedSince: what on the line differs from the data its newest tags were made from)",
     scope: 'read',
   },
 ];
@@ -56,7 +57,13 @@ export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/:ref', (c) => {
     const wo = printableWorkOrder(deps, c.req.param('ref'));
-    return c.json({ ...wo, lineTags: [...deps.jobs.printedLines.forWorkOrder(wo.number).values()], source: freshness() });
+    const printed = deps.jobs.printedLines;
+    const lineTags = [...printed.forWorkOrder(wo.number).values()].sort((a, b) => a.lineNumber - b.lineNumber).map((t) => {
+      const line = wo.lines.find((l) => l.lineNumber === t.lineNumber);
+      const changedSince = line ? tagChanges((printed.printedWith(t.last.jobId) ?? {}) as PrintedWith, line, wo) : [];
+      return { ...t, changedSince };
+    });
+    return c.json({ ...wo, lineTags, source: freshness() });
   });
 
   return app;

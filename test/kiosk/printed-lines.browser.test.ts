@@ -110,4 +110,29 @@ describe('lines that have their tags, in Chromium', () => {
     const wo = (await (await (await asKiosk(station.app))(`/api/v1/workorders/${WO}`)).json()) as { lineTags: Array<{ lineNumber: number; printed: number; jobs: number }> };
     expect(wo.lineTags).toEqual([expect.objectContaining({ lineNumber: 10, printed: 4, jobs: 2 }), expect.objectContaining({ lineNumber: 20, printed: 8, jobs: 1 })]);
   });
+
+  it('says how many of the line\'s tags a smaller job printed, and what changed on the line since its tags were made', async () => {
+    await page.goto(`${station.url}/kiosk/wo/WO-24002`);
+    const line = page.locator('#line-20'); // 24 hoses
+    await line.locator('.qty').fill('3');
+    await line.getByRole('button', { name: 'Print tags' }).click();
+    const strip = page.locator('[data-line-tags="20"]');
+    await expect.poll(() => strip.textContent(), { timeout: 10_000 }).toMatch(/^Tags: 3 of 24 printed · /);
+    // The office corrects the assembly's cut length in GoldLeaf (the sandbox); the next sync brings it.
+    const data = station.sandbox!.state.data;
+    const rawWo = [...data.workOrders.values()].find((w) => w.number === 'WO-24002')!;
+    const rawLine = (rawWo.items as Array<{ item: string; lineNumber: number }>).find((l) => l.lineNumber === 20)!;
+    const assembly = data.assemblies.get(rawLine.item)!;
+    const was = assembly.cutLength as number;
+    assembly.cutLength = was + 10;
+    assembly.lastModified = rawWo.lastModified = new Date().toISOString();
+    await station.sync.syncOnce();
+    await page.reload();
+    await expect.poll(() => strip.textContent()).toMatch(new RegExp(`· the line has changed since: cut length ${was} mm → ${was + 10} mm$`));
+    expect(await strip.getAttribute('class')).toContain('t-changed');
+    // Line 30's tags still match it. The office reads the same over the API.
+    expect(await page.locator('[data-line-tags="30"]').textContent()).not.toContain('changed');
+    const api = (await (await (await asKiosk(station.app))('/api/v1/workorders/WO-24002')).json()) as { lineTags: Array<{ lineNumber: number; changedSince: string[] }> };
+    expect(api.lineTags.map((t) => [t.lineNumber, t.changedSince])).toEqual([[20, [`cut length ${was} mm → ${was + 10} mm`]], [30, []]]);
+  });
 });
