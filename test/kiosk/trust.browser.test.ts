@@ -40,11 +40,14 @@ afterAll(async () => {
   await zebra?.close();
 });
 
-const line10 = () => station.jobs.list({ workOrder: 'WO-24005', limit: 500 }).filter((j) => j.kind === 'labels' && j.lineNumber === 10 && !j.isReprint);
+const tagJobs = (line: number) => station.jobs.list({ workOrder: 'WO-24005', limit: 500 }).filter((j) => j.kind === 'labels' && j.lineNumber === line && !j.isReprint);
 
-/** Taps the line's Print tags button `times` times, `gapMs` apart, with a finger (touch events, not a mouse). */
-async function tapPrint(quantity: number, times: number, gapMs: number): Promise<void> {
-  const line = page.locator('#line-10');
+/**
+ * Taps a line's Print tags button `times` times, `gapMs` apart, with a finger (touch events, not a mouse). Each case
+ * takes a line without tags: once a line has them, a tap asks before printing more (see printed-lines).
+ */
+async function tapPrint(lineNumber: number, quantity: number, times: number, gapMs: number): Promise<void> {
+  const line = page.locator(`#line-${lineNumber}`);
   await line.locator('.qty').fill(String(quantity));
   const button = line.locator('button[data-action="labels"]');
   await button.scrollIntoViewIfNeeded();
@@ -55,10 +58,10 @@ async function tapPrint(quantity: number, times: number, gapMs: number): Promise
   }
 }
 
-async function settled(): Promise<void> {
+async function settled(lineNumber: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 1200)); // any late tap has reached the station by now
   await station.queue.runUntilIdle();
-  await expect.poll(() => page.locator('#line-10 button[data-action="labels"]').textContent(), { timeout: 10_000 }).toBe('Print tags');
+  await expect.poll(() => page.locator(`#line-${lineNumber} button[data-action="labels"]`).textContent(), { timeout: 10_000 }).toBe('Print tags');
 }
 
 describe('one press, one job', () => {
@@ -67,19 +70,18 @@ describe('one press, one job', () => {
   });
 
   it.each([
-    [2, 30],
-    [2, 150],
-    [2, 400],
-    [3, 30],
-    [3, 150],
-    [3, 400],
-  ])('%i taps %i ms apart print once, with one serial batch', async (times, gap) => {
-    const quantity = times * 10 + gap / 10; // a new intent each case
-    const before = line10().length;
+    [2, 30, 30],
+    [2, 150, 40],
+    [2, 400, 50],
+    [3, 30, 60],
+    [3, 150, 70],
+    [3, 400, 80],
+  ])('%i taps %i ms apart print once, with one serial batch (line %i)', async (times, gap, lineNumber) => {
+    const quantity = times * 10 + gap / 10;
     const labels = zebra.labels();
-    await tapPrint(quantity, times, gap);
-    await settled();
-    const jobs = line10().slice(0, line10().length - before);
+    await tapPrint(lineNumber, quantity, times, gap);
+    await settled(lineNumber);
+    const jobs = tagJobs(lineNumber);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.partsTotal).toBe(quantity);
     expect(new Set(jobs.map((j) => j.batchId)).size).toBe(1);
@@ -92,35 +94,48 @@ describe('one press, one job', () => {
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 800, downloadThroughput: -1, uploadThroughput: -1 });
     try {
-      const before = line10().length;
-      await tapPrint(9, 3, 150);
+      await tapPrint(90, 9, 3, 150);
       await new Promise((r) => setTimeout(r, 400));
-      await tapPrint(9, 1, 0); // and once more while the first is still on its way
+      await tapPrint(90, 9, 1, 0); // and once more while the first is still on its way
       await new Promise((r) => setTimeout(r, 3000));
       await station.queue.runUntilIdle();
-      expect(line10().length - before).toBe(1);
+      expect(tagJobs(90)).toHaveLength(1);
     } finally {
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     }
-    await settled();
+    await settled(90);
     expect(dialogs).toEqual([]);
   });
 
   it('pressing again for the same tags moments later asks first, and prints again only when told to', async () => {
-    const before = line10().length;
-    await tapPrint(11, 1, 0);
-    await settled();
-    await tapPrint(11, 1, 0);
+    await tapPrint(100, 11, 1, 0);
+    await settled(100);
+    await tapPrint(100, 11, 1, 0);
     await expect.poll(() => dialogs.length).toBe(1);
-    expect(dialogs[0]).toMatch(/^11 tags for WO-24005 line 10 .* was asked for at .*\. Print it again\?$/);
-    expect(line10().length - before).toBe(1); // dismissed: nothing more
+    expect(dialogs[0]).toMatch(/^Line 100 has tags already: 11 of \d+ printed · .*\n\nPrint 11 more, with new serial numbers\?/);
+    expect(tagJobs(100)).toHaveLength(1); // dismissed: nothing more
     acceptDialogs = true;
-    await settled();
-    await tapPrint(11, 1, 0);
-    await expect.poll(() => dialogs.length).toBe(2);
-    await settled();
-    expect(line10().length - before).toBe(2);
+    await settled(100);
+    await tapPrint(100, 11, 1, 0);
+    await expect.poll(() => dialogs.length).toBe(2); // asked once, not again by the station's "moments ago"
+    await settled(100);
+    expect(tagJobs(100)).toHaveLength(2);
     acceptDialogs = false;
+    dialogs.length = 0;
+  });
+
+  it("a datasheet pressed again moments later asks the station's question first", async () => {
+    const datasheets = () => station.jobs.list({ workOrder: 'WO-24005', limit: 500 }).filter((j) => j.kind === 'document' && j.lineNumber === 110);
+    const button = page.locator('#line-110 button[data-document="assembly-datasheet"]');
+    await button.click();
+    await expect.poll(() => datasheets().length).toBe(1);
+    await station.queue.runUntilIdle();
+    await expect.poll(() => button.textContent(), { timeout: 10_000 }).toBe('Datasheet');
+    await button.click();
+    await expect.poll(() => dialogs.length).toBe(1);
+    expect(dialogs[0]).toMatch(/^Datasheet HA-.* was asked for at .*\. Print it again\?$/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(datasheets()).toHaveLength(1); // dismissed: nothing more
     dialogs.length = 0;
   });
 });
@@ -162,9 +177,10 @@ describe('the kiosk at the bench screen sizes', () => {
     });
     try {
       await view.goto(`${station.url}/kiosk/wo/WO-24005`);
-      // Not the same tags as the other screen size a moment ago: that would be a repeated press, which asks first.
-      await view.locator('#line-20 .qty').fill(width === 1024 ? '12' : '13');
-      await view.locator('#line-20 button[data-action="labels"]').click();
+      // Not the line of the other screen size a moment ago: it has its tags then, and a press asks first.
+      const line = width === 1024 ? '#line-120' : '#line-130';
+      await view.locator(`${line} .qty`).fill('12');
+      await view.locator(`${line} button[data-action="labels"]`).click();
       await expect.poll(() => view.locator('#jobs .attention').count(), { timeout: 10_000 }).toBeGreaterThan(0);
       zebra.mode = 'normal';
       for (const path of ['/kiosk', '/kiosk/wo/WO-24005', '/kiosk/history']) {
