@@ -11,6 +11,7 @@ import type { Html } from './layout.js';
 import type { ShopClock } from '../lib/shop-clock.js';
 import type { LineTags } from '../queue/printed-lines.js';
 import { tagChanges, type PrintedWith } from '../labels/tag-changes.js';
+import { mergeLineTags, type OtherBenches } from '../shop/line-tags.js';
 
 const LABEL_SIZES: Array<[string, string]> = [
   ['hose-tag', 'Tag 76×25 mm'],
@@ -73,7 +74,8 @@ function tagsWords(t: LineTags, line: LineView, changes: readonly string[], cloc
     t.underWay ? `${t.underWay} in the queue` : '',
     t.inDoubt ? `${t.inDoubt} in a job that needs attention` : '',
   ].filter(Boolean);
-  const words = `${how.join(', ')} · ${t.jobs > 1 ? `${t.jobs} jobs, the last ` : ''}${clock.dayAndMinute(t.last.at)} on ${printerName(t.last.printerId)}`;
+  const where = t.last.bench ?? printerName(t.last.printerId);
+  const words = `${how.join(', ')} · ${t.jobs > 1 ? `${t.jobs} jobs, the last ` : ''}${clock.dayAndMinute(t.last.at)} on ${where}`;
   return changes.length ? `${words} · the line has changed since: ${changes.join('; ')}` : words;
 }
 
@@ -130,9 +132,15 @@ ${also}
 </div>`;
 }
 
-export function workOrderPage(deps: Pick<AppDeps, 'printers' | 'clock' | 'jobs'>, wo: CachedWorkOrder, reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string }): Html {
+export function workOrderPage(
+  deps: Pick<AppDeps, 'printers' | 'clock' | 'jobs'>,
+  wo: CachedWorkOrder,
+  reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string },
+  others?: OtherBenches,
+): Html {
   const printers = deps.printers.views();
-  const tagged = deps.jobs.printedLines.forWorkOrder(wo.number);
+  const own = deps.jobs.printedLines.forWorkOrder(wo.number);
+  const tagged = others && 'lines' in others ? mergeLineTags(own, others.lines) : own;
   const printerName = (id: string) => printers.find((p) => p.id === id)?.name ?? id;
   const t: Targets = {
     labels: printerFor(printers, ['zpl', 'pdf']),
@@ -143,10 +151,12 @@ export function workOrderPage(deps: Pick<AppDeps, 'printers' | 'clock' | 'jobs'>
   return html`<div class="titlebar"><h1>${wo.number} <small>${wo.customer?.name ?? ''}</small></h1>
 ${workOrderActions(wo, tagged, t)}</div>
 ${wo.stale ? html`<div class="banner warn" role="status">GoldLeaf's newer copy of ${wo.number} could not be read since ${deps.clock.minute(wo.stale.since)} (${wo.stale.reason}). Shown as synced ${deps.clock.minute(wo.syncedAt)}; check it against the paperwork.</div>` : ''}
+${others && 'unknown' in others ? html`<p class="small" role="status">Tags printed on other benches are not known now: ${others.unknown}. This bench's own are shown.</p>` : ''}
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
 ${wo.lines.map((line) => {
   const of = tagged.get(line.lineNumber);
-  const changes = of ? tagChanges((deps.jobs.printedLines.printedWith(of.last.jobId) ?? {}) as PrintedWith, line, wo) : [];
+  // Another bench's newest tags: their data is in the ledger, not here, and is not compared.
+  const changes = of && !of.last.bench ? tagChanges((deps.jobs.printedLines.printedWith(of.last.jobId) ?? {}) as PrintedWith, line, wo) : [];
   const tags = of ? { of, words: tagsWords(of, line, changes, deps.clock, printerName), changed: changes.length > 0 } : {};
   return lineCard(wo, line, t, tags, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined);
 })}`;

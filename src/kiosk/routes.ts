@@ -12,6 +12,7 @@ import { goldleafBanner, layout, layoutless } from './layout.js';
 import { historyPage, homePage, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
 import { templateEditorPage, templateListPage } from './designer.js';
 import { printersPage } from './printer-admin.js';
+import { otherBenchesTags } from '../shop/line-tags.js';
 
 const STATIC = join(PACKAGE_ROOT, 'src', 'kiosk', 'static');
 
@@ -72,7 +73,7 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/resolve', (c) => c.json({ location: resolve(c.req.query('code') ?? '') }));
 
-  app.get('/wo/:ref', (c) => {
+  app.get('/wo/:ref', async (c) => {
     let wo;
     try {
       wo = printableWorkOrder(deps, c.req.param('ref'));
@@ -87,7 +88,8 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
       serial && original && serial.workOrderId === wo.id
         ? { lineNumber: serial.lineNumber, jobId: original.jobId, part: original.part, serial: serial.serial, of: `${serial.index} of ${serial.count}` }
         : undefined;
-    return c.html(layout(deps, wo.number, workOrderPage(deps, wo, reprint)));
+    const others = deps.shop && deps.config.shop ? await otherBenchesTags(deps.shop, deps.config.shop.benchId, wo.number) : undefined;
+    return c.html(layout(deps, wo.number, workOrderPage(deps, wo, reprint, others)));
   });
 
   app.get('/banner', (c) => c.html(goldleafBanner(deps)));

@@ -16,8 +16,21 @@ export interface LineTags {
   /** Tags of jobs that need attention: the operator is asked what came out. */
   inDoubt: number;
   jobs: number;
-  /** The newest of those jobs: which, when it ended (or was asked for), where, and how it stands. */
-  last: { jobId: string; at: string; printerId: string; state: JobState };
+  /** The newest of those jobs: which, when it ended (or was asked for), where (another bench's: which), and how it stands. */
+  last: { jobId: string; at: string; printerId: string; state: JobState; bench?: string };
+}
+
+/** Whether a job gave its line tags (the same rule as COUNTED below, for jobs read from elsewhere: the shop ledger). */
+export function countsAsTags(j: { kind: string; isReprint: boolean; state: JobState; partsSent: number }): boolean {
+  if (j.kind !== 'labels' || j.isReprint) return false;
+  return ['queued', 'printing', 'done', 'sent', 'needs-attention'].includes(j.state) || (j.state === 'failed' && j.partsSent > 0);
+}
+
+/** A job's tags added to its line's count by how far they came. */
+export function addTags(l: LineTags, state: JobState, tags: number): void {
+  if (state === 'queued' || state === 'printing') l.underWay += tags;
+  else if (state === 'needs-attention') l.inDoubt += tags;
+  else l.printed += tags;
 }
 
 // The line's own tag jobs (not reprints of them, which print the same serials again), except those that printed
@@ -44,9 +57,7 @@ export class PrintedLines {
     for (const r of rows) {
       const last = { jobId: r.id, at: r.at, printerId: r.printer, state: r.state };
       const l = lines.get(r.line) ?? { lineNumber: r.line, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last };
-      if (r.state === 'queued' || r.state === 'printing') l.underWay += r.tags;
-      else if (r.state === 'needs-attention') l.inDoubt += r.tags;
-      else l.printed += r.tags;
+      addTags(l, r.state, r.tags);
       l.jobs += 1;
       l.last = last;
       lines.set(r.line, l);

@@ -8,6 +8,7 @@ import { StationError } from '../errors.js';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { ageSeconds, reachability } from '../sync/types.js';
 import { tagChanges, type PrintedWith } from '../labels/tag-changes.js';
+import { mergeLineTags, otherBenchesTags } from '../shop/line-tags.js';
 
 /** A work order the bench may print: released, or kept printable by config after it left released state. */
 export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>, ref: string): CachedWorkOrder {
@@ -36,7 +37,7 @@ export const operations: readonly Operation[] = [
   {
     method: 'get',
     path: '/api/v1/workorders/{ref}',
-    summary: "One released work order (by id or number) with its resolved lines, and the tags this bench has printed for them (lineTags: per line, tags printed, in the queue and in jobs that need attention, and changedSince: what on the line differs from the data its newest tags were made from)",
+    summary: "One released work order (by id or number) with its resolved lines, and the tags this bench has printed for them (lineTags: per line, tags printed, in the queue and in jobs that need attention, and changedSince: what on the line differs from the data its newest tags were made from; in a shop, other benches' tags too, or otherBenchesUnknown saying why not)",
     scope: 'read',
   },
 ];
@@ -55,15 +56,19 @@ export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ items, total: items.length, source: freshness() });
   });
 
-  app.get('/:ref', (c) => {
+  app.get('/:ref', async (c) => {
     const wo = printableWorkOrder(deps, c.req.param('ref'));
     const printed = deps.jobs.printedLines;
-    const lineTags = [...printed.forWorkOrder(wo.number).values()].sort((a, b) => a.lineNumber - b.lineNumber).map((t) => {
+    // In a shop, other benches' tags too (from the ledger, when it answers in time).
+    const others = deps.shop && deps.config.shop ? await otherBenchesTags(deps.shop, deps.config.shop.benchId, wo.number) : undefined;
+    const own = printed.forWorkOrder(wo.number);
+    const all = others && 'lines' in others ? mergeLineTags(own, others.lines) : own;
+    const lineTags = [...all.values()].sort((a, b) => a.lineNumber - b.lineNumber).map((t) => {
       const line = wo.lines.find((l) => l.lineNumber === t.lineNumber);
-      const changedSince = line ? tagChanges((printed.printedWith(t.last.jobId) ?? {}) as PrintedWith, line, wo) : [];
+      const changedSince = line && !t.last.bench ? tagChanges((printed.printedWith(t.last.jobId) ?? {}) as PrintedWith, line, wo) : [];
       return { ...t, changedSince };
     });
-    return c.json({ ...wo, lineTags, source: freshness() });
+    return c.json({ ...wo, lineTags, ...(others && 'unknown' in others ? { otherBenchesUnknown: others.unknown } : {}), source: freshness() });
   });
 
   return app;

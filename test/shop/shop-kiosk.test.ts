@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
 import { freshDatabase } from '../helpers/postgres.js';
+import { shippedJob } from '../helpers/ledger.js';
+import { ShopClock } from '../../src/lib/shop-clock.js';
 import { asKiosk, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -89,6 +91,30 @@ describe('the whole shop in the kiosk', () => {
     }
     await station.queue.runUntilIdle();
     expect(zebra.labels()).toBe(printedBefore);
+  });
+
+  it('shows on a line the tags another bench printed for it, and counts them before printing here', async () => {
+    await station.shop!.ledger.ship('bench-9', [
+      {
+        eventId: 'bench-9:job:line20:1',
+        seq: 10,
+        kind: 'job',
+        at: new Date().toISOString(),
+        payload: { ...shippedJob('line20', { seq: 10, workOrderNumber: 'WO-24005', lineNumber: 20, serials: ['BP269990101', 'BP269990102', 'BP269990103', 'BP269990104'], partsTotal: 4, partsConfirmed: 4, createdAt: '2026-12-03T06:00:00.000Z', finishedAt: '2026-12-03T06:00:05.000Z' }) },
+      },
+      // Its reprint of one tag, and a job that printed nothing: neither is the line's tags.
+      { eventId: 'bench-9:job:again:1', seq: 11, kind: 'job', at: new Date().toISOString(), payload: { ...shippedJob('again', { seq: 11, workOrderNumber: 'WO-24005', lineNumber: 20, isReprint: true, reprintOf: 'line20', serials: ['BP269990102'], partsTotal: 1 }) } },
+      { eventId: 'bench-9:job:refused:1', seq: 12, kind: 'job', at: new Date().toISOString(), payload: { ...shippedJob('refused', { seq: 12, workOrderNumber: 'WO-24005', lineNumber: 30, state: 'failed', partsSent: 0 }) } },
+    ]);
+    const page = await (await kiosk('/kiosk/wo/WO-24005')).text();
+    expect(page).toMatch(new RegExp(`data-line-tags="20">Tags: 4 printed · ${new ShopClock().dayAndMinute('2026-12-03T06:00:05.000Z')} on bench-9</p>`));
+    expect(page).toContain('data-line-tags="30" hidden');
+    // Line 10 has this bench's 3 tags and bench 9's three jobs of 3 (from the first test): 12, in 4 jobs.
+    expect(page).toMatch(/data-line-tags="10">Tags: 12 printed · 4 jobs, the last/);
+    expect(page).toMatch(/data-line="20" data-has-tags="4 printed · [^"]+ on bench-9"/);
+    expect(page).toMatch(/data-skipped="10, 20"/);
+    const api = (await (await kiosk('/api/v1/workorders/WO-24005')).json()) as { lineTags: Array<{ lineNumber: number; printed: number; last: { bench?: string } }> };
+    expect(api.lineTags.filter((t) => t.lineNumber === 20)).toEqual([expect.objectContaining({ printed: 4, last: expect.objectContaining({ bench: 'bench-9' }) })]);
   });
 
   it('says the ledger state in the status strip and in /readyz, without making the bench unready', async () => {

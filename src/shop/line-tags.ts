@@ -1,0 +1,72 @@
+// The tags other benches of the shop printed for a work order's lines, from the ledger, beside this bench's own: a
+// crimper opening an order that another bench has tagged sees it on the line and is asked before printing a second set.
+// The bench never waits long for it: a ledger known to be out of reach is not asked, and one that does not answer in
+// a second is left out, saying so on the page.
+import { describeError } from '../errors.js';
+import { addTags, countsAsTags, type LineTags } from '../queue/printed-lines.js';
+import type { JobState } from '../queue/job-record.js';
+import type { ShopService } from './service.js';
+
+export type OtherBenches = { lines: Map<number, LineTags> } | { unknown: string };
+
+const WAIT_MS = 1000;
+
+class LedgerTooSlow extends Error {
+  constructor(waitMs: number) {
+    super(`the shop ledger did not answer within ${waitMs / 1000} s`);
+  }
+}
+
+/** Other benches' tags of a work order's lines, or why they are not known now. */
+export async function otherBenchesTags(shop: ShopService, benchId: string, workOrder: string, waitMs = WAIT_MS): Promise<OtherBenches> {
+  const status = shop.status();
+  if (status.state === 'unreachable' || status.state === 'starting') return { unknown: `the shop ledger cannot be reached${status.lastError ? ` (${status.lastError})` : ''}` };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const jobs = await Promise.race([
+      shop.ledger.searchJobs({ workOrder, limit: 1000 }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LedgerTooSlow(waitMs)), waitMs);
+      }),
+    ]);
+    const lines = new Map<number, LineTags>();
+    // Newest first from the ledger; counted oldest first so that the last one stays the newest.
+    for (const j of [...jobs].reverse()) {
+      if (j.benchId === benchId || j.lineNumber === undefined || j.lineNumber === null) continue;
+      if (!countsAsTags({ kind: j.kind, isReprint: j.isReprint, state: j.state as JobState, partsSent: j.partsSent ?? 0 })) continue;
+      const tags = j.serials.length || j.partsTotal;
+      const last = { jobId: `${j.benchId}/${j.id}`, at: j.finishedAt ?? j.createdAt, printerId: j.printerId, state: j.state as JobState, bench: j.benchId };
+      const l = lines.get(j.lineNumber) ?? { lineNumber: j.lineNumber, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last };
+      addTags(l, j.state as JobState, tags);
+      l.jobs += 1;
+      l.last = last;
+      lines.set(j.lineNumber, l);
+    }
+    return { lines };
+  } catch (err) {
+    return { unknown: err instanceof LedgerTooSlow ? err.message : `the shop ledger could not be asked (${describeError(err)})` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** This bench's lines and other benches', together: counts added, the newest job last. */
+export function mergeLineTags(own: ReadonlyMap<number, LineTags>, others: ReadonlyMap<number, LineTags>): Map<number, LineTags> {
+  const merged = new Map<number, LineTags>(own);
+  for (const [line, o] of others) {
+    const m = merged.get(line);
+    if (!m) {
+      merged.set(line, o);
+      continue;
+    }
+    merged.set(line, {
+      lineNumber: line,
+      printed: m.printed + o.printed,
+      underWay: m.underWay + o.underWay,
+      inDoubt: m.inDoubt + o.inDoubt,
+      jobs: m.jobs + o.jobs,
+      last: o.last.at > m.last.at ? o.last : m.last,
+    });
+  }
+  return merged;
+}
