@@ -20,7 +20,8 @@ class LedgerTooSlow extends Error {
 /** Other benches' tags of a work order's lines, or why they are not known now. */
 export async function otherBenchesTags(shop: ShopService, benchId: string, workOrder: string, waitMs = WAIT_MS): Promise<OtherBenches> {
   const status = shop.status();
-  if (status.state === 'unreachable' || status.state === 'starting') return { unknown: `the shop ledger cannot be reached${status.lastError ? ` (${status.lastError})` : ''}` };
+  if (status.state === 'starting') return { unknown: 'the station is still connecting to the shop ledger' };
+  if (status.state === 'unreachable') return { unknown: `the shop ledger cannot be reached${status.lastError ? ` (${status.lastError})` : ''}` };
   let timer: NodeJS.Timeout | undefined;
   try {
     const jobs = await Promise.race([

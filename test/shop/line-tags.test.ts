@@ -40,6 +40,7 @@ describe("other benches' tags", () => {
   it('are not asked for when the ledger is known to be away, and not waited for past the limit', async () => {
     const started = Date.now();
     expect(await otherBenchesTags(shop('unreachable', [], undefined), 'bench-1', 'WO-1')).toEqual({ unknown: 'the shop ledger cannot be reached (connect ECONNREFUSED 10.0.0.9:5432)' });
+    expect(await otherBenchesTags(shop('starting', [], undefined), 'bench-1', 'WO-1')).toEqual({ unknown: 'the station is still connecting to the shop ledger' });
     expect(Date.now() - started).toBeLessThan(100);
     const hung = await otherBenchesTags(shop('connected', [], undefined), 'bench-1', 'WO-1', 200);
     expect(hung).toEqual({ unknown: 'the shop ledger did not answer within 0.2 s' });
