@@ -71,6 +71,8 @@ export interface NewJob {
   title?: string;
   /** What each label was filled with (labels jobs): kept, so any bench of the shop can print them again. */
   labelData?: readonly unknown[];
+  /** A line's tags: the line as it was when they were made (see tag-changes), kept small beside the label data. */
+  printedWith?: unknown;
   /** Who asked for exactly what (see the submissions guard): the same again soon returns this job. */
   fingerprint?: string;
   serials?: string[];

@@ -65,16 +65,14 @@ export class PrintedLines {
     return lines;
   }
 
-  /**
-   * What a job's first label was filled with (the line as it was when its tags were made), kept for a while: it never
-   * changes, and a long job's data takes a moment to unpack.
-   */
+  /** What a job's tags were made from (the line as it was then), kept for a while: it never changes. */
   printedWith(jobId: string): unknown {
     if (this.firstLabels.has(jobId)) return this.firstLabels.get(jobId);
-    const row = this.sql('SELECT label_data FROM jobs WHERE id = ?').get(jobId) as { label_data: Buffer | null } | undefined;
+    const row = this.sql('SELECT printed_with, label_data FROM jobs WHERE id = ?').get(jobId) as { printed_with: string | null; label_data: Buffer | null } | undefined;
     let first: unknown;
     try {
-      first = row?.label_data ? decodeLabelData(row.label_data)[0] : undefined;
+      // Jobs made before the line was kept apart: their first label's data says the same.
+      first = row?.printed_with ? JSON.parse(row.printed_with) : row?.label_data ? decodeLabelData(row.label_data)[0] : undefined;
     } catch {
       first = undefined; // unreadable: nothing to compare with, which says nothing about the tags
     }

@@ -8,6 +8,7 @@ import type { PrinterRegistry } from '../printing/registry.js';
 import { testPage } from '../printing/test-page.js';
 import type { DocumentStage, RenderedDocument } from '../printing/types.js';
 import type { NewJob } from './job-store.js';
+import type { PrintedWith } from '../labels/tag-changes.js';
 
 export const printRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -106,6 +107,10 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
         },
         deps.stage?.(),
       );
+      // What the line's tags are made from, for the kiosk to tell when the line changes afterwards.
+      const line = req.line === undefined ? undefined : wo.lines.find((l) => l.lineNumber === req.line);
+      const po = line?.purchaseOrder ?? wo.purchaseOrder;
+      const madeFrom: PrintedWith | undefined = line && { line: { assembly: line.assembly, kit: line.kit, purchaseOrder: line.purchaseOrder }, ...(po ? { po } : {}) };
       // Labels, not document parts: a PDF of 1,000 tags is one part.
       const count = result.labels.length || (result.document.meta.partEnds?.length ?? 1);
       const name = deps.labels.templates.get(result.template.id).def.name;
@@ -118,6 +123,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
         template: result.template,
         document: result.document,
         labelData: result.labels,
+        ...(madeFrom ? { printedWith: madeFrom } : {}),
         serials: result.serials.map((s) => s.serial),
         ...(result.serials[0] ? { batchId: result.serials[0].batchId } : {}),
       };

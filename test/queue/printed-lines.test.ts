@@ -69,6 +69,16 @@ describe('the tags of a work order\'s lines', () => {
     expect(jobs.printedLines.linesWithTags(['WO-1', 'WO-2', 'WO-3'])).toEqual(new Map([['WO-1', 4], ['WO-2', 1]]));
   });
 
+  it('keeps what a line\'s tags were made from, and reads it from the label data of jobs made before it was kept', () => {
+    const line = { assembly: { partNumber: 'HA-1', cutLength: { value: 1712, unit: 'mm' } } };
+    const base = { printerId: 'tags', requestedBy: 'test', kind: 'labels' as const, workOrder: { id: 'id-WO-5', number: 'WO-5' }, lineNumber: 10, document: zplLabels(2, 'w'), expiresAt: soon(60_000) };
+    const now = jobs.insert({ ...base, printedWith: { line, po: 'PO-1' }, labelData: [{ line: { assembly: { partNumber: 'not read' } } }] }).job;
+    const older = jobs.insert({ ...base, labelData: [{ line, po: 'PO-0', serial: 'a' }, { line, po: 'PO-0', serial: 'b' }] }).job;
+    expect(jobs.printedLines.printedWith(now.id)).toEqual({ line, po: 'PO-1' });
+    expect(jobs.printedLines.printedWith(older.id)).toMatchObject({ line, po: 'PO-0', serial: 'a' });
+    expect(jobs.printedLines.printedWith('no-such-job')).toBeUndefined();
+  });
+
   it('counts a PDF job of many tags by its serials, not its one document part', () => {
     const pdf = jobs.insert({
       printerId: 'labels',
