@@ -33,3 +33,36 @@ export async function kioskBench(dir: string, patch: (config: StationConfig) => 
   };
   return { zebra, station, browser, page, close };
 }
+
+/**
+ * Answers the kiosk's questions (its dialog on the page) as they come, yes while `yes()` says so, keeping their words
+ * in `asked` (as the browser's `dialog` event would, for its own boxes); while `yes()` says undefined the question is
+ * left open. Watches until `stop()` or the page closes.
+ */
+export function answerQuestions(page: Page, yes: () => boolean | undefined, asked: string[] = []): { asked: string[]; stop(): void } {
+  let watching = true;
+  void (async () => {
+    const box = page.locator('#ask');
+    while (watching && !page.isClosed()) {
+      const open = await box.waitFor({ state: 'visible', timeout: 250 }).then(
+        () => true,
+        () => false,
+      );
+      if (!open || !watching) continue;
+      asked.push((await box.locator('.ask-text').textContent().catch(() => '')) ?? '');
+      let answer = yes();
+      while (answer === undefined && watching && !page.isClosed()) {
+        await new Promise((r) => setTimeout(r, 100));
+        answer = yes();
+      }
+      await box.locator(`[data-answer="${answer ? 'yes' : 'no'}"]`).click().catch(() => undefined);
+      await box.waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+    }
+  })();
+  return {
+    asked,
+    stop: () => {
+      watching = false;
+    },
+  };
+}

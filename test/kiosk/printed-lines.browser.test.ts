@@ -3,11 +3,11 @@
 // "Print the rest" and leaves that line out, and the list of work orders tells lines with tags from the rest.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Dialog, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import type { TcpPrinterDouble } from '../doubles/tcp-printer.js';
-import { kioskBench } from '../helpers/browser.js';
+import { answerQuestions, kioskBench } from '../helpers/browser.js';
 import { asKiosk } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -18,16 +18,13 @@ let zebra: TcpPrinterDouble;
 let browser: Browser;
 let page: Page;
 const dialogs: string[] = [];
-let answer = false;
+let answer: boolean | undefined = false;
 
 let bench: Awaited<ReturnType<typeof kioskBench>>;
 beforeAll(async () => {
   bench = await kioskBench(dir, (c) => (c.station.timeZone = 'UTC'));
   ({ zebra, station, browser, page } = bench);
-  page.on('dialog', (d: Dialog) => {
-    dialogs.push(d.message());
-    void (answer ? d.accept() : d.dismiss());
-  });
+  answerQuestions(page, () => answer, dialogs);
 }, 60_000);
 afterAll(() => bench?.close());
 
@@ -61,10 +58,19 @@ describe('lines that have their tags, in Chromium', () => {
     await page.waitForTimeout(500);
     expect(tagJobs(10)).toHaveLength(1);
     expect(zebra.labels()).toBe(2);
-    // Yes prints them, with serials of their own.
-    answer = true;
+    // The question is on the page, its buttons as big as the rest (gloves); taps on the button meanwhile do nothing.
+    answer = undefined;
     await button.click();
+    await expect.poll(() => dialogs.length).toBe(2);
+    for (const choice of await page.locator('#ask button').all()) expect((await choice.boundingBox())!.height).toBeGreaterThanOrEqual(56);
+    await button.dispatchEvent('click');
+    await button.dispatchEvent('click');
+    expect(await page.locator('#ask').count()).toBe(1);
+    // Yes prints them, once, with serials of their own.
+    answer = true;
     await expect.poll(() => zebra.labels(), { timeout: 10_000 }).toBe(4);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(zebra.labels()).toBe(4);
     expect(dialogs).toHaveLength(2);
     const [first, second] = tagJobs(10).reverse();
     expect(second!.serials.filter((s) => first!.serials.includes(s))).toEqual([]);

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { startTcpPrinter, type ZebraDouble } from '../doubles/tcp-printer.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { answerQuestions, launchBrowser } from '../helpers/browser.js';
 import { asKiosk, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -29,10 +29,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1024, height: 600 }, hasTouch: true });
   page = await context.newPage();
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void (acceptDialogs ? d.accept() : d.dismiss());
-  });
+  answerQuestions(page, () => acceptDialogs, dialogs);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -133,7 +130,7 @@ describe('one press, one job', () => {
     await expect.poll(() => button.textContent(), { timeout: 10_000 }).toBe('Datasheet');
     await button.click();
     await expect.poll(() => dialogs.length).toBe(1);
-    expect(dialogs[0]).toMatch(/^Datasheet HA-.* was asked for at .*\. Print it again\?$/);
+    expect(dialogs[0]).toMatch(/^Datasheet HA-.* was asked for at .*\.\n\nPrint it again\?$/);
     await new Promise((r) => setTimeout(r, 500));
     expect(datasheets()).toHaveLength(1); // dismissed: nothing more
     dialogs.length = 0;
@@ -181,6 +178,7 @@ describe('the kiosk at the bench screen sizes', () => {
       const line = width === 1024 ? '#line-120' : '#line-130';
       await view.locator(`${line} .qty`).fill('12');
       await view.locator(`${line} button[data-action="labels"]`).click();
+      expect(await view.locator('#ask').count()).toBe(0); // a fresh line: nothing to ask
       await expect.poll(() => view.locator('#jobs .attention').count(), { timeout: 10_000 }).toBeGreaterThan(0);
       zebra.mode = 'normal';
       for (const path of ['/kiosk', '/kiosk/wo/WO-24005', '/kiosk/history']) {

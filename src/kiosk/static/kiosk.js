@@ -167,21 +167,53 @@ function jobNews(j) {
 }
 
 /**
+ * A question on the page itself, with buttons as big as the rest (the browser's own box has small ones, hard to hit
+ * with gloves). Resolves true for yes; no, Escape or a tap beside it is no. A scan meanwhile is left to the page.
+ */
+function ask(text, yes) {
+  return new Promise((resolve) => {
+    const box = document.createElement('div');
+    box.className = 'ask';
+    box.id = 'ask';
+    box.setAttribute('role', 'alertdialog');
+    box.setAttribute('aria-modal', 'true');
+    box.innerHTML = `<div class="ask-box"><p class="ask-text">${esc(text)}</p><div class="ask-choices"><button class="secondary" data-answer="no">No, leave it</button><button data-answer="yes">${esc(yes)}</button></div></div>`;
+    const done = (answer) => {
+      box.remove();
+      document.removeEventListener('keydown', onKey, true);
+      resolve(answer);
+    };
+    const onKey = (e) => {
+      if (e.key === 'Escape') done(false);
+    };
+    box.addEventListener('click', (e) => {
+      e.stopPropagation();
+      const b = e.target.closest('[data-answer]');
+      if (b) done(b.dataset.answer === 'yes');
+      else if (e.target === box) done(false);
+    });
+    document.addEventListener('keydown', onKey, true);
+    document.body.append(box);
+    $('[data-answer="no"]', box).focus();
+  });
+}
+
+/**
  * Tags a line already has are not printed again by a tap alone: new tags carry new serials for the same hoses. The
- * operator is told what the line has and asked; a damaged tag is replaced by scanning it (same serial). Returns false
- * (do nothing), true (nothing to ask) or 'asked' (asked, and the answer was yes).
+ * operator is told what the line has and asked; a damaged tag is replaced by scanning it (same serial). Resolves
+ * false (do nothing), true (nothing to ask) or 'asked' (asked, and the answer was yes).
  */
 function askFirst(button) {
   const action = button.dataset.action;
   const box = button.closest('[data-wo]');
   if (action === 'labels' && box?.dataset.hasTags) {
     const quantity = $('.qty', box).value;
-    return window.confirm(`Line ${box.dataset.line} has tags already: ${box.dataset.hasTags}.\n\nPrint ${quantity} more, with new serial numbers?\n\nTo replace a damaged tag, scan it instead: it prints again with its own serial.`) && 'asked';
+    return ask(`Line ${box.dataset.line} has tags already: ${box.dataset.hasTags}.\n\nPrint ${quantity} more, with new serial numbers?\n\nTo replace a damaged tag, scan it instead: it prints again with its own serial.`, `Print ${quantity} more`).then((yes) => yes && 'asked');
   }
   if (action === 'everything' && box?.dataset.again) {
-    return window.confirm(`Every line of ${box.dataset.wo} has its tags already (lines ${box.dataset.again}).\n\nPrint all of them again, with new serial numbers, and the datasheet and traveler?`) && 'asked';
+    return ask(`Every line of ${box.dataset.wo} has its tags already (lines ${box.dataset.again}).\n\nPrint all of them again, with new serial numbers, and the datasheet and traveler?`, 'Print everything again').then((yes) => yes && 'asked');
   }
-  return true;
+  return Promise.resolve(true);
 }
 
 async function press(button, force = false) {
@@ -194,7 +226,9 @@ async function press(button, force = false) {
   }
   const intent = JSON.stringify(requests);
   if (!force && button.dataset.intent !== intent) {
-    const answer = askFirst(button);
+    button.dataset.busy = '1'; // taps while the question is open do nothing
+    const answer = await askFirst(button);
+    delete button.dataset.busy;
     if (!answer) return;
     // Asked and answered yes: printing them again is meant, so the station's "you asked for this moments ago" is not.
     if (answer === 'asked') force = true;
@@ -212,8 +246,8 @@ async function press(button, force = false) {
     for (const [i, [method, path, body]] of requests.entries()) jobs.push(await api(method, path, force ? { ...body, force: true } : body, { 'idempotency-key': `${button.dataset.key}-${i}` }));
     const duplicate = jobs.find((j) => j.duplicate);
     if (duplicate && !force) {
+      const again = await ask(`${duplicate.title} was asked for at ${clock(duplicate.createdAt)} (${words[duplicate.state]}).\n\nPrint it again?`, 'Print it again');
       rearm(button);
-      const again = window.confirm(`${duplicate.title} was asked for at ${clock(duplicate.createdAt)} (${words[duplicate.state]}). Print it again?`);
       if (again) return press(button, true);
       return;
     }
