@@ -86,7 +86,7 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     const original = serial ? deps.jobs.originalForSerial(serial.serial) : undefined;
     const reprint =
       serial && original && serial.workOrderId === wo.id
-        ? { lineNumber: serial.lineNumber, jobId: original.jobId, part: original.part, serial: serial.serial, of: `${serial.index} of ${serial.count}` }
+        ? { lineNumber: serial.lineNumber, jobId: original.jobId, part: original.part, serial: serial.serial, of: `${serial.number} of ${serial.of}` }
         : undefined;
     const others = deps.shop && deps.config.shop ? await otherBenchesTags(deps.shop, deps.config.shop.benchId, wo.number) : undefined;
     return c.html(layout(deps, wo.number, workOrderPage(deps, wo, reprint, others)));

@@ -21,7 +21,7 @@ a.big{font-size:1.25rem;font-weight:700;display:inline-block;min-height:48px;lin
 .tags{margin:6px 0;padding:6px 10px;border-radius:6px;font-weight:700;display:inline-block}.tags[hidden]{display:none}.tags.t-printed{background:#1d6b2f}.tags.t-queued{background:#1f4fa0}.tags.t-attention{background:#b42318}.tags.t-changed{background:#8a5a00}.badge.partial{background:#5b4a00}
 .hose{margin:4px 0 8px}.ends{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin-bottom:10px}.end{background:#242424;border-radius:6px;padding:8px}
 .endlabel{font-weight:700;color:#bbb}.fitting{font-weight:700}.crimp{font-size:2.1rem;font-weight:800;color:#ffd166;margin:4px 0;line-height:1.1}.small{font-size:.85rem;color:#c8c8c8}
-.note{background:#2b2b12;padding:8px;border-radius:6px}.meta{color:#ddd}.notice{padding:20px}.qtylabel{display:inline-flex;gap:6px;align-items:center;font-weight:700}
+.note{background:#2b2b12;padding:8px;border-radius:6px}.meta{color:#ddd}.notice{padding:20px}.qtylabel{display:inline-flex;gap:6px;align-items:center;font-weight:700}.qtylabel .from{font-weight:400;color:#ddd}
 .preview{display:block;margin-top:10px;max-width:100%;background:#fff;border-radius:4px}.reprint{display:flex;gap:12px;align-items:center;background:#3d3200;padding:8px;border-radius:6px;margin-bottom:8px}
 #jobs{position:fixed;left:0;right:0;bottom:0;z-index:4;background:#0b0b0b;border-top:2px solid #444;padding:0 12px}#jobs[hidden],#jobs:empty{display:none}
 #jobs-toggle{width:100%;justify-content:space-between;min-height:48px;margin:4px 0;background:#1c2330}.jobs-list{max-height:38vh;overflow:auto;padding-bottom:6px}

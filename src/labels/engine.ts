@@ -44,6 +44,11 @@ export interface LineLabelsRequest {
   dpmm: number;
   /** Tags to print instead of the line's quantity (assembly and kit labels). */
   quantity?: number;
+  /**
+   * The rest of a line's tags: the number of the first, within the line ("7" prints "7 of 24" first); `quantity` is
+   * then a number of tags, at most what the line has left from there (all of it without one).
+   */
+  from?: number;
   /** Print these tags of an earlier batch again, with their serials (drawn with the template version that printed them). */
   reprint?: { batchId: string; from?: number; to?: number };
 }
@@ -104,7 +109,20 @@ export class LabelEngine {
     } else {
       if (req.lineNumber === undefined) throw new StationError('LINE_REQUIRED', `Template ${template.def.id} labels a line: say which line.`, { status: 422 });
       const line = findLine(wo, req.lineNumber);
-      const plan = planLine(req.quantity === undefined ? line : { ...line, quantity: req.quantity }, subject);
+      const full = planLine(line, subject);
+      let plan = req.quantity === undefined ? full : planLine({ ...line, quantity: req.quantity }, subject);
+      let numbering: { from: number; of: number } | undefined;
+      if (req.from !== undefined && !req.reprint) {
+        const count = req.quantity ?? full.length - req.from + 1;
+        if (req.from > full.length || req.from + count - 1 > full.length) {
+          throw new StationError('TAGS_PAST_LINE', `Line ${line.lineNumber} of ${wo.number} has ${full.length} tags; tags ${req.from} to ${req.from + count - 1} would go past them.`, {
+            status: 422,
+            hint: req.from > full.length ? 'The line has all its tags.' : `Print at most ${full.length - req.from + 1}, from tag ${req.from}.`,
+          });
+        }
+        plan = full.slice(req.from - 1, req.from - 1 + count);
+        numbering = { from: req.from, of: full.length };
+      }
       if (req.reprint) {
         serials = this.o.serials.batch(req.reprint.batchId, req.reprint.from, req.reprint.to);
         if (serials[0]!.workOrderId !== wo.id || serials[0]!.lineId !== line.id) {
@@ -121,9 +139,11 @@ export class LabelEngine {
           templateId: template.def.id,
           templateVersion: template.def.version,
           partNumbers: plan.map((p) => p.assembly?.partNumber ?? p.kit?.partNumber),
+          ...(numbering ? { numbering } : {}),
         });
       }
-      data = serials.map((s) => labelData(ctx, wo, line, plan[s.index - 1] ?? plan[0]!, s.serial, s.index, s.count));
+      // What each tag is for: its place in the whole line (a kit line's tags differ), else in the batch.
+      data = serials.map((s) => labelData(ctx, wo, line, full[s.number - 1] ?? plan[s.index - 1] ?? plan[0]!, s.serial, s.number, s.of));
     }
     const suffix = subject === 'workorder' ? 'label' : `line-${req.lineNumber}-${template.def.id}${req.reprint ? '-reprint' : ''}`;
     let document: PrintDocument;

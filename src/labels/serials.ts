@@ -7,8 +7,12 @@ import { preparedStatements, type Store } from '../store/store.js';
 export interface SerialRecord {
   serial: string;
   batchId: string;
+  /** Its place in its batch, 1-based, and the batch's size (what a reprint of the batch counts by). */
   index: number;
   count: number;
+  /** Its number on the tag, within the line, and of how many: "7 of 24" (the same as index and count unless the batch was the rest of a line). */
+  number: number;
+  of: number;
   workOrderId: string;
   workOrderNumber: string;
   lineId: string;
@@ -28,6 +32,8 @@ export interface BatchRequest {
   templateVersion?: number;
   /** One part number per tag (a kit line's tags are for different assemblies). */
   partNumbers: Array<string | undefined>;
+  /** Tags numbered within the line: the first one's number and of how many. Without it, 1 to the batch's size. */
+  numbering?: { from: number; of: number };
 }
 
 interface Row {
@@ -35,6 +41,8 @@ interface Row {
   batch_id: string;
   idx: number;
   count: number;
+  numbered_from: number;
+  numbered_of: number | null;
   work_order_id: string;
   work_order_number: string;
   line_id: string;
@@ -50,6 +58,8 @@ const fromRow = (r: Row): SerialRecord => ({
   batchId: r.batch_id,
   index: r.idx,
   count: r.count,
+  number: r.idx + r.numbered_from - 1,
+  of: r.numbered_of ?? r.count,
   workOrderId: r.work_order_id,
   workOrderNumber: r.work_order_number,
   lineId: r.line_id,
@@ -72,7 +82,7 @@ export interface SerialNumbers {
 const ROWS_PER_INSERT = 128;
 
 /** A serial with what its batch says of it. */
-const SELECT_SERIALS = `SELECT s.serial, s.batch_id, s.idx, s.part_number, b.count, b.work_order_id, b.work_order_number, b.line_id, b.line_number,
+const SELECT_SERIALS = `SELECT s.serial, s.batch_id, s.idx, s.part_number, b.count, b.numbered_from, b.numbered_of, b.work_order_id, b.work_order_number, b.line_id, b.line_number,
   b.template_id, b.template_version, b.created_at FROM serials s JOIN serial_batches b ON b.id = s.batch_id`;
 
 export class SerialStore {
@@ -110,6 +120,8 @@ export class SerialStore {
     const batchId = randomUUID();
     const createdAt = now.toISOString();
     const yy = String(now.getUTCFullYear() % 100).padStart(2, '0');
+    const from = req.numbering?.from ?? 1;
+    const of = req.numbering?.of ?? count;
     // The batch is one row; its serials go in groups of ROWS_PER_INSERT (a 500-tag batch is 4 statements, not 500).
     const statement = (rows: number) => this.sql('INSERT INTO serials (serial, batch_id, idx, part_number) VALUES ' + Array.from({ length: rows }, () => '(?,?,?,?)').join(','));
     const pending: unknown[] = [];
@@ -121,8 +133,8 @@ export class SerialStore {
     };
     return db.transaction(() => {
       this.sql(
-        'INSERT INTO serial_batches (id, count, work_order_id, work_order_number, line_id, line_number, template_id, template_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(batchId, count, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, req.templateId, req.templateVersion ?? null, createdAt);
+        'INSERT INTO serial_batches (id, count, numbered_from, numbered_of, work_order_id, work_order_number, line_id, line_number, template_id, template_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(batchId, count, from, req.numbering?.of ?? null, req.workOrderId, req.workOrderNumber, req.lineId, req.lineNumber, req.templateId, req.templateVersion ?? null, createdAt);
       // From the shop's leased blocks, or the bench's own counter (one station alone).
       const taken = this.numbers?.take(count);
       const row = taken ? undefined : (this.sql("SELECT value FROM station_meta WHERE key = 'serial_seq'").get() as { value: string } | undefined);
@@ -134,7 +146,7 @@ export class SerialStore {
         pending.push(serial, batchId, i + 1, partNumber ?? null);
         if (pending.length >= ROWS_PER_INSERT * 4) flush(false);
         // One shape for every record (no conditional spreads): thousands are made per batch.
-        const record: SerialRecord = { serial, batchId, index: i + 1, count, workOrderId: req.workOrderId, workOrderNumber: req.workOrderNumber, lineId: req.lineId, lineNumber: req.lineNumber, templateId: req.templateId, createdAt };
+        const record: SerialRecord = { serial, batchId, index: i + 1, count, number: from + i, of, workOrderId: req.workOrderId, workOrderNumber: req.workOrderNumber, lineId: req.lineId, lineNumber: req.lineNumber, templateId: req.templateId, createdAt };
         if (partNumber) record.partNumber = partNumber;
         if (req.templateVersion !== undefined) record.templateVersion = req.templateVersion;
         records.push(record);

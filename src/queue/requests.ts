@@ -18,6 +18,13 @@ export const printRequestSchema = z.discriminatedUnion('kind', [
     line: z.number().int().min(0).optional(),
     template: z.string().min(1),
     quantity: z.number().int().min(1).max(10_000).optional(),
+    from: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .meta({ description: 'The rest of a line\'s tags: the number of the first within the line (7 prints "7 of 24" first); quantity is then how many, at most what is left.' }),
     force: z.boolean().optional(),
   }),
   z.strictObject({
@@ -60,6 +67,14 @@ const DOCUMENT_TITLES: Record<(typeof DOCUMENT_KINDS)[number], string> = {
   pts: 'PTS file for',
   'goldleaf-labels': 'GoldLeaf labels for',
 };
+
+/** ", 7 to 24 of 24" for tags numbered within their line from other than 1. */
+function numbered(serials: ReadonlyArray<{ number: number; of: number }>): string {
+  const first = serials[0];
+  const last = serials.at(-1);
+  if (!first || !last || first.number === 1) return '';
+  return first === last ? `, tag ${first.number} of ${first.of}` : `, tags ${first.number} to ${last.number} of ${first.of}`;
+}
 
 /** The part a line makes, in words: "HA-1040 rev B", "kit KIT-7". */
 function linePart(wo: CachedWorkOrder, line: number | undefined): string | undefined {
@@ -104,6 +119,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
           format,
           dpmm: printer.entry.dpmm,
           ...(req.quantity === undefined ? {} : { quantity: req.quantity }),
+          ...(req.from === undefined ? {} : { from: req.from }),
         },
         deps.stage?.(),
       );
@@ -117,7 +133,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       return {
         ...base,
         kind: 'labels',
-        title: `${count} ${count === 1 ? 'tag' : 'tags'} for ${wo.number}${req.line === undefined ? '' : ` line ${req.line}`}${linePart(wo, req.line) ? ` (${linePart(wo, req.line)})` : ''}, ${name}`,
+        title: `${count} ${count === 1 ? 'tag' : 'tags'} for ${wo.number}${req.line === undefined ? '' : ` line ${req.line}`}${linePart(wo, req.line) ? ` (${linePart(wo, req.line)})` : ''}${numbered(result.serials)}, ${name}`,
         workOrder: { id: wo.id, number: wo.number },
         ...(req.line === undefined ? {} : { lineNumber: req.line }),
         template: result.template,

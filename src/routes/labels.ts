@@ -15,6 +15,7 @@ export const labelsBody = z.strictObject({
   format: z.enum(['zpl', 'pdf']).default('zpl'),
   dpmm,
   quantity: z.number().int().min(1).max(10_000).optional(),
+  from: z.number().int().min(1).max(10_000).optional().meta({ description: 'The rest of the line\'s tags: the number of the first within the line; quantity is then how many.' }),
   reprint: z.strictObject({ batchId: z.uuid(), from: z.number().int().min(1).optional(), to: z.number().int().min(1).optional() }).optional(),
 });
 
@@ -40,6 +41,7 @@ export function labelRoutes(deps: AppDeps): Hono<AppEnv> {
       format: body.format,
       dpmm: body.dpmm,
       ...(body.quantity === undefined ? {} : { quantity: body.quantity }),
+      ...(body.from === undefined ? {} : { from: body.from }),
       ...(body.reprint ? { reprint: body.reprint } : {}),
     });
     const { document } = result;

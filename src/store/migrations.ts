@@ -409,4 +409,13 @@ export const migrations: readonly Migration[] = [
       -- compares it with the line now, without unpacking a long job's data (a 10,000-tag job's is ~50 ms).
       ALTER TABLE jobs ADD COLUMN printed_with TEXT;`,
   },
+  {
+    version: 19,
+    name: 'tags numbered within their line',
+    sql: `
+      -- A batch printed as the rest of its line's tags numbers them within the line ("7 of 24" for its first), not
+      -- within itself ("1 of 18"): the number of its first tag, and of how many. Batches before: 1 and their count.
+      ALTER TABLE serial_batches ADD COLUMN numbered_from INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE serial_batches ADD COLUMN numbered_of INTEGER;`,
+  },
 ];

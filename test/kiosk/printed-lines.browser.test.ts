@@ -117,13 +117,25 @@ describe('lines that have their tags, in Chromium', () => {
     expect(wo.lineTags).toEqual([expect.objectContaining({ lineNumber: 10, printed: 4, jobs: 2 }), expect.objectContaining({ lineNumber: 20, printed: 8, jobs: 1 })]);
   });
 
-  it('says how many of the line\'s tags a smaller job printed, and what changed on the line since its tags were made', async () => {
+  it('says how many of the line\'s tags a smaller job printed, prints the rest numbered on, and says what changed on the line since', async () => {
     await page.goto(`${station.url}/kiosk/wo/WO-24002`);
     const line = page.locator('#line-20'); // 24 hoses
     await line.locator('.qty').fill('3');
     await line.getByRole('button', { name: 'Print tags' }).click();
     const strip = page.locator('[data-line-tags="20"]');
     await expect.poll(() => strip.textContent(), { timeout: 10_000 }).toMatch(/^Tags: 3 of 24 printed · /);
+    // The rest is offered, numbered on from there; printing it is not a second set, so nothing is asked.
+    await expect.poll(() => line.locator('.qty').inputValue()).toBe('21');
+    expect(await line.locator('.from').textContent()).toBe('from 4 of 24');
+    const asked = dialogs.length;
+    const before = zebra.printed.length;
+    await line.getByRole('button', { name: 'Print tags' }).click();
+    await expect.poll(() => strip.textContent(), { timeout: 15_000 }).toMatch(/^Tags: 24 printed · 2 jobs, the last /);
+    await expect.poll(() => zebra.printed.length - before, { timeout: 10_000 }).toBe(21);
+    expect(zebra.printed.slice(before).map((f) => /(\d+ of 24)/.exec(f)?.[1])).toEqual(Array.from({ length: 21 }, (_, i) => `${i + 4} of 24`));
+    expect(dialogs.length).toBe(asked);
+    expect(await line.locator('.from').count()).toBe(0);
+    expect(await line.locator('.qty').inputValue()).toBe('24');
     // The office corrects the assembly's cut length in GoldLeaf (the sandbox); the next sync brings it.
     const data = station.sandbox!.state.data;
     const rawWo = [...data.workOrders.values()].find((w) => w.number === 'WO-24002')!;

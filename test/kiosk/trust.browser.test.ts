@@ -105,15 +105,16 @@ describe('one press, one job', () => {
   });
 
   it('pressing again for the same tags moments later asks first, and prints again only when told to', async () => {
-    await tapPrint(100, 11, 1, 0);
+    // The whole line (24 hoses): pressing again can only be a second set. (Part of a line offers the rest, numbered on.)
+    await tapPrint(100, 24, 1, 0);
     await settled(100);
-    await tapPrint(100, 11, 1, 0);
+    await tapPrint(100, 24, 1, 0);
     await expect.poll(() => dialogs.length).toBe(1);
-    expect(dialogs[0]).toMatch(/^Line 100 has tags already: 11 of \d+ printed · .*\n\nPrint 11 more, with new serial numbers\?/);
+    expect(dialogs[0]).toMatch(/^Line 100 has tags already: 24 printed · .*\n\nPrint 24 more, with new serial numbers\?/);
     expect(tagJobs(100)).toHaveLength(1); // dismissed: nothing more
     acceptDialogs = true;
     await settled(100);
-    await tapPrint(100, 11, 1, 0);
+    await tapPrint(100, 24, 1, 0);
     await expect.poll(() => dialogs.length).toBe(2); // asked once, not again by the station's "moments ago"
     await settled(100);
     expect(tagJobs(100)).toHaveLength(2);

@@ -99,7 +99,9 @@ function requestsFor(button) {
   if (action === 'labels') {
     const quantity = Number($('.qty', box).value);
     if (!Number.isInteger(quantity) || quantity < 1) throw new Error('Enter how many tags to print.');
-    return [['POST', '/api/v1/jobs', { kind: 'labels', printer: button.dataset.printer, workOrder: wo, line, template: $('.template', box).value, quantity }]];
+    // The rest of the line's tags, numbered on from the last made; more than that is a new set from 1.
+    const from = restOf(box, quantity);
+    return [['POST', '/api/v1/jobs', { kind: 'labels', printer: button.dataset.printer, workOrder: wo, line, template: $('.template', box).value, quantity, ...(from ? { from } : {}) }]];
   }
   if (action === 'document') {
     return [['POST', '/api/v1/jobs', { kind: 'document', printer: button.dataset.printer, workOrder: wo, document: button.dataset.document, ...(line === undefined ? {} : { line }) }]];
@@ -144,11 +146,12 @@ function buttonText(button) {
   if (jobs.every((j) => ENDED.includes(j.state))) {
     // The intent is over: after a moment the button is ready for a new one (with a new key).
     for (const [id, t] of tracked) if (t.button === button) tracked.delete(id);
-    setTimeout(() => rearm(button), 2500);
+    setTimeout(() => rearm(button, true), 2500);
   }
 }
 
-function rearm(button) {
+/** The button ready for a new press; `ended`: its jobs ended (not refused or cancelled before any was made). */
+function rearm(button, ended = false) {
   if ([...tracked.values()].some((t) => t.button === button)) return;
   button.textContent = button.dataset.label ?? button.textContent;
   button.classList.remove('busy');
@@ -156,6 +159,9 @@ function rearm(button) {
   delete button.dataset.key;
   delete button.dataset.intent;
   if (button.closest('.woactions')) refreshTags();
+  // A quantity put in for that press has done its work: the field offers the line's own again (the rest, if any).
+  const field = ended && button.dataset.action === 'labels' ? $('.qty', button.closest('.actions')) : undefined;
+  if (field && document.activeElement !== field) field.value = field.defaultValue;
 }
 
 function jobNews(j) {
@@ -164,6 +170,12 @@ function jobNews(j) {
   if (j.state) t.state = j.state;
   if (j.partsConfirmed !== undefined) t.confirmed = j.partsConfirmed;
   buttonText(t.button);
+}
+
+/** The number of the first tag when `quantity` tags are the rest of the line's (none are missing past them). */
+function restOf(box, quantity) {
+  const from = Number(box.dataset.from);
+  return from && quantity <= Number(box.dataset.left) ? from : undefined;
 }
 
 /**
@@ -206,7 +218,7 @@ function ask(text, yes) {
 function askFirst(button) {
   const action = button.dataset.action;
   const box = button.closest('[data-wo]');
-  if (action === 'labels' && box?.dataset.hasTags) {
+  if (action === 'labels' && box?.dataset.hasTags && !restOf(box, Number($('.qty', box).value))) {
     const quantity = $('.qty', box).value;
     return ask(`Line ${box.dataset.line} has tags already: ${box.dataset.hasTags}.\n\nPrint ${quantity} more, with new serial numbers?\n\nTo replace a damaged tag, scan it instead: it prints again with its own serial.`, `Print ${quantity} more`).then((yes) => yes && 'asked');
   }
@@ -417,8 +429,18 @@ function refreshTags() {
         const now = document.querySelector(`.actions[data-line="${CSS.escape(line)}"]`);
         const then = fresh.querySelector(`.actions[data-line="${CSS.escape(line)}"]`);
         if (now && then) {
-          if (then.dataset.hasTags) now.dataset.hasTags = then.dataset.hasTags;
-          else delete now.dataset.hasTags;
+          for (const key of ['hasTags', 'from', 'left']) {
+            if (then.dataset[key]) now.dataset[key] = then.dataset[key];
+            else delete now.dataset[key];
+          }
+          // The quantity offered and where it starts, unless someone has put in one of their own.
+          const field = $('.qty', now);
+          const offered = $('.qty', then).defaultValue;
+          if (field.value === field.defaultValue && document.activeElement !== field) field.value = offered;
+          field.defaultValue = offered;
+          $('.from', now)?.remove();
+          const from = $('.from', then);
+          if (from) field.after(document.importNode(from, true));
         }
       }
       // The work order's buttons, unless one still shows a press (under way or just done): its rearm asks again.
