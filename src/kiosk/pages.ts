@@ -89,11 +89,12 @@ function tagsStrip(line: LineView, tags: { of?: LineTags; words?: string; change
 function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: LineTags; words?: string; changed?: boolean }, reprint?: { jobId: string; part: number; serial: string; of: string }): Html {
   const a = line.assembly;
   const kit = line.kit;
-  // Some of an assembly line's tags made: the rest is offered, numbered on from there ("from 7 of 24").
+  // An assembly line's tags are numbered within the line: a first batch of 6 of 24 reads "1 of 24" to "6 of 24", and
+  // once some are made the rest is offered, numbered on from there ("from 7 of 24").
   const made = tags.of ? tags.of.printed + tags.of.underWay + tags.of.inDoubt : 0;
-  const rest = line.assembly && made > 0 && made < line.quantity ? { from: made + 1, left: line.quantity - made } : undefined;
+  const rest = line.assembly && made < line.quantity ? { from: made + 1, left: line.quantity - made } : undefined;
   const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}"${tags.words ? html` data-has-tags="${tags.words}"` : ''}${rest ? html` data-from="${rest.from}" data-left="${rest.left}"` : ''}>
-  <label class="qtylabel">Tags <input type="number" class="qty" value="${rest ? rest.left : line.quantity}" min="1" max="9999" inputmode="numeric" aria-label="Tags to print for line ${line.lineNumber}">${rest ? html`<span class="from">from ${rest.from} of ${line.quantity}</span>` : ''}</label>
+  <label class="qtylabel">Tags <input type="number" class="qty" value="${rest ? rest.left : line.quantity}" min="1" max="9999" inputmode="numeric" aria-label="Tags to print for line ${line.lineNumber}">${rest && made ? html`<span class="from">from ${rest.from} of ${line.quantity}</span>` : ''}</label>
   <select class="template" aria-label="Label size">${LABEL_SIZES.map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select>
   ${button('Print tags', 'labels', t.labels)}
   ${a ? button('Datasheet', 'document', t.pdf, { document: 'assembly-datasheet' }) : kit ? button('Kit datasheet', 'document', t.pdf, { document: 'kit-datasheet' }) : ''}

@@ -70,13 +70,14 @@ describe('the bench kiosk in Chromium', () => {
     await scan(serial);
     await page.waitForURL(new RegExp(`serial=${serial}`));
     const box = page.locator('#line-10 .reprint');
-    await expect.poll(() => box.textContent()).toContain('Tag 3 of 5');
+    // 5 of the line's 8: numbered within the line.
+    await expect.poll(() => box.textContent()).toContain('Tag 3 of 8');
     const before = zebra.labels();
     await box.getByRole('button', { name: 'Reprint this tag' }).click();
     await expect.poll(() => zebra.labels(), { timeout: 10_000 }).toBe(before + 1);
     const reprinted = zebra.jobs.at(-1)!.toString('utf8');
     expect(reprinted).toContain(serial);
-    expect(reprinted).toContain('3 of 5');
+    expect(reprinted).toContain('3 of 8');
   });
 
   it('says plainly when a scan matches nothing', async () => {
