@@ -119,19 +119,25 @@ ${reprintBox}${actions}${preview}</section>`;
 }
 
 /**
- * The work order's own buttons. "Print everything" prints the tags of the lines that have none yet, with the datasheet
- * and the traveler ("Print the rest" once some lines have theirs); when every line has its tags, the kiosk asks before
- * it prints them all again.
+ * The work order's own buttons. "Print everything" prints every line's tags, the datasheet and the traveler; once some
+ * lines have tags it is "Print the rest": the tags of lines that have none, the rest of those that have some (numbered
+ * on, "7 of 24"), the datasheet and the traveler. When every line has all its tags, the kiosk asks before printing
+ * them all again. `data-lines` lists what to print: a line number, or "line:from:quantity" for the rest of a line.
  */
 function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineTags>, t: Targets): Html {
-  const lines = wo.lines.filter((l) => l.assembly || l.kit).map((l) => l.lineNumber);
-  const rest = lines.filter((l) => !tagged.has(l));
-  const done = lines.filter((l) => tagged.has(l));
-  const some = done.length > 0 && rest.length > 0;
+  const lines = wo.lines.filter((l) => l.assembly || l.kit).map((l) => {
+    const tags = tagged.get(l.lineNumber);
+    return { line: l, made: tags ? tags.printed + tags.underWay + tags.inDoubt : 0 };
+  });
+  const open = lines.filter((x) => x.made === 0 || (x.line.assembly && x.made < x.line.quantity));
+  const done = lines.filter((x) => !open.includes(x)).map((x) => x.line.lineNumber);
+  const started = lines.some((x) => x.made > 0);
+  const entry = (x: (typeof lines)[number]) => (x.made ? `${x.line.lineNumber}:${x.made + 1}:${x.line.quantity - x.made}` : String(x.line.lineNumber));
   const also = html`${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
 ${button('Traveler', 'document', t.traveler, { document: 'traveler' })}`;
-  return html`<div class="woactions" data-wo="${wo.number}" data-lines="${(some ? rest : lines).join(',')}"${some ? html` data-skipped="${done.join(', ')}"` : ''}${done.length && !rest.length ? html` data-again="${done.join(', ')}"` : ''}>
-${button(some ? 'Print the rest' : 'Print everything', 'everything', t.labels, { traveler: t.traveler?.id ?? '', pdf: t.pdf?.id ?? '' })}
+  const all = lines.map((x) => x.line.lineNumber);
+  return html`<div class="woactions" data-wo="${wo.number}" data-lines="${open.length ? open.map(entry).join(',') : all.join(',')}"${open.length && done.length ? html` data-skipped="${done.join(', ')}"` : ''}${open.length ? '' : html` data-again="${done.join(', ')}"`}>
+${button(started && open.length ? 'Print the rest' : 'Print everything', 'everything', t.labels, { traveler: t.traveler?.id ?? '', pdf: t.pdf?.id ?? '' })}
 ${also}
 </div>`;
 }

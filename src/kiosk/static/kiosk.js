@@ -114,8 +114,9 @@ function requestsFor(button) {
     return [['POST', '/api/v1/shop/reprint', { bench: button.dataset.bench, job: button.dataset.job, from: 1, to: Number(button.dataset.to), printer: button.dataset.printer }]];
   }
   if (action === 'everything') {
-    const lines = (box.dataset.lines || '').split(',').filter(Boolean).map(Number);
-    const list = lines.map((l) => ['POST', '/api/v1/jobs', { kind: 'labels', printer: button.dataset.printer, workOrder: wo, line: l, template: 'hose-tag' }]);
+    // A line's tags ("20"), or the rest of them, numbered on ("20:7:18": from 7, 18 of them).
+    const lines = (box.dataset.lines || '').split(',').filter(Boolean).map((entry) => entry.split(':').map(Number));
+    const list = lines.map(([l, from, quantity]) => ['POST', '/api/v1/jobs', { kind: 'labels', printer: button.dataset.printer, workOrder: wo, line: l, template: 'hose-tag', ...(from ? { from, quantity } : {}) }]);
     if (button.dataset.pdf) list.push(['POST', '/api/v1/jobs', { kind: 'document', printer: button.dataset.pdf, workOrder: wo, document: 'datasheet' }]);
     if (button.dataset.traveler) list.push(['POST', '/api/v1/jobs', { kind: 'document', printer: button.dataset.traveler, workOrder: wo, document: 'traveler' }]);
     return list;
