@@ -73,6 +73,9 @@ describe('openStore', () => {
       batchId: 'batch-a',
       index: 2,
       count: 3,
+      // Batches stored before tags were numbered within their line: numbered within themselves, as they were printed.
+      number: 2,
+      of: 3,
       workOrderId: 'wo-1',
       workOrderNumber: 'WO-24001',
       lineId: 'line-1',
