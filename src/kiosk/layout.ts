@@ -39,7 +39,7 @@ export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'sho
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${title} · benchprint</title><style>${raw(KIOSK_CSS)}</style></head>
-<body data-tz="${deps.clock.timeZone}">
+<body${deps.clock.timeZone ? html` data-tz="${deps.clock.timeZone}"` : ''}>
 <header>
   <a class="home" href="/kiosk">${deps.config.station.name}</a>
   <form id="scanform" class="scan" action="/kiosk/open" method="get"><input id="scan" name="ref" autocomplete="off" autofocus placeholder="Scan or type a work order or tag" aria-label="Scan or type a work order or tag"><button>Open</button></form>

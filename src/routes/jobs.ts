@@ -50,7 +50,7 @@ export const jobView = (job: JobRecord) => (job.state === 'needs-attention' ? { 
 const submitted = (c: Context<AppEnv>, s: Submission, clock: ShopClock) => {
   if (s.duplicate) c.header('x-duplicate-of', s.job.id);
   const body = s.duplicate
-    ? { ...jobView(s.job), duplicate: { of: s.job.id, message: `The same request was made at ${clock.time(s.job.createdAt, true)} (${clock.timeZone}): this is that job. Send "force": true to print it again.` } }
+    ? { ...jobView(s.job), duplicate: { of: s.job.id, message: `The same request was made at ${clock.time(s.job.createdAt, true)} (${clock.zoneName(s.job.createdAt)}): this is that job. Send "force": true to print it again.` } }
     : jobView(s.job);
   return c.json(body, s.created ? 201 : 200);
 };

@@ -26,6 +26,24 @@ describe('the shop clock', () => {
     expect(new ShopClock('Europe/Berlin').minute('2026-07-01T22:15:00Z')).toBe('2026-07-02 00:15');
   });
 
+  it("is the machine's own local time when no zone is named", () => {
+    const was = process.env.TZ;
+    try {
+      process.env.TZ = 'America/Chicago';
+      const local = new ShopClock();
+      expect(local.timeZone).toBeUndefined();
+      expect(local.minute(new Date('2026-12-04T01:30:05Z'))).toBe('2026-12-03 19:30');
+      expect(local.zoneName(new Date('2026-12-04T01:30:05Z'))).toBe('UTC-06:00');
+      expect(local.zoneName(new Date('2026-07-04T01:30:05Z'))).toBe('UTC-05:00');
+      process.env.TZ = 'Asia/Kolkata';
+      expect(local.time('2026-12-04T01:30:05Z', true)).toBe('07:00:05');
+      expect(local.zoneName('2026-12-04T01:30:05Z')).toBe('UTC+05:30');
+    } finally {
+      if (was === undefined) delete process.env.TZ;
+      else process.env.TZ = was;
+    }
+  });
+
   it('formats a GoldLeaf date as written, not moved to UTC', () => {
     expect(FORMATTERS.date!('2026-12-03T18:00:00-06:00', 'DD.MM.YYYY')).toBe('03.12.2026');
     expect(FORMATTERS.date!('2026-12-03', undefined)).toBe('2026-12-03');

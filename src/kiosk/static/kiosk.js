@@ -130,7 +130,7 @@ function requestsFor(button) {
 // the job it made for the same request moments ago, and then the kiosk asks before printing it again.
 const ENDED = ['done', 'sent', 'failed', 'needs-attention', 'cancelled', 'expired'];
 const tracked = new Map(); // job id -> { button, state, confirmed, total }
-// Times as the shop reads them: in the station's time zone (the bench PC's, or the one its configuration names).
+// Times as the shop reads them: in the zone the station's configuration names, else this browser's own (the bench PC's).
 const timeZone = document.body.dataset.tz || undefined;
 const clock = (iso, seconds = true) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23', timeZone });
 
