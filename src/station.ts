@@ -145,6 +145,10 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       expireAfterMin: config.queue.expireAfterMin,
       workOrder: (ref) => printableWorkOrder({ workOrders, config }, ref),
       stage: () => jobs.documents.stage(),
+      tagsMade: (number, line) => {
+        const t = jobs.printedLines.forWorkOrder(number).get(line);
+        return t ? t.printed + t.underWay + t.inDoubt : 0;
+      },
     };
     if (options.startQueue !== false) queue.start();
     // Stopping: the queue goes first (jobs in flight get the grace period), before printers and the store close.

@@ -178,7 +178,6 @@ function historySwitch(shop: boolean, whole: boolean): Html | string {
   return html`<div class="switch" role="group" aria-label="Whose history"><a class="button ${whole ? 'secondary' : ''}" href="/kiosk/history" aria-current="${!whole}">This bench</a><a class="button ${whole ? '' : 'secondary'}" href="/kiosk/history?shop=1" aria-current="${whole}">Whole shop</a></div>`;
 }
 
-
 /** Every bench's jobs from the shop ledger; labels printed elsewhere can be printed again here. */
 export function shopHistoryPage(clock: ShopClock, jobs: ShopJob[] | { error: string }, search: { serial?: string; workOrder?: string }, labelsPrinter: PrinterView | undefined): Html {
   const form = html`<form class="search" action="/kiosk/history" method="get"><input type="hidden" name="shop" value="1"><input name="q" value="${search.serial ?? search.workOrder ?? ''}" placeholder="Serial or work order" aria-label="Find in the whole shop by serial or work order"><button class="secondary">Find</button></form>`;

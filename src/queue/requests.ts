@@ -68,6 +68,25 @@ const DOCUMENT_TITLES: Record<(typeof DOCUMENT_KINDS)[number], string> = {
   'goldleaf-labels': 'GoldLeaf labels for',
 };
 
+/**
+ * The rest of a line's tags is asked for from a number: if tags with that number are made already (another kiosk, a
+ * request sent twice with different keys), printing them would give two tags "7 of 24" with different serials for one
+ * hose. Refused, saying where the rest starts now; `force` prints them anyway as a new set.
+ */
+function notMadeYet(wo: CachedWorkOrder, lineNumber: number, from: number, quantity: number | undefined, made: number): void {
+  if (made < from) return;
+  const of = wo.lines.find((l) => l.lineNumber === lineNumber)?.quantity;
+  const to = quantity === undefined ? of : from + quantity - 1;
+  throw new StationError(
+    'TAGS_ALREADY_MADE',
+    `Line ${lineNumber} of ${wo.number} has ${made} tags made already; tags ${from}${to && to !== from ? ` to ${to}` : ''}${of ? ` of ${of}` : ''} would repeat numbers with new serials.`,
+    {
+      status: 409,
+      hint: `${of !== undefined && made < of ? `Ask for the rest from ${made + 1}; ` : ''}a damaged tag is reprinted with its own serial by scanning it. Send "force": true to print them as a new set anyway.`,
+    },
+  );
+}
+
 /** ", 7 to 24 of 24" for tags numbered within their line from other than 1. */
 function numbered(serials: ReadonlyArray<{ number: number; of: number }>): string {
   const first = serials[0];
@@ -95,6 +114,8 @@ export interface RequestDeps {
   workOrder(ref: string): CachedWorkOrder;
   /** Where a long document is written as it is made (the job store); without it, documents are held whole. */
   stage?: () => DocumentStage;
+  /** Tags this bench has made for a line (printed, in the queue or in doubt): the rest of a line starts after them. */
+  tagsMade?: (workOrderNumber: string, lineNumber: number) => number;
 }
 
 /** Renders the request now (serials are allocated here), so the queue only ever sends stored bytes. */
@@ -110,6 +131,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
   switch (req.kind) {
     case 'labels': {
       const wo = deps.workOrder(req.workOrder);
+      if (req.from !== undefined && req.line !== undefined && !req.force) notMadeYet(wo, req.line, req.from, req.quantity, deps.tagsMade?.(wo.number, req.line) ?? 0);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const result = await deps.labels.lineLabels(
         {

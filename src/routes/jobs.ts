@@ -87,7 +87,7 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
     // A repeated request (a double tap, a retried HTTP call) gets the job it already made, without rendering again.
     const asked = fingerprint(principal.name, request);
     const outcome = await deps.submissions.run({ ...(idempotencyKey ? { key: idempotencyKey } : {}), fingerprint: asked, force: again === true }, async () => {
-      const job = await renderRequest(request, principal.name, deps.requests, idempotencyKey);
+      const job = await renderRequest(again === true ? { ...request, force: true } : request, principal.name, deps.requests, idempotencyKey);
       return deps.queue.submit({ ...job, fingerprint: asked }).job;
     });
     return submitted(c, outcome, deps.clock);

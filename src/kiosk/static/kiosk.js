@@ -270,6 +270,8 @@ async function press(button, force = false) {
   } catch (err) {
     toast(err.message, true);
     rearm(button);
+    // Tags this page offered were made meanwhile (another kiosk): show where the line stands now.
+    if (err.code === 'TAGS_ALREADY_MADE') refreshTags();
   }
 }
 
