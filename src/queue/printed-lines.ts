@@ -1,6 +1,7 @@
 // Which lines of a work order already have their tags from this bench, and how far they came. The kiosk shows it on
 // each line beside its print buttons, asks before a line's tags are printed a second time (new serials for the same
-// hoses), and leaves such lines out of "Print everything". Read from the jobs themselves, by the work-order index.
+// hoses), offers the rest of a line numbered on, and leaves lines with all their tags out of "Print the rest". Read
+// from the jobs themselves, by the work-order index.
 import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
 import type { JobState } from './job-record.js';
