@@ -120,25 +120,29 @@ ${reprintBox}${actions}${preview}</section>`;
 
 /**
  * The work order's own buttons. "Print everything" prints every line's tags, the datasheet and the traveler; once some
- * lines have tags it is "Print the rest": the tags of lines that have none, the rest of those that have some (numbered
- * on, "7 of 24"), the datasheet and the traveler. When every line has all its tags, the kiosk asks before printing
- * them all again. `data-lines` lists what to print: a line number, or "line:from:quantity" for the rest of a line.
+ * of it is printed it is "Print the rest": the tags of lines that have none, the rest of those that have some (numbered
+ * on, "7 of 24"), and the datasheet and traveler unless printed. When everything is printed, the kiosk asks before
+ * printing it all again. `data-lines` lists the tags to print: a line number, or "line:from:quantity" for the rest of
+ * a line; `data-pdf` and `data-traveler` the printers of the documents it prints.
  */
-function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineTags>, t: Targets): Html {
+function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineTags>, documents: ReadonlySet<string>, t: Targets): Html {
   const lines = wo.lines.filter((l) => l.assembly || l.kit).map((l) => {
     const tags = tagged.get(l.lineNumber);
     return { line: l, made: tags ? tags.printed + tags.underWay + tags.inDoubt : 0 };
   });
   const open = lines.filter((x) => x.made === 0 || (x.line.assembly && x.made < x.line.quantity));
   const done = lines.filter((x) => !open.includes(x)).map((x) => x.line.lineNumber);
-  const started = lines.some((x) => x.made > 0);
+  const papers = { pdf: documents.has('datasheet') ? undefined : t.pdf, traveler: documents.has('traveler') ? undefined : t.traveler };
+  const started = lines.some((x) => x.made > 0) || documents.has('datasheet') || documents.has('traveler');
+  const left = open.length > 0 || !!papers.pdf || !!papers.traveler;
   const entry = (x: (typeof lines)[number]) => (x.made ? `${x.line.lineNumber}:${x.made + 1}:${x.line.quantity - x.made}` : String(x.line.lineNumber));
-  const also = html`${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
-${button('Traveler', 'document', t.traveler, { document: 'traveler' })}`;
   const all = lines.map((x) => x.line.lineNumber);
-  return html`<div class="woactions" data-wo="${wo.number}" data-lines="${open.length ? open.map(entry).join(',') : all.join(',')}"${open.length && done.length ? html` data-skipped="${done.join(', ')}"` : ''}${open.length ? '' : html` data-again="${done.join(', ')}"`}>
-${button(started && open.length ? 'Print the rest' : 'Print everything', 'everything', t.labels, { traveler: t.traveler?.id ?? '', pdf: t.pdf?.id ?? '' })}
-${also}
+  // Everything printed: all of it again, after asking.
+  const what = left ? { lines: open.map(entry), ...papers } : { lines: all.map(String), pdf: t.pdf, traveler: t.traveler };
+  return html`<div class="woactions" data-wo="${wo.number}" data-lines="${what.lines.join(',')}"${left && done.length ? html` data-skipped="${done.join(', ')}"` : ''}${left ? '' : html` data-again="${done.join(', ')}"`}>
+${button(started && left ? 'Print the rest' : 'Print everything', 'everything', t.labels, { traveler: what.traveler?.id ?? '', pdf: what.pdf?.id ?? '' })}
+${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
+${button('Traveler', 'document', t.traveler, { document: 'traveler' })}
 </div>`;
 }
 
@@ -159,7 +163,7 @@ export function workOrderPage(
     files: printerFor(printers, ['file']),
   };
   return html`<div class="titlebar"><h1>${wo.number} <small>${wo.customer?.name ?? ''}</small></h1>
-${workOrderActions(wo, tagged, t)}</div>
+${workOrderActions(wo, tagged, deps.jobs.printedLines.documentsFor(wo.number), t)}</div>
 ${wo.stale ? html`<div class="banner warn" role="status">GoldLeaf's newer copy of ${wo.number} could not be read since ${deps.clock.minute(wo.stale.since)} (${wo.stale.reason}). Shown as synced ${deps.clock.minute(wo.syncedAt)}; check it against the paperwork.</div>` : ''}
 ${others && 'unknown' in others ? html`<p class="small" role="status">Tags printed on other benches are not known now: ${others.unknown}. This bench's own are shown.</p>` : ''}
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>

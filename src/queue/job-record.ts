@@ -73,6 +73,8 @@ export interface NewJob {
   labelData?: readonly unknown[];
   /** A line's tags: the line as it was when they were made (see tag-changes), kept small beside the label data. */
   printedWith?: unknown;
+  /** A document job's kind ("datasheet", "traveler", …). */
+  documentKind?: string;
   /** Who asked for exactly what (see the submissions guard): the same again soon returns this job. */
   fingerprint?: string;
   serials?: string[];

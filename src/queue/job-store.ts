@@ -73,8 +73,8 @@ export class JobStore {
       const row = this.sql(
           `INSERT INTO jobs (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
             template_id, template_version, document_name, title, request_fingerprint, format, content_type, origin, bytes_total, prefix_bytes, part_ends, parts_total,
-            serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at, label_data, printed_with)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at, label_data, printed_with, document_kind)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            RETURNING ${COLUMNS}`,
         )
         .get(
@@ -109,6 +109,7 @@ export class JobStore {
           now,
           job.labelData?.length ? encodeLabelData(job.labelData) : null,
           job.printedWith === undefined ? null : JSON.stringify(job.printedWith),
+          job.documentKind ?? null,
         ) as Row;
       if (!staged) this.documents.insertWhole(id, wholeBytes(bytes));
       this.insertSerials(id, job.serials ?? []);

@@ -82,6 +82,15 @@ export class PrintedLines {
     return first;
   }
 
+  /** The work order's own documents this bench has printed or has in its queue ("datasheet", "traveler"). */
+  documentsFor(number: string): Set<string> {
+    const rows = this.sql(
+      `SELECT DISTINCT document_kind AS kind FROM jobs WHERE work_order_number = ? AND kind = 'document' AND line_number IS NULL AND document_kind IS NOT NULL
+         AND (state IN ('queued', 'printing', 'done', 'sent', 'needs-attention') OR (state = 'failed' AND parts_sent > 0))`,
+    ).all(number) as Array<{ kind: string }>;
+    return new Set(rows.map((r) => r.kind));
+  }
+
   /** How many lines of each of these work orders have tags (those with none are left out). */
   linesWithTags(numbers: readonly string[]): Map<string, number> {
     const count = this.sql(`SELECT COUNT(DISTINCT line_number) AS n FROM jobs WHERE work_order_number = ? AND ${COUNTED}`);

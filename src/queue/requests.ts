@@ -175,6 +175,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       return {
         ...base,
         kind: 'document',
+        documentKind: req.document,
         title: `${DOCUMENT_TITLES[req.document]} ${part ?? wo.number}${part && req.document !== 'assembly-datasheet' && req.document !== 'kit-datasheet' ? ` (${wo.number})` : ''}`,
         workOrder: { id: wo.id, number: wo.number },
         ...(req.line === undefined ? {} : { lineNumber: req.line }),

@@ -418,4 +418,12 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE serial_batches ADD COLUMN numbered_from INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE serial_batches ADD COLUMN numbered_of INTEGER;`,
   },
+  {
+    version: 20,
+    name: 'which document a job printed',
+    sql: `
+      -- A document job's kind (datasheet, traveler, …), so the kiosk's "Print the rest" leaves out a work order's
+      -- datasheet and traveler once they are printed. Jobs before it have none and count as not known.
+      ALTER TABLE jobs ADD COLUMN document_kind TEXT;`,
+  },
 ];

@@ -159,4 +159,23 @@ describe('lines that have their tags, in Chromium', () => {
     const api = (await (await (await asKiosk(station.app))('/api/v1/workorders/WO-24002')).json()) as { lineTags: Array<{ lineNumber: number; changedSince: string[] }> };
     expect(api.lineTags.map((t) => [t.lineNumber, t.changedSince])).toEqual([[20, [`cut length ${was} mm → ${was + 10} mm`]], [30, []]]);
   });
+
+  it('leaves out of the rest a datasheet already printed', async () => {
+    const sheets = () => (existsSync(join(dir, 'office')) ? readdirSync(join(dir, 'office')) : []).filter((f) => f.endsWith('-WO-24004-datasheet.pdf'));
+    await page.goto(`${station.url}/kiosk/wo/WO-24004`);
+    const all = page.locator('.woactions button[data-action="everything"]');
+    expect(await all.textContent()).toBe('Print everything');
+    await page.locator('.woactions button[data-document="datasheet"]').click();
+    await expect.poll(sheets, { timeout: 10_000 }).toHaveLength(1);
+    // Printed: the work order's button now prints the rest, which is the tags.
+    await expect.poll(() => all.textContent(), { timeout: 10_000 }).toBe('Print the rest');
+    const before = zebra.labels();
+    await all.click();
+    const wo = (await (await (await asKiosk(station.app))('/api/v1/workorders/WO-24004')).json()) as { lines: Array<{ quantity: number }> };
+    const tags = wo.lines.reduce((n, l) => n + l.quantity, 0);
+    await expect.poll(() => zebra.labels() - before, { timeout: 15_000 }).toBe(tags);
+    await station.queue.runUntilIdle();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sheets()).toHaveLength(1);
+  });
 });
