@@ -36,6 +36,7 @@ import type { RequestDeps } from './queue/requests.js';
 import { printableWorkOrder } from './routes/work-orders.js';
 import type { CachedWorkOrder } from './domain/work-order.js';
 import { ShopClock } from './lib/shop-clock.js';
+import { tagsMade } from './queue/printed-lines.js';
 
 const SHIPPED_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 
@@ -145,10 +146,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       expireAfterMin: config.queue.expireAfterMin,
       workOrder: (ref) => printableWorkOrder({ workOrders, config }, ref),
       stage: () => jobs.documents.stage(),
-      tagsMade: (number, line) => {
-        const t = jobs.printedLines.forWorkOrder(number).get(line);
-        return t ? t.printed + t.underWay + t.inDoubt : 0;
-      },
+      tagsMade: (number, line) => tagsMade(jobs.printedLines.forWorkOrder(number).get(line)),
     };
     if (options.startQueue !== false) queue.start();
     // Stopping: the queue goes first (jobs in flight get the grace period), before printers and the store close.

@@ -9,8 +9,7 @@ import type { ShopJob } from '../shop/ledger.js';
 import { formatQuantity, formatToleranced } from './format.js';
 import type { Html } from './layout.js';
 import type { ShopClock } from '../lib/shop-clock.js';
-import type { LineTags } from '../queue/printed-lines.js';
-import { tagChanges, type PrintedWith } from '../labels/tag-changes.js';
+import { tagsMade, type LineTags } from '../queue/printed-lines.js';
 import { mergeLineTags, type OtherBenches } from '../shop/line-tags.js';
 
 const LABEL_SIZES: Array<[string, string]> = [
@@ -91,7 +90,7 @@ function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: 
   const kit = line.kit;
   // An assembly line's tags are numbered within the line: a first batch of 6 of 24 reads "1 of 24" to "6 of 24", and
   // once some are made the rest is offered, numbered on from there ("from 7 of 24").
-  const made = tags.of ? tags.of.printed + tags.of.underWay + tags.of.inDoubt : 0;
+  const made = tagsMade(tags.of);
   const rest = line.assembly && made < line.quantity ? { from: made + 1, left: line.quantity - made } : undefined;
   const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}"${tags.words ? html` data-has-tags="${tags.words}"` : ''}${rest ? html` data-from="${rest.from}" data-left="${rest.left}"` : ''}>
   <label class="qtylabel">Tags <input type="number" class="qty" value="${rest ? rest.left : line.quantity}" min="1" max="9999" inputmode="numeric" aria-label="Tags to print for line ${line.lineNumber}">${rest && made ? html`<span class="from">from ${rest.from} of ${line.quantity}</span>` : ''}</label>
@@ -126,10 +125,7 @@ ${reprintBox}${actions}${preview}</section>`;
  * a line; `data-pdf` and `data-traveler` the printers of the documents it prints.
  */
 function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineTags>, documents: ReadonlySet<string>, t: Targets): Html {
-  const lines = wo.lines.filter((l) => l.assembly || l.kit).map((l) => {
-    const tags = tagged.get(l.lineNumber);
-    return { line: l, made: tags ? tags.printed + tags.underWay + tags.inDoubt : 0 };
-  });
+  const lines = wo.lines.filter((l) => l.assembly || l.kit).map((l) => ({ line: l, made: tagsMade(tagged.get(l.lineNumber)) }));
   const open = lines.filter((x) => x.made === 0 || (x.line.assembly && x.made < x.line.quantity));
   const done = lines.filter((x) => !open.includes(x)).map((x) => x.line.lineNumber);
   const papers = { pdf: documents.has('datasheet') ? undefined : t.pdf, traveler: documents.has('traveler') ? undefined : t.traveler };
@@ -169,8 +165,7 @@ ${others && 'unknown' in others ? html`<p class="small" role="status">Tags print
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
 ${wo.lines.map((line) => {
   const of = tagged.get(line.lineNumber);
-  // Another bench's newest tags: their data is in the ledger, not here, and is not compared.
-  const changes = of && !of.last.bench ? tagChanges((deps.jobs.printedLines.printedWith(of.last.jobId) ?? {}) as PrintedWith, line, wo) : [];
+  const changes = of ? deps.jobs.printedLines.changesSince(of, line, wo) : [];
   const tags = of ? { of, words: tagsWords(of, line, changes, deps.clock, printerName), changed: changes.length > 0 } : {};
   return lineCard(wo, line, t, tags, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined);
 })}`;

@@ -6,6 +6,8 @@ import type { Statement } from 'better-sqlite3';
 import { preparedStatements, type Store } from '../store/store.js';
 import type { JobState } from './job-record.js';
 import { decodeLabelData } from './label-data-codec.js';
+import type { LineView, WorkOrderView } from '../domain/work-order.js';
+import { tagChanges, type PrintedWith } from '../labels/tag-changes.js';
 
 /** The tags a line has had, by how far they came. */
 export interface LineTags {
@@ -27,6 +29,11 @@ export function countsAsTags(j: { kind: string; isReprint: boolean; state: JobSt
   return ['queued', 'printing', 'done', 'sent', 'needs-attention'].includes(j.state) || (j.state === 'failed' && j.partsSent > 0);
 }
 
+/** Tags made for a line so far, however far they came: the rest of the line starts after them. */
+export function tagsMade(t: LineTags | undefined): number {
+  return t ? t.printed + t.underWay + t.inDoubt : 0;
+}
+
 /** A job's tags added to its line's count by how far they came. */
 export function addTags(l: LineTags, state: JobState, tags: number): void {
   if (state === 'queued' || state === 'printing') l.underWay += tags;
@@ -41,7 +48,7 @@ const COUNTED = `kind = 'labels' AND is_reprint = 0 AND line_number IS NOT NULL
 
 export class PrintedLines {
   private readonly sql: (text: string) => Statement;
-  private readonly firstLabels = new Map<string, unknown>();
+  private readonly firstLabels = new Map<string, PrintedWith | undefined>();
 
   constructor(store: Store) {
     this.sql = preparedStatements(store);
@@ -66,14 +73,23 @@ export class PrintedLines {
     return lines;
   }
 
+  /**
+   * What on the line differs from what its newest tags were made from ("cut length 1712 mm → 1722 mm"); nothing when
+   * they were another bench's (their data is in the ledger, not here).
+   */
+  changesSince(tags: LineTags, line: LineView, wo: Pick<WorkOrderView, 'purchaseOrder'>): string[] {
+    if (tags.last.bench) return [];
+    return tagChanges(this.printedWith(tags.last.jobId) ?? {}, line, wo);
+  }
+
   /** What a job's tags were made from (the line as it was then), kept for a while: it never changes. */
-  printedWith(jobId: string): unknown {
+  printedWith(jobId: string): PrintedWith | undefined {
     if (this.firstLabels.has(jobId)) return this.firstLabels.get(jobId);
     const row = this.sql('SELECT printed_with, label_data FROM jobs WHERE id = ?').get(jobId) as { printed_with: string | null; label_data: Buffer | null } | undefined;
-    let first: unknown;
+    let first: PrintedWith | undefined;
     try {
       // Jobs made before the line was kept apart: their first label's data says the same.
-      first = row?.printed_with ? JSON.parse(row.printed_with) : row?.label_data ? decodeLabelData(row.label_data)[0] : undefined;
+      first = (row?.printed_with ? JSON.parse(row.printed_with) : row?.label_data ? decodeLabelData(row.label_data)[0] : undefined) as PrintedWith | undefined;
     } catch {
       first = undefined; // unreadable: nothing to compare with, which says nothing about the tags
     }

@@ -7,7 +7,6 @@ import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { ageSeconds, reachability } from '../sync/types.js';
-import { tagChanges, type PrintedWith } from '../labels/tag-changes.js';
 import { mergeLineTags, otherBenchesTags } from '../shop/line-tags.js';
 
 /** A work order the bench may print: released, or kept printable by config after it left released state. */
@@ -65,7 +64,7 @@ export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
     const all = others && 'lines' in others ? mergeLineTags(own, others.lines) : own;
     const lineTags = [...all.values()].sort((a, b) => a.lineNumber - b.lineNumber).map((t) => {
       const line = wo.lines.find((l) => l.lineNumber === t.lineNumber);
-      const changedSince = line && !t.last.bench ? tagChanges((printed.printedWith(t.last.jobId) ?? {}) as PrintedWith, line, wo) : [];
+      const changedSince = line ? printed.changesSince(t, line, wo) : [];
       return { ...t, changedSince };
     });
     return c.json({ ...wo, lineTags, ...(others && 'unknown' in others ? { otherBenchesUnknown: others.unknown } : {}), source: freshness() });
