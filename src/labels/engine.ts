@@ -8,7 +8,7 @@ import { SEGMENT_BYTES, type DocumentStage, type PrintDocument, type RenderedDoc
 import { loadFonts, type LabelFont, type Weight } from './fonts.js';
 import { imageLoader, type ImageLoader } from './images.js';
 import type { TemplateStore } from './template-store.js';
-import { findLine, labelData, planLine, type LabelContext, type LabelData } from './label-data.js';
+import { findLine, labelData, planLine, planTags, type LabelContext, type LabelData } from './label-data.js';
 import { layoutLabel, type CompiledLayout } from './layout.js';
 import { PdfRenderer } from './pdf-render.js';
 import { labelToSvg, svgToPng, textLineBitmap } from './preview.js';
@@ -109,20 +109,7 @@ export class LabelEngine {
     } else {
       if (req.lineNumber === undefined) throw new StationError('LINE_REQUIRED', `Template ${template.def.id} labels a line: say which line.`, { status: 422 });
       const line = findLine(wo, req.lineNumber);
-      const full = planLine(line, subject);
-      let plan = req.quantity === undefined ? full : planLine({ ...line, quantity: req.quantity }, subject);
-      let numbering: { from: number; of: number } | undefined;
-      if (req.from !== undefined && !req.reprint) {
-        const count = req.quantity ?? full.length - req.from + 1;
-        if (req.from > full.length || req.from + count - 1 > full.length) {
-          throw new StationError('TAGS_PAST_LINE', `Line ${line.lineNumber} of ${wo.number} has ${full.length} tags; tags ${req.from} to ${req.from + count - 1} would go past them.`, {
-            status: 422,
-            hint: req.from > full.length ? 'The line has all its tags.' : `Print at most ${full.length - req.from + 1}, from tag ${req.from}.`,
-          });
-        }
-        plan = full.slice(req.from - 1, req.from - 1 + count);
-        numbering = { from: req.from, of: full.length };
-      }
+      const { full, plan, numbering } = planTags(wo, line, subject, { ...(req.quantity === undefined ? {} : { quantity: req.quantity }), ...(req.from === undefined || req.reprint ? {} : { from: req.from }) });
       if (req.reprint) {
         serials = this.o.serials.batch(req.reprint.batchId, req.reprint.from, req.reprint.to);
         if (serials[0]!.workOrderId !== wo.id || serials[0]!.lineId !== line.id) {

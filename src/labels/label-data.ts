@@ -59,6 +59,24 @@ export function planLine(line: LineView, subject: Subject): LabelPlanItem[] {
   throw new StationError('LINE_NOT_PRINTABLE', `Line ${line.lineNumber} holds neither a hose assembly nor a kit.`, { status: 422 });
 }
 
+/**
+ * The tags of one print of a line: the whole line's plan, the part to print, and how it is numbered. Without `from`,
+ * `quantity` tags make a set of their own ("1 of 6"); with it, the part of the line from there ("7 of 24"), refused past
+ * the line's end.
+ */
+export function planTags(wo: { number: string }, line: LineView, subject: Subject, o: { quantity?: number; from?: number }): { full: LabelPlanItem[]; plan: LabelPlanItem[]; numbering?: { from: number; of: number } } {
+  const full = planLine(line, subject);
+  if (o.from === undefined) return { full, plan: o.quantity === undefined ? full : planLine({ ...line, quantity: o.quantity }, subject) };
+  const count = o.quantity ?? full.length - o.from + 1;
+  if (o.from > full.length || o.from + count - 1 > full.length) {
+    throw new StationError('TAGS_PAST_LINE', `Line ${line.lineNumber} of ${wo.number} has ${full.length} tags; tags ${o.from} to ${o.from + count - 1} would go past them.`, {
+      status: 422,
+      hint: o.from > full.length ? 'The line has all its tags.' : `Print at most ${full.length - o.from + 1}, from tag ${o.from}.`,
+    });
+  }
+  return { full, plan: full.slice(o.from - 1, o.from - 1 + count), numbering: { from: o.from, of: full.length } };
+}
+
 /** What every label of one batch knows besides its line; one object each, shared by the batch's labels. */
 export interface LabelContext {
   shop: { name: string };
