@@ -37,6 +37,7 @@ import { printableWorkOrder } from './routes/work-orders.js';
 import type { CachedWorkOrder } from './domain/work-order.js';
 import { ShopClock } from './lib/shop-clock.js';
 import { tagsMade } from './queue/printed-lines.js';
+import { otherBenchesLineTags } from './shop/line-tags.js';
 
 const SHIPPED_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 
@@ -146,7 +147,13 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       expireAfterMin: config.queue.expireAfterMin,
       workOrder: (ref) => printableWorkOrder({ workOrders, config }, ref),
       stage: () => jobs.documents.stage(),
-      tagsMade: (number, line) => tagsMade(jobs.printedLines.forWorkOrder(number).get(line)),
+      tagsMade: async (number, line) => {
+        const own = tagsMade(jobs.printedLines.forWorkOrder(number).get(line));
+        // Other benches' from the ledger when it answers soon; without it, this bench's own are what is known.
+        const others = shop && config.shop ? await otherBenchesLineTags(shop, config.shop.benchId, number, line) : { benches: [] };
+        const elsewhere = 'benches' in others ? others.benches : [];
+        return { made: own + elsewhere.reduce((n, b) => n + b.tags, 0), elsewhere };
+      },
     };
     if (options.startQueue !== false) queue.start();
     // Stopping: the queue goes first (jobs in flight get the grace period), before printers and the store close.

@@ -121,8 +121,8 @@ ${reprintBox}${actions}${preview}</section>`;
  * The work order's own buttons. "Print everything" prints every line's tags, the datasheet and the traveler; once some
  * of it is printed it is "Print the rest": the tags of lines that have none, the rest of those that have some (numbered
  * on, "7 of 24"), and the datasheet and traveler unless printed. When everything is printed, the kiosk asks before
- * printing it all again. `data-lines` lists the tags to print: a line number, or "line:from:quantity" for the rest of
- * a line; `data-pdf` and `data-traveler` the printers of the documents it prints.
+ * printing it all again. `data-lines` lists the tags to print: "line:from:quantity" for an assembly line's (from 1, or
+ * the rest of it), a kit line's number alone; `data-pdf` and `data-traveler` the printers of the documents it prints.
  */
 function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineTags>, documents: ReadonlySet<string>, t: Targets): Html {
   const lines = wo.lines.filter((l) => l.assembly || l.kit).map((l) => ({ line: l, made: tagsMade(tagged.get(l.lineNumber)) }));
@@ -131,7 +131,9 @@ function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineT
   const papers = { pdf: documents.has('datasheet') ? undefined : t.pdf, traveler: documents.has('traveler') ? undefined : t.traveler };
   const started = lines.some((x) => x.made > 0) || documents.has('datasheet') || documents.has('traveler');
   const left = open.length > 0 || !!papers.pdf || !!papers.traveler;
-  const entry = (x: (typeof lines)[number]) => (x.made ? `${x.line.lineNumber}:${x.made + 1}:${x.line.quantity - x.made}` : String(x.line.lineNumber));
+  // An assembly line's tags go numbered from where they start (1 for a line without any), so that the station refuses
+  // them when the page is older than tags another bench or kiosk made meanwhile; a kit line's are a set of their own.
+  const entry = (x: (typeof lines)[number]) => (x.line.assembly || x.made ? `${x.line.lineNumber}:${x.made + 1}:${x.line.quantity - x.made}` : String(x.line.lineNumber));
   const all = lines.map((x) => x.line.lineNumber);
   // Everything printed: all of it again, after asking.
   const what = left ? { lines: open.map(entry), ...papers } : { lines: all.map(String), pdf: t.pdf, traveler: t.traveler };

@@ -73,13 +73,15 @@ const DOCUMENT_TITLES: Record<(typeof DOCUMENT_KINDS)[number], string> = {
  * request sent twice with different keys), printing them would give two tags "7 of 24" with different serials for one
  * hose. Refused, saying where the rest starts now; `force` prints them anyway as a new set.
  */
-function notMadeYet(wo: CachedWorkOrder, lineNumber: number, from: number, quantity: number | undefined, made: number): void {
+function notMadeYet(wo: CachedWorkOrder, lineNumber: number, from: number, quantity: number | undefined, tags: TagsMade): void {
+  const made = tags.made;
   if (made < from) return;
+  const where = tags.elsewhere.length ? ` (${tags.elsewhere.map((b) => `${b.tags} on ${b.bench}`).join(', ')})` : '';
   const of = wo.lines.find((l) => l.lineNumber === lineNumber)?.quantity;
   const to = quantity === undefined ? of : from + quantity - 1;
   throw new StationError(
     'TAGS_ALREADY_MADE',
-    `Line ${lineNumber} of ${wo.number} has ${made} tags made already; tags ${from}${to && to !== from ? ` to ${to}` : ''}${of ? ` of ${of}` : ''} would repeat numbers with new serials.`,
+    `Line ${lineNumber} of ${wo.number} has ${made} tags made already${where}; tags ${from}${to && to !== from ? ` to ${to}` : ''}${of ? ` of ${of}` : ''} would repeat numbers with new serials.`,
     {
       status: 409,
       hint: `${of !== undefined && made < of ? `Ask for the rest from ${made + 1}; ` : ''}a damaged tag is reprinted with its own serial by scanning it. Send "force": true to print them as a new set anyway.`,
@@ -104,6 +106,12 @@ function linePart(wo: CachedWorkOrder, line: number | undefined): string | undef
 }
 export type PrintRequest = z.infer<typeof printRequestSchema>;
 
+/** A line's tags made so far: all of them, and those of other benches by bench. */
+export interface TagsMade {
+  made: number;
+  elsewhere: Array<{ bench: string; tags: number }>;
+}
+
 export interface RequestDeps {
   labels: LabelEngine;
   documents: DocumentService;
@@ -114,8 +122,11 @@ export interface RequestDeps {
   workOrder(ref: string): CachedWorkOrder;
   /** Where a long document is written as it is made (the job store); without it, documents are held whole. */
   stage?: () => DocumentStage;
-  /** Tags this bench has made for a line (printed, in the queue or in doubt): the rest of a line starts after them. */
-  tagsMade?: (workOrderNumber: string, lineNumber: number) => number;
+  /**
+   * Tags made for a line (printed, in the queue or in doubt) on this bench and, in a shop, on the others the ledger
+   * knows of: the rest of a line starts after them.
+   */
+  tagsMade?: (workOrderNumber: string, lineNumber: number) => TagsMade | Promise<TagsMade>;
 }
 
 /** Renders the request now (serials are allocated here), so the queue only ever sends stored bytes. */
@@ -131,7 +142,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
   switch (req.kind) {
     case 'labels': {
       const wo = deps.workOrder(req.workOrder);
-      if (req.from !== undefined && req.line !== undefined && !req.force) notMadeYet(wo, req.line, req.from, req.quantity, deps.tagsMade?.(wo.number, req.line) ?? 0);
+      if (req.from !== undefined && req.line !== undefined && !req.force && deps.tagsMade) notMadeYet(wo, req.line, req.from, req.quantity, await deps.tagsMade(wo.number, req.line));
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const result = await deps.labels.lineLabels(
         {

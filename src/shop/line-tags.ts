@@ -5,6 +5,7 @@
 import { describeError } from '../errors.js';
 import { addTags, countsAsTags, type LineTags } from '../queue/printed-lines.js';
 import type { JobState } from '../queue/job-record.js';
+import type { ShopJob } from './ledger.js';
 import type { ShopService } from './service.js';
 
 export type OtherBenches = { lines: Map<number, LineTags> } | { unknown: string };
@@ -19,6 +20,34 @@ class LedgerTooSlow extends Error {
 
 /** Other benches' tags of a work order's lines, or why they are not known now. */
 export async function otherBenchesTags(shop: ShopService, benchId: string, workOrder: string, waitMs = WAIT_MS): Promise<OtherBenches> {
+  const asked = await otherBenchesJobs(shop, benchId, workOrder, waitMs);
+  if ('unknown' in asked) return asked;
+  const lines = new Map<number, LineTags>();
+  for (const { job: j, line, tags } of asked.jobs) {
+    const last = { jobId: `${j.benchId}/${j.id}`, at: j.finishedAt ?? j.createdAt, printerId: j.printerId, state: j.state as JobState, bench: j.benchId };
+    const l = lines.get(line) ?? { lineNumber: line, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last };
+    addTags(l, j.state as JobState, tags);
+    l.jobs += 1;
+    l.last = last;
+    lines.set(line, l);
+  }
+  return { lines };
+}
+
+/**
+ * The tags each other bench made for one line, for the check before a request numbers the rest of it: a kiosk page
+ * opened before another bench printed part of the line would otherwise number its tags from 1 again.
+ */
+export async function otherBenchesLineTags(shop: ShopService, benchId: string, workOrder: string, lineNumber: number, waitMs = WAIT_MS): Promise<{ benches: Array<{ bench: string; tags: number }> } | { unknown: string }> {
+  const asked = await otherBenchesJobs(shop, benchId, workOrder, waitMs);
+  if ('unknown' in asked) return asked;
+  const benches = new Map<string, number>();
+  for (const { job, line, tags } of asked.jobs) if (line === lineNumber) benches.set(job.benchId, (benches.get(job.benchId) ?? 0) + tags);
+  return { benches: [...benches].map(([bench, tags]) => ({ bench, tags })) };
+}
+
+/** Other benches' jobs that count as a line's tags, oldest first, or why they are not known now. */
+async function otherBenchesJobs(shop: ShopService, benchId: string, workOrder: string, waitMs: number): Promise<{ jobs: Array<{ job: ShopJob; line: number; tags: number }> } | { unknown: string }> {
   const status = shop.status();
   if (status.state === 'starting') return { unknown: 'the station is still connecting to the shop ledger' };
   if (status.state === 'unreachable') return { unknown: `the shop ledger cannot be reached${status.lastError ? ` (${status.lastError})` : ''}` };
@@ -30,20 +59,14 @@ export async function otherBenchesTags(shop: ShopService, benchId: string, workO
         timer = setTimeout(() => reject(new LedgerTooSlow(waitMs)), waitMs);
       }),
     ]);
-    const lines = new Map<number, LineTags>();
-    // Newest first from the ledger; counted oldest first so that the last one stays the newest.
+    // Newest first from the ledger; given oldest first so that the last one counted is the newest.
+    const counted: Array<{ job: ShopJob; line: number; tags: number }> = [];
     for (const j of [...jobs].reverse()) {
       if (j.benchId === benchId || j.lineNumber === undefined || j.lineNumber === null) continue;
       if (!countsAsTags({ kind: j.kind, isReprint: j.isReprint, state: j.state as JobState, partsSent: j.partsSent ?? 0 })) continue;
-      const tags = j.serials.length || j.partsTotal;
-      const last = { jobId: `${j.benchId}/${j.id}`, at: j.finishedAt ?? j.createdAt, printerId: j.printerId, state: j.state as JobState, bench: j.benchId };
-      const l = lines.get(j.lineNumber) ?? { lineNumber: j.lineNumber, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last };
-      addTags(l, j.state as JobState, tags);
-      l.jobs += 1;
-      l.last = last;
-      lines.set(j.lineNumber, l);
+      counted.push({ job: j, line: j.lineNumber, tags: j.serials.length || j.partsTotal });
     }
-    return { lines };
+    return { jobs: counted };
   } catch (err) {
     return { unknown: err instanceof LedgerTooSlow ? err.message : `the shop ledger could not be asked (${describeError(err)})` };
   } finally {

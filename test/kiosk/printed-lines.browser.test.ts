@@ -125,8 +125,8 @@ describe('lines that have their tags, in Chromium', () => {
     await line.getByRole('button', { name: 'Print tags' }).click();
     const strip = page.locator('[data-line-tags="20"]');
     await expect.poll(() => strip.textContent(), { timeout: 10_000 }).toMatch(/^Tags: 3 of 24 printed · /);
-    // The work order's button prints the rest too: line 10's tags, and line 20's from 4 (line 30 has its own).
-    expect(await page.locator('.woactions').getAttribute('data-lines')).toBe('10,20:4:21');
+    // The work order's button prints the rest too: line 10's tags (from 1), and line 20's from 4 (line 30 has its own).
+    expect(await page.locator('.woactions').getAttribute('data-lines')).toBe('10:1:12,20:4:21');
     expect(await page.locator('.woactions button[data-action="everything"]').textContent()).toBe('Print the rest');
     // The rest is offered, numbered on from there; printing it is not a second set, so nothing is asked.
     await expect.poll(() => line.locator('.qty').inputValue()).toBe('21');

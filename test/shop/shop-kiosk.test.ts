@@ -117,6 +117,42 @@ describe('the whole shop in the kiosk', () => {
     expect(api.lineTags.filter((t) => t.lineNumber === 20)).toEqual([expect.objectContaining({ printed: 4, last: expect.objectContaining({ bench: 'bench-9' }) })]);
   });
 
+  it("refuses tags numbered from 1 on a page opened before another bench printed part of the line, and numbers the rest after bench 9's", async () => {
+    const wo = 'WO-24003';
+    const order = (await (await kiosk(`/api/v1/workorders/${wo}`)).json()) as { lines: Array<{ lineNumber: number; quantity: number; assembly?: unknown }> };
+    const line = order.lines.find((l) => l.assembly && l.quantity >= 3)!;
+    // The page a crimper opened on this bench offers the whole line, from 1, and "Print everything" sends it so too.
+    const page = await (await kiosk(`/kiosk/wo/${wo}`)).text();
+    expect(page).toContain(`data-line="${line.lineNumber}" data-from="1" data-left="${line.quantity}"`);
+    expect(page).toMatch(new RegExp(`data-lines="[^"]*\\b${line.lineNumber}:1:${line.quantity}\\b`));
+    // Meanwhile bench 9 prints the first two of the line's tags.
+    await station.shop!.ledger.ship('bench-9', [
+      {
+        eventId: 'bench-9:job:split:1',
+        seq: 20,
+        kind: 'job',
+        at: new Date().toISOString(),
+        payload: { ...shippedJob('split', { seq: 20, workOrderNumber: wo, lineNumber: line.lineNumber, serials: ['BP269990201', 'BP269990202'], partsTotal: 2, partsConfirmed: 2 }) },
+      },
+    ]);
+    const before = zebra.labels();
+    const ask = (from: number, quantity: number) =>
+      kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'labels', printer: 'tags', workOrder: wo, line: line.lineNumber, template: 'hose-tag', from, quantity }) });
+    // The tap on the old page: tags "1 of N" again, with new serials, for hoses bench 9 has tagged.
+    const refused = await ask(1, line.quantity);
+    expect(refused.status).toBe(409);
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('TAGS_ALREADY_MADE');
+    expect(error.message).toMatch(`Line ${line.lineNumber} of ${wo} has 2 tags made already (2 on bench-9); tags 1 to ${line.quantity} of ${line.quantity} would repeat numbers with new serials. Ask for the rest from 3;`);
+    // The rest, numbered on after bench 9's.
+    const rest = await ask(3, line.quantity - 2);
+    expect(rest.status).toBe(201);
+    await station.queue.runUntilIdle();
+    await expect.poll(() => zebra.labels() - before).toBe(line.quantity - 2);
+    expect(zebra.printed.at(-1)).toContain(`${line.quantity} of ${line.quantity}`);
+    expect(zebra.printed.some((p) => p.includes(`1 of ${line.quantity}`))).toBe(false);
+  });
+
   it('says the ledger state in the status strip and in /readyz, without making the bench unready', async () => {
     const home = await (await kiosk('/kiosk')).text();
     expect(home).toMatch(/id="ledger"[^>]*>.*Shop ledger.*connected/s);
