@@ -152,6 +152,25 @@ const definition: DriverDefinition<IppOptions> = {
       const waitsFor = personNeeded(attrs['printer-state-reasons'], true);
       return { status: queued > 0 ? { ...status, jobsWaiting: queued } : status, ...(waitsFor ? { waitsFor } : {}) };
     };
+    /**
+     * How many of the printer's unfinished jobs are ahead of ours, from its list (jobs with a lower id that it prints
+     * or will: not held ones); where it does not give its list, its queued-job-count less ours.
+     */
+    const jobsAhead = async (jobId: unknown, queued: number | undefined, signal: AbortSignal): Promise<number | undefined> => {
+      const listed = await call('Get-Jobs', { 'which-jobs': 'not-completed', 'requested-attributes': ['job-id', 'job-state'] }, signal)
+        .then(accepted)
+        .catch(() => undefined);
+      const said = listed?.['job-attributes-tag'];
+      if (said !== undefined && typeof jobId === 'number') {
+        const jobs = (Array.isArray(said) ? said : [said]) as Array<Record<string, unknown>>;
+        return jobs.filter((j) => typeof j['job-id'] === 'number' && j['job-id'] < jobId && (j['job-state'] === 'pending' || j['job-state'] === 'processing')).length;
+      }
+      return queued && queued > 1 ? queued - 1 : undefined;
+    };
+    const turnWords = async (jobId: unknown, queued: number | undefined, signal: AbortSignal): Promise<string> => {
+      const ahead = await jobsAhead(jobId, queued, signal);
+      return ahead ? `${ahead} other ${ahead === 1 ? 'job' : 'jobs'} ahead of this one` : 'printing another job first';
+    };
     const readStatus = async (signal: AbortSignal): Promise<PrinterStatus> => (await readPrinter(signal)).status;
     const printerStatus = (signal: AbortSignal): Promise<PrinterStatus> =>
       readStatus(signal).catch((err: unknown): PrinterStatus => (err instanceof IppRefusal ? { state: 'error', detail: err.reason } : { state: 'offline', detail: describeError(err) }));
@@ -187,6 +206,7 @@ const definition: DriverDefinition<IppOptions> = {
         const jobId = (response['job-attributes-tag'] as Record<string, unknown> | undefined)?.['job-id'];
         let deadline = Date.now() + o.jobTimeoutMs;
         let waitingFor: string | undefined;
+        let waitingTurn: string | undefined;
         let impressions = 0;
         for (;;) {
           const job = await call('Get-Job-Attributes', { 'job-id': jobId, 'requested-attributes': ['job-state', 'job-state-reasons', 'job-impressions-completed'] }, signal).then(accepted).catch((err: unknown) => {
@@ -216,9 +236,13 @@ const definition: DriverDefinition<IppOptions> = {
           if (printing) impressions = pages;
           const behindOthers = state === 'pending' && printer?.status.state === 'printing';
           if (waitsFor || printing || behindOthers) deadline = Date.now() + o.jobTimeoutMs;
-          if (printer && waitsFor?.detail !== waitingFor) {
+          // Waiting its turn, the job says how many are ahead of it, so that nobody takes a job that is simply queued
+          // behind the office's for one that is stuck.
+          const turn = behindOthers && !waitsFor ? await turnWords(jobId, printer.status.jobsWaiting, signal) : undefined;
+          if (printer && (waitsFor?.detail !== waitingFor || turn !== waitingTurn)) {
             waitingFor = waitsFor?.detail;
-            onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0, status: printer.status, ...(waitingFor ? { waitingFor } : {}) });
+            waitingTurn = turn;
+            onProgress?.({ bytesSent: length, partsSent: parts, partsConfirmed: 0, status: printer.status, ...(waitingFor ? { waitingFor } : {}), ...(waitingTurn ? { waitingTurn } : {}) });
           }
           if (Date.now() > deadline) {
             const held = typeof state === 'string' ? `; the printer still has it (${state}${reasons.length ? `, ${reasons.join(', ')}` : ''}) and may print it yet` : '';

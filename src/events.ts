@@ -6,7 +6,7 @@ export type StationEvent =
   | { type: 'workorder.unreleased'; workOrder: { id: string; number: string } }
   | { type: 'sync.completed'; released: number; changed: number; problems: number }
   | { type: 'sync.failed'; error: string; consecutiveFailures: number }
-  | { type: 'job.changed'; job: { id: string; printerId: string; state: string; partsSent: number; partsConfirmed: number; partsPrinted?: number; partsTotal: number; workOrderNumber?: string; attention?: string; waitingReason?: string } }
+  | { type: 'job.changed'; job: { id: string; printerId: string; state: string; partsSent: number; partsConfirmed: number; partsPrinted?: number; partsTotal: number; workOrderNumber?: string; attention?: string; waitingReason?: string; waitingTurn?: true } }
   | { type: 'job.progress'; job: { id: string; printerId: string; partsSent: number; partsConfirmed: number; partsPrinted?: number; partsTotal: number; printer?: string } }
   | { type: 'queue.paused' | 'queue.resumed'; printerId: string }
   | { type: 'printer.changed'; printer: { id: string; name: string; state: string; detail?: string } }

@@ -102,6 +102,11 @@ export interface DeliveryProgress {
    * until a report without it. It prints them once that is put right, so nothing is in doubt meanwhile.
    */
   waitingFor?: string;
+  /**
+   * Why the printer has not started the job though nothing needs a person: it prints other jobs first (a busy CUPS
+   * queue shared with the office: "2 other jobs ahead of this one"). The job says so until a report without it.
+   */
+  waitingTurn?: string;
 }
 
 export interface PrintOptions {

@@ -191,10 +191,13 @@ export class Deliveries {
       // resumes from. A one-part job is in doubt as a whole either way (one store write per job fewer).
       if (job.partsTotal > 1) this.o.jobs.progress(job.id, p, new Date(Date.now() + LEASE_MS).toISOString());
       this.heard(job.printerId, p);
-      // The printer has the job's labels and waits for a person: the job says why until the printer goes on.
-      if (p.waitingFor !== waitingFor) {
-        waitingFor = p.waitingFor;
-        if (this.o.jobs.setWaitingReason(job.id, waitingFor && waitingReason(this.o.printers, job.printerId, waitingFor))) this.o.changed(job.id);
+      // The printer has the job's labels and waits for a person, or prints other jobs first: the job says why until
+      // the printer goes on.
+      const why = p.waitingFor ?? p.waitingTurn;
+      if (why !== waitingFor) {
+        waitingFor = why;
+        const turn = p.waitingFor === undefined && p.waitingTurn !== undefined;
+        if (this.o.jobs.setWaitingReason(job.id, why && waitingReason(this.o.printers, job.printerId, why), turn)) this.o.changed(job.id);
       }
       const now = Date.now();
       if (now - lastReport >= 100 || p.partsConfirmed >= job.partsTotal) {

@@ -38,6 +38,8 @@ export interface JobRecord {
   partsPrinted?: number;
   /** Why a waiting job does not print now, in plain words (e.g. "Tag printer: out of labels"). */
   waitingReason?: string;
+  /** The waiting reason is the printer printing other jobs first (it has this one; nobody needs to act). */
+  waitingTurn?: true;
   /** Serials in part order; part i of this job is label firstPart + i - 1 of its batch. */
   serials: string[];
   firstPart: number;
@@ -100,7 +102,7 @@ export type Row = Record<string, unknown>;
 
 export const COLUMNS = `id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number, template_id,
   template_version, document_name, title, format, content_type, origin, bytes_total, parts_total, parts_sent, bytes_sent, parts_confirmed,
-  parts_printed, waiting_reason, serials,
+  parts_printed, waiting_reason, waiting_turn, serials,
   first_part, batch_id, reprint_of, is_reprint, attempts, next_attempt_at, expires_at, error_code, error, attention, created_at, started_at,
   finished_at, updated_at`;
 
@@ -131,6 +133,7 @@ export function toRecord(r: Row): JobRecord {
     partsConfirmed: r.parts_confirmed as number,
     ...opt('partsPrinted', r.parts_printed as number | null),
     ...opt('waitingReason', r.waiting_reason as string | null),
+    ...(r.waiting_turn === 1 ? { waitingTurn: true } : {}),
     serials: JSON.parse(r.serials as string) as string[],
     firstPart: r.first_part as number,
     ...opt('batchId', r.batch_id as string | null),

@@ -292,10 +292,18 @@ export class JobStore {
 
   /**
    * Sets (or clears) why a waiting job does not print, or why the printer does not go on with a printing job's labels
-   * it has; returns whether it changed.
+   * it has; `turn`: the printer has the job and prints others first (nobody needs to do anything). Returns whether it
+   * changed.
    */
-  setWaitingReason(id: string, reason: string | undefined): boolean {
-    return this.sql("UPDATE jobs SET waiting_reason = ?, updated_at = ? WHERE id = ? AND state IN ('queued', 'printing') AND waiting_reason IS NOT ?").run(reason ?? null, new Date().toISOString(), id, reason ?? null).changes === 1;
+  setWaitingReason(id: string, reason: string | undefined, turn = false): boolean {
+    return (
+      this.sql("UPDATE jobs SET waiting_reason = @reason, waiting_turn = @turn, updated_at = @now WHERE id = @id AND state IN ('queued', 'printing') AND (waiting_reason IS NOT @reason OR waiting_turn IS NOT @turn)").run({
+        reason: reason ?? null,
+        turn: reason && turn ? 1 : null,
+        now: new Date().toISOString(),
+        id,
+      }).changes === 1
+    );
   }
 
   /** Labels a printer confirmed of the jobs it started after `since` (other than `except`): received after that time. */
@@ -343,6 +351,7 @@ export class JobStore {
            parts_sent = COALESCE(@partsSent, parts_sent), bytes_sent = COALESCE(@bytesSent, bytes_sent),
            parts_confirmed = COALESCE(@partsConfirmed, parts_confirmed), parts_printed = COALESCE(@partsPrinted, parts_printed),
            waiting_reason = CASE WHEN @setReason = 1 THEN @reason ELSE waiting_reason END,
+           waiting_turn = CASE WHEN @setReason = 1 THEN NULL ELSE waiting_turn END,
            printer_id = COALESCE(@printerId, printer_id),
            finished_at = CASE WHEN @ended = 1 THEN @now ELSE finished_at END
          WHERE id = @id AND state IN (${from.map((s) => `'${s}'`).join(', ')})

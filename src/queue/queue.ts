@@ -300,6 +300,7 @@ export class PrintQueue {
         ...(j.workOrderNumber ? { workOrderNumber: j.workOrderNumber } : {}),
         ...(j.attention ? { attention: j.attention } : {}),
         ...(j.waitingReason ? { waitingReason: j.waitingReason } : {}),
+        ...(j.waitingTurn ? { waitingTurn: j.waitingTurn } : {}),
       },
     });
   }

@@ -426,4 +426,12 @@ export const migrations: readonly Migration[] = [
       -- datasheet and traveler once they are printed. Jobs before it have none and count as not known.
       ALTER TABLE jobs ADD COLUMN document_kind TEXT;`,
   },
+  {
+    version: 21,
+    name: 'a job waiting its turn at the printer',
+    sql: `
+      -- 1 when a printing job's waiting reason is the printer printing other jobs first (a CUPS queue shared with the
+      -- office), not a person to put something right: the kiosk words them differently.
+      ALTER TABLE jobs ADD COLUMN waiting_turn INTEGER;`,
+  },
 ];

@@ -8,6 +8,7 @@ import { StationError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadPrinters } from '../../src/printing/registry.js';
 import { PartialPrintError, PrinterUnavailableError, type DeliveryProgress, type RenderedDocument } from '../../src/printing/types.js';
+import { startCupsQueue } from '../doubles/cups-queue.js';
 import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
 
 let printer: IppPrinterDouble | undefined;
@@ -95,6 +96,24 @@ describe('IPP jobs longer than jobTimeoutMs', () => {
     printer = await startIppPrinter({ printSeconds: 2.4, pages: 6 });
     const printers = await setup(printer.uri, 1500);
     expect(await printers.print('p', pdf, { signal: AbortSignal.timeout(20_000) })).toMatchObject({ confirmed: true, partsConfirmed: 1 });
+  });
+
+  it('say how many jobs are ahead of them while they wait their turn in a busy CUPS queue', async () => {
+    // The office's two jobs, 1.5 s each, then ours; the time limit (1 s) is for a job that goes nowhere.
+    const queue = await startCupsQueue({ printSeconds: 0.2 });
+    try {
+      queue.submitElsewhere('office report 1', 1.5);
+      queue.submitElsewhere('office report 2', 1.5);
+      const printers = await setup(queue.uri, 1000);
+      const said: Array<string | undefined> = [];
+      const result = await printers.print('p', pdf, { signal: AbortSignal.timeout(10_000), onProgress: (p: DeliveryProgress) => void said.push(p.waitingTurn) });
+      expect(result).toMatchObject({ confirmed: true, partsConfirmed: 1 });
+      // Each change said once, in order: two ahead (one printing), one, then none (its own turn).
+      expect(said.filter((w, i) => i === 0 || w !== said[i - 1])).toEqual([undefined, '2 other jobs ahead of this one', '1 other job ahead of this one', undefined]);
+      expect(queue.printed()).toEqual(['office report 1', 'office report 2', 'tags.pdf']);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('are followed while they wait their turn behind jobs the printer is printing, not while it does nothing', async () => {

@@ -318,8 +318,10 @@ function jobCard(j) {
   const what = esc(j.title);
   if (j.state === 'needs-attention') return attentionCard(j, what);
   const progress = `<span class="progress" data-progress="${j.id}">${progressText(j)}</span>`;
-  // A printing job's printer has its labels and waits for a person (out of paper): they print once that is put right.
-  const waiting = !j.waitingReason ? '' : j.state === 'queued' ? `<div class="waiting">${esc(j.waitingReason)}</div>` : j.state === 'printing' ? `<div class="waiting">${esc(j.waitingReason)}: the printer has this job and prints it once that is put right.</div>` : '';
+  // A printing job's printer has its labels and waits for a person (out of paper): they print once that is put right;
+  // or it prints other jobs first (a CUPS queue shared with the office): nobody needs to do anything.
+  const then = j.waitingTurn ? '; the printer has this job and prints it after them.' : ': the printer has this job and prints it once that is put right.';
+  const waiting = !j.waitingReason ? '' : j.state === 'queued' ? `<div class="waiting">${esc(j.waitingReason)}</div>` : j.state === 'printing' ? `<div class="waiting">${esc(j.waitingReason)}${then}</div>` : '';
   return `<div class="job s-${j.state}" data-job="${j.id}"><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-${j.state}">${words[j.state]}</span> ${progress}${j.state === 'queued' ? ' <button data-job-action="cancel" class="secondary">Cancel</button>' : ''}${waiting}</div>`;
 }
 
