@@ -1,5 +1,6 @@
 // ESC/POS receipt printers on raw TCP 9100 (travelers): held while out of paper, done once the printer has printed
-// the traveler (GS r answered in order), in doubt when it stops before.
+// the traveler (GS r answered in order); out of paper partway, the job waits with it until it has; in doubt when the
+// printer fails or goes silent before.
 import { z } from 'zod';
 import { describeError } from '../src/errors.js';
 import { TcpSession, ask, rawTcpPrinter, tcpTarget, type AnswerParser } from '../src/printing/tcp.js';
@@ -119,7 +120,8 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
       return { bytesSent: length, partsSent: total, partsConfirmed: 0, confirmed: false, note: 'the printer received the traveler; it does not report when it has printed' };
     }
     await session.write(Buffer.concat([bytes, PRINTED_REQUEST]), o.writeTimeoutMs, signal);
-    await untilPrinted(session, (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1').match(GS_R)?.length ?? 0) + 1, o, signal, askStatus, doubt);
+    const waiting = (status: PrinterStatus, waitingFor: string | undefined) => void onProgress?.({ bytesSent: length, partsSent: total, partsConfirmed: 0, status, ...(waitingFor ? { waitingFor } : {}) });
+    await untilPrinted(session, (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1').match(GS_R)?.length ?? 0) + 1, o, signal, { doubt, waiting });
   } catch (err) {
     if (err instanceof PartialPrintError) throw err;
     throw doubt(`The connection failed before the printer said it had printed the traveler: ${describeError(err)}`, err);
@@ -128,24 +130,46 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
   return { bytesSent: length, partsSent: total, partsConfirmed: total, partsPrinted: total, confirmed: true };
 }
 
+/** States in which the printer keeps what it has and goes on by itself once a person has put it right. */
+const WAITS_FOR_PERSON: ReadonlyArray<PrinterStatus['state']> = ['no-media', 'head-open'];
+
 /**
  * Waits for the printer's answer to our GS r (the last of `answers`): it comes once the traveler has printed. While
- * waiting, each quiet second asks the printer in real time how it is: out of paper, cover open or an error means it
- * stopped partway, and the rest of the traveler waits in its memory.
+ * waiting, each quiet second asks the printer in real time how it is. Out of paper or its cover open, it keeps the rest
+ * of the traveler in its memory and prints it once a new roll is in and the cover shut, then answers: the job says why
+ * it waits (`waiting`) for as long as that lasts, with nothing in doubt. An error, or no answer, leaves it in doubt.
  */
-async function untilPrinted(session: TcpSession, answers: number, o: EscPosOptions, signal: AbortSignal, askStatus: () => Promise<PrinterStatus | undefined>, doubt: (why: string) => PartialPrintError): Promise<void> {
-  const deadline = Date.now() + o.printTimeoutMs;
+async function untilPrinted(
+  session: TcpSession,
+  answers: number,
+  o: EscPosOptions,
+  signal: AbortSignal,
+  job: { doubt: (why: string) => PartialPrintError; waiting: (status: PrinterStatus, why: string | undefined) => void },
+): Promise<void> {
+  let deadline = Date.now() + o.printTimeoutMs;
   const stopped = (status: PrinterStatus) =>
-    doubt(`The printer stopped before it had printed the whole traveler: ${status.detail ?? status.state}. What is left of it is in the printer's memory and prints once that is put right, unless the printer is switched off`);
+    job.doubt(`The printer stopped before it had printed the whole traveler: ${status.detail ?? status.state}. What is left of it is in the printer's memory and prints once that is put right, unless the printer is switched off`);
   let realTime: number[] = [];
-  let asked = false;
+  /** When the status request not answered yet went. */
+  let askedAt: number | undefined;
+  /** Past the deadline: the time by which the answer to one last status request must come, and that answer. */
+  let lastCall: number | undefined;
+  let lastWord: PrinterStatus | undefined;
+  let waitingFor: string | undefined;
+  const ask = async () => {
+    await session.write(STATUS_REQUEST, o.writeTimeoutMs, signal);
+    askedAt = Date.now();
+  };
   while (answers > 0) {
-    const left = deadline - Date.now();
+    if (Date.now() >= deadline && lastCall === undefined) {
+      if (askedAt === undefined) await ask();
+      lastCall = askedAt! + o.statusTimeoutMs;
+    }
+    const left = (lastCall ?? deadline) - Date.now();
     if (left <= 0) break;
     const said = await session.answer(escPosSaid, Math.min(left, 1000), signal);
     if (!said) {
-      if (!asked) await session.write(STATUS_REQUEST, o.writeTimeoutMs, signal);
-      asked = true;
+      if (askedAt === undefined) await ask();
       continue;
     }
     if ('inOrder' in said) {
@@ -156,15 +180,28 @@ async function untilPrinted(session: TcpSession, answers: number, o: EscPosOptio
     if (realTime.length < 3) continue;
     const status = parseEscPosStatus(Buffer.from(realTime));
     realTime = [];
-    asked = false;
-    if (STOPPED.includes(status.state)) throw stopped(status);
+    askedAt = undefined;
+    if (STOPPED.includes(status.state) && !WAITS_FOR_PERSON.includes(status.state)) throw stopped(status);
+    // Out of paper or its cover open: the job waits with the printer, however long, saying why.
+    const why = WAITS_FOR_PERSON.includes(status.state) ? (status.detail ?? status.state) : undefined;
+    const resumed = waitingFor !== undefined && why === undefined;
+    if (why !== waitingFor) job.waiting(status, (waitingFor = why));
+    // Waiting, and going on after it (the rest of the traveler still to print), are not time lost.
+    if (why || resumed) {
+      deadline = Date.now() + o.printTimeoutMs;
+      lastCall = undefined;
+    } else if (lastCall !== undefined) {
+      lastWord = status;
+      break;
+    }
   }
-  if (answers === 0) return;
-  const status = await askStatus();
-  if (status && STOPPED.includes(status.state)) throw stopped(status);
-  throw doubt(
-    status
-      ? `The printer has the traveler but did not say it had printed it within ${o.printTimeoutMs} ms (it reports ${status.detail ?? status.state}; a printer that does not answer GS r can be set up with its option confirmPrinted off)`
+  if (answers === 0) {
+    if (waitingFor) job.waiting({ state: 'ready' }, undefined);
+    return;
+  }
+  throw job.doubt(
+    lastWord
+      ? `The printer has the traveler but did not say it had printed it within ${o.printTimeoutMs} ms (it reports ${lastWord.detail ?? lastWord.state}; a printer that does not answer GS r can be set up with its option confirmPrinted off)`
       : `The printer stopped answering before it said it had printed the traveler`,
   );
 }

@@ -6,7 +6,8 @@
 // stays in the buffer and prints after reloading. It can stay silent, stall, ignore GS r, or reset mid-job.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
-export type EscPosState = 'ready' | 'paper-out' | 'paused' | 'head-open';
+/** `error`: an error it does not recover from by itself (a cutter jam): offline, with the error bit set. */
+export type EscPosState = 'ready' | 'paper-out' | 'paused' | 'head-open' | 'error';
 /** `realtime-only`: answers DLE EOT but not GS r, as some look-alikes do. */
 export type EscPosMode = 'normal' | 'silent' | 'stall' | 'cut' | 'realtime-only';
 
@@ -34,8 +35,8 @@ export interface EscPosDouble {
 
 function statusByte(state: EscPosState, n: number): number {
   const base = 0x12;
-  if (n === 1) return base | (state === 'paused' ? 0x08 : 0);
-  if (n === 2) return base | (state === 'head-open' ? 0x04 : 0) | (state === 'paper-out' ? 0x20 : 0);
+  if (n === 1) return base | (state === 'paused' || state === 'error' ? 0x08 : 0);
+  if (n === 2) return base | (state === 'head-open' ? 0x04 : 0) | (state === 'paper-out' ? 0x20 : 0) | (state === 'error' ? 0x40 : 0);
   return base | (state === 'paper-out' ? 0x60 : 0);
 }
 

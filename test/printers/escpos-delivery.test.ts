@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { loadPrinters } from '../../src/printing/registry.js';
-import { PartialPrintError, PrinterHeldError, type RenderedDocument } from '../../src/printing/types.js';
+import { PartialPrintError, PrinterHeldError, type DeliveryProgress, type RenderedDocument } from '../../src/printing/types.js';
 import { startEscPosPrinter, type EscPosDouble } from '../doubles/escpos-printer.js';
 
 let receipt: EscPosDouble;
@@ -55,18 +55,34 @@ describe('ESC/POS delivery', () => {
     expect(receipt.waiting()).toBe(0);
   });
 
-  it('a printer that runs out of paper partway through the traveler leaves it in doubt, the rest in its memory', async () => {
+  it('a printer that runs out of paper partway through the traveler: the job waits with it, saying so, and is done once a new roll is in', async () => {
+    // Longer out of paper than the time limit for a traveler to print: waiting for a person is not going nowhere.
+    const printers = await setup({ printTimeoutMs: 1000 });
+    receipt.bytesPerMs = 0.5;
+    receipt.paperLeft = 12;
+    const said: Array<string | undefined> = [];
+    const printing = printers.print('r', traveler, { signal: AbortSignal.timeout(10_000), onProgress: (p: DeliveryProgress) => void said.push(p.waitingFor) });
+    await expect.poll(() => said.at(-1), { timeout: 3000 }).toBe('out of paper');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(receipt.received().length).toBe(12);
+    // A new roll: the rest comes out by itself, and only then is the traveler done.
+    receipt.loadPaper();
+    expect(await printing).toMatchObject({ confirmed: true, partsConfirmed: 1, partsPrinted: 1 });
+    expect(receipt.received().equals(traveler.bytes as Buffer)).toBe(true);
+    expect(said.at(-1)).toBeUndefined();
+  });
+
+  it('an error partway (not paper or the cover) leaves the traveler in doubt, the rest in its memory', async () => {
     const printers = await setup({ printTimeoutMs: 5000 });
     receipt.bytesPerMs = 0.5;
     receipt.paperLeft = 12;
-    const err = await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
+    const printing = printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
+    await expect.poll(() => receipt.state, { timeout: 3000 }).toBe('paper-out');
+    receipt.state = 'error';
+    const err = await printing;
     expect(err).toBeInstanceOf(PartialPrintError);
-    expect((err as PartialPrintError).message).toMatch(/stopped before it had printed the whole traveler: out of paper\. What is left of it is in the printer's memory and prints once that is put right, unless the printer is switched off/);
+    expect((err as PartialPrintError).message).toMatch(/stopped before it had printed the whole traveler: .*What is left of it is in the printer's memory and prints once that is put right, unless the printer is switched off/);
     expect((err as PartialPrintError).evidence).toMatchObject({ partsSent: 1, partsConfirmed: 0 });
-    expect(receipt.received().length).toBe(12);
-    // A new roll: the rest comes out by itself.
-    receipt.loadPaper();
-    await expect.poll(() => receipt.received().equals(traveler.bytes as Buffer), { timeout: 2000 }).toBe(true);
   });
 
   it('counts the GS r questions in the document itself: their answers do not confirm the traveler', async () => {
@@ -74,9 +90,16 @@ describe('ESC/POS delivery', () => {
     const asks = Buffer.concat([Buffer.from('\x1b@first half\n\x1dr\x01', 'latin1'), Buffer.from('second half, longer than the paper left\n\x1dV\x00', 'latin1')]);
     receipt.bytesPerMs = 0.5;
     receipt.paperLeft = 20;
-    const err = await printers.print('r', { ...traveler, bytes: asks }, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PartialPrintError);
+    let ended = false;
+    const printing = printers.print('r', { ...traveler, bytes: asks }, { signal: AbortSignal.timeout(10_000) }).finally(() => (ended = true));
+    // The document's own question is answered after its first half; the job goes on waiting for its second.
+    await expect.poll(() => receipt.state, { timeout: 3000 }).toBe('paper-out');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(ended).toBe(false);
     expect(receipt.received().length).toBe(20);
+    receipt.loadPaper();
+    expect(await printing).toMatchObject({ confirmed: true });
+    expect(receipt.received().toString('latin1')).toMatch(/first half\n.*second half, longer than the paper left\n\x1dV\x00$/s);
   });
 
   it('a printer that answers DLE EOT but not GS r: in doubt, pointing at the option that ends its jobs sent', async () => {
