@@ -45,7 +45,7 @@ describe('the station as a process', () => {
     const child = runStation([], { BENCHPRINT_CONFIG: path, BENCHPRINT_DATA_DIR: join(dir, 'bad') });
     expect(await child.exit()).toBe(2);
     const err = child.stderr();
-    for (const where of ['server.port', 'goldleaf.releasedStatuses', 'log.level', 'printers[0].driver', 'printers[0].uri', 'goldleaf.apiKey']) expect(err).toContain(where);
+    for (const where of ['server.port', 'goldleaf.releasedStatuses', 'log.level', 'goldleaf.apiKey']) expect(err).toContain(where);
     expect(err).not.toMatch(/\n\s+at /); // no stack trace
   });
 
@@ -54,14 +54,24 @@ describe('the station as a process', () => {
     expect(await bad.exit()).toBe(2);
     expect(bad.stderr()).toContain('server.port');
     const goodPath = join(dir, 'good.json');
-    writeFileSync(goodPath, JSON.stringify({ goldleaf: { sandbox: true }, printers: [{ id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'zebra', driver: 'nope', uri: 'tcp://127.0.0.1:9' }] }));
-    const good = runStation(['check-config', '--config', goodPath], {}, 'src/cli.ts');
+    writeFileSync(
+      goodPath,
+      JSON.stringify({ goldleaf: { sandbox: true }, printers: [{ id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'zebra', driver: 'nope', uri: 'tcp://127.0.0.1:9' }, { id: 'x' }, { id: 'hot', driver: 'folder', uri: `file://${dir}` }] }),
+    );
+    // The file named alone, as `npm run check-config -- <file>` passes it.
+    const good = runStation(['check-config', goodPath], {}, 'src/cli.ts');
     const code = await good.exit();
     const out = good.lines.map((l) => l.msg).join('\n');
-    expect(out).toContain('configuration is valid');
+    expect(out).toContain(`${goodPath}: configuration is valid`);
     expect(out).toMatch(/printer hot .*: ok/);
     expect(out).toMatch(/printer zebra .*NOT USABLE: driver: unknown driver "nope"/);
+    expect(out).toMatch(/printer x .*NOT USABLE: driver: .*; uri: /);
+    expect(out).toMatch(/printer printer-4 .*NOT USABLE: printers\[3\] in the config file has the id "hot" of printers\[0\]; each printer needs its own id/);
     expect(code).toBe(1);
+    // A mistyped option is refused, not taken for demo mode.
+    const typo = runStation(['check-config', '--cofig', goodPath], {}, 'src/cli.ts');
+    expect(await typo.exit()).toBe(2);
+    expect(typo.stderr()).toContain('unexpected arguments "--cofig"');
   });
 
   it('refuses to start a second station on the same data folder', async () => {

@@ -31,15 +31,20 @@ export class ConfigError extends StationError {
 
 const DEFAULT_LOCATIONS = ['./benchprint.json', '/etc/benchprint/config.json'];
 
-/** Picks the config file: --config, then BENCHPRINT_CONFIG, then the usual places; none means demo mode. */
+/**
+ * Picks the config file: --config (or the file named alone), then BENCHPRINT_CONFIG, then the usual places; none
+ * means demo mode. Anything else on the command line is refused: checking demo mode instead of a file whose name was
+ * mistyped as an option would say "valid" of a file never read.
+ */
 export function locateConfig(argv: readonly string[], env: NodeJS.ProcessEnv, exists: (p: string) => boolean): string | undefined {
   const flag = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
-  if (flag >= 0) {
-    const arg = argv[flag]!;
-    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[flag + 1];
-    if (!value) throw new ConfigError('the command line', ['--config needs a file path, e.g. --config /etc/benchprint/config.json']);
-    return resolve(value);
+  const value = flag < 0 ? undefined : argv[flag]!.includes('=') ? argv[flag]!.slice(argv[flag]!.indexOf('=') + 1) : argv[flag + 1];
+  if (flag >= 0 && !value) throw new ConfigError('the command line', ['--config needs a file path, e.g. --config /etc/benchprint/config.json']);
+  const rest = argv.filter((_, i) => flag < 0 || (i !== flag && !(i === flag + 1 && !argv[flag]!.includes('='))));
+  if (rest.length > (value ? 0 : 1) || rest.some((a) => a.startsWith('-'))) {
+    throw new ConfigError('the command line', [`unexpected ${rest.length === 1 ? 'argument' : 'arguments'} ${rest.map((a) => `"${a}"`).join(' ')}; the only one is the config file, e.g. --config /etc/benchprint/config.json`]);
   }
+  if (value ?? rest[0]) return resolve((value ?? rest[0])!);
   // An explicit location must exist: falling back to demo mode would hide a typo in production.
   if (env.BENCHPRINT_CONFIG) return resolve(env.BENCHPRINT_CONFIG);
   return DEFAULT_LOCATIONS.map((p) => resolve(p)).find(exists);
@@ -110,16 +115,8 @@ function validate(file: string, raw: Record<string, unknown>): StationConfig {
   const problems: string[] = [];
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => describeIssue(i, configExamples)));
-  const printers = Array.isArray(raw.printers) ? raw.printers : [];
-  const seen = new Set<string>();
-  printers.forEach((entry, index) => {
-    const p = printerEntrySchema.safeParse(entry);
-    if (!p.success) {
-      problems.push(...p.error.issues.map((i) => describeIssue({ ...i, path: ['printers', index, ...i.path] }, configExamples)));
-    } else if (seen.has(p.data.id)) {
-      problems.push(`printers[${index}].id: "${p.data.id}" is used twice; each printer needs its own id.`);
-    } else seen.add(p.data.id);
-  });
+  // Printer entries are not checked here: one with a problem stops nothing else. The station builds each on its own
+  // and shows a bad one as not usable, saying why (check-config lists them).
   // Checked on the raw values too, so a file with other mistakes still hears about missing secrets.
   const goldleaf = (isRecord(raw.goldleaf) ? raw.goldleaf : {}) as Record<string, unknown>;
   if (goldleaf.sandbox !== true && !goldleaf.apiKey)

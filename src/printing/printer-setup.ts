@@ -9,7 +9,10 @@ export type PrinterSource = 'config' | 'config, changed here' | 'added here';
 export interface PrinterSetupEntry {
   /** The entry as written (config file or store), checked when the registry builds it. */
   raw: unknown;
+  /** Its own id, or for an entry without a usable one (missing, malformed, taken) "printer-N" after its place. */
   id: string;
+  /** What is wrong with the entry's place among the others (its id taken by an earlier one): it is not usable. */
+  problem?: string;
   source: PrinterSource;
   disabled?: { reason: string; by: string; at: string };
   changed?: { by: string; at: string };
@@ -43,7 +46,6 @@ export class PrinterSetupStore {
   /** The printers the station runs: the config file's, in its order, then those added here, each with its changes. */
   effective(config: readonly unknown[]): PrinterSetupEntry[] {
     const rows = new Map(this.rows().map((r) => [r.id, r]));
-    const idOf = (raw: unknown, i: number) => (typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `printer-${i + 1}`);
     const out: PrinterSetupEntry[] = [];
     const seen = new Set<string>();
     const shape = (id: string, raw: unknown, source: PrinterSource, row: Row | undefined): PrinterSetupEntry => ({
@@ -53,13 +55,12 @@ export class PrinterSetupStore {
       ...(row?.disabled ? { disabled: { reason: row.disabled_reason ?? 'disabled', by: row.updated_by, at: row.updated_at } } : {}),
       ...(row?.entry ? { changed: { by: row.updated_by, at: row.updated_at } } : {}),
     });
-    config.forEach((raw, i) => {
-      const id = idOf(raw, i);
+    for (const { raw, id, problem } of configEntries(config)) {
       seen.add(id);
       const row = rows.get(id);
-      if (row?.removed) return;
-      out.push(shape(id, row?.entry ? JSON.parse(row.entry) : raw, row?.entry ? 'config, changed here' : 'config', row));
-    });
+      if (row?.removed) continue;
+      out.push({ ...shape(id, row?.entry ? JSON.parse(row.entry) : raw, row?.entry ? 'config, changed here' : 'config', row), ...(problem ? { problem } : {}) });
+    }
     for (const row of rows.values()) {
       if (seen.has(row.id) || row.removed || !row.entry) continue;
       out.push(shape(row.id, JSON.parse(row.entry), 'added here', row));
@@ -94,4 +95,32 @@ export class PrinterSetupStore {
        ON CONFLICT (id) DO UPDATE SET entry = NULL, disabled = 0, disabled_reason = NULL, removed = 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     ).run(id, at, by);
   }
+}
+
+const PRINTER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
+ * The config file's printer entries, each with the id the station knows it by. One without a usable id (missing or
+ * malformed: its checks say so) or with one an earlier entry has ("tags" twice) is not usable, but stops nothing else:
+ * it is known as "printer-N" after its place in the file, saying why.
+ */
+export function configEntries(config: readonly unknown[]): Array<{ raw: unknown; id: string; problem?: string }> {
+  const written = config.map((raw) => (raw as { id?: unknown } | null)?.id);
+  const taken = new Set(written.filter((id): id is string => typeof id === 'string' && PRINTER_ID.test(id)));
+  const first = new Map<string, number>();
+  return config.map((raw, i) => {
+    const id = written[i];
+    if (typeof id === 'string' && PRINTER_ID.test(id) && !first.has(id)) {
+      first.set(id, i);
+      return { raw, id };
+    }
+    let stand = `printer-${i + 1}`;
+    for (let n = 2; taken.has(stand); n++) stand = `printer-${i + 1}-${n}`;
+    taken.add(stand);
+    const problem =
+      typeof id === 'string' && first.has(id)
+        ? `printers[${i}] in the config file has the id "${id}" of printers[${first.get(id)}]; each printer needs its own id`
+        : `printers[${i}] in the config file has no usable id`;
+    return { raw, id: stand, problem };
+  });
 }

@@ -4,7 +4,7 @@ import { formatPath } from '../config/load.js';
 import { printerEntrySchema, type PrinterEntry } from '../config/schema.js';
 import { StationError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PrinterSetupEntry, PrinterSource } from './printer-setup.js';
+import { configEntries, type PrinterSetupEntry, type PrinterSource } from './printer-setup.js';
 import { type DriverDefinition, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type PrintDocument } from './types.js';
 
 export interface PrinterView {
@@ -74,10 +74,10 @@ export class PrinterRegistry {
    */
   async apply(entries: readonly PrinterSetupEntry[], logger: Logger): Promise<void> {
     const next = new Map<string, Printer>();
-    for (const [index, setup] of entries.entries()) {
+    for (const setup of entries) {
       const old = this.printers.get(setup.id);
       const written = JSON.stringify(setup.raw);
-      const printer = old && old.written === written ? withSetup(old, setup) : await buildPrinter(setup, index, logger);
+      const printer = old && old.written === written ? withSetup(old, setup) : await buildPrinter(setup, logger);
       next.set(printer.id, printer);
     }
     const before = this.printers;
@@ -224,7 +224,7 @@ export class PrinterRegistry {
 /** Builds every configured printer; a bad entry becomes a printer with a problem, never a crash. */
 export async function loadPrinters(entries: readonly unknown[], logger: Logger): Promise<PrinterRegistry> {
   return loadPrinterSetup(
-    entries.map((raw, i) => ({ raw, id: idOf(raw, i), source: 'config' as const })),
+    configEntries(entries).map((e) => ({ ...e, source: 'config' as const })),
     logger,
   );
 }
@@ -232,11 +232,9 @@ export async function loadPrinters(entries: readonly unknown[], logger: Logger):
 /** Builds the printers the station runs (the config's with the bench's changes); a bad one carries its problem. */
 export async function loadPrinterSetup(entries: readonly PrinterSetupEntry[], logger: Logger): Promise<PrinterRegistry> {
   const printers: Printer[] = [];
-  for (const [index, setup] of entries.entries()) printers.push(await buildPrinter(setup, index, logger));
+  for (const setup of entries) printers.push(await buildPrinter(setup, logger));
   return new PrinterRegistry(printers);
 }
-
-const idOf = (raw: unknown, index: number) => (typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `printer-${index + 1}`);
 
 function withSetup(printer: Printer, setup: PrinterSetupEntry): Printer {
   const { disabled: _was, ...rest } = printer;
@@ -266,7 +264,7 @@ export async function checkPrinterEntry(raw: unknown): Promise<{ entry?: Printer
   return { entry, definition, options: options.data, problems: [] };
 }
 
-async function buildPrinter(setup: PrinterSetupEntry, index: number, logger: Logger): Promise<Printer> {
+async function buildPrinter(setup: PrinterSetupEntry, logger: Logger): Promise<Printer> {
   const written = JSON.stringify(setup.raw);
   const meta = { source: setup.source, written, ...(setup.disabled ? { disabled: setup.disabled } : {}) };
   let checked: Awaited<ReturnType<typeof checkPrinterEntry>>;
@@ -275,10 +273,12 @@ async function buildPrinter(setup: PrinterSetupEntry, index: number, logger: Log
   } catch (err) {
     checked = { problems: [describeError(err)] };
   }
-  const id = checked.entry?.id ?? idOf(setup.raw, index);
-  const entry: PrinterEntry = checked.entry ?? { id, driver: '?', uri: '?', dpmm: 8, options: {} };
-  if (checked.problems.length || !checked.definition) {
-    const problem = checked.problems.join('; ');
+  const id = setup.id;
+  // An entry that cannot be built is shown as written, as far as it says.
+  const said = (key: string) => (typeof (setup.raw as Record<string, unknown> | null)?.[key] === 'string' ? ((setup.raw as Record<string, string>)[key] as string) : '?');
+  const entry: PrinterEntry = checked.entry && checked.entry.id === id ? checked.entry : { id, driver: said('driver'), uri: said('uri'), dpmm: 8, options: {} };
+  if (setup.problem || checked.problems.length || !checked.definition) {
+    const problem = [...(setup.problem ? [setup.problem] : []), ...checked.problems].join('; ');
     logger.error({ printer: id }, `printer ${id} is not usable: ${problem}`);
     return { id, entry, problem, ...meta };
   }
