@@ -92,7 +92,7 @@ function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: 
   // once some are made the rest is offered, numbered on from there ("from 7 of 24").
   const made = tagsMade(tags.of);
   const rest = line.assembly && made < line.quantity ? { from: made + 1, left: line.quantity - made } : undefined;
-  const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}"${tags.words ? html` data-has-tags="${tags.words}"` : ''}${rest ? html` data-from="${rest.from}" data-left="${rest.left}"` : ''}>
+  const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}"${a ? html` data-hoses="${line.quantity}"` : ''}${tags.words ? html` data-has-tags="${tags.words}"` : ''}${rest ? html` data-from="${rest.from}" data-left="${rest.left}"` : ''}>
   <label class="qtylabel">Tags <input type="number" class="qty" value="${rest ? rest.left : line.quantity}" min="1" max="9999" inputmode="numeric" aria-label="Tags to print for line ${line.lineNumber}">${rest && made ? html`<span class="from">from ${rest.from} of ${line.quantity}</span>` : ''}</label>
   <select class="template" aria-label="Label size">${LABEL_SIZES.map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select>
   ${button('Print tags', 'labels', t.labels)}

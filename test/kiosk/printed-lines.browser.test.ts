@@ -178,4 +178,25 @@ describe('lines that have their tags, in Chromium', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(sheets()).toHaveLength(1);
   });
+
+  it('asks before printing more tags than the line has hoses (80 typed for 8), and prints the line\'s own without asking', async () => {
+    await page.goto(`${station.url}/kiosk/wo/WO-24003`);
+    const line = page.locator('#line-10'); // 6 hoses
+    const jobs = () => station.jobs.list({ workOrder: 'WO-24003', limit: 10 }).length;
+    const asked = dialogs.length;
+    answer = false;
+    await line.locator('.qty').fill('60');
+    await line.getByRole('button', { name: 'Print tags' }).click();
+    await expect.poll(() => dialogs.length).toBe(asked + 1);
+    expect(dialogs.at(-1)).toBe('Line 10 is for 6 hoses.\n\nPrint 60 tags, numbered 1 to 60 of 60?');
+    await page.waitForTimeout(500);
+    expect(jobs()).toBe(0);
+    // The line's own number: no question, 6 tags "1 of 6" to "6 of 6".
+    const before = zebra.printed.length;
+    await line.locator('.qty').fill('6');
+    await line.getByRole('button', { name: 'Print tags' }).click();
+    await expect.poll(() => zebra.printed.length - before, { timeout: 10_000 }).toBe(6);
+    expect(dialogs.length).toBe(asked + 1);
+    expect(zebra.printed.at(-1)).toContain('6 of 6');
+  });
 });
