@@ -17,7 +17,7 @@ import type { PrinterAdmin } from './printing/printer-admin.js';
 import type { PrinterRegistry } from './printing/registry.js';
 import type { Store } from './store/store.js';
 import type { WorkOrderCache } from './sync/cache.js';
-import type { SyncReport } from './sync/sync.js';
+import type { LookedAgain, SyncReport } from './sync/sync.js';
 import type { SyncStatusSource } from './sync/types.js';
 import type { AuthVariables } from './http/auth.js';
 import type { KioskSessions, PinAttempts } from './http/kiosk-session.js';
@@ -30,7 +30,7 @@ export interface AppDeps {
   printers: PrinterRegistry;
   printerAdmin: PrinterAdmin;
   workOrders: WorkOrderCache;
-  sync: SyncStatusSource & { syncOnce(signal?: AbortSignal): Promise<SyncReport> };
+  sync: SyncStatusSource & { syncOnce(signal?: AbortSignal): Promise<SyncReport>; lookAgain(waitMs?: number): Promise<LookedAgain> };
   events: EventBus;
   labels: LabelEngine;
   serials: SerialStore;

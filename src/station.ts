@@ -33,7 +33,7 @@ import { KioskSessions, PinAttempts, kioskSecret } from './http/kiosk-session.js
 import { ShopService } from './shop/service.js';
 import { startAutoPrint } from './queue/auto-print.js';
 import type { RequestDeps } from './queue/requests.js';
-import { printableWorkOrder } from './routes/work-orders.js';
+import { findPrintableWorkOrder } from './routes/work-orders.js';
 import type { CachedWorkOrder } from './domain/work-order.js';
 import { ShopClock } from './lib/shop-clock.js';
 import { tagsMade } from './queue/printed-lines.js';
@@ -145,7 +145,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       printers,
       stationName: config.station.name,
       expireAfterMin: config.queue.expireAfterMin,
-      workOrder: (ref) => printableWorkOrder({ workOrders, config }, ref),
+      workOrder: (ref) => findPrintableWorkOrder({ workOrders, config, sync }, ref),
       stage: () => jobs.documents.stage(),
       tagsMade: async (number, line) => {
         const own = tagsMade(jobs.printedLines.forWorkOrder(number).get(line));

@@ -6,7 +6,7 @@ import { html } from 'hono/html';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError, describeError, isStationError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { printableWorkOrder } from '../routes/work-orders.js';
+import { findPrintableWorkOrder } from '../routes/work-orders.js';
 import { clientOf } from '../http/client.js';
 import { goldleafBanner, layout, layoutless } from './layout.js';
 import { historyPage, homePage, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
@@ -41,14 +41,14 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   /** What a scanned or typed code opens: a tag's serial opens its line ready to reprint; a number opens its work order. */
-  const resolve = (code: string): string => {
+  const resolve = async (code: string): Promise<string> => {
     const first = code.trim().split('|')[0]!.trim();
     if (!first) throw new StationError('EMPTY_SCAN', 'Nothing was scanned.', { status: 400 });
     const serial = deps.serials.find(first);
     if (serial) return `/kiosk/wo/${encodeURIComponent(serial.workOrderNumber)}?serial=${encodeURIComponent(serial.serial)}#line-${serial.lineNumber}`;
     // A tag another bench of the shop printed: its job in the whole shop's history, to reprint here.
     if (deps.shop && /^[A-Z0-9]+\d{9}$/i.test(first) && !deps.workOrders.get(first)) return `/kiosk/history?shop=1&q=${encodeURIComponent(first)}`;
-    return `/kiosk/wo/${encodeURIComponent(printableWorkOrder(deps, first).number)}`;
+    return `/kiosk/wo/${encodeURIComponent((await findPrintableWorkOrder(deps, first)).number)}`;
   };
 
   const problemPage = (err: StationError) =>
@@ -60,23 +60,23 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.html(layout(deps, 'Released work orders', homePage(items, deps.jobs.printedLines.linesWithTags(items.map((i) => i.number)), search)));
   });
 
-  app.get('/open', (c) => {
+  app.get('/open', async (c) => {
     const ref = (c.req.query('ref') ?? '').trim();
     if (!ref) return c.redirect('/kiosk');
     try {
-      return c.redirect(resolve(ref));
+      return c.redirect(await resolve(ref));
     } catch (err) {
       if (!isStationError(err)) throw err;
       return c.html(problemPage(err), err.status === 409 ? 409 : 404);
     }
   });
 
-  app.get('/resolve', (c) => c.json({ location: resolve(c.req.query('code') ?? '') }));
+  app.get('/resolve', async (c) => c.json({ location: await resolve(c.req.query('code') ?? '') }));
 
   app.get('/wo/:ref', async (c) => {
     let wo;
     try {
-      wo = printableWorkOrder(deps, c.req.param('ref'));
+      wo = await findPrintableWorkOrder(deps, c.req.param('ref'));
     } catch (err) {
       if (!isStationError(err)) throw err;
       return c.html(problemPage(err), err.status === 409 ? 409 : 404);

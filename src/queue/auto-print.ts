@@ -35,7 +35,7 @@ export function startAutoPrint(o: { config: AutoPrintConfig; events: EventBus; q
       chain = chain.then(async () => {
         let current: CachedWorkOrder;
         try {
-          current = o.requests.workOrder(wo.id);
+          current = await o.requests.workOrder(wo.id);
         } catch {
           retries.delete(wo.id); // no longer released: nothing to print
           return;
@@ -78,7 +78,7 @@ export function startAutoPrint(o: { config: AutoPrintConfig; events: EventBus; q
     chain = chain.then(async () => {
       let wo: CachedWorkOrder;
       try {
-        wo = o.requests.workOrder(id);
+        wo = await o.requests.workOrder(id);
       } catch (err) {
         o.logger.error({ workOrder: number, err: describeError(err) }, 'auto-print could not read the work order');
         return;

@@ -118,8 +118,8 @@ export interface RequestDeps {
   printers: PrinterRegistry;
   stationName: string;
   expireAfterMin: number;
-  /** A printable work order by id or number (throws when unknown or no longer released). */
-  workOrder(ref: string): CachedWorkOrder;
+  /** A printable work order by id or number, asked of GoldLeaf when unknown here (throws when not found or no longer released). */
+  workOrder(ref: string): CachedWorkOrder | Promise<CachedWorkOrder>;
   /** Where a long document is written as it is made (the job store); without it, documents are held whole. */
   stage?: () => DocumentStage;
   /**
@@ -141,7 +141,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
   };
   switch (req.kind) {
     case 'labels': {
-      const wo = deps.workOrder(req.workOrder);
+      const wo = await deps.workOrder(req.workOrder);
       if (req.from !== undefined && req.line !== undefined && !req.force && deps.tagsMade) notMadeYet(wo, req.line, req.from, req.quantity, await deps.tagsMade(wo.number, req.line));
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const result = await deps.labels.lineLabels(
@@ -178,7 +178,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       };
     }
     case 'document': {
-      const wo = deps.workOrder(req.workOrder);
+      const wo = await deps.workOrder(req.workOrder);
       const produced = await deps.documents.produce({ workOrder: wo, kind: req.document, ...(req.line === undefined ? {} : { lineNumber: req.line }), ...(req.source ? { source: req.source } : {}) });
       const document = fitFormat(produced.document, formats, printer.id);
       if (produced.fallbackReason) document.meta.origin = `${document.meta.origin ?? 'local'} (GoldLeaf unavailable: ${produced.fallbackReason})`;
@@ -205,7 +205,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       // One label of a template (or the designer's draft) with a real line's data and a serial that is never stored.
       const draft = typeof req.template !== 'string';
       const template = draft ? deps.labels.templates.check({ version: 1, ...(req.template as object) }) : deps.labels.templates.get(req.template as string);
-      const wo = deps.workOrder(req.workOrder);
+      const wo = await deps.workOrder(req.workOrder);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       if (template.def.kind === 'zpl' && format !== 'zpl') throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${printer.id}" does not take ZPL; this template is raw ZPL.`, { status: 422 });
       const document = await deps.labels.render(template, [deps.labels.previewData(wo, req.line, template)], format, printer.entry.dpmm, `${template.def.id}-test.${format}`);

@@ -7,7 +7,7 @@ import { DOCUMENT_KINDS } from '../documents/service.js';
 import { parseRequest } from '../http/validate.js';
 import { pdfPageToPng } from '../pdf/raster.js';
 import { escposText } from '../printing/escpos.js';
-import { printableWorkOrder } from './work-orders.js';
+import { findPrintableWorkOrder } from './work-orders.js';
 
 export const documentQuery = z.strictObject({
   line: z.coerce.number().int().min(0).optional(),
@@ -30,7 +30,7 @@ export function documentRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get('/workorders/:ref/documents/:kind', async (c) => {
     const kind = parseRequest('document kind', z.enum(DOCUMENT_KINDS), c.req.param('kind'));
     const q = parseRequest('document query', documentQuery, c.req.query());
-    const wo = printableWorkOrder(deps, c.req.param('ref'));
+    const wo = await findPrintableWorkOrder(deps, c.req.param('ref'));
     const produced = await deps.documents.produce({
       workOrder: wo,
       kind,

@@ -6,7 +6,7 @@ import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
-import { printableWorkOrder } from './work-orders.js';
+import { findPrintableWorkOrder } from './work-orders.js';
 
 const dpmm = z.coerce.number().pipe(z.union([z.literal(8), z.literal(12), z.literal(24)])).default(8);
 
@@ -33,7 +33,7 @@ export function labelRoutes(deps: AppDeps): Hono<AppEnv> {
     const body = parseRequest('label request', labelsBody, await jsonBody(c.req));
     const line = Number(c.req.param('line'));
     if (!Number.isInteger(line)) throw new StationError('INVALID_REQUEST', `"${c.req.param('line')}" is not a line number.`, { status: 422 });
-    const wo = printableWorkOrder(deps, c.req.param('ref'));
+    const wo = await findPrintableWorkOrder(deps, c.req.param('ref'));
     const result = await deps.labels.lineLabels({
       workOrder: wo,
       lineNumber: line,

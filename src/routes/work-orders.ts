@@ -15,7 +15,7 @@ export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>,
   if (!wo) {
     throw new StationError('WORK_ORDER_NOT_FOUND', `Work order "${ref}" is not among the released work orders this station knows.`, {
       status: 404,
-      hint: 'Check the number; if the office released it just now, wait for the next sync or press refresh.',
+      hint: 'Check the number; one the office released just now appears with the next sync.',
     });
   }
   if (!wo.released && !deps.config.sync.keepUnreleasedPrintable) {
@@ -25,6 +25,32 @@ export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>,
     });
   }
   return wo;
+}
+
+/**
+ * A printable work order, looked for at GoldLeaf too when the bench does not know it: one the office released a
+ * moment ago opens (or prints) now, not after the next sync. Says what it found when it is not there either.
+ */
+export async function findPrintableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config' | 'sync'>, ref: string): Promise<CachedWorkOrder> {
+  try {
+    return printableWorkOrder(deps, ref);
+  } catch (err) {
+    if (!(err instanceof StationError) || err.code !== 'WORK_ORDER_NOT_FOUND' || !/^\S{1,64}$/.test(ref.trim())) throw err;
+  }
+  const looked = await deps.sync.lookAgain();
+  if (deps.workOrders.get(ref.trim())) return printableWorkOrder(deps, ref);
+  const said = {
+    asked: [
+      `Work order "${ref}" is not among the released work orders in GoldLeaf (asked ${looked.outcome === 'asked' && Date.now() - looked.at >= 1500 ? `${Math.round((Date.now() - looked.at) / 1000)} s ago` : 'just now'}).`,
+      'Check the number; one the office has not released yet, or has taken back, cannot be printed.',
+    ],
+    slow: [`Work order "${ref}" is not among the released work orders this station knows; GoldLeaf is still being asked.`, 'Try again in a moment.'],
+    failed: [
+      `Work order "${ref}" is not among the released work orders this station knows, and GoldLeaf could not be asked now${looked.outcome === 'failed' ? ` (${looked.error})` : ''}.`,
+      'If the office released it just now, it opens once GoldLeaf answers again; the bench prints what it knows meanwhile.',
+    ],
+  }[looked.outcome];
+  throw new StationError('WORK_ORDER_NOT_FOUND', said[0]!, { status: 404, hint: said[1]! });
 }
 
 export const workOrderQuery = z.strictObject({ search: z.string().max(100).optional().meta({ description: 'Part of a number or a customer name.' }) });
@@ -56,7 +82,7 @@ export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get('/:ref', async (c) => {
-    const wo = printableWorkOrder(deps, c.req.param('ref'));
+    const wo = await findPrintableWorkOrder(deps, c.req.param('ref'));
     const printed = deps.jobs.printedLines;
     // In a shop, other benches' tags too (from the ledger, when it answers in time).
     const others = deps.shop && deps.config.shop ? await otherBenchesTags(deps.shop, deps.config.shop.benchId, wo.number) : undefined;

@@ -19,6 +19,14 @@ export interface SyncReport {
   problems: string[];
 }
 
+/** How a look at GoldLeaf for an unknown work order went: asked (by a pass started `at`), failed (why), or slow. */
+export type LookedAgain = { outcome: 'asked'; at: number } | { outcome: 'slow' } | { outcome: 'failed'; error: string };
+
+/** A pass ending this recently is the answer to a look for an unknown work order. */
+const LOOK_AGAIN_AFTER_MS = 3000;
+const LOOK_AGAIN_AFTER_FAILURE_MS = 30_000;
+const LOOK_AGAIN_WAIT_MS = 8000;
+
 export interface SyncServiceOptions {
   client: GoldleafClient;
   cache: WorkOrderCache;
@@ -40,6 +48,8 @@ export class SyncService implements SyncStatusSource {
   private readonly lastFull = new Map<string, number>();
   /** Kept in memory: readiness and every kiosk page ask for it, and it must answer even when the store fails. */
   private state: SyncSnapshot;
+  /** When the last pass started and ended, and why it failed if it did. */
+  private lastPass: { startedAt: number; endedAt: number; error?: string } | undefined;
 
   constructor(private readonly o: SyncServiceOptions) {
     this.state = { source: o.source, ...o.cache.syncState(), releasedWorkOrders: o.cache.countReleased() };
@@ -78,9 +88,27 @@ export class SyncService implements SyncStatusSource {
     this.loop = { stop, done };
   }
 
-  /** Asks for a pass now (e.g. the kiosk's refresh button) without waiting for it. */
-  poke(): void {
-    this.wake?.();
+  /**
+   * Asks GoldLeaf again for a work order the bench was asked for and does not know (the office released it a moment
+   * ago): a pass now, or the one under way, waited for up to `waitMs`. A pass that ended less than a few seconds ago is
+   * taken as the answer (said with its time), so a run of unknown numbers does not become a run of passes.
+   */
+  async lookAgain(waitMs = LOOK_AGAIN_WAIT_MS): Promise<LookedAgain> {
+    const last = this.lastPass;
+    // GoldLeaf failing a moment ago is not asked again for each scan: the loop tries again on its own schedule.
+    if (!this.running && last?.error && Date.now() - last.endedAt < LOOK_AGAIN_AFTER_FAILURE_MS) return { outcome: 'failed', error: last.error };
+    if (!this.running && last && Date.now() - last.endedAt < LOOK_AGAIN_AFTER_MS) return { outcome: 'asked', at: last.startedAt };
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<LookedAgain>((resolve) => (timer = setTimeout(resolve, waitMs, { outcome: 'slow' })));
+    const pass = this.syncOnce(this.loop?.stop.signal).then(
+      (): LookedAgain => ({ outcome: 'asked', at: this.lastPass?.startedAt ?? Date.now() }),
+      (err: unknown): LookedAgain => ({ outcome: 'failed', error: describeError(err) }),
+    );
+    try {
+      return await Promise.race([pass, slow]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async stop(): Promise<void> {
@@ -103,6 +131,18 @@ export class SyncService implements SyncStatusSource {
   }
 
   private async pass(signal?: AbortSignal): Promise<SyncReport> {
+    const startedAt = Date.now();
+    try {
+      const report = await this.onePass(signal);
+      this.lastPass = { startedAt, endedAt: Date.now() };
+      return report;
+    } catch (err) {
+      this.lastPass = { startedAt, endedAt: Date.now(), error: describeError(err) };
+      throw err;
+    }
+  }
+
+  private async onePass(signal?: AbortSignal): Promise<SyncReport> {
     const { client, cache, events, logger } = this.o;
     const at = new Date().toISOString();
     const resolver = new Resolver(client, this.o.releasedStatuses, (kind, id, body) => cache.saveObject(kind, id, body, at), signal);

@@ -74,10 +74,13 @@ document.addEventListener(
 async function openCode(code) {
   const text = code.trim();
   if (!text) return;
+  // A number the station does not know is asked of GoldLeaf (released a moment ago?), which can take a few seconds.
+  const asking = setTimeout(() => toast(`Looking for ${text} in GoldLeaf…`), 700);
   try {
     const { location: where } = await api('GET', `/kiosk/resolve?code=${encodeURIComponent(text)}`);
     window.location.href = where;
   } catch (err) {
+    clearTimeout(asking);
     toast(err.message, true);
     const scan = $('#scan');
     scan.value = '';
