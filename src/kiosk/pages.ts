@@ -34,9 +34,11 @@ function tagsBadge(w: WorkOrderSummary, linesWithTags: number | undefined): Html
   return html`<span class="badge partial">tags: ${linesWithTags} of ${w.taggableLines} lines</span>`;
 }
 
-export function homePage(items: WorkOrderSummary[], tagged: ReadonlyMap<string, number>, search: string | undefined): Html {
+/** `othersUnknown`: in a shop, why other benches' tags are not known now (the badges count this bench's). */
+export function homePage(items: WorkOrderSummary[], tagged: ReadonlyMap<string, number>, search: string | undefined, othersUnknown?: string): Html {
   return html`<div class="titlebar"><h1>Released work orders <small>${items.length}</small></h1>
 <form class="search" action="/kiosk" method="get"><input name="search" value="${search ?? ''}" placeholder="Number or customer" aria-label="Find a work order by number or customer"><button class="secondary">Find</button></form></div>
+${othersUnknown ? html`<p class="small" role="status">Tags printed on other benches are not known now: ${othersUnknown}. This bench's own are shown.</p>` : ''}
 <table class="list"><thead><tr><th>Work order</th><th>Customer</th><th>Due</th><th>Lines</th><th>Printed</th></tr></thead><tbody>
 ${items.map(
   (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${w.dueDate ?? ''}</td><td>${w.lines}</td><td>${tagsBadge(w, tagged.get(w.number))}${w.stale ? html` <span class="badge stale" title="${w.stale}">old copy</span>` : ''}</td></tr>`,

@@ -12,7 +12,7 @@ import { goldleafBanner, layout, layoutless } from './layout.js';
 import { historyPage, homePage, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
 import { templateEditorPage, templateListPage } from './designer.js';
 import { printersPage } from './printer-admin.js';
-import { otherBenchesTags } from '../shop/line-tags.js';
+import { otherBenchesTaggedLines, otherBenchesTags } from '../shop/line-tags.js';
 
 const STATIC = join(PACKAGE_ROOT, 'src', 'kiosk', 'static');
 
@@ -54,10 +54,16 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
   const problemPage = (err: StationError) =>
     layout(deps, 'Not found', html`<div class="notice"><h1 class="bad">${err.message}</h1><p>${err.hint ?? ''}</p><a class="button" href="/kiosk">Back to the list</a></div>`);
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const search = c.req.query('search');
     const items = deps.workOrders.list({ includeLeft: deps.config.sync.keepUnreleasedPrintable, ...(search ? { search } : {}) });
-    return c.html(layout(deps, 'Released work orders', homePage(items, deps.jobs.printedLines.linesWithTags(items.map((i) => i.number)), search)));
+    const numbers = items.map((i) => i.number);
+    const tagged = deps.jobs.printedLines.taggedLines(numbers);
+    // In a shop, the lines other benches have tagged too (each line once), when the ledger answers soon.
+    const others = deps.shop && deps.config.shop ? await otherBenchesTaggedLines(deps.shop, deps.config.shop.benchId, numbers) : undefined;
+    if (others && 'lines' in others) for (const [n, lines] of others.lines) tagged.set(n, new Set([...(tagged.get(n) ?? []), ...lines]));
+    const counts = new Map([...tagged].map(([n, lines]) => [n, lines.size]));
+    return c.html(layout(deps, 'Released work orders', homePage(items, counts, search, others && 'unknown' in others ? others.unknown : undefined)));
   });
 
   app.get('/open', async (c) => {

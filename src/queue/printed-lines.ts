@@ -107,13 +107,13 @@ export class PrintedLines {
     return new Set(rows.map((r) => r.kind));
   }
 
-  /** How many lines of each of these work orders have tags (those with none are left out). */
-  linesWithTags(numbers: readonly string[]): Map<string, number> {
-    const count = this.sql(`SELECT COUNT(DISTINCT line_number) AS n FROM jobs WHERE work_order_number = ? AND ${COUNTED}`);
-    const result = new Map<string, number>();
+  /** Which lines of each of these work orders have tags (those with none are left out). */
+  taggedLines(numbers: readonly string[]): Map<string, Set<number>> {
+    const lines = this.sql(`SELECT DISTINCT line_number AS line FROM jobs WHERE work_order_number = ? AND ${COUNTED}`);
+    const result = new Map<string, Set<number>>();
     for (const n of numbers) {
-      const lines = (count.get(n) as { n: number }).n;
-      if (lines) result.set(n, lines);
+      const rows = lines.all(n) as Array<{ line: number }>;
+      if (rows.length) result.set(n, new Set(rows.map((r) => r.line)));
     }
     return result;
   }

@@ -147,6 +147,23 @@ export class Ledger {
     return this.run(async () => (await this.pool.query(sql, params)).rows.map(toShopJob));
   }
 
+  /**
+   * Other benches' original tag jobs of these work orders, a row per job, for counting which lines have tags (the
+   * numbers as GoldLeaf writes them: the index serves the lookup).
+   */
+  async tagJobsOf(workOrders: readonly string[], exceptBench: string): Promise<Array<{ workOrderNumber: string; lineNumber: number; state: string }>> {
+    if (!workOrders.length) return [];
+    return this.run(async () =>
+      (
+        await this.pool.query<{ work_order_number: string; line_number: number; state: string }>(
+          `SELECT work_order_number, line_number, state FROM jobs
+            WHERE work_order_number = ANY ($1::text[]) AND bench_id <> $2 AND kind = 'labels' AND NOT is_reprint AND line_number IS NOT NULL`,
+          [workOrders.map(pgText), pgText(exceptBench)],
+        )
+      ).rows.map((r) => ({ workOrderNumber: r.work_order_number, lineNumber: r.line_number, state: r.state })),
+    );
+  }
+
   /** One job of a bench, with its label data when it has some. */
   async job(benchId: string, jobId: string): Promise<(ShopJob & { labelData?: Buffer }) | undefined> {
     return this.run(async () => {

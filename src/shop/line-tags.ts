@@ -48,25 +48,45 @@ export async function otherBenchesLineTags(shop: ShopService, benchId: string, w
 
 /** Other benches' jobs that count as a line's tags, oldest first, or why they are not known now. */
 async function otherBenchesJobs(shop: ShopService, benchId: string, workOrder: string, waitMs: number): Promise<{ jobs: Array<{ job: ShopJob; line: number; tags: number }> } | { unknown: string }> {
+  const asked = await askLedger(shop, () => shop.ledger.searchJobs({ workOrder, limit: 1000 }), waitMs);
+  if ('unknown' in asked) return asked;
+  // Newest first from the ledger; given oldest first so that the last one counted is the newest.
+  const counted: Array<{ job: ShopJob; line: number; tags: number }> = [];
+  for (const j of [...asked.answer].reverse()) {
+    if (j.benchId === benchId || j.lineNumber === undefined || j.lineNumber === null) continue;
+    if (!countsAsTags({ kind: j.kind, isReprint: j.isReprint, state: j.state as JobState, partsSent: j.partsSent ?? 0 })) continue;
+    counted.push({ job: j, line: j.lineNumber, tags: j.serials.length || j.partsTotal });
+  }
+  return { jobs: counted };
+}
+
+/** The lines of these work orders that other benches have printed tags for (the kiosk's list), or why not known. */
+export async function otherBenchesTaggedLines(shop: ShopService, benchId: string, workOrders: readonly string[], waitMs = WAIT_MS): Promise<{ lines: Map<string, Set<number>> } | { unknown: string }> {
+  const asked = await askLedger(shop, () => shop.ledger.tagJobsOf(workOrders, benchId), waitMs);
+  if ('unknown' in asked) return asked;
+  const lines = new Map<string, Set<number>>();
+  for (const j of asked.answer) {
+    if (!countsAsTags({ kind: 'labels', isReprint: false, state: j.state as JobState, partsSent: 0 })) continue;
+    lines.set(j.workOrderNumber, (lines.get(j.workOrderNumber) ?? new Set()).add(j.lineNumber));
+  }
+  return { lines };
+}
+
+/** The ledger's answer, unless it is known to be away or does not answer within `waitMs`: then why not. */
+async function askLedger<T>(shop: ShopService, ask: () => Promise<T>, waitMs: number): Promise<{ answer: T } | { unknown: string }> {
   const status = shop.status();
   if (status.state === 'starting') return { unknown: 'the station is still connecting to the shop ledger' };
   if (status.state === 'unreachable') return { unknown: `the shop ledger cannot be reached${status.lastError ? ` (${status.lastError})` : ''}` };
   let timer: NodeJS.Timeout | undefined;
   try {
-    const jobs = await Promise.race([
-      shop.ledger.searchJobs({ workOrder, limit: 1000 }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LedgerTooSlow(waitMs)), waitMs);
-      }),
-    ]);
-    // Newest first from the ledger; given oldest first so that the last one counted is the newest.
-    const counted: Array<{ job: ShopJob; line: number; tags: number }> = [];
-    for (const j of [...jobs].reverse()) {
-      if (j.benchId === benchId || j.lineNumber === undefined || j.lineNumber === null) continue;
-      if (!countsAsTags({ kind: j.kind, isReprint: j.isReprint, state: j.state as JobState, partsSent: j.partsSent ?? 0 })) continue;
-      counted.push({ job: j, line: j.lineNumber, tags: j.serials.length || j.partsTotal });
-    }
-    return { jobs: counted };
+    return {
+      answer: await Promise.race([
+        ask(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new LedgerTooSlow(waitMs)), waitMs);
+        }),
+      ]),
+    };
   } catch (err) {
     return { unknown: err instanceof LedgerTooSlow ? err.message : `the shop ledger could not be asked (${describeError(err)})` };
   } finally {

@@ -66,7 +66,7 @@ describe('the tags of a work order\'s lines', () => {
     move(c.id, 'failed');
     expect(jobs.printedLines.forWorkOrder('WO-1').get(30)).toMatchObject({ printed: 30, inDoubt: 0, jobs: 1, last: { state: 'failed' } });
 
-    expect(jobs.printedLines.linesWithTags(['WO-1', 'WO-2', 'WO-3'])).toEqual(new Map([['WO-1', 4], ['WO-2', 1]]));
+    expect(jobs.printedLines.taggedLines(['WO-1', 'WO-2', 'WO-3'])).toEqual(new Map([['WO-1', new Set([10, 20, 30, 40])], ['WO-2', new Set([10])]]));
   });
 
   it('keeps what a line\'s tags were made from, and reads it from the label data of jobs made before it was kept', () => {

@@ -111,7 +111,7 @@ describe('the whole shop in the kiosk', () => {
     expect(page).toContain('data-line-tags="30" hidden');
     // Line 10 has this bench's 3 tags and bench 9's three jobs of 3 (from the first test): 12, in 4 jobs.
     expect(page).toMatch(/data-line-tags="10">Tags: 12 printed · 4 jobs, the last/);
-    expect(page).toMatch(/data-line="20" data-has-tags="4 printed · [^"]+ on bench-9"/);
+    expect(page).toMatch(/data-line="20" data-hoses="4" data-has-tags="4 printed · [^"]+ on bench-9"/);
     expect(page).toMatch(/data-skipped="10, 20"/);
     const api = (await (await kiosk('/api/v1/workorders/WO-24005')).json()) as { lineTags: Array<{ lineNumber: number; printed: number; last: { bench?: string } }> };
     expect(api.lineTags.filter((t) => t.lineNumber === 20)).toEqual([expect.objectContaining({ printed: 4, last: expect.objectContaining({ bench: 'bench-9' }) })]);
@@ -123,7 +123,7 @@ describe('the whole shop in the kiosk', () => {
     const line = order.lines.find((l) => l.assembly && l.quantity >= 3)!;
     // The page a crimper opened on this bench offers the whole line, from 1, and "Print everything" sends it so too.
     const page = await (await kiosk(`/kiosk/wo/${wo}`)).text();
-    expect(page).toContain(`data-line="${line.lineNumber}" data-from="1" data-left="${line.quantity}"`);
+    expect(page).toContain(`data-line="${line.lineNumber}" data-hoses="${line.quantity}" data-from="1" data-left="${line.quantity}"`);
     expect(page).toMatch(new RegExp(`data-lines="[^"]*\\b${line.lineNumber}:1:${line.quantity}\\b`));
     // Meanwhile bench 9 prints the first two of the line's tags.
     await station.shop!.ledger.ship('bench-9', [
@@ -151,6 +151,22 @@ describe('the whole shop in the kiosk', () => {
     await expect.poll(() => zebra.labels() - before).toBe(line.quantity - 2);
     expect(zebra.printed.at(-1)).toContain(`${line.quantity} of ${line.quantity}`);
     expect(zebra.printed.some((p) => p.includes(`1 of ${line.quantity}`))).toBe(false);
+  });
+
+  it("counts other benches' tagged lines in the list of work orders, each line once", async () => {
+    // WO-24010: bench 9 alone has tagged line 10 of it.
+    await station.shop!.ledger.ship('bench-9', [
+      { eventId: 'bench-9:job:list:1', seq: 30, kind: 'job', at: new Date().toISOString(), payload: { ...shippedJob('list', { seq: 30, workOrderNumber: 'WO-24010', lineNumber: 10, serials: ['BP269990301'], partsTotal: 1 }) } },
+    ]);
+    const home = await (await kiosk('/kiosk')).text();
+    // The row's last cell: "Printed".
+    const badge = (wo: string) => new RegExp(`>${wo}</a></td>(?:<td>[^<]*</td>){3}<td>(?:<span class="badge [^"]*">([^<]*)</span>)?`).exec(home)?.[1];
+    expect(badge('WO-24010')).toMatch(/^tags: 1 of \d+ lines$/);
+    // WO-24003's one line: bench 9's 2 tags and this bench's rest, one line.
+    expect(badge('WO-24003')).toBe('tags printed');
+    // WO-24005: line 10 (both benches) and line 20 (bench 9): two lines.
+    expect(badge('WO-24005')).toMatch(/^tags: 2 of 14 lines$/);
+    expect(home).not.toContain('not known now');
   });
 
   it('says the ledger state in the status strip and in /readyz, without making the bench unready', async () => {
