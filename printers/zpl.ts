@@ -84,6 +84,19 @@ function readGroup(document: PrintDocument, prefix: number, from: number, to: nu
 interface LastReady {
   answer?: HostStatus;
   at?: number;
+  /** The printer has answered ~HS since the station started, whatever it said. */
+  heard?: boolean;
+}
+
+/**
+ * Why a reachable printer may be silent: one that has answered before is busy with another computer (a Zebra serves
+ * one raw connection at a time and reads the next only once that one closes) or stuck, and must not be set up not to
+ * confirm; only one that never answered may be a printer that cannot.
+ */
+function silence(ms: number, ready: LastReady): string {
+  return ready.heard
+    ? `no answer to ~HS within ${ms} ms, though it has answered before: another computer may be sending to it (it takes one connection at a time), or it is stuck`
+    : `no answer to ~HS within ${ms} ms (if this printer cannot answer it, set its option confirm to false)`;
 }
 
 /**
@@ -127,7 +140,8 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
       throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering ~HS` }, confirmed);
     }
   }
-  if (!first) throw new PrinterHeldError({ state: 'error', detail: `no answer to ~HS within ${o.statusTimeoutMs} ms (if this printer cannot answer it, set its option confirm to false)` }, confirmed);
+  if (!first) throw new PrinterHeldError({ state: 'error', detail: silence(o.statusTimeoutMs, ready) }, confirmed);
+  ready.heard = true;
   if (holds(first.status)) throw new PrinterHeldError(first.status, confirmed);
 
   let last = first;
@@ -259,6 +273,7 @@ const definition: DriverDefinition<ZplOptions> = {
       try {
         await session.write(HS, o.statusTimeoutMs, signal);
         const answer = await session.answer(hostStatusAnswer, o.statusTimeoutMs, signal);
+        if (answer) ready.heard = true;
         if (answer && !HOLDING_STATES.includes(answer.status.state)) Object.assign(ready, { answer, at: Date.now() });
         else ready.at = undefined; // not an answer that lets a label go unasked on the next connection
         return answer;
@@ -324,8 +339,9 @@ const definition: DriverDefinition<ZplOptions> = {
         // Reachable but silent is a fault at the printer, not a missing printer.
         if (!answer) {
           ready.at = undefined;
-          return { state: 'error', detail: `no answer to ~HS within ${o.statusTimeoutMs} ms` };
+          return { state: 'error', detail: silence(o.statusTimeoutMs, ready) };
         }
+        ready.heard = true;
         // What the monitor hears counts too: a printer found out of labels is asked again before the next label.
         if (HOLDING_STATES.includes(answer.status.state)) ready.at = undefined;
         else Object.assign(ready, { answer, at: Date.now() });

@@ -1,4 +1,5 @@
 // The ZPL driver's proof of delivery against a Zebra-like double: what it calls confirmed, printed, held or in doubt.
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { loadPrinters } from '../../src/printing/registry.js';
@@ -265,6 +266,33 @@ describe('a connection kept for the next job', () => {
     expect((r as { err: unknown }).err).toBeInstanceOf(PrinterHeldError);
     expect(zebra.buffered() + zebra.labels()).toBe(1);
     expect(zebra.connections).toBe(2);
+  });
+
+  it('held by another computer\'s connection, the job waits saying so, never advising to stop confirming, and prints once it is free', async () => {
+    // Each job asks first (a label to a printer that answered a moment ago would go unasked: see freshStatusMs).
+    const printers = await setup({ keepOpenMs: 0, freshStatusMs: 0 });
+    await printers.print('z', zplLabels(1, 'before'), { signal: AbortSignal.timeout(5000) });
+    await expect.poll(() => zebra.openJobConnections()).toBe(0);
+    // The office opens the printer's one raw connection and keeps it.
+    const office = connect(zebra.port, '127.0.0.1');
+    await new Promise((r) => office.once('connect', r));
+    try {
+      const r = await outcome(printers.print('z', zplLabels(1, 'held'), { signal: AbortSignal.timeout(5000) }));
+      expect((r as { err: unknown }).err).toBeInstanceOf(PrinterHeldError);
+      const detail = ((r as { err: PrinterHeldError }).err).printerStatus.detail!;
+      expect(detail).toBe('no answer to ~HS within 500 ms, though it has answered before: another computer may be sending to it (it takes one connection at a time), or it is stuck');
+      expect((await printers.refresh('z', 2000)).detail).toBe(detail);
+    } finally {
+      office.end();
+    }
+    expect(await printers.print('z', zplLabels(1, 'after'), { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: true });
+    await expect.poll(() => zebra.printed.map(tag)).toEqual(['before', 'after']);
+    // A printer never heard from is the one that may not answer ~HS at all.
+    await zebra.close();
+    const fresh = await setup();
+    zebra.mode = 'silent';
+    const never = await outcome(fresh.print('z', zplLabels(1, 'x'), { signal: AbortSignal.timeout(5000) }));
+    expect(((never as { err: PrinterHeldError }).err).printerStatus.detail).toMatch(/set its option confirm to false/);
   });
 
   it('is closed before the station asks the printer on its own, so the printer (one connection at a time) answers', async () => {
