@@ -85,7 +85,22 @@ export function parseEscPosStatus(answer: Buffer): PrinterStatus {
 /** States in which a printer has stopped printing until someone acts (a paused one may resume by itself). */
 const STOPPED: ReadonlyArray<PrinterStatus['state']> = ['no-media', 'head-open', 'error'];
 
-async function printEscPos(document: PrintDocument, o: EscPosOptions, session: TcpSession, { signal, onProgress }: PrintOptions): Promise<PrintResult> {
+/** Whether the printer has answered a status request since the station started (see silence). */
+interface Heard {
+  ever?: boolean;
+}
+
+/**
+ * Why a reachable printer may not answer: one that has answered before is busy with another computer (it takes one
+ * connection at a time) or stuck, and must not be set up not to confirm; only one never heard from may be unable to.
+ */
+function silence(ms: number, heard: Heard): string {
+  return heard.ever
+    ? `no answer to a status request (DLE EOT) within ${ms} ms, though it has answered before: another computer may be sending to it (it takes one connection at a time), or it is stuck`
+    : `no answer to a status request (DLE EOT) within ${ms} ms (if this printer cannot answer it, set its option confirm to false)`;
+}
+
+async function printEscPos(document: PrintDocument, o: EscPosOptions, session: TcpSession, { signal, onProgress }: PrintOptions, heard: Heard): Promise<PrintResult> {
   const total = document.meta.partEnds?.length || 1;
   const bytes = wholeBytes(document.bytes);
   const length = bytes.length;
@@ -100,7 +115,8 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
     } catch (err) {
       throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering a status request` }, 0);
     }
-    if (!before) throw new PrinterHeldError({ state: 'error', detail: `no answer to a status request (DLE EOT) within ${o.statusTimeoutMs} ms (if this printer cannot answer it, set its option confirm to false)` }, 0);
+    if (!before) throw new PrinterHeldError({ state: 'error', detail: silence(o.statusTimeoutMs, heard) }, 0);
+    heard.ever = true;
     if (HOLDING_STATES.includes(before.state)) throw new PrinterHeldError(before, 0);
   }
   await onProgress?.({ bytesSent: length, partsSent: total, partsConfirmed: 0 });
@@ -214,13 +230,14 @@ const definition: DriverDefinition<EscPosOptions> = {
   create(settings): PrinterDriver {
     const o = settings.options;
     const target = tcpTarget(settings.uri, o.connectTimeoutMs);
+    const heard: Heard = {};
     return rawTcpPrinter({
       formats: ['escpos'],
       busy: { state: 'printing', detail: 'printing a traveler' },
       async print(document, options) {
         const session = await TcpSession.open(target, options.signal);
         try {
-          return await printEscPos(document, o, session, options);
+          return await printEscPos(document, o, session, options, heard);
         } finally {
           session.destroy();
         }
@@ -228,7 +245,8 @@ const definition: DriverDefinition<EscPosOptions> = {
       async query(signal) {
         try {
           const answer = await ask(target, STATUS_REQUEST, escPosAnswer, o.statusTimeoutMs, signal);
-          return answer ?? { state: 'unknown', detail: 'connected, but the printer does not answer status requests' };
+          if (answer) heard.ever = true;
+          return answer ?? (heard.ever ? { state: 'error', detail: silence(o.statusTimeoutMs, heard) } : { state: 'unknown', detail: 'connected, but the printer does not answer status requests' });
         } catch (err) {
           return { state: 'offline', detail: describeError(err) };
         }

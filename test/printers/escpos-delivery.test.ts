@@ -39,12 +39,23 @@ describe('ESC/POS delivery', () => {
     let printers = await setup();
     receipt.mode = 'silent';
     const err = await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
-    expect((err as PrinterHeldError).printerStatus.detail).toMatch(/no answer to a status request/);
+    expect((err as PrinterHeldError).printerStatus.detail).toMatch(/no answer to a status request .*set its option confirm to false/);
     expect(receipt.received().length).toBe(0);
     await receipt.close();
     printers = await setup({ confirm: false });
     receipt.mode = 'silent';
     expect(await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: false });
+  });
+
+  it('a printer that answered before and is silent now is not pointed at turning confirmation off', async () => {
+    const printers = await setup();
+    expect(await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) })).toMatchObject({ confirmed: true });
+    receipt.mode = 'silent';
+    const err = await printers.print('r', traveler, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
+    expect((err as PrinterHeldError).printerStatus.detail).toBe(
+      'no answer to a status request (DLE EOT) within 300 ms, though it has answered before: another computer may be sending to it (it takes one connection at a time), or it is stuck',
+    );
+    expect(await printers.refresh('r', 2000)).toMatchObject({ state: 'error', detail: expect.stringMatching(/though it has answered before/) });
   });
 
   it('is not done while the traveler it has received is still printing', async () => {

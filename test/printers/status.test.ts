@@ -105,11 +105,15 @@ describe('ESC/POS status from DLE EOT', () => {
     expect((await printers.refresh('r')).state).toBe(expected);
   });
 
-  it('says plainly when a printer connects but does not report status', async () => {
+  it('says plainly when a printer connects but does not report status, and when one that did has stopped', async () => {
     double.mode = 'silent';
-    const view = await printers.refresh('r');
+    // This one has answered (above): busy with another computer's connection, or stuck.
+    expect(await printers.refresh('r')).toMatchObject({ state: 'error', detail: expect.stringMatching(/though it has answered before/) });
+    const never = await loadPrinters([{ id: 'r', driver: 'escpos', uri: double.uri, options: { statusTimeoutMs: 300 } }], silentLogger());
+    const view = await never.refresh('r');
     expect(view.state).toBe('unknown');
     expect(view.detail).toMatch(/does not answer status/);
+    await never.close();
   });
 });
 
