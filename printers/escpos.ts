@@ -3,7 +3,7 @@
 // printer fails or goes silent before.
 import { z } from 'zod';
 import { describeError } from '../src/errors.js';
-import { TcpSession, ask, rawTcpPrinter, tcpTarget, type AnswerParser } from '../src/printing/tcp.js';
+import { TcpSession, ask, rawTcpPrinter, tcpTarget, type AnswerParser, silentPrinter } from '../src/printing/tcp.js';
 import { HOLDING_STATES, PartialPrintError, PrinterHeldError, type DriverDefinition, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterStatus, type PrintDocument, wholeBytes } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
@@ -85,19 +85,9 @@ export function parseEscPosStatus(answer: Buffer): PrinterStatus {
 /** States in which a printer has stopped printing until someone acts (a paused one may resume by itself). */
 const STOPPED: ReadonlyArray<PrinterStatus['state']> = ['no-media', 'head-open', 'error'];
 
-/** Whether the printer has answered a status request since the station started (see silence). */
+/** Whether the printer has answered a status request since the station started (see silentPrinter). */
 interface Heard {
   ever?: boolean;
-}
-
-/**
- * Why a reachable printer may not answer: one that has answered before is busy with another computer (it takes one
- * connection at a time) or stuck, and must not be set up not to confirm; only one never heard from may be unable to.
- */
-function silence(ms: number, heard: Heard): string {
-  return heard.ever
-    ? `no answer to a status request (DLE EOT) within ${ms} ms, though it has answered before: another computer may be sending to it (it takes one connection at a time), or it is stuck`
-    : `no answer to a status request (DLE EOT) within ${ms} ms (if this printer cannot answer it, set its option confirm to false)`;
 }
 
 async function printEscPos(document: PrintDocument, o: EscPosOptions, session: TcpSession, { signal, onProgress }: PrintOptions, heard: Heard): Promise<PrintResult> {
@@ -115,7 +105,7 @@ async function printEscPos(document: PrintDocument, o: EscPosOptions, session: T
     } catch (err) {
       throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering a status request` }, 0);
     }
-    if (!before) throw new PrinterHeldError({ state: 'error', detail: silence(o.statusTimeoutMs, heard) }, 0);
+    if (!before) throw new PrinterHeldError({ state: 'error', detail: silentPrinter('a status request (DLE EOT)', o.statusTimeoutMs, !!heard.ever) }, 0);
     heard.ever = true;
     if (HOLDING_STATES.includes(before.state)) throw new PrinterHeldError(before, 0);
   }
@@ -246,7 +236,7 @@ const definition: DriverDefinition<EscPosOptions> = {
         try {
           const answer = await ask(target, STATUS_REQUEST, escPosAnswer, o.statusTimeoutMs, signal);
           if (answer) heard.ever = true;
-          return answer ?? (heard.ever ? { state: 'error', detail: silence(o.statusTimeoutMs, heard) } : { state: 'unknown', detail: 'connected, but the printer does not answer status requests' });
+          return answer ?? (heard.ever ? { state: 'error', detail: silentPrinter('a status request (DLE EOT)', o.statusTimeoutMs, true) } : { state: 'unknown', detail: 'connected, but the printer does not answer status requests' });
         } catch (err) {
           return { state: 'offline', detail: describeError(err) };
         }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { describeError } from '../src/errors.js';
 import { sleep } from '../src/lib/backoff.js';
-import { TcpSession, ask, rawTcpPrinter, tcpTarget } from '../src/printing/tcp.js';
+import { TcpSession, ask, rawTcpPrinter, tcpTarget, silentPrinter } from '../src/printing/tcp.js';
 import { setupZpl } from './zpl-setup.js';
 import { hostStatusAnswer, type HostStatus } from '../src/printing/zpl-status.js';
 import {
@@ -89,17 +89,6 @@ interface LastReady {
 }
 
 /**
- * Why a reachable printer may be silent: one that has answered before is busy with another computer (a Zebra serves
- * one raw connection at a time and reads the next only once that one closes) or stuck, and must not be set up not to
- * confirm; only one that never answered may be a printer that cannot.
- */
-function silence(ms: number, ready: LastReady): string {
-  return ready.heard
-    ? `no answer to ~HS within ${ms} ms, though it has answered before: another computer may be sending to it (it takes one connection at a time), or it is stuck`
-    : `no answer to ~HS within ${ms} ms (if this printer cannot answer it, set its option confirm to false)`;
-}
-
-/**
  * Sends a ZPL document part by part, each group proven received by an ~HS answer, and waits until it has printed.
  * `asked`: the printer's answer on this connection just before (a kept connection is asked before it carries a job).
  */
@@ -140,7 +129,7 @@ async function printZpl(document: PrintDocument, o: ZplOptions, session: TcpSess
       throw new PrinterHeldError({ state: 'error', detail: `${describeError(err)} before answering ~HS` }, confirmed);
     }
   }
-  if (!first) throw new PrinterHeldError({ state: 'error', detail: silence(o.statusTimeoutMs, ready) }, confirmed);
+  if (!first) throw new PrinterHeldError({ state: 'error', detail: silentPrinter('~HS', o.statusTimeoutMs, !!ready.heard) }, confirmed);
   ready.heard = true;
   if (holds(first.status)) throw new PrinterHeldError(first.status, confirmed);
 
@@ -339,7 +328,7 @@ const definition: DriverDefinition<ZplOptions> = {
         // Reachable but silent is a fault at the printer, not a missing printer.
         if (!answer) {
           ready.at = undefined;
-          return { state: 'error', detail: silence(o.statusTimeoutMs, ready) };
+          return { state: 'error', detail: silentPrinter('~HS', o.statusTimeoutMs, !!ready.heard) };
         }
         ready.heard = true;
         // What the monitor hears counts too: a printer found out of labels is asked again before the next label.

@@ -204,6 +204,17 @@ export async function ask<T>(t: TcpTarget, request: Uint8Array, parse: AnswerPar
 }
 
 /** tcp://host:port with a default port. */
+/**
+ * Why a reachable raw-port printer may not answer `question`: one that has answered since the station started is busy
+ * with another computer (a printer serves one raw connection at a time, reading the next once that one closes) or
+ * stuck, and must not be set up not to confirm; only one never heard from may be unable to answer at all.
+ */
+export function silentPrinter(question: string, ms: number, heardBefore: boolean): string {
+  return heardBefore
+    ? `no answer to ${question} within ${ms} ms, though it has answered before: another computer may be sending to it (it takes one connection at a time), or it is stuck`
+    : `no answer to ${question} within ${ms} ms (if this printer cannot answer it, set its option confirm to false)`;
+}
+
 export function tcpTarget(uri: URL, connectTimeoutMs: number, defaultPort = 9100): TcpTarget {
   return { host: uri.hostname.replace(/^\[|\]$/g, ''), port: uri.port ? Number(uri.port) : defaultPort, connectTimeoutMs };
 }
