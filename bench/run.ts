@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { machineSpeed } from './machine.js';
 import { met, TABLE_HEAD, tableRow, type Result } from './report.js';
 
-const SCRIPTS = ['station', 'labels', 'glabels', 'documents', 'designer', 'queue', 'shop'];
+const SCRIPTS = ['station', 'labels', 'glabels', 'documents', 'designer', 'kiosk', 'queue', 'shop'];
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'bp-bench-run-'));
 const file = join(dir, 'results.jsonl');

@@ -39,6 +39,9 @@ interface WorkOrderRow {
   stale_since: string | null;
 }
 
+/** What the list reads of a work order: its columns, not its view. */
+type ListedRow = Pick<WorkOrderRow, 'id' | 'number' | 'status' | 'released' | 'customer' | 'due_date' | 'synced_at' | 'stale_reason'> & { line_count: number; taggable_count: number };
+
 export class WorkOrderCache {
   constructor(private readonly store: Store) {}
 
@@ -51,10 +54,11 @@ export class WorkOrderCache {
     const before = this.db.prepare('SELECT released FROM work_orders WHERE id = ?').get(view.id) as { released: number } | undefined;
     this.db
       .prepare(
-        `INSERT INTO work_orders (id, number, status, released, customer, due_date, view, first_released_at, left_released_at, synced_at)
-         VALUES (@id, @number, @status, @released, @customer, @due, @view, @first, NULL, @at)
+        `INSERT INTO work_orders (id, number, status, released, customer, due_date, view, line_count, taggable_count, first_released_at, left_released_at, synced_at)
+         VALUES (@id, @number, @status, @released, @customer, @due, @view, @lines, @taggable, @first, NULL, @at)
          ON CONFLICT (id) DO UPDATE SET number = excluded.number, status = excluded.status, released = excluded.released,
            customer = excluded.customer, due_date = excluded.due_date, view = excluded.view, synced_at = excluded.synced_at,
+           line_count = excluded.line_count, taggable_count = excluded.taggable_count,
            first_released_at = COALESCE(work_orders.first_released_at, excluded.first_released_at),
            left_released_at = CASE WHEN excluded.released = 1 THEN NULL ELSE work_orders.left_released_at END,
            stale_reason = NULL, stale_since = NULL`,
@@ -67,6 +71,8 @@ export class WorkOrderCache {
         customer: view.customer?.name ?? null,
         due: view.dueDate ?? null,
         view: JSON.stringify(view),
+        lines: view.lines.length,
+        taggable: view.lines.filter((l) => l.assembly || l.kit).length,
         first: view.released ? at : null,
         at,
       });
@@ -111,28 +117,25 @@ export class WorkOrderCache {
     const search = options.search?.trim();
     const rows = this.db
       .prepare(
-        `SELECT * FROM work_orders
+        `SELECT id, number, status, released, customer, due_date, line_count, taggable_count, synced_at, stale_reason FROM work_orders
          WHERE (released = 1 OR @includeLeft = 1)
            AND (@search IS NULL OR number LIKE @like ESCAPE '\\' OR customer LIKE @like ESCAPE '\\')
          ORDER BY due_date IS NULL, due_date, number
          LIMIT @limit`,
       )
-      .all({ includeLeft: options.includeLeft ? 1 : 0, search: search || null, like: `%${(search ?? '').replace(/[\\%_]/g, (m) => `\\${m}`)}%`, limit: options.limit ?? 500 }) as WorkOrderRow[];
-    return rows.map((r) => {
-      const view = JSON.parse(r.view) as WorkOrderView;
-      return {
-        id: r.id,
-        number: r.number,
-        status: r.status,
-        released: r.released === 1,
-        ...(r.customer ? { customer: r.customer } : {}),
-        ...(r.due_date ? { dueDate: r.due_date } : {}),
-        lines: view.lines.length,
-        taggableLines: view.lines.filter((l) => l.assembly || l.kit).length,
-        syncedAt: r.synced_at,
-        ...(r.stale_reason ? { stale: r.stale_reason } : {}),
-      };
-    });
+      .all({ includeLeft: options.includeLeft ? 1 : 0, search: search || null, like: `%${(search ?? '').replace(/[\\%_]/g, (m) => `\\${m}`)}%`, limit: options.limit ?? 500 }) as ListedRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      status: r.status,
+      released: r.released === 1,
+      ...(r.customer ? { customer: r.customer } : {}),
+      ...(r.due_date ? { dueDate: r.due_date } : {}),
+      lines: r.line_count,
+      taggableLines: r.taggable_count,
+      syncedAt: r.synced_at,
+      ...(r.stale_reason ? { stale: r.stale_reason } : {}),
+    }));
   }
 
   /** One work order by id or number (numbers compared without case). */

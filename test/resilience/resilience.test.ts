@@ -64,10 +64,13 @@ describe('resilience', () => {
     const port = await closedPort();
     const r = await station([zpl('tags', `tcp://127.0.0.1:${port}`)]);
     const job = (await post(`${r.url}/api/v1/jobs`, tags(10, 12))).body as { id: string };
-    await new Promise((res) => setTimeout(res, 2000));
-    const waiting = (await json(`${r.url}/api/v1/jobs/${job.id}`)).body as { state: string; attempts: number };
-    expect(waiting.state).toBe('queued');
-    expect(waiting.attempts).toBeGreaterThanOrEqual(2);
+    // Tried again and again, never sent: between tries it waits (a try itself shows it printing for a moment).
+    await expect
+      .poll(async () => {
+        const waiting = (await json(`${r.url}/api/v1/jobs/${job.id}`)).body as { state: string; attempts: number; partsSent: number };
+        return waiting.state === 'queued' && waiting.attempts >= 2 && waiting.partsSent === 0;
+      }, { timeout: 10_000, interval: 100 })
+      .toBe(true);
     const zebra = await printer(port);
     const jobs = await settle(r);
     const received = labelsBySerial(zebra.printed);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StationError } from '../../src/errors.js';
 import { migrations } from '../../src/store/migrations.js';
+import { WorkOrderCache } from '../../src/sync/cache.js';
 import { checkpointInBackground, openStore } from '../../src/store/store.js';
 import { JobStore } from '../../src/queue/job-store.js';
 import { SerialStore } from '../../src/labels/serials.js';
@@ -52,6 +53,19 @@ describe('openStore', () => {
     const { bytes } = jobs.document('j1');
     expect(Buffer.compare(Buffer.from(bytes.slice(0, bytes.length)), pdf)).toBe(0);
     expect(store.db.prepare('SELECT name FROM pragma_table_info(?) WHERE name = ?').get('jobs', 'bytes')).toBeUndefined();
+    store.close();
+  });
+
+  it("counts the lines of work orders cached before version 22, as the list shows them", () => {
+    const path = join(dir, 'v21', 'station.db');
+    const old = openStore(path, { migrations: migrations.filter((m) => m.version <= 21) });
+    const view = { id: 'wo-1', number: 'WO-1', lines: [{ lineNumber: 10, assembly: { partNumber: 'HA-1' } }, { lineNumber: 20, kit: { partNumber: 'K-1' } }, { lineNumber: 30, problem: 'gone', assembly: null }] };
+    old.db
+      .prepare("INSERT INTO work_orders (id, number, status, released, view, synced_at) VALUES ('wo-1', 'WO-1', 'Released', 1, ?, 'now')")
+      .run(JSON.stringify(view));
+    old.close();
+    const store = openStore(path);
+    expect(new WorkOrderCache(store).list()).toEqual([expect.objectContaining({ number: 'WO-1', lines: 3, taggableLines: 2 })]);
     store.close();
   });
 
