@@ -4,9 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/load.js';
-import { silentLogger } from '../src/logger.js';
-import { startStation } from '../src/station.js';
+import { kioskStation } from './demo-cache.js';
 import { percentile, report, TABLE_HEAD, tableRow, type Result } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -15,12 +13,8 @@ const DEBOUNCE_MS = 120;
 const dir = mkdtempSync(join(tmpdir(), 'bp-bench-designer-'));
 
 try {
-  const loaded = loadConfig(undefined, { BENCHPRINT_DATA_DIR: dir, BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1' });
-  const station = await startStation(loaded, silentLogger(), { startSync: false });
-  await station.sync.syncOnce();
-  const opened = await fetch(`${station.url}/kiosk`);
-  await opened.arrayBuffer();
-  const headers = { cookie: opened.headers.get('set-cookie')!.split(';')[0]!, origin: station.url, 'content-type': 'application/json' };
+  const { station, cookie } = await kioskStation(dir);
+  const headers = { cookie, origin: station.url, 'content-type': 'application/json' };
   const template = JSON.parse(readFileSync(new URL('../templates/labels/hose-tag.json', import.meta.url), 'utf8')) as { id: string; elements: Array<{ x?: number }> };
   template.id = 'draft';
 

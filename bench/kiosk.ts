@@ -5,10 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/load.js';
-import { silentLogger } from '../src/logger.js';
-import { startStation } from '../src/station.js';
 import { WorkOrderCache } from '../src/sync/cache.js';
+import { kioskStation } from './demo-cache.js';
 import { percentile, report, TABLE_HEAD, tableRow, type Result } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -17,17 +15,13 @@ const VIEWS = 30;
 const dir = mkdtempSync(join(tmpdir(), 'bp-bench-kiosk-'));
 
 try {
-  const loaded = loadConfig(undefined, { BENCHPRINT_DATA_DIR: dir, BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1' });
-  const station = await startStation(loaded, silentLogger(), { startSync: false });
-  await station.sync.syncOnce();
+  const { station, cookie } = await kioskStation(dir);
   // The sandbox's released orders, copied under new numbers up to a shop's worth (their lines as they are).
   const cache = new WorkOrderCache(station.store);
   const demo = cache.list().map((w) => cache.get(w.number)!);
   const at = new Date().toISOString();
   for (let i = demo.length; i < WORK_ORDERS; i++) cache.upsert({ ...demo[i % demo.length]!, id: `bench-${i}`, number: `WO-9${String(i).padStart(4, '0')}` }, at);
-  const opened = await fetch(`${station.url}/kiosk`);
-  await opened.arrayBuffer();
-  const headers = { cookie: opened.headers.get('set-cookie')!.split(';')[0]! };
+  const headers = { cookie };
   let bytes = 0;
   const list = async () => {
     const t = performance.now();
