@@ -193,10 +193,13 @@ export const listenSchema = z.strictObject({
     .meta(doc('Printer-changing commands in received ZPL (~JR reset, ^JU save settings, ~WC configuration label, ~SD, ~JC, …): strip them and print the rest, or refuse the whole job.', 'strip')),
 });
 
+/** A printer's id: short, for URLs, the queue and history. */
+export const PRINTER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
 export const printerEntrySchema = z.strictObject({
   id: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected lower-case letters, digits and dashes, at most 32')
+    .regex(PRINTER_ID, 'expected lower-case letters, digits and dashes, at most 32')
     .meta(doc('Short id used in the API, the queue and history.', 'tags')),
   name: z.string().min(1).max(60).optional().meta(doc('Name shown on the kiosk.', 'Tag printer (Zebra ZD421)')),
   driver: z.string().min(1).meta(doc('Driver from printers/ (see the README for the list).', 'folder')),

@@ -1,6 +1,7 @@
 // Printers set up at the bench, kept in the station's store on top of the config file's starting set: added here,
 // changed here, disabled or removed. What the station runs is the config's printers with these changes applied.
 import type { Statement } from 'better-sqlite3';
+import { PRINTER_ID } from '../config/schema.js';
 import { preparedStatements, type Store } from '../store/store.js';
 
 /** Where a printer's settings come from: the config file as it is, the config file changed here, or added here. */
@@ -96,8 +97,6 @@ export class PrinterSetupStore {
     ).run(id, at, by);
   }
 }
-
-const PRINTER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /**
  * The config file's printer entries, each with the id the station knows it by. One without a usable id (missing or
