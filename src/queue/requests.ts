@@ -68,6 +68,12 @@ const DOCUMENT_TITLES: Record<(typeof DOCUMENT_KINDS)[number], string> = {
   'goldleaf-labels': 'GoldLeaf labels for',
 };
 
+/** A line's tags made so far: all of them, and those of other benches by bench. */
+export interface TagsMade {
+  made: number;
+  elsewhere: Array<{ bench: string; tags: number }>;
+}
+
 /**
  * The rest of a line's tags is asked for from a number: if tags with that number are made already (another kiosk, a
  * request sent twice with different keys), printing them would give two tags "7 of 24" with different serials for one
@@ -105,12 +111,6 @@ function linePart(wo: CachedWorkOrder, line: number | undefined): string | undef
   return undefined;
 }
 export type PrintRequest = z.infer<typeof printRequestSchema>;
-
-/** A line's tags made so far: all of them, and those of other benches by bench. */
-export interface TagsMade {
-  made: number;
-  elsewhere: Array<{ bench: string; tags: number }>;
-}
 
 export interface RequestDeps {
   labels: LabelEngine;

@@ -227,9 +227,9 @@ function askFirst(button) {
     return ask(`Line ${box.dataset.line} has tags already: ${box.dataset.hasTags}.\n\nPrint ${quantity} more, with new serial numbers?\n\nTo replace a damaged tag, scan it instead: it prints again with its own serial.`, `Print ${quantity} more`).then((yes) => yes && 'asked');
   }
   // More tags than the line has hoses (80 typed for 8): a set numbered "1 of 80", asked before it prints.
-  const quantity = action === 'labels' ? Number($('.qty', box).value) : 0;
-  if (box?.dataset.hoses && quantity > Number(box.dataset.hoses)) {
-    return ask(`Line ${box.dataset.line} is for ${box.dataset.hoses} hoses.\n\nPrint ${quantity} tags, numbered 1 to ${quantity} of ${quantity}?`, `Print ${quantity} tags`).then((yes) => yes && 'asked');
+  const tags = action === 'labels' ? Number($('.qty', box).value) : 0;
+  if (box?.dataset.hoses && tags > Number(box.dataset.hoses)) {
+    return ask(`Line ${box.dataset.line} is for ${box.dataset.hoses} hoses.\n\nPrint ${tags} tags, numbered 1 to ${tags} of ${tags}?`, `Print ${tags} tags`).then((yes) => yes && 'asked');
   }
   if (action === 'everything' && box?.dataset.again) {
     return ask(`Every line of ${box.dataset.wo} has its tags already (lines ${box.dataset.again}).\n\nPrint all of them again, with new serial numbers, and the datasheet and traveler?`, 'Print everything again').then((yes) => yes && 'asked');
