@@ -34,14 +34,25 @@ function tagsBadge(w: WorkOrderSummary, linesWithTags: number | undefined): Html
   return html`<span class="badge partial">tags: ${linesWithTags} of ${w.taggableLines} lines</span>`;
 }
 
-/** `othersUnknown`: in a shop, why other benches' tags are not known now (the badges count this bench's). */
-export function homePage(items: WorkOrderSummary[], tagged: ReadonlyMap<string, number>, search: string | undefined, othersUnknown?: string): Html {
+/** When a work order is due, beside its date: past it (red) or today (amber), by the shop's date. */
+function dueCell(due: string | undefined, today: string): Html | string {
+  if (!due) return '';
+  const day = /^\d{4}-\d{2}-\d{2}/.exec(due)?.[0];
+  const when = day && day < today ? html` <span class="badge late">overdue</span>` : day === today ? html` <span class="badge today">today</span>` : '';
+  return html`${due}${when}`;
+}
+
+/**
+ * The list of released work orders, soonest due first. `tagged`: how many lines of each have tags; `othersUnknown`: in
+ * a shop, why other benches' tags are not known now (the badges count this bench's); `today`: the shop's date.
+ */
+export function homePage(items: WorkOrderSummary[], o: { tagged: ReadonlyMap<string, number>; search?: string; othersUnknown?: string; today: string }): Html {
   return html`<div class="titlebar"><h1>Released work orders <small>${items.length}</small></h1>
-<form class="search" action="/kiosk" method="get"><input name="search" value="${search ?? ''}" placeholder="Number or customer" aria-label="Find a work order by number or customer"><button class="secondary">Find</button></form></div>
-${othersUnknown ? html`<p class="small" role="status">Tags printed on other benches are not known now: ${othersUnknown}. This bench's own are shown.</p>` : ''}
+<form class="search" action="/kiosk" method="get"><input name="search" value="${o.search ?? ''}" placeholder="Number or customer" aria-label="Find a work order by number or customer"><button class="secondary">Find</button></form></div>
+${o.othersUnknown ? html`<p class="small" role="status">Tags printed on other benches are not known now: ${o.othersUnknown}. This bench's own are shown.</p>` : ''}
 <table class="list"><thead><tr><th>Work order</th><th>Customer</th><th>Due</th><th>Lines</th><th>Printed</th></tr></thead><tbody>
 ${items.map(
-  (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${w.dueDate ?? ''}</td><td>${w.lines}</td><td>${tagsBadge(w, tagged.get(w.number))}${w.stale ? html` <span class="badge stale" title="${w.stale}">old copy</span>` : ''}</td></tr>`,
+  (w) => html`<tr><td><a class="big" href="/kiosk/wo/${encodeURIComponent(w.number)}">${w.number}</a></td><td>${w.customer ?? ''}</td><td>${dueCell(w.dueDate, o.today)}</td><td>${w.lines}</td><td>${tagsBadge(w, o.tagged.get(w.number))}${w.stale ? html` <span class="badge stale" title="${w.stale}">old copy</span>` : ''}</td></tr>`,
 )}
 </tbody></table>`;
 }

@@ -63,7 +63,8 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     const others = deps.shop && deps.config.shop ? await otherBenchesTaggedLines(deps.shop, deps.config.shop.benchId, numbers) : undefined;
     if (others && 'lines' in others) for (const [n, lines] of others.lines) tagged.set(n, new Set([...(tagged.get(n) ?? []), ...lines]));
     const counts = new Map([...tagged].map(([n, lines]) => [n, lines.size]));
-    return c.html(layout(deps, 'Released work orders', homePage(items, counts, search, others && 'unknown' in others ? others.unknown : undefined)));
+    const othersUnknown = others && 'unknown' in others ? others.unknown : undefined;
+    return c.html(layout(deps, 'Released work orders', homePage(items, { tagged: counts, ...(search ? { search } : {}), ...(othersUnknown ? { othersUnknown } : {}), today: deps.clock.date() })));
   });
 
   app.get('/open', async (c) => {

@@ -27,7 +27,7 @@ a.big{font-size:1.25rem;font-weight:700;display:inline-block;min-height:48px;lin
 #jobs-toggle{width:100%;justify-content:space-between;min-height:48px;margin:4px 0;background:#1c2330}.jobs-list{max-height:38vh;overflow:auto;padding-bottom:6px}
 .job{padding:8px 0;border-bottom:1px solid #333;display:flex;flex-wrap:wrap;gap:8px;align-items:center}.job.attention{display:block;background:#2a1414;padding:10px;border-radius:6px;margin:6px 0}
 .progress{font-size:1.3rem;font-weight:800;color:#8fd3ff}.waiting{flex-basis:100%;color:#ffd166;font-weight:700}
-.choices button small{font-weight:400;font-size:.8rem}.lasttag{display:flex;gap:8px;align-items:center;margin:6px 0}.lasttag input{width:16rem}.badge.s-sent,.badge.stale{background:#5b4a00}
+.choices button small{font-weight:400;font-size:.8rem}.lasttag{display:flex;gap:8px;align-items:center;margin:6px 0}.lasttag input{width:16rem}.badge.s-sent,.badge.stale{background:#5b4a00}.badge.late{background:#b42318}.badge.today{background:#8a5a00}
 #toast{position:fixed;left:50%;transform:translateX(-50%);top:76px;padding:14px 20px;border-radius:8px;font-weight:700;z-index:5;max-width:90vw;box-shadow:0 4px 16px #000a}#toast.ok{background:#1d6b2f}#toast.bad{background:#b42318}
 ul.kit{margin:4px 0 10px}
 .designer{display:flex;flex-direction:column;gap:8px}.dtools{display:flex;flex-wrap:wrap;gap:8px;align-items:center}.dtools label,.dprops label{display:inline-flex;gap:6px;align-items:center;font-weight:600}

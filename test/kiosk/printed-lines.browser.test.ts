@@ -104,14 +104,14 @@ describe('lines that have their tags, in Chromium', () => {
   it('tells, in the list, work orders whose lines all have tags from those with some', async () => {
     await page.goto(`${station.url}/kiosk`);
     const row = (wo: string) => page.locator('tbody tr', { has: page.locator(`a:text-is("${wo}")`) });
-    expect(await row(WO).locator('.badge').textContent()).toBe('tags printed');
+    expect(await row(WO).locator('td:last-child .badge').textContent()).toBe('tags printed');
     // WO-24002: one of its three lines.
     await page.goto(`${station.url}/kiosk/wo/WO-24002`);
     await page.locator('#line-30').getByRole('button', { name: 'Print tags' }).click();
     await expect.poll(() => station.jobs.list({ workOrder: 'WO-24002', state: 'done', limit: 5 }).length, { timeout: 10_000 }).toBe(1);
     await page.goto(`${station.url}/kiosk`);
-    expect(await row('WO-24002').locator('.badge').textContent()).toBe('tags: 1 of 3 lines');
-    expect(await row('WO-24004').locator('.badge').count()).toBe(0);
+    expect(await row('WO-24002').locator('td:last-child .badge').textContent()).toBe('tags: 1 of 3 lines');
+    expect(await row('WO-24004').locator('td:last-child .badge').count()).toBe(0);
     // The office reads the same over the API.
     const wo = (await (await (await asKiosk(station.app))(`/api/v1/workorders/${WO}`)).json()) as { lineTags: Array<{ lineNumber: number; printed: number; jobs: number }> };
     expect(wo.lineTags).toEqual([expect.objectContaining({ lineNumber: 10, printed: 4, jobs: 2 }), expect.objectContaining({ lineNumber: 20, printed: 8, jobs: 1 })]);

@@ -120,4 +120,22 @@ describe(`a station set to ${zone}`, () => {
     expect(page).toContain(`<td>${new Date(Date.parse(job.createdAt) + offsetMs).toISOString().slice(5, 16).replace('T', ' ')}</td>`);
     expect(page).toContain(`data-tz="${zone}"`);
   });
+
+  it("marks in the list the work orders due before the shop's date as overdue, and those due on it as today", async () => {
+    const today = shopDate(new Date());
+    const utcToday = new Date().toISOString().slice(0, 10);
+    // One due on the shop's date; one due on UTC's, which for the shop is yesterday (or tomorrow); one a week ahead.
+    const due = { 'WO-24002': today, 'WO-24003': utcToday, 'WO-24004': '2099-01-01' } as Record<string, string>;
+    for (const wo of station.sandbox!.state.data.workOrders.values()) {
+      if (!(String(wo.number) in due)) continue;
+      wo.dueDate = due[String(wo.number)];
+      wo.lastModified = new Date().toISOString();
+    }
+    await station.sync.syncOnce();
+    const page = await (await (await asKiosk(station.app))('/kiosk')).text();
+    const cell = (wo: string) => new RegExp(`>${wo}</a></td><td>[^<]*</td><td>([^]*?)</td>`).exec(page)?.[1];
+    expect(cell('WO-24002')).toBe(`${today} <span class="badge today">today</span>`);
+    expect(cell('WO-24003')).toBe(ahead ? `${utcToday} <span class="badge late">overdue</span>` : utcToday);
+    expect(cell('WO-24004')).toBe('2099-01-01');
+  });
 });
