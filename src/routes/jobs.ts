@@ -2,6 +2,7 @@
 import type { ShopClock } from '../lib/shop-clock.js';
 import type { Operation } from '../http/operations.js';
 import { Hono, type Context } from 'hono';
+import { KeyedLock } from '../lib/keyed-lock.js';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { StationError } from '../errors.js';
@@ -76,6 +77,7 @@ export const operations: readonly Operation[] = [
 
 export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const lineTurns = new KeyedLock();
 
   app.post('/jobs', requireScope('print'), async (c) => {
     const { force: again, ...request } = parseRequest('print request', printRequestSchema, await jsonBody(c.req));
@@ -86,10 +88,14 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
     const idempotencyKey = key(c.req.header('idempotency-key'));
     // A repeated request (a double tap, a retried HTTP call) gets the job it already made, without rendering again.
     const asked = fingerprint(principal.name, request);
-    const outcome = await deps.submissions.run({ ...(idempotencyKey ? { key: idempotencyKey } : {}), fingerprint: asked, force: again === true }, async () => {
+    const make = async () => {
       const job = await renderRequest(again === true ? { ...request, force: true } : request, principal.name, deps.requests, idempotencyKey);
       return deps.queue.submit({ ...job, fingerprint: asked }).job;
-    });
+    };
+    // Tags numbered within their line are checked against those made by then, so requests for one line's tags take
+    // turns: two kiosks asking for "the rest from 7" in the same instant get one set, and the second hears it is made.
+    const line = request.kind === 'labels' && request.from !== undefined && request.line !== undefined ? `${deps.workOrders.get(request.workOrder)?.number ?? request.workOrder}:${request.line}` : undefined;
+    const outcome = await deps.submissions.run({ ...(idempotencyKey ? { key: idempotencyKey } : {}), fingerprint: asked, force: again === true }, line ? () => lineTurns.run(line, make) : make);
     return submitted(c, outcome, deps.clock);
   });
 

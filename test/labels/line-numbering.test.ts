@@ -78,4 +78,14 @@ describe('the rest of a line asked for twice', () => {
     expect(forced.status).toBe(201);
     expect(((await forced.json()) as { title: string }).title).toContain(`tag 2 of ${n}`);
   });
+
+  it('asked for by two kiosks in the same instant: one set is made, the other hears it is', async () => {
+    const kiosk = await asKiosk(station.app);
+    const ask = (quantity: number) => kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'labels', printer: 'tags', workOrder: 'WO-24002', line: 10, template: 'hose-tag', from: 1, quantity }) });
+    // Different quantities, so neither is the other repeated: both ask for tags from "1 of 12".
+    const answers = await Promise.all([ask(3), ask(4)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    const made = station.jobs.list({ workOrder: 'WO-24002', limit: 50 }).filter((j) => j.lineNumber === 10 && j.kind === 'labels');
+    expect(made).toHaveLength(1);
+  });
 });
