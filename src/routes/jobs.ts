@@ -64,7 +64,7 @@ const jobFilter = ({ printer, ...rest }: z.infer<typeof filterQuery>) => ({ ...r
 export const operations: readonly Operation[] = [
   { method: 'post', path: '/api/v1/printers/{id}/pause', summary: "Hold the printer's queue", scope: 'admin' },
   { method: 'post', path: '/api/v1/printers/{id}/resume', summary: "Release the printer's queue", scope: 'admin' },
-  { method: 'post', path: '/api/v1/jobs', summary: 'Queue a print job: labels of a line, a template with explicit data, a document, a test page, or raw ZPL (admin tokens only)', scope: 'print', body: printRequestSchema, idempotent: true },
+  { method: 'post', path: '/api/v1/jobs', summary: 'Queue a print job: labels of a line, a template with explicit data, a document, a test page, or raw ZPL (admin tokens only). A work order this station does not know yet is asked of GoldLeaf first (released a moment ago); tags numbered within their line (from) are refused with 409 TAGS_ALREADY_MADE when tags with those numbers are made, here or on another bench of the shop', scope: 'print', body: printRequestSchema, idempotent: true },
   { method: 'get', path: '/api/v1/jobs', summary: 'Jobs, newest first: search by state, printer, work order, serial and date', scope: 'read', query: filterQuery },
   { method: 'get', path: '/api/v1/jobs/{id}', summary: 'One job with every state it went through', scope: 'read' },
   { method: 'post', path: '/api/v1/jobs/{id}/cancel', summary: 'Cancel a waiting job or one that needs attention (others’ jobs need admin)', scope: 'print' },

@@ -62,7 +62,7 @@ export const operations: readonly Operation[] = [
   {
     method: 'get',
     path: '/api/v1/workorders/{ref}',
-    summary: "One released work order (by id or number) with its resolved lines, and the tags this bench has printed for them (lineTags: per line, tags printed, in the queue and in jobs that need attention, and changedSince: what on the line differs from the data its newest tags were made from; in a shop, other benches' tags too, or otherBenchesUnknown saying why not)",
+    summary: "One released work order (by id or number; one this station does not know yet is asked of GoldLeaf first) with its resolved lines, and the tags this bench has printed for them (lineTags: per line, tags printed, in the queue and in jobs that need attention, and changedSince: what on the line differs from the data its newest tags were made from; in a shop, other benches' tags too, or otherBenchesUnknown saying why not)",
     scope: 'read',
   },
 ];
