@@ -19,7 +19,14 @@ async function checkConfig(argv: string[]): Promise<number> {
   const where = loaded.path ?? 'no config file (demo mode: sandbox and virtual printers)';
   console.log(`${where}: configuration is valid.`);
   console.log(`GoldLeaf: ${loaded.config.goldleaf.sandbox ? 'built-in sandbox' : loaded.config.goldleaf.baseUrl}`);
-  for (const p of printers.list()) console.log(`printer ${p.id} (${p.entry.driver}, ${p.entry.uri}): ${p.problem ? `NOT USABLE: ${p.problem}` : 'ok'}`);
+  // A usable entry is asked how the printer is now (a status question only, nothing printed): an entry that is right
+  // for a printer that is off, or at another address, is what an installer wants to hear about before the first job.
+  const now = new Map((await Promise.all(printers.list().filter((p) => !p.problem).map((p) => printers.refresh(p.id, 3000)))).map((v) => [v.id, v]));
+  for (const p of printers.list()) {
+    const view = now.get(p.id);
+    const answers = view ? `; the printer now: ${view.state}${view.detail ? ` (${view.detail})` : ''}` : '';
+    console.log(`printer ${p.id} (${p.entry.driver}, ${p.entry.uri}): ${p.problem ? `NOT USABLE: ${p.problem}` : `entry ok${answers}`}`);
+  }
   await printers.close();
   if (broken.length) {
     console.log(`${broken.length} printer(s) will be reported as not usable; the station still starts.`);

@@ -56,14 +56,19 @@ describe('the station as a process', () => {
     const goodPath = join(dir, 'good.json');
     writeFileSync(
       goodPath,
-      JSON.stringify({ goldleaf: { sandbox: true }, printers: [{ id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'zebra', driver: 'nope', uri: 'tcp://127.0.0.1:9' }, { id: 'x' }, { id: 'hot', driver: 'folder', uri: `file://${dir}` }] }),
+      JSON.stringify({
+        goldleaf: { sandbox: true },
+        printers: [{ id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'zebra', driver: 'nope', uri: 'tcp://127.0.0.1:9' }, { id: 'x' }, { id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'off', driver: 'zpl', uri: 'tcp://127.0.0.1:9' }],
+      }),
     );
     // The file named alone, as `npm run check-config -- <file>` passes it.
     const good = runStation(['check-config', goodPath], {}, 'src/cli.ts');
     const code = await good.exit();
     const out = good.lines.map((l) => l.msg).join('\n');
     expect(out).toContain(`${goodPath}: configuration is valid`);
-    expect(out).toMatch(/printer hot .*: ok/);
+    // Each usable entry's printer is asked how it is now: right for a printer that is off is worth hearing about.
+    expect(out).toMatch(/printer hot .*: entry ok; the printer now: ready/);
+    expect(out).toMatch(/printer off \(zpl, tcp:\/\/127\.0\.0\.1:9\): entry ok; the printer now: offline \(Printer at 127\.0\.0\.1:9 refused the connection/);
     expect(out).toMatch(/printer zebra .*NOT USABLE: driver: unknown driver "nope"/);
     expect(out).toMatch(/printer x .*NOT USABLE: driver: .*; uri: /);
     expect(out).toMatch(/printer printer-4 .*NOT USABLE: printers\[3\] in the config file has the id "hot" of printers\[0\]; each printer needs its own id/);
