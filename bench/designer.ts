@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kioskStation } from './demo-cache.js';
-import { percentile, report, TABLE_HEAD, tableRow, type Result } from './report.js';
+import { percentile, printResults, type Result } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const EDITS = 60;
@@ -42,11 +42,7 @@ try {
     { name: 'designer: edit to preview, median', unit: 'ms', runs: p50, target: { kind: 'at most', value: 300 } },
     { name: 'designer: edit to preview, p99', unit: 'ms', runs: p99, target: { kind: 'at most', value: 300 } },
   ];
-  console.log(TABLE_HEAD);
-  for (const r of results) {
-    console.log(tableRow(r));
-    report(r);
-  }
+  printResults(results);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkOrderCache } from '../src/sync/cache.js';
 import { kioskStation } from './demo-cache.js';
-import { percentile, report, TABLE_HEAD, tableRow, type Result } from './report.js';
+import { percentile, printResults, type Result } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WORK_ORDERS = 500;
@@ -45,11 +45,7 @@ try {
     { name: `kiosk: list of ${WORK_ORDERS} work orders, median`, unit: 'ms', runs: p50 },
     { name: `kiosk: list of ${WORK_ORDERS} work orders, p99`, unit: 'ms', runs: p99 },
   ];
-  console.log(TABLE_HEAD);
-  for (const r of results) {
-    console.log(tableRow(r));
-    report(r);
-  }
+  printResults(results);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -66,3 +66,12 @@ export function tableRow(r: Result): string {
 }
 
 export const TABLE_HEAD = '| measure | median | spread (min–max) | runs | target | |\n|---|---|---|---|---|---|';
+
+/** A script's results as its own table, each also handed to the runner (see report). */
+export function printResults(results: readonly Result[]): void {
+  console.log(TABLE_HEAD);
+  for (const r of results) {
+    console.log(tableRow(r));
+    report(r);
+  }
+}
