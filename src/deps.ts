@@ -13,6 +13,7 @@ import type { ShopService } from './shop/service.js';
 import type { SerialStore } from './labels/serials.js';
 import type { Logger } from './logger.js';
 import type { ShopClock } from './lib/shop-clock.js';
+import type { ClockCheck } from './lib/clock-check.js';
 import type { PrinterAdmin } from './printing/printer-admin.js';
 import type { PrinterRegistry } from './printing/registry.js';
 import type { Store } from './store/store.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   submissions: Submissions;
   /** Dates and times as the shop reads them (its time zone). */
   clock: ShopClock;
+  /** This PC's clock against GoldLeaf's: whether new tags and dated papers are held. */
+  clockCheck?: ClockCheck;
   /** Present when this bench is part of a shop (a shop section in its config). */
   shop?: ShopService;
   security: {

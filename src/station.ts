@@ -36,6 +36,7 @@ import type { RequestDeps } from './queue/requests.js';
 import { findPrintableWorkOrder } from './routes/work-orders.js';
 import type { CachedWorkOrder } from './domain/work-order.js';
 import { ShopClock } from './lib/shop-clock.js';
+import { ClockCheck } from './lib/clock-check.js';
 import { tagsMade } from './queue/printed-lines.js';
 import { otherBenchesLineTags } from './shop/line-tags.js';
 
@@ -82,7 +83,17 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       goldleaf = { ...goldleaf, baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, ...SANDBOX_KEY };
     }
     const glLogger = logger.child({ component: 'goldleaf' });
-    const client = new GoldleafClient(new GoldleafHttp(goldleaf, glLogger), goldleaf);
+    const clock = new ShopClock(config.station.timeZone);
+    const jobs = new JobStore(store);
+    // The PC's clock dates tags and papers: every GoldLeaf answer's time checks it (a PC without a clock battery).
+    const clockLogger = logger.child({ component: 'clock' });
+    const clockCheck = new ClockCheck({
+      clock,
+      enabled: config.station.checkClock,
+      ...(jobs.newestAt() ? { newestRecord: jobs.newestAt()! } : {}),
+      onChange: (v) => (v.state === 'right' || v.state === 'unchecked' ? clockLogger.info({ clock: v }, v.state === 'right' ? "this PC's clock agrees with GoldLeaf's" : "this PC's clock is not checked") : clockLogger.warn({ clock: v }, v.message ?? "this PC's clock is off")),
+    });
+    const client = new GoldleafClient(new GoldleafHttp(goldleaf, glLogger, fetch, (date, age, sent) => clockCheck.heardDate('GoldLeaf', date, age, sent)), goldleaf);
     const events = new EventBus();
     const workOrders = new WorkOrderCache(store);
     const sync = new SyncService({
@@ -100,7 +111,6 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const printers = await loadPrinterSetup(printerSetup.effective(config.printers), logger.child({ component: 'printers' }));
     cleanup.push(() => printers.close());
 
-    const jobs = new JobStore(store);
     // A bench in a shop takes its serials from blocks leased from the ledger and ships its history there.
     let wonRelease: (wo: CachedWorkOrder) => void = () => undefined;
     const shop = config.shop
@@ -113,7 +123,6 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       ? new SerialStore(store, config.station.serialPrefix, { take: (n) => shop.take(n), ensure: (n) => shop.ensure(n) }, (list, reason) => shop.skipped(list, reason))
       : new SerialStore(store, config.station.serialPrefix);
     const templatesDir = resolve(config.station.templatesDir ?? SHIPPED_TEMPLATES);
-    const clock = new ShopClock(config.station.timeZone);
     const templates = new TemplateStore(store, clock);
     const labels = new LabelEngine({
       templateStore: templates,
@@ -147,6 +156,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       expireAfterMin: config.queue.expireAfterMin,
       workOrder: (ref) => findPrintableWorkOrder({ workOrders, config, sync }, ref),
       stage: () => jobs.documents.stage(),
+      clockCheck,
       tagsMade: async (number, line) => {
         const own = tagsMade(jobs.printedLines.forWorkOrder(number).get(line));
         // Other benches' from the ledger when it answers soon; without it, this bench's own are what is known.
@@ -179,7 +189,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       sessions: new KioskSessions(kioskSecret(store)),
       pins: new PinAttempts(),
     };
-    const app = createApp({ config, configSource: loaded.source, logger, store, printers, printerAdmin, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security, clock, ...(shop ? { shop } : {}) });
+    const app = createApp({ config, configSource: loaded.source, logger, store, printers, printerAdmin, workOrders, sync, events, labels, serials, documents, jobs, queue, requests, submissions, security, clock, clockCheck, ...(shop ? { shop } : {}) });
     const server = await listen(app.fetch, config.server.host, config.server.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;

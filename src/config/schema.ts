@@ -43,6 +43,15 @@ const stationSchema = z
           'America/Chicago',
         ),
       ),
+    checkClock: z
+      .boolean()
+      .default(true)
+      .meta(
+        doc(
+          "Compare this PC's clock with GoldLeaf's (every answer carries its time) and hold new tags and dated papers while the two disagree on the date: a PC without a clock battery starts at an old time until a time server answers. False only where GoldLeaf's own clock is wrong.",
+          true,
+        ),
+      ),
     dataDir: z
       .string()
       .min(1)

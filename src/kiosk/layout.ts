@@ -7,7 +7,7 @@ import { KIOSK_CSS } from './style.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-export function goldleafBanner(deps: Pick<AppDeps, 'sync'>): Html | string {
+function goldleafBanner(deps: Pick<AppDeps, 'sync'>): Html | string {
   const snap = deps.sync.snapshot();
   const state = reachability(snap);
   if (state === 'reachable') return '';
@@ -17,6 +17,18 @@ export function goldleafBanner(deps: Pick<AppDeps, 'sync'>): Html | string {
     return html`<div class="banner warn" role="status">GoldLeaf is not answering. Work orders shown are from ${when}; printing works.</div>`;
   }
   return html`<div class="banner bad" role="alert">No work orders yet: GoldLeaf has not answered${snap.lastError ? html` (${snap.lastError})` : ''}.</div>`;
+}
+
+/** This PC's clock, when it is off: red while new tags are held, amber when only the times are off. */
+export function clockBanner(deps: Pick<AppDeps, 'clockCheck'>): Html | string {
+  const v = deps.clockCheck?.verdict();
+  if (!v?.message) return '';
+  return v.holds ? html`<div class="banner bad" role="alert" id="clock-banner">${v.message}</div>` : html`<div class="banner warn" role="status" id="clock-banner">${v.message}</div>`;
+}
+
+/** Everything the station has to say across the top of every screen: the clock, then GoldLeaf. */
+export function banners(deps: Pick<AppDeps, 'sync' | 'clockCheck'>): Html {
+  return html`${clockBanner(deps)}${goldleafBanner(deps)}`;
 }
 
 /** A page for someone who may not see the kiosk: what it is and what to do, nothing else. */
@@ -34,7 +46,7 @@ export function ledgerChip(deps: Pick<AppDeps, 'shop' | 'clock'>): Html | string
   return html`<span class="printer s-${css}" id="ledger" title="${s.lastError ?? `${s.serialsLeft} serial numbers in reserve${s.refusedEvents ? `; ${s.refusedEvents} events the ledger refused, set aside (see the log)` : ''}`}"><b>Shop ledger</b> <span class="state">${words}</span></span>`;
 }
 
-export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'shop' | 'clock'>, title: string, body: Html): Html {
+export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'shop' | 'clock' | 'clockCheck'>, title: string, body: Html): Html {
   const printers = deps.printers.views();
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
@@ -45,7 +57,7 @@ export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'sho
   <form id="scanform" class="scan" action="/kiosk/open" method="get"><input id="scan" name="ref" autocomplete="off" autofocus placeholder="Scan or type a work order or tag" aria-label="Scan or type a work order or tag"><button>Open</button></form>
   <a class="button secondary" href="/kiosk/history">History</a>
 </header>
-<div id="banner">${goldleafBanner(deps)}</div>
+<div id="banner">${banners(deps)}</div>
 <div id="offline" class="banner bad" role="alert" hidden>The station is not answering. Reconnecting…</div>
 <nav id="printers" aria-label="Printers">${printers.map(
     (p) => html`<span class="printer s-${p.state}" data-printer="${p.id}" title="${p.detail ?? ''}"><b>${p.name}</b> <span class="state">${p.state.replace('-', ' ')}</span></span>`,

@@ -8,7 +8,7 @@ import { StationError, describeError, isStationError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { findPrintableWorkOrder } from '../routes/work-orders.js';
 import { clientOf } from '../http/client.js';
-import { goldleafBanner, layout, layoutless } from './layout.js';
+import { banners, layout, layoutless } from './layout.js';
 import { historyPage, homePage, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
 import { templateEditorPage, templateListPage } from './designer.js';
 import { printersPage } from './printer-admin.js';
@@ -99,7 +99,7 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.html(layout(deps, wo.number, workOrderPage(deps, wo, reprint, others)));
   });
 
-  app.get('/banner', (c) => c.html(goldleafBanner(deps)));
+  app.get('/banner', (c) => c.html(banners(deps)));
 
   app.get('/history', async (c) => {
     if (c.req.query('shop') === undefined || !deps.shop) return c.html(layout(deps, 'History', historyPage(deps.clock, deps.jobs.list({ limit: 60 }), !!deps.shop)));

@@ -382,6 +382,11 @@ export class JobStore {
     return job;
   }
 
+  /** When the newest job was made (ISO): the latest time this station has written down, a witness for its clock. */
+  newestAt(): string | undefined {
+    return (this.sql('SELECT created_at AS at FROM jobs ORDER BY seq DESC LIMIT 1').get() as { at: string } | undefined)?.at;
+  }
+
   /** Jobs that were printing when the station stopped (a crash or a kill). */
   inFlight(): JobRecord[] {
     return (this.sql(`SELECT ${COLUMNS} FROM jobs WHERE state = 'printing' ORDER BY seq`).all() as Row[]).map(toRecord);

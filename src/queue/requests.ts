@@ -68,6 +68,9 @@ const DOCUMENT_TITLES: Record<(typeof DOCUMENT_KINDS)[number], string> = {
   'goldleaf-labels': 'GoldLeaf labels for',
 };
 
+/** Papers that carry the day they were made (a datasheet's "printed", the labels GoldLeaf's are replaced with when it is away); Marken and PTS files do not. */
+const DATED_DOCUMENTS: ReadonlySet<string> = new Set(DOCUMENT_KINDS.filter((k) => k !== 'marken' && k !== 'pts'));
+
 /** A line's tags made so far: all of them, and those of other benches by bench. */
 export interface TagsMade {
   made: number;
@@ -122,6 +125,8 @@ export interface RequestDeps {
   workOrder(ref: string): CachedWorkOrder | Promise<CachedWorkOrder>;
   /** Where a long document is written as it is made (the job store); without it, documents are held whole. */
   stage?: () => DocumentStage;
+  /** Throws while this PC's clock would date new tags and papers wrong (see ClockCheck). */
+  clockCheck?: { assertDatesRight(): void };
   /**
    * Tags made for a line (printed, in the queue or in doubt) on this bench and, in a shop, on the others the ledger
    * knows of: the rest of a line starts after them.
@@ -142,6 +147,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
   switch (req.kind) {
     case 'labels': {
       const wo = await deps.workOrder(req.workOrder);
+      deps.clockCheck?.assertDatesRight();
       if (req.from !== undefined && req.line !== undefined && !req.force && deps.tagsMade) notMadeYet(wo, req.line, req.from, req.quantity, await deps.tagsMade(wo.number, req.line));
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const result = await deps.labels.lineLabels(
@@ -179,6 +185,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     }
     case 'document': {
       const wo = await deps.workOrder(req.workOrder);
+      if (DATED_DOCUMENTS.has(req.document)) deps.clockCheck?.assertDatesRight();
       const produced = await deps.documents.produce({ workOrder: wo, kind: req.document, ...(req.line === undefined ? {} : { lineNumber: req.line }), ...(req.source ? { source: req.source } : {}) });
       const document = fitFormat(produced.document, formats, printer.id);
       if (produced.fallbackReason) document.meta.origin = `${document.meta.origin ?? 'local'} (GoldLeaf unavailable: ${produced.fallbackReason})`;
@@ -196,6 +203,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     }
     case 'template': {
       const template = deps.labels.templates.get(req.template);
+      deps.clockCheck?.assertDatesRight();
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`, deps.stage?.());
       const count = req.labels.length;

@@ -4,7 +4,7 @@ import { describeError } from '../errors.js';
 import type { AppDeps } from '../deps.js';
 import { ageSeconds, reachability } from '../sync/types.js';
 
-export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers' | 'shop'>): Hono {
+export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers' | 'shop' | 'clockCheck'>): Hono {
   const app = new Hono();
   const startedAt = Date.now();
 
@@ -41,6 +41,8 @@ export function healthRoutes(deps: Pick<AppDeps, 'store' | 'sync' | 'printers' |
         printers: { total: printers.length, byState, list: printers.map((p) => ({ id: p.id, state: p.state, ...(p.detail ? { detail: p.detail } : {}) })) },
         // The shop ledger never makes a bench unready: it prints on its own while the ledger is away.
         ...(deps.shop ? { shop: deps.shop.status() } : {}),
+        // Nor does a clock that is off: reprints, test pages and files still print; new tags wait for it (holds).
+        ...(deps.clockCheck ? { clock: deps.clockCheck.verdict() } : {}),
       },
       ready ? 200 : 503,
     );

@@ -27,6 +27,8 @@ export interface SandboxState {
   /** Makes every issued token invalid at once, as if they had all expired. */
   expireTokens(): void;
   setStatus(workOrderId: string, status: string): void;
+  /** How far the server's clock (its Date header) is from this machine's, in seconds: a station whose clock is off the other way. */
+  clockOffsetSec: number;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -48,9 +50,15 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Hono<Env>
       wo.status = status;
       wo.lastModified = new Date().toISOString();
     },
+    clockOffsetSec: 0,
   };
   const app = new Hono<Env>();
 
+  // A real server's Date header is its own clock: offset, it tells the station its clock is off.
+  app.use('*', async function sandboxClock(c, next) {
+    await next();
+    if (state.clockOffsetSec) c.res.headers.set('Date', new Date(Date.now() + state.clockOffsetSec * 1000).toUTCString());
+  });
   app.use('*', async function sandboxFaults(c, next) {
     if (c.req.path.startsWith('/__sandbox')) return next();
     const fault = faults.take(c.req.path);
@@ -174,6 +182,11 @@ export function createSandboxApp(options: SandboxOptions = {}): { app: Hono<Env>
   app.post('/__sandbox/expire-tokens', (c) => {
     state.expireTokens();
     return c.json({ ok: true });
+  });
+  app.post('/__sandbox/clock', async (c) => {
+    const { offsetSec } = (await c.req.json()) as { offsetSec?: number };
+    state.clockOffsetSec = Number.isFinite(offsetSec) ? Number(offsetSec) : 0;
+    return c.json({ ok: true, offsetSec: state.clockOffsetSec });
   });
   app.post('/__sandbox/hostile', (c) => {
     makeHostile(data);

@@ -1,0 +1,147 @@
+// The PC's clock, checked. A tag carries its assembly date and a paper the day it was printed, both read from this
+// PC's clock. A bench PC without a clock battery (a Raspberry Pi, an old PC) starts at the time it last saved, or in
+// 1970, and stays there until a time server answers; a shop's firewall may block time servers while GoldLeaf is
+// reachable. Every answer from GoldLeaf carries the server's time (HTTP's Date header, which a server with a clock must
+// send); carried forward on the monotonic clock, which does not jump when the PC's clock is set, it says what the PC's
+// clock should read for the rest of the run. When the shop's date by the PC is not the date by that reference, new
+// tags and dated papers are held (`assertDatesRight`): they would carry a wrong date. Offline, the station's own newest
+// record is the only witness: a clock earlier than it is reported, not held (the record may come from a clock that was
+// wrong the other way).
+import { performance } from 'node:perf_hooks';
+import { StationError } from '../errors.js';
+import type { ShopClock } from './shop-clock.js';
+
+/** Below this, a difference is the Date header's rounding and the network's delay. */
+const TOLERANCE_MS = 2 * 60_000;
+/** A clock this much earlier than the station's newest record has gone back. */
+const BEHIND_RECORDS_MS = 10 * 60_000;
+
+export interface ClockVerdict {
+  /** right: agrees with the reference; off: differs from it; behind-records: no reference, earlier than the newest record; unchecked: nothing to compare with. */
+  state: 'right' | 'off' | 'behind-records' | 'unchecked';
+  /** What the PC's clock reads (ISO). */
+  reads: string;
+  /** The time by the reference now (ISO), and which it is. */
+  reference?: { source: string; now: string };
+  /** How far the PC's clock is ahead of the reference (negative: behind), in ms. */
+  offsetMs?: number;
+  /** Whether new tags and dated papers are held: the shop's date by the PC is not the reference's. */
+  holds: boolean;
+  /** What is wrong and what to do, for a person. */
+  message?: string;
+}
+
+interface Heard {
+  source: string;
+  /** The reference's time (ms since the epoch) when heard, and the monotonic clock then. */
+  at: number;
+  mono: number;
+}
+
+/** "2 days 13 h", "25 min": how far, in the words a person reads. */
+export function duration(ms: number): string {
+  const min = Math.round(Math.abs(ms) / 60_000);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h${min % 60 ? ` ${min % 60} min` : ''}`;
+  const days = Math.floor(h / 24);
+  if (days >= 730) return `${Math.round(days / 365.25)} years`;
+  if (days > 60) return `${days} days`;
+  return `${days} days${h % 24 ? ` ${h % 24} h` : ''}`;
+}
+
+export class ClockCheck {
+  private heard: Heard | undefined;
+  private lastState: ClockVerdict['state'] | undefined;
+  private lastHolds = false;
+  constructor(
+    private readonly o: {
+      clock: ShopClock;
+      /** The newest time the station has recorded (ISO), read at start. */
+      newestRecord?: string;
+      /** False: the check is off (a reference whose own clock is wrong); nothing is held. */
+      enabled?: boolean;
+      /** Told when the verdict's state changes (to log it). */
+      onChange?: (verdict: ClockVerdict) => void;
+      now?: () => number;
+      mono?: () => number;
+    },
+  ) {}
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
+  }
+
+  private mono(): number {
+    return this.o.mono?.() ?? performance.now();
+  }
+
+  /**
+   * A server's answer arrived with this Date header (and Age, for an answer a cache kept). `sentMono` is the monotonic
+   * time the request left: the server's second lies between the two, so the middle is taken.
+   */
+  heardDate(source: string, date: string | null | undefined, age: string | null | undefined, sentMono: number): void {
+    if (!date) return;
+    const at = Date.parse(date);
+    if (Number.isNaN(at)) return;
+    const received = this.mono();
+    const ageSec = Number(age ?? 0);
+    // The header has whole seconds: +500 ms is its middle.
+    this.heard = { source, at: at + 500 + (Number.isFinite(ageSec) && ageSec > 0 ? ageSec * 1000 : 0), mono: (sentMono + received) / 2 };
+    this.verdict();
+  }
+
+  /** What the PC's clock reads against what it should. */
+  verdict(): ClockVerdict {
+    const now = this.now();
+    const reads = new Date(now).toISOString();
+    let v: ClockVerdict;
+    if (this.o.enabled === false) v = { state: 'unchecked', reads, holds: false };
+    else if (this.heard) {
+      const ref = this.heard.at + (this.mono() - this.heard.mono);
+      const offsetMs = Math.round(now - ref);
+      const reference = { source: this.heard.source, now: new Date(ref).toISOString() };
+      if (Math.abs(offsetMs) < TOLERANCE_MS) v = { state: 'right', reads, reference, offsetMs, holds: false };
+      else {
+        const holds = this.o.clock.date(now) !== this.o.clock.date(ref);
+        const words = `This PC's clock reads ${this.o.clock.minute(now)}, ${reference.source}'s ${this.o.clock.minute(ref)}: it is ${duration(offsetMs)} ${offsetMs > 0 ? 'ahead' : 'behind'}.`;
+        v = {
+          state: 'off',
+          reads,
+          reference,
+          offsetMs,
+          holds,
+          message: holds
+            ? `${words} Tags and papers printed now would be dated ${this.o.clock.date(now)}; new ones are held until the clock is set.`
+            : `${words} Dates on tags are right (the same day); times in the history are off by as much.`,
+        };
+      }
+    } else if (this.o.newestRecord && Date.parse(this.o.newestRecord) - now > BEHIND_RECORDS_MS) {
+      v = {
+        state: 'behind-records',
+        reads,
+        holds: false,
+        message: `This PC's clock reads ${this.o.clock.minute(now)}, earlier than the station's last record (${this.o.clock.minute(this.o.newestRecord)}): it may have gone back. If today is not ${this.o.clock.date(now)}, set the clock before printing tags; the station checks it against GoldLeaf as soon as GoldLeaf answers.`,
+      };
+    } else v = { state: 'unchecked', reads, holds: false };
+    if (v.state !== this.lastState || (v.state === 'off' && v.holds !== this.lastHolds)) {
+      this.lastState = v.state;
+      this.lastHolds = v.holds;
+      this.o.onChange?.(v);
+    }
+    return v;
+  }
+
+
+  /** Throws when tags or papers made now would carry a wrong date. */
+  assertDatesRight(): void {
+    const v = this.verdict();
+    if (!v.holds) return;
+    throw new StationError('CLOCK_WRONG', v.message!, {
+      status: 503,
+      retryable: true,
+      details: { reads: v.reads, reference: v.reference, offsetMs: v.offsetMs },
+      hint: "Set this PC's date and time (or let it reach a time server), then print again: the station compares its clock with every GoldLeaf answer. Reprints are not held; they carry their first date.",
+    });
+  }
+}

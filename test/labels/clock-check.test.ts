@@ -1,0 +1,202 @@
+// The PC's clock, checked against GoldLeaf's: a bench PC without a clock battery starts days behind and would date
+// its tags wrong. New tags and dated papers are held while the shop's date by the PC is not the date by GoldLeaf's
+// answers; reprints, test pages and files are not; the kiosk and /readyz say what is wrong and what to do.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClockCheck, duration, type ClockVerdict } from '../../src/lib/clock-check.js';
+import { ShopClock } from '../../src/lib/shop-clock.js';
+import { StationError } from '../../src/errors.js';
+import type { RunningStation } from '../../src/station.js';
+import { asKiosk, demoStation } from '../helpers/station.js';
+import { tempDir } from '../helpers/temp.js';
+
+/** A PC clock and a monotonic clock the test moves by hand. */
+function pc(startIso: string) {
+  const t = { now: Date.parse(startIso), mono: 1_000 };
+  return {
+    t,
+    now: () => t.now,
+    mono: () => t.mono,
+    /** Time passes: both clocks move. */
+    pass(ms: number) {
+      t.now += ms;
+      t.mono += ms;
+    },
+  };
+}
+
+const houston = new ShopClock('America/Chicago');
+
+describe('the clock check', () => {
+  it("holds new tags when GoldLeaf's answers say today is another day, and says by how much", () => {
+    // The PC woke up at the time it last saved (Tuesday morning); GoldLeaf says it is Thursday afternoon.
+    const p = pc('2026-12-01T14:00:00Z');
+    const changes: ClockVerdict[] = [];
+    const check = new ClockCheck({ clock: houston, now: p.now, mono: p.mono, onChange: (v) => changes.push(v) });
+    expect(check.verdict()).toMatchObject({ state: 'unchecked', holds: false });
+    check.heardDate('GoldLeaf', 'Thu, 03 Dec 2026 21:00:00 GMT', null, p.t.mono - 40);
+    const v = check.verdict();
+    expect(v).toMatchObject({ state: 'off', holds: true, reference: { source: 'GoldLeaf' } });
+    // The header's second is taken at its middle; the request's time in flight is halved.
+    expect(v.reference!.now).toBe('2026-12-03T21:00:00.520Z');
+    expect(v.offsetMs).toBe(Date.parse('2026-12-01T14:00:00Z') - Date.parse('2026-12-03T21:00:00.520Z'));
+    expect(v.message).toBe(
+      "This PC's clock reads 2026-12-01 08:00, GoldLeaf's 2026-12-03 15:00: it is 2 days 7 h behind. Tags and papers printed now would be dated 2026-12-01; new ones are held until the clock is set.",
+    );
+    let thrown: unknown;
+    try {
+      check.assertDatesRight();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(StationError);
+    expect(thrown).toMatchObject({ code: 'CLOCK_WRONG', status: 503, retryable: true, details: { reads: '2026-12-01T14:00:00.000Z' } });
+    expect((thrown as StationError).hint).toMatch(/Set this PC's date and time.*Reprints are not held/);
+    // Told once of each change, not of every look.
+    expect(changes.map((c) => c.state)).toEqual(['unchecked', 'off']);
+  });
+
+  it('lets go as soon as the PC clock is set, without waiting for another answer', () => {
+    const p = pc('2026-12-01T14:00:00Z');
+    const check = new ClockCheck({ clock: houston, now: p.now, mono: p.mono });
+    check.heardDate('GoldLeaf', 'Thu, 03 Dec 2026 21:00:00 GMT', null, p.t.mono);
+    p.pass(30_000);
+    expect(check.verdict().holds).toBe(true);
+    // A time server answers: the wall clock jumps, the monotonic clock does not.
+    p.t.now = Date.parse('2026-12-03T21:00:31Z');
+    p.pass(5_000);
+    const v = check.verdict();
+    expect(v).toMatchObject({ state: 'right', holds: false });
+    expect(Math.abs(v.offsetMs!)).toBeLessThan(1_000);
+    expect(v.message).toBeUndefined();
+    expect(() => check.assertDatesRight()).not.toThrow();
+  });
+
+  it("compares dates in the shop's time zone: half an hour behind just after midnight holds, five hours on the same day only warns", () => {
+    // 00:10 in Houston on the 4th by GoldLeaf; the PC says 23:40 on the 3rd.
+    const p = pc('2026-12-04T05:40:00Z');
+    const check = new ClockCheck({ clock: houston, now: p.now, mono: p.mono });
+    check.heardDate('GoldLeaf', 'Fri, 04 Dec 2026 06:10:00 GMT', null, p.t.mono);
+    expect(check.verdict()).toMatchObject({ state: 'off', holds: true });
+    expect(check.verdict().message).toMatch(/it is 30 min behind\. Tags and papers printed now would be dated 2026-12-03/);
+
+    const q = pc('2026-12-04T15:00:00Z');
+    const same = new ClockCheck({ clock: houston, now: q.now, mono: q.mono });
+    same.heardDate('GoldLeaf', 'Fri, 04 Dec 2026 20:00:00 GMT', null, q.t.mono);
+    expect(same.verdict()).toMatchObject({ state: 'off', holds: false });
+    expect(same.verdict().message).toMatch(/it is 5 h behind\. Dates on tags are right \(the same day\)/);
+    expect(() => same.assertDatesRight()).not.toThrow();
+
+    // A minute off is the header's rounding and the network, not a wrong clock.
+    const r = pc('2026-12-04T05:59:30Z');
+    const close = new ClockCheck({ clock: houston, now: r.now, mono: r.mono });
+    close.heardDate('GoldLeaf', 'Fri, 04 Dec 2026 06:00:40 GMT', null, r.t.mono);
+    expect(close.verdict()).toMatchObject({ state: 'right', holds: false });
+  });
+
+  it("counts a cache's Age, and ignores an answer without a readable date", () => {
+    const p = pc('2026-12-04T18:00:00Z');
+    const check = new ClockCheck({ clock: houston, now: p.now, mono: p.mono });
+    check.heardDate('GoldLeaf', null, null, p.t.mono);
+    check.heardDate('GoldLeaf', 'yesterday', null, p.t.mono);
+    expect(check.verdict().state).toBe('unchecked');
+    // A proxy kept the answer for 3 minutes: the server's time then plus 3 minutes is now.
+    check.heardDate('GoldLeaf', 'Fri, 04 Dec 2026 17:57:00 GMT', '180', p.t.mono);
+    expect(check.verdict()).toMatchObject({ state: 'right' });
+  });
+
+  it('offline, only reports a clock earlier than its own newest record, and holds nothing', () => {
+    const p = pc('2026-12-01T14:00:00Z');
+    const check = new ClockCheck({ clock: houston, newestRecord: '2026-12-03T20:55:00.000Z', now: p.now, mono: p.mono });
+    const v = check.verdict();
+    expect(v).toMatchObject({ state: 'behind-records', holds: false });
+    expect(v.message).toMatch(/reads 2026-12-01 08:00, earlier than the station's last record \(2026-12-03 14:55\)/);
+    expect(new ClockCheck({ clock: houston, newestRecord: '2026-12-01T14:05:00Z', now: p.now, mono: p.mono }).verdict().state).toBe('unchecked');
+  });
+
+  it('holds nothing when turned off (a GoldLeaf whose own clock is wrong)', () => {
+    const p = pc('2026-12-01T14:00:00Z');
+    const check = new ClockCheck({ clock: houston, enabled: false, now: p.now, mono: p.mono });
+    check.heardDate('GoldLeaf', 'Thu, 03 Dec 2026 21:00:00 GMT', null, p.t.mono);
+    expect(check.verdict()).toMatchObject({ state: 'unchecked', holds: false });
+    expect(() => check.assertDatesRight()).not.toThrow();
+  });
+
+  it('says how far in words a person reads', () => {
+    expect(duration(25 * 60_000)).toBe('25 min');
+    expect(duration(-(5 * 60 + 3) * 60_000)).toBe('5 h 3 min');
+    expect(duration(61 * 3_600_000)).toBe('2 days 13 h');
+    expect(duration(90 * 86_400_000)).toBe('90 days');
+    expect(duration(56 * 365.25 * 86_400_000)).toBe('56 years');
+  });
+});
+
+describe('a station whose clock is days behind GoldLeaf', () => {
+  const dir = tempDir();
+  const out = join(dir, 'out');
+  let station: RunningStation;
+  let kiosk: Awaited<ReturnType<typeof asKiosk>>;
+  const post = (body: object) => kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ printer: 'bench', ...body }) });
+  beforeAll(async () => {
+    station = await demoStation(dir, (c) => {
+      c.station.timeZone = 'America/Chicago';
+      c.printers = [{ id: 'bench', name: 'Bench folder', driver: 'folder', uri: `file://${out}`, dpmm: 8, options: { formats: ['zpl', 'pdf'], create: true } }];
+    });
+    kiosk = await asKiosk(station.app);
+    mkdirSync(out, { recursive: true });
+  }, 30_000);
+  afterAll(async () => {
+    await station?.stop();
+  });
+
+  it('holds new tags and datasheets with the reason, prints reprints and test pages, and lets go once the clock agrees', async () => {
+    await station.sync.syncOnce();
+    const first = await post({ kind: 'labels', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 2 });
+    expect(first.status).toBe(201);
+    const firstJob = ((await first.json()) as { id: string }).id;
+    await station.queue.runUntilIdle();
+
+    // GoldLeaf's clock is 61 hours ahead of this PC's: this PC is 2 days 13 h behind.
+    station.sandbox!.state.clockOffsetSec = 61 * 3600;
+    await station.sync.syncOnce();
+    const files = readdirSync(out).length;
+    for (const body of [
+      { kind: 'labels', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 1 },
+      { kind: 'document', workOrder: 'WO-24005', document: 'datasheet' },
+    ]) {
+      const res = await post(body);
+      expect(res.status).toBe(503);
+      const err = ((await res.json()) as { error: { code: string; message: string; retryable: boolean } }).error;
+      expect(err.code).toBe('CLOCK_WRONG');
+      expect(err.message).toMatch(/^This PC's clock reads \d{4}-\d\d-\d\d \d\d:\d\d, GoldLeaf's .*: it is 2 days 1[23] h( \d+ min)? behind\. Tags and papers printed now would be dated .* Set this PC's date and time/);
+      expect(err.retryable).toBe(true);
+    }
+    expect((await post({ kind: 'test' })).status).toBe(201);
+    expect((await kiosk(`/api/v1/jobs/${firstJob}/reprint`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(201);
+    await station.queue.runUntilIdle();
+    expect(readdirSync(out).length).toBe(files + 2);
+
+    const ready = (await (await station.app.request('/readyz')).json()) as { status: string; clock: ClockVerdict };
+    expect(ready.status).toBe('ready');
+    expect(ready.clock).toMatchObject({ state: 'off', holds: true, reference: { source: 'GoldLeaf' } });
+    expect(ready.clock.offsetMs).toBeLessThan(-60 * 3_600_000);
+    const page = await (await kiosk('/kiosk')).text();
+    expect(page).toMatch(/<div class="banner bad" role="alert" id="clock-banner">This PC&#39;s clock reads .* new ones are held until the clock is set\.<\/div>/);
+    expect(await (await kiosk('/kiosk/banner')).text()).toContain('id="clock-banner"');
+
+    // The clocks agree again: the next answer lets new tags through.
+    station.sandbox!.state.clockOffsetSec = 0;
+    await station.sync.syncOnce();
+    const again = await post({ kind: 'labels', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 1 });
+    expect(again.status).toBe(201);
+    await station.queue.runUntilIdle();
+    const newest = readdirSync(out)
+      .map((f) => join(out, f))
+      .sort()
+      .map((f) => readFileSync(f, 'utf8'));
+    expect(newest.some((zpl) => zpl.includes(houston.date()))).toBe(true);
+    expect((await (await station.app.request('/readyz')).json()) as object).toMatchObject({ clock: { state: 'right', holds: false } });
+    expect(await (await kiosk('/kiosk')).text()).not.toContain('clock-banner');
+  });
+});
