@@ -140,12 +140,13 @@ export class JobStore {
 
   /**
    * The latest job made from the same request (same fingerprint) since `since`, unless it ended without printing
-   * (failed, cancelled, expired): asking again for one of those is a new request.
+   * (failed, cancelled, expired): asking again for one of those is a new request. Not after `until`: a job made while
+   * the PC's clock was ahead (set back since) was not made moments ago, however its time compares.
    */
-  recentByFingerprint(fingerprint: string, since: string): JobRecord | undefined {
+  recentByFingerprint(fingerprint: string, since: string, until: string): JobRecord | undefined {
     const row = this.sql(
-      `SELECT ${COLUMNS} FROM jobs WHERE request_fingerprint = ? AND created_at >= ? AND state NOT IN ('failed', 'cancelled', 'expired') ORDER BY created_at DESC LIMIT 1`,
-    ).get(fingerprint, since) as Row | undefined;
+      `SELECT ${COLUMNS} FROM jobs WHERE request_fingerprint = ? AND created_at >= ? AND created_at <= ? AND state NOT IN ('failed', 'cancelled', 'expired') ORDER BY created_at DESC LIMIT 1`,
+    ).get(fingerprint, since, until) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 

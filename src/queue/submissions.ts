@@ -42,7 +42,8 @@ export class Submissions {
       if (inFlight) return { ...(await inFlight), created: false };
     }
     if (!o.force) {
-      const recent = this.jobs.recentByFingerprint(o.fingerprint, new Date(Date.now() - this.windowMs).toISOString());
+      const now = Date.now();
+      const recent = this.jobs.recentByFingerprint(o.fingerprint, new Date(now - this.windowMs).toISOString(), new Date(now + this.windowMs).toISOString());
       if (recent) return { job: recent, created: false, duplicate: true };
       const inFlight = this.pending.get(`request:${o.fingerprint}`);
       if (inFlight) return { ...(await inFlight), created: false, duplicate: true };
