@@ -36,7 +36,7 @@ import type { RequestDeps } from './queue/requests.js';
 import { findPrintableWorkOrder } from './routes/work-orders.js';
 import type { CachedWorkOrder } from './domain/work-order.js';
 import { ShopClock } from './lib/shop-clock.js';
-import { ClockCheck } from './lib/clock-check.js';
+import { ClockCheck, duration } from './lib/clock-check.js';
 import { tagsMade } from './queue/printed-lines.js';
 import { otherBenchesLineTags } from './shop/line-tags.js';
 
@@ -91,9 +91,15 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       clock,
       enabled: config.station.checkClock,
       ...(jobs.newestAt() ? { newestRecord: jobs.newestAt()! } : {}),
+      // A clock set while jobs wait: their expiry and next try move with it (nothing expires early, nothing waits days).
+      onStep: (ms) => {
+        const moved = jobs.shiftWaitingTimes(ms);
+        clockLogger.warn({ stepMs: ms, jobsMoved: moved }, `this PC's clock was set ${ms > 0 ? 'forward' : 'back'} by ${duration(ms)}; the expiry and next try of ${moved} waiting ${moved === 1 ? 'job' : 'jobs'} moved with it`);
+      },
       onChange: (v) => (v.state === 'right' || v.state === 'unchecked' ? clockLogger.info({ clock: v }, v.state === 'right' ? "this PC's clock agrees with GoldLeaf's" : "this PC's clock is not checked") : clockLogger.warn({ clock: v }, v.message ?? "this PC's clock is off")),
     });
-    const client = new GoldleafClient(new GoldleafHttp(goldleaf, glLogger, fetch, (date, age, sent) => clockCheck.heardDate('GoldLeaf', date, age, sent)), goldleaf);
+    cleanup.push(clockCheck.watch());
+    const client = new GoldleafClient(new GoldleafHttp(goldleaf, glLogger, fetch, { mono: () => clockCheck.mono(), heard: (date, age, sent) => clockCheck.heardDate('GoldLeaf', date, age, sent) }), goldleaf);
     const events = new EventBus();
     const workOrders = new WorkOrderCache(store);
     const sync = new SyncService({

@@ -1,5 +1,4 @@
 // The only place that calls fetch for GoldLeaf: token, timeouts, retries with back-off, Retry-After, a concurrency cap.
-import { performance } from 'node:perf_hooks';
 import { StationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { GoldleafConfig } from '../config/schema.js';
@@ -32,8 +31,8 @@ export class GoldleafHttp {
     private readonly settings: HttpSettings,
     private readonly logger: Logger,
     private readonly fetchImpl: typeof fetch = fetch,
-    /** Told of every answer's Date and Age headers and when its request left (monotonic ms): the PC's clock is checked against them. */
-    private readonly onServerDate?: (date: string | null, age: string | null, sentMono: number) => void,
+    /** Told of every answer's Date and Age headers and when its request left (on its monotonic clock): the PC's clock is checked against them. */
+    private readonly serverTime?: { mono(): number; heard(date: string | null, age: string | null, sentMono: number): void },
   ) {
     this.limiter = new Semaphore(settings.maxConcurrent);
     this.tokens = new TokenManager(settings, (url, init) => this.fetchWithTimeout(url, init), logger);
@@ -96,9 +95,9 @@ export class GoldleafHttp {
   private async fetchWithTimeout(url: URL, init: RequestInit): Promise<RawResponse> {
     const timeout = AbortSignal.timeout(this.settings.requestTimeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    const sent = performance.now();
+    const sent = this.serverTime?.mono();
     const res = await this.fetchImpl(url, { ...init, signal, redirect: 'follow' });
-    this.onServerDate?.(res.headers.get('date'), res.headers.get('age'), sent);
+    if (sent !== undefined) this.serverTime!.heard(res.headers.get('date'), res.headers.get('age'), sent);
     // The body is read under the same timeout: a server that stalls mid-body fails like one that never answers.
     const bytes = new Uint8Array(await res.arrayBuffer());
     return { status: res.status, headers: res.headers, bytes };

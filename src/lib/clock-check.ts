@@ -7,6 +7,15 @@
 // tags and dated papers are held (`assertDatesRight`): they would carry a wrong date. Offline, the station's own newest
 // record is the only witness: a clock earlier than it is reported, not held (the record may come from a clock that was
 // wrong the other way).
+//
+// Setting the clock moves every stored time that is still to come (a waiting job's expiry and next try) the wrong way
+// by as much: a clock set forward two days would expire every waiting job at once, one set back would leave a job
+// waiting days for its next try. The check notices the step (the wall clock moved and the monotonic one did not) and
+// says by how much, so they can be moved with it.
+//
+// The monotonic clock is the kernel's boot clock where there is one (/proc/uptime on Linux): unlike Node's own, it
+// counts a suspended machine's sleep, so a laptop's night neither looks like a step nor shifts GoldLeaf's time.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { StationError } from '../errors.js';
 import type { ShopClock } from './shop-clock.js';
@@ -15,6 +24,19 @@ import type { ShopClock } from './shop-clock.js';
 const TOLERANCE_MS = 2 * 60_000;
 /** A clock this much earlier than the station's newest record has gone back. */
 const BEHIND_RECORDS_MS = 10 * 60_000;
+/** The wall clock moving this much more or less than the monotonic one between two looks was set (a time server slews smaller differences). */
+const STEP_MS = 60_000;
+
+/** Milliseconds since boot, sleep included (Linux), or Node's monotonic clock elsewhere. */
+export function bootClock(): () => number {
+  const uptime = () => Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * 1000;
+  try {
+    if (Number.isFinite(uptime())) return uptime;
+  } catch {
+    // not Linux
+  }
+  return () => performance.now();
+}
 
 export interface ClockVerdict {
   /** right: agrees with the reference; off: differs from it; behind-records: no reference, earlier than the newest record; unchecked: nothing to compare with. */
@@ -54,6 +76,9 @@ export class ClockCheck {
   private heard: Heard | undefined;
   private lastState: ClockVerdict['state'] | undefined;
   private lastHolds = false;
+  private readonly monoClock: () => number;
+  /** Both clocks at the last look, to notice a step. */
+  private last: { wall: number; mono: number } | undefined;
   constructor(
     private readonly o: {
       clock: ShopClock;
@@ -63,17 +88,44 @@ export class ClockCheck {
       enabled?: boolean;
       /** Told when the verdict's state changes (to log it). */
       onChange?: (verdict: ClockVerdict) => void;
+      /** Told when the PC's clock was set, by how much (positive: forward), once per step. */
+      onStep?: (ms: number) => void;
       now?: () => number;
       mono?: () => number;
     },
-  ) {}
+  ) {
+    this.monoClock = o.mono ?? bootClock();
+    this.sample();
+  }
 
   private now(): number {
     return this.o.now?.() ?? Date.now();
   }
 
-  private mono(): number {
-    return this.o.mono?.() ?? performance.now();
+  /** The monotonic clock, in ms: a request's `sentMono` for `heardDate` is read from it. */
+  mono(): number {
+    return this.monoClock();
+  }
+
+  /**
+   * Looks at both clocks: when the wall clock moved a minute or more unlike the monotonic one since the last look, it
+   * was set, and `onStep` is told. Called by `watch` every few seconds and before each verdict.
+   */
+  sample(): void {
+    const wall = this.now();
+    const mono = this.mono();
+    const last = this.last;
+    this.last = { wall, mono };
+    if (!last) return;
+    const step = wall - last.wall - (mono - last.mono);
+    if (Math.abs(step) >= STEP_MS) this.o.onStep?.(Math.round(step));
+  }
+
+  /** Looks every `everyMs` (a step, a verdict that changed) until the returned function is called. */
+  watch(everyMs = 5000): () => void {
+    const timer = setInterval(() => this.verdict(), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /**
@@ -93,6 +145,7 @@ export class ClockCheck {
 
   /** What the PC's clock reads against what it should. */
   verdict(): ClockVerdict {
+    this.sample();
     const now = this.now();
     const reads = new Date(now).toISOString();
     let v: ClockVerdict;

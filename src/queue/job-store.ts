@@ -383,6 +383,17 @@ export class JobStore {
     return job;
   }
 
+  /**
+   * The PC's clock was set by `ms` (positive: forward): the times still to come of waiting and printing jobs (expiry,
+   * next try, lease) move with it, so a clock set forward expires nothing early and one set back delays no job. Their
+   * made and finished times stay as they were read. Returns how many jobs moved.
+   */
+  shiftWaitingTimes(ms: number): number {
+    const by = `${ms >= 0 ? '+' : '-'}${(Math.abs(ms) / 1000).toFixed(3)} seconds`;
+    const at = (column: string) => `CASE WHEN ${column} IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', ${column}, @by) END`;
+    return this.sql(`UPDATE jobs SET expires_at = ${at('expires_at')}, next_attempt_at = ${at('next_attempt_at')}, lease_until = ${at('lease_until')} WHERE state IN ('queued', 'printing')`).run({ by }).changes;
+  }
+
   /** When the newest job was made (ISO): the latest time this station has written down, a witness for its clock. */
   newestAt(): string | undefined {
     return (this.sql('SELECT created_at AS at FROM jobs ORDER BY seq DESC LIMIT 1').get() as { at: string } | undefined)?.at;

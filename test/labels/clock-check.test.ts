@@ -2,12 +2,17 @@
 // its tags wrong. New tags and dated papers are held while the shop's date by the PC is not the date by GoldLeaf's
 // answers; reprints, test pages and files are not; the kiosk and /readyz say what is wrong and what to do.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { uptime } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClockCheck, duration, type ClockVerdict } from '../../src/lib/clock-check.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bootClock, ClockCheck, duration, type ClockVerdict } from '../../src/lib/clock-check.js';
 import { ShopClock } from '../../src/lib/shop-clock.js';
 import { StationError } from '../../src/errors.js';
+import { JobStore } from '../../src/queue/job-store.js';
+import { openStore } from '../../src/store/store.js';
 import type { RunningStation } from '../../src/station.js';
+import { captureLogger } from '../helpers/logs.js';
+import { soon, zplLabels } from '../helpers/queue.js';
 import { asKiosk, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -123,6 +128,30 @@ describe('the clock check', () => {
     expect(() => check.assertDatesRight()).not.toThrow();
   });
 
+  it('notices the clock being set, by how much, once; not the seconds a time server slews', () => {
+    const p = pc('2026-12-01T14:00:00Z');
+    const steps: number[] = [];
+    const check = new ClockCheck({ clock: houston, now: p.now, mono: p.mono, onStep: (ms) => steps.push(ms) });
+    p.pass(5_000);
+    check.sample();
+    p.t.now += 4_000; // slewed a little
+    p.pass(5_000);
+    check.sample();
+    expect(steps).toEqual([]);
+    p.t.now += 61 * 3_600_000; // set forward
+    p.pass(2_000);
+    check.verdict();
+    check.sample();
+    p.t.now -= 5 * 3_600_000; // and back
+    check.sample();
+    expect(steps).toEqual([61 * 3_600_000, -5 * 3_600_000]);
+  });
+
+  it("runs its monotonic clock on the kernel's boot clock, which counts a machine's sleep", () => {
+    const boot = bootClock();
+    expect(Math.abs(boot() - uptime() * 1000)).toBeLessThan(2_000);
+  });
+
   it('says how far in words a person reads', () => {
     expect(duration(25 * 60_000)).toBe('25 min');
     expect(duration(-(5 * 60 + 3) * 60_000)).toBe('5 h 3 min');
@@ -132,17 +161,44 @@ describe('the clock check', () => {
   });
 });
 
+describe('waiting jobs when the clock is set', () => {
+  const store = openStore(join(tempDir(), 'steps.db'));
+  const jobs = new JobStore(store);
+  afterAll(() => store.close());
+
+  it('keep their expiry and next try: set forward, nothing expires early; set back, nothing waits the difference', () => {
+    const waiting = jobs.insert({ printerId: 'tags', requestedBy: 'test', kind: 'raw', document: zplLabels(1, 'w'), expiresAt: soon(8 * 3_600_000) }).job;
+    const finished = jobs.insert({ printerId: 'tags', requestedBy: 'test', kind: 'raw', document: zplLabels(1, 'd'), expiresAt: soon(8 * 3_600_000) }).job;
+    jobs.transition(finished.id, ['queued'], 'cancelled', {});
+    const retryAt = soon(30_000);
+    store.db.prepare('UPDATE jobs SET next_attempt_at = ? WHERE id = ?').run(retryAt, waiting.id);
+
+    const forward = 61 * 3_600_000;
+    expect(jobs.shiftWaitingTimes(forward)).toBe(1);
+    expect(jobs.expiredQueued(new Date(Date.now() + forward + 60_000).toISOString())).toEqual([]);
+    const moved = jobs.get(waiting.id)!;
+    expect(Date.parse(moved.expiresAt) - Date.parse(waiting.expiresAt)).toBe(forward);
+    expect(Date.parse(moved.nextAttemptAt!) - Date.parse(retryAt)).toBe(forward);
+    expect(moved.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(jobs.get(finished.id)!.expiresAt).toBe(finished.expiresAt);
+
+    jobs.shiftWaitingTimes(-forward - 5 * 3_600_000);
+    expect(Date.parse(jobs.get(waiting.id)!.nextAttemptAt!) - Date.parse(retryAt)).toBe(-5 * 3_600_000);
+  });
+});
+
 describe('a station whose clock is days behind GoldLeaf', () => {
   const dir = tempDir();
   const out = join(dir, 'out');
   let station: RunningStation;
   let kiosk: Awaited<ReturnType<typeof asKiosk>>;
+  const logs = captureLogger('info');
   const post = (body: object) => kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ printer: 'bench', ...body }) });
   beforeAll(async () => {
     station = await demoStation(dir, (c) => {
       c.station.timeZone = 'America/Chicago';
       c.printers = [{ id: 'bench', name: 'Bench folder', driver: 'folder', uri: `file://${out}`, dpmm: 8, options: { formats: ['zpl', 'pdf'], create: true } }];
-    });
+    }, logs.logger);
     kiosk = await asKiosk(station.app);
     mkdirSync(out, { recursive: true });
   }, 30_000);
@@ -198,5 +254,25 @@ describe('a station whose clock is days behind GoldLeaf', () => {
     expect(newest.some((zpl) => zpl.includes(houston.date()))).toBe(true);
     expect((await (await station.app.request('/readyz')).json()) as object).toMatchObject({ clock: { state: 'right', holds: false } });
     expect(await (await kiosk('/kiosk')).text()).not.toContain('clock-banner');
+  });
+
+  it('moves the expiry of a waiting job with the clock when the clock is set forward, and logs the step', async () => {
+    station.queue.pause('bench');
+    const res = await post({ kind: 'test', force: true });
+    const job = station.jobs.get(((await res.json()) as { id: string }).id)!;
+    expect(job.state).toBe('queued');
+    const real = Date.now.bind(Date);
+    const step = 61 * 3_600_000;
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => real() + step);
+    try {
+      await station.app.request('/readyz'); // any look at the clock notices the step
+    } finally {
+      spy.mockRestore();
+    }
+    // The step as the two clocks saw it, within their resolution (the boot clock's is 10 ms).
+    expect(Math.abs(Date.parse(station.jobs.get(job.id)!.expiresAt) - Date.parse(job.expiresAt) - step)).toBeLessThan(100);
+    const logged = logs.lines().find((l) => l.component === 'clock' && l.stepMs);
+    expect(logged).toMatchObject({ level: 40, jobsMoved: 1, msg: expect.stringMatching(/^this PC's clock was set forward by 2 days 13 h; the expiry and next try of 1 waiting job moved with it$/) });
+    station.queue.resume('bench');
   });
 });
