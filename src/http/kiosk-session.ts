@@ -1,5 +1,6 @@
 // The kiosk's session: a cookie the station sets when a bench device opens the kiosk, signed and bound to that
 // device's address. HttpOnly and SameSite=Strict: no other page's script reads it and no other site's request carries it.
+import { performance } from 'node:perf_hooks';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -46,7 +47,8 @@ export class KioskSessions {
 export class PinAttempts {
   private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** The monotonic clock: setting the PC's clock back neither lengthens a lockout nor, forward, lifts it. */
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Seconds until this address may try again, or 0. */
   lockedFor(address: string): number {
