@@ -121,7 +121,16 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     let wonRelease: (wo: CachedWorkOrder) => void = () => undefined;
     const shop = config.shop
       ? new ShopService(
-          { config: config.shop, store, jobs, serialPrefix: config.station.serialPrefix, stationName: config.station.name, events, logger: logger.child({ component: 'shop' }) },
+          {
+            config: config.shop,
+            store,
+            jobs,
+            serialPrefix: config.station.serialPrefix,
+            stationName: config.station.name,
+            events,
+            logger: logger.child({ component: 'shop' }),
+            serverTime: { mono: () => clockCheck.mono(), heard: (at, sent) => clockCheck.heardTime('the shop ledger', at, sent) },
+          },
           (wo) => wonRelease(wo),
         )
       : undefined;

@@ -3,10 +3,11 @@
 // 1970, and stays there until a time server answers; a shop's firewall may block time servers while GoldLeaf is
 // reachable. Every answer from GoldLeaf carries the server's time (HTTP's Date header, which a server with a clock must
 // send); carried forward on the monotonic clock, which does not jump when the PC's clock is set, it says what the PC's
-// clock should read for the rest of the run. When the shop's date by the PC is not the date by that reference, new
-// tags and dated papers are held (`assertDatesRight`): they would carry a wrong date. Offline, the station's own newest
-// record is the only witness: a clock earlier than it is reported, not held (the record may come from a clock that was
-// wrong the other way).
+// clock should read for the rest of the run. A bench in a shop also asks the ledger's server its time once a minute,
+// so a PC whose internet is down is checked on the shop's network; the latest answer is the reference. When the
+// shop's date by the PC is not the date by that reference, new tags and dated papers are held (`assertDatesRight`):
+// they would carry a wrong date. With neither, the station's own newest record is the only witness: a clock earlier
+// than it is reported, not held (the record may come from a clock that was wrong the other way).
 //
 // Setting the clock moves every stored time that is still to come (a waiting job's expiry and next try) the wrong way
 // by as much: a clock set forward two days would expire every waiting job at once, one set back would leave a job
@@ -136,10 +137,15 @@ export class ClockCheck {
     if (!date) return;
     const at = Date.parse(date);
     if (Number.isNaN(at)) return;
-    const received = this.mono();
     const ageSec = Number(age ?? 0);
     // The header has whole seconds: +500 ms is its middle.
-    this.heard = { source, at: at + 500 + (Number.isFinite(ageSec) && ageSec > 0 ? ageSec * 1000 : 0), mono: (sentMono + received) / 2 };
+    this.heardTime(source, at + 500 + (Number.isFinite(ageSec) && ageSec > 0 ? ageSec * 1000 : 0), sentMono);
+  }
+
+  /** A server said its time is `at` (ms since the epoch) in answer to a question that left at `sentMono`. The latest heard is the reference. */
+  heardTime(source: string, at: number, sentMono: number): void {
+    if (!Number.isFinite(at)) return;
+    this.heard = { source, at, mono: (sentMono + this.mono()) / 2 };
     this.verdict();
   }
 
@@ -174,7 +180,7 @@ export class ClockCheck {
         state: 'behind-records',
         reads,
         holds: false,
-        message: `This PC's clock reads ${this.o.clock.minute(now)}, earlier than the station's last record (${this.o.clock.minute(this.o.newestRecord)}): it may have gone back. If today is not ${this.o.clock.date(now)}, set the clock before printing tags; the station checks it against GoldLeaf as soon as GoldLeaf answers.`,
+        message: `This PC's clock reads ${this.o.clock.minute(now)}, earlier than the station's last record (${this.o.clock.minute(this.o.newestRecord)}): it may have gone back. If today is not ${this.o.clock.date(now)}, set the clock before printing tags; the station checks it as soon as GoldLeaf (or the shop ledger) answers.`,
       };
     } else v = { state: 'unchecked', reads, holds: false };
     if (v.state !== this.lastState || (v.state === 'off' && v.holds !== this.lastHolds)) {
@@ -194,7 +200,7 @@ export class ClockCheck {
       status: 503,
       retryable: true,
       details: { reads: v.reads, reference: v.reference, offsetMs: v.offsetMs },
-      hint: "Set this PC's date and time (or let it reach a time server), then print again: the station compares its clock with every GoldLeaf answer. Reprints are not held; they carry their first date.",
+      hint: "Set this PC's date and time (or let it reach a time server), then print again: the station compares its clock with every GoldLeaf answer (and the shop ledger's time). Reprints are not held; they carry their first date.",
     });
   }
 }

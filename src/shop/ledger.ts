@@ -73,6 +73,11 @@ export class Ledger {
     }
   }
 
+  /** The ledger server's clock, in ms since the epoch: a second witness for the bench PC's clock. */
+  async now(): Promise<number> {
+    return this.run(async () => Number((await this.pool.query('SELECT extract(epoch from clock_timestamp()) * 1000 AS ms')).rows[0].ms));
+  }
+
   async register(benchId: string, name: string): Promise<void> {
     await this.run(() => this.pool.query('INSERT INTO benches (bench_id, name) VALUES ($1, $2) ON CONFLICT (bench_id) DO UPDATE SET name = excluded.name, last_seen = now()', [benchId, name]));
   }

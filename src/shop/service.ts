@@ -52,9 +52,20 @@ export class ShopService {
   /** Numbers promised to batches between ensure() and take(): batches made at the same time never race for them. */
   private promised = 0;
   private readonly lags: number[] = [];
+  private timeAskedAt: number | undefined;
 
   constructor(
-    private readonly o: { config: ShopConfig; store: Store; jobs: JobStore; serialPrefix: string; stationName: string; events: EventBus; logger: Logger },
+    private readonly o: {
+      config: ShopConfig;
+      store: Store;
+      jobs: JobStore;
+      serialPrefix: string;
+      stationName: string;
+      events: EventBus;
+      logger: Logger;
+      /** Told the ledger server's time (asked once a minute) and when the question left, on its monotonic clock: the PC's clock is checked against it. */
+      serverTime?: { mono(): number; heard(at: number, sentMono: number): void };
+    },
     /** Told when a released work order that had to wait for the ledger was given to this bench. */
     private readonly onReleaseWon: (wo: CachedWorkOrder) => void = () => undefined,
   ) {
@@ -210,6 +221,7 @@ export class ShopService {
           this.ready = true;
           this.o.logger.info({ ledger: safeUrl(this.o.config.databaseUrl!), bench: this.o.config.benchId }, 'connected to the shop ledger');
         }
+        await this.askTime();
         if (this.blocks.available() - this.promised < this.o.config.serialReserve) await this.lease(this.o.config.serialReserve + this.promised - this.blocks.available());
         for (const wo of [...this.deferred.values()]) {
           this.deferred.delete(wo.id);
@@ -254,6 +266,16 @@ export class ShopService {
         await this.idle(Math.min(10_000, 500 * 2 ** Math.min(failures, 5)));
       }
     }
+  }
+
+  /** The ledger's time, once a minute: where GoldLeaf is out of reach (the internet down), the shop's server still tells a PC whose clock is wrong. */
+  private async askTime(): Promise<void> {
+    const t = this.o.serverTime;
+    if (!t || (this.timeAskedAt !== undefined && t.mono() - this.timeAskedAt < 60_000)) return;
+    const sent = t.mono();
+    const at = await this.ledger.now();
+    this.timeAskedAt = sent;
+    t.heard(at, sent);
   }
 
   /**
