@@ -149,6 +149,21 @@ function networkFailure(endpoint: string, err: unknown, timeoutMs: number): Stat
     return new StationError('GOLDLEAF_TIMEOUT', `GoldLeaf did not answer ${endpoint} within ${timeoutMs} ms.`, { status: 504, retryable: true, cause: err });
   }
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  // A certificate outside its dates by this PC's clock is nearly always the PC's clock (one without a clock battery
+  // starts at an old time, or in 1970): "cannot be reached" would send someone to check the cable.
+  if (cause?.code === 'CERT_NOT_YET_VALID' || cause?.code === 'CERT_HAS_EXPIRED') {
+    const reads = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    return new StationError(
+      'GOLDLEAF_CERTIFICATE_DATE',
+      `GoldLeaf's certificate ${cause.code === 'CERT_NOT_YET_VALID' ? 'is not valid yet' : 'has expired'} by this PC's clock, which reads ${reads}; ${endpoint} was not asked.`,
+      {
+        status: 503,
+        retryable: true,
+        hint: "If that is not the date and time now, set this PC's clock (or let it reach a time server); if it is, GoldLeaf's certificate is out of date: tell GoldLeaf. The station serves its cached data meanwhile.",
+        cause: err,
+      },
+    );
+  }
   const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
   return new StationError('GOLDLEAF_UNREACHABLE', `GoldLeaf could not be reached for ${endpoint} (${why}).`, {
     status: 503,

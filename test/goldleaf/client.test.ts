@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StationError } from '../../src/errors.js';
 import { startSandbox, SANDBOX_KEY, type RunningSandbox } from '../../src/sandbox/server.js';
@@ -204,5 +207,28 @@ describe('GoldLeaf client against the sandbox', () => {
     const tokens = [...sandbox.state.tokens.keys()];
     expect(tokens.length).toBeGreaterThan(0);
     for (const token of tokens) expect(text()).not.toContain(token);
+  });
+});
+
+describe('GoldLeaf behind a certificate outside its dates by this PC', () => {
+  // Test-only certificates for 127.0.0.1 (test/doubles/certs): valid from 2099, and expired in 2002.
+  it.each([
+    ['future', 'is not valid yet'],
+    ['expired', 'has expired'],
+  ] as const)('names the PC clock, not the network (%s)', async (kind, words) => {
+    const certs = new URL('../doubles/certs/', import.meta.url);
+    const server = createServer({ key: readFileSync(new URL(`${kind}.key`, certs)), cert: readFileSync(new URL(`${kind}.pem`, certs)) }, (_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { client } = sandboxClient(sandbox, { baseUrl: `${base}/api/v1`, tokenUrl: `${base}/security/v1/token`, maxRetries: 0 });
+      const err = await failure(client.getWorkOrder('x'));
+      expect(err.code).toBe('GOLDLEAF_CERTIFICATE_DATE');
+      expect(err.retryable).toBe(true);
+      expect(err.message).toMatch(new RegExp(`^GoldLeaf's certificate ${words} by this PC's clock, which reads \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`));
+      expect(err.hint).toMatch(/set this PC's clock/);
+    } finally {
+      server.close();
+    }
   });
 });
