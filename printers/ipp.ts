@@ -167,8 +167,13 @@ const definition: DriverDefinition<IppOptions> = {
       }
       return queued && queued > 1 ? queued - 1 : undefined;
     };
-    const turnWords = async (jobId: unknown, queued: number | undefined, signal: AbortSignal): Promise<string> => {
+    /**
+     * Words for a job waiting its turn; none when the printer's list shows nothing ahead of it any more (the job before
+     * it ended between our questions: it is this job's turn).
+     */
+    const turnWords = async (jobId: unknown, queued: number | undefined, signal: AbortSignal): Promise<string | undefined> => {
       const ahead = await jobsAhead(jobId, queued, signal);
+      if (ahead === 0) return undefined;
       return ahead ? `${ahead} other ${ahead === 1 ? 'job' : 'jobs'} ahead of this one` : 'printing another job first';
     };
     const readStatus = async (signal: AbortSignal): Promise<PrinterStatus> => (await readPrinter(signal)).status;
