@@ -1,4 +1,5 @@
 // Wires a whole station from a loaded config: store, GoldLeaf (or the sandbox), sync, printers, HTTP server.
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -137,11 +138,15 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const serials = shop
       ? new SerialStore(store, config.station.serialPrefix, { take: (n) => shop.take(n), ensure: (n) => shop.ensure(n) }, (list, reason) => shop.skipped(list, reason))
       : new SerialStore(store, config.station.serialPrefix);
-    const templatesDir = resolve(config.station.templatesDir ?? SHIPPED_TEMPLATES);
+    // The shop's templates folder (if it names one) laid over the shipped one: what it lacks comes from benchprint's.
+    const templatesDir = SHIPPED_TEMPLATES;
+    const shopTemplatesDir = config.station.templatesDir ? resolve(config.station.templatesDir) : undefined;
+    if (shopTemplatesDir && !existsSync(shopTemplatesDir)) logger.warn({ templatesDir: shopTemplatesDir }, "station.templatesDir names a folder that does not exist: the shipped templates are used");
     const templates = new TemplateStore(store, clock);
     const labels = new LabelEngine({
       templateStore: templates,
       templatesDir,
+      ...(shopTemplatesDir ? { shopTemplatesDir } : {}),
       serials,
       shopName: config.station.shopName,
       stationName: config.station.name,
@@ -153,6 +158,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
 
     const documents = new DocumentService({
       templatesDir,
+      ...(shopTemplatesDir ? { shopTemplatesDir } : {}),
       fonts: labels.fonts,
       goldleaf: client,
       labels,

@@ -21,7 +21,12 @@ const stationSchema = z
       .string()
       .min(1)
       .optional()
-      .meta(doc("Folder with labels/, fonts/ and images/. Default: the templates folder shipped with benchprint.", '/etc/benchprint/templates')),
+      .meta(
+        doc(
+          "The shop's own templates: a folder with any of labels/, documents/, files/, fonts/ and images/, laid over the ones shipped with benchprint (a label template with the same id, a document layout of the same kind or a file of the same name is the shop's; what the folder lacks, or has broken, is benchprint's).",
+          '/etc/benchprint/templates',
+        ),
+      ),
     fallbackFonts: z
       .array(z.string().min(1))
       .max(20)

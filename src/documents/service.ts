@@ -1,5 +1,5 @@
 // Produces the bench's documents: datasheets, travelers, Marken and PTS files, from GoldLeaf or from local layouts.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CachedWorkOrder, LineView } from '../domain/work-order.js';
 import { StationError, describeError } from '../errors.js';
@@ -15,6 +15,8 @@ import { localJobFile } from './job-files.js';
 import { documentTemplateSchema, fileLayoutSchema, type DocumentTemplateDef, type FileLayoutDef } from './template-schema.js';
 import { traveler } from './traveler.js';
 import { ShopClock } from '../lib/shop-clock.js';
+import { layered } from '../lib/template-folders.js';
+import type { z } from 'zod';
 
 export const DOCUMENT_KINDS = ['datasheet', 'assembly-datasheet', 'kit-datasheet', 'traveler', 'marken', 'pts', 'goldleaf-labels'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -40,7 +42,10 @@ export interface ProducedDocument {
 }
 
 export interface DocumentServiceOptions {
+  /** The templates shipped with benchprint (documents/, files/, images/). */
   templatesDir: string;
+  /** A shop's own templates folder, laid over the shipped one: per kind, the shop's layout when it has a usable one. */
+  shopTemplatesDir?: string;
   fonts: Record<Weight, LabelFont>;
   goldleaf?: GoldleafClient;
   /** Makes the station's own labels when GoldLeaf's cannot be had. */
@@ -52,6 +57,29 @@ export interface DocumentServiceOptions {
   logger?: Logger;
 }
 
+/**
+ * Definitions by kind from `dirs` (a shop's folder, then the shipped one): per kind, the first usable file (by name) of
+ * the first folder that has one. Within a folder a second file of a kind is reported; a shop's broken file is reported
+ * and the shipped one of its kind serves. A shop's file is named by its path, a shipped one as `sub/name`.
+ */
+function byKind<S extends z.ZodType<{ kind: string }>>(dirs: readonly string[], sub: string, schema: S): { defs: Map<string, z.infer<S>>; problems: FileProblem[] } {
+  const defs = new Map<string, z.infer<S>>();
+  const problems: FileProblem[] = [];
+  for (const [i, dir] of dirs.entries()) {
+    const shipped = i === dirs.length - 1;
+    if (!shipped && !existsSync(dir)) continue;
+    const name = (file: string) => (shipped ? `${sub}/${file}` : join(dir, file));
+    const read = loadJsonFiles(dir, schema);
+    problems.push(...read.problems.map((p) => ({ ...p, file: name(p.file) })));
+    const own = new Set<string>();
+    for (const { file, def } of read.items) {
+      if (own.has(def.kind)) problems.push({ file: name(file), problem: `a ${def.kind} ${sub === 'files' ? 'layout' : 'template'} is already loaded` });
+      else if (!defs.has(def.kind)) (own.add(def.kind), defs.set(def.kind, def));
+    }
+  }
+  return { defs, problems };
+}
+
 const TEMPLATE_FOR: Record<string, DocumentTemplateDef['kind']> = { datasheet: 'workorder-datasheet', 'assembly-datasheet': 'assembly-datasheet', 'kit-datasheet': 'kit-datasheet' };
 
 export class DocumentService {
@@ -60,21 +88,16 @@ export class DocumentService {
   private readonly logos = new Map<string, { stamp: number; bytes: Uint8Array }>();
   readonly problems: FileProblem[] = [];
   private readonly clock: ShopClock;
+  private readonly imagesDirs: string[];
 
   constructor(private readonly o: DocumentServiceOptions) {
     this.clock = o.clock ?? new ShopClock();
-    const docs = loadJsonFiles(join(o.templatesDir, 'documents'), documentTemplateSchema);
-    const files = loadJsonFiles(join(o.templatesDir, 'files'), fileLayoutSchema);
-    // One template per kind: the first file (by name) wins, a second is reported.
-    for (const { file, def } of docs.items) {
-      if (this.templates.has(def.kind)) docs.problems.push({ file, problem: `a ${def.kind} template is already loaded` });
-      else this.templates.set(def.kind, def);
-    }
-    for (const { file, def } of files.items) {
-      if (this.layouts.has(def.kind)) files.problems.push({ file, problem: `a ${def.kind} layout is already loaded` });
-      else this.layouts.set(def.kind, def);
-    }
-    this.problems.push(...docs.problems.map((p) => ({ ...p, file: `documents/${p.file}` })), ...files.problems.map((p) => ({ ...p, file: `files/${p.file}` })));
+    this.imagesDirs = layered(o.templatesDir, o.shopTemplatesDir, 'images');
+    const docs = byKind(layered(o.templatesDir, o.shopTemplatesDir, 'documents'), 'documents', documentTemplateSchema);
+    const files = byKind(layered(o.templatesDir, o.shopTemplatesDir, 'files'), 'files', fileLayoutSchema);
+    for (const [kind, def] of docs.defs) this.templates.set(kind, def);
+    for (const [kind, def] of files.defs) this.layouts.set(kind, def);
+    this.problems.push(...docs.problems, ...files.problems);
     for (const p of this.problems) o.logger?.error(p, `document template ${p.file} is not usable`);
   }
 
@@ -118,8 +141,11 @@ export class DocumentService {
   private template<K extends DocumentTemplateDef['kind']>(kind: K): Extract<DocumentTemplateDef, { kind: K }> {
     const def = this.templates.get(kind);
     if (!def) {
-      const broken = this.problems.find((p) => p.file.startsWith('documents/'));
-      throw new StationError('TEMPLATE_NOT_FOUND', `There is no usable ${kind} template${broken ? ` (${broken.file}: ${broken.problem})` : ''}.`, { status: 404, hint: 'Check templates/documents/.' });
+      const broken = this.problems.find((p) => p.file.includes('documents/'));
+      throw new StationError('TEMPLATE_NOT_FOUND', `There is no usable ${kind} template${broken ? ` (${broken.file}: ${broken.problem})` : ''}.`, {
+        status: 404,
+        hint: `Check ${layered(this.o.templatesDir, this.o.shopTemplatesDir, 'documents').join(' and ')}.`,
+      });
     }
     return def as Extract<DocumentTemplateDef, { kind: K }>;
   }
@@ -127,9 +153,9 @@ export class DocumentService {
   /** The logo's bytes, read again only when the file changes: the PDF canvas decodes each distinct PNG once. */
   private logo(def: { logo?: string | undefined }): Uint8Array | undefined {
     if (!def.logo) return undefined;
-    const path = join(this.o.templatesDir, 'images', def.logo);
-    const stamp = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
-    if (stamp === undefined) return undefined;
+    const found = this.imagesDirs.map((dir) => ({ path: join(dir, def.logo!), stamp: statSync(join(dir, def.logo!), { throwIfNoEntry: false })?.mtimeMs })).find((f) => f.stamp !== undefined);
+    if (!found) return undefined;
+    const { path, stamp } = found as { path: string; stamp: number };
     const hit = this.logos.get(path);
     if (hit?.stamp === stamp) return hit.bytes;
     const bytes = new Uint8Array(readFileSync(path));

@@ -1,5 +1,4 @@
 // The label engine: one template, one line's data and serials, rendered as ZPL or PDF to print, or SVG/PNG to preview.
-import { join } from 'node:path';
 import type { CachedWorkOrder, LineView } from '../domain/work-order.js';
 import { turnTaker } from '../lib/yield.js';
 import { StationError } from '../errors.js';
@@ -16,13 +15,17 @@ import type { SerialRecord, SerialStore } from './serials.js';
 import { TemplateRegistry, type LoadedTemplate } from './templates.js';
 import { ZplLabelMaker } from './zpl-maker.js';
 import { ShopClock } from '../lib/shop-clock.js';
+import { layered } from '../lib/template-folders.js';
 
 export type { Subject } from './label-data.js';
 export type LabelFormat = 'zpl' | 'pdf';
 export type PreviewFormat = LabelFormat | 'svg' | 'png';
 
 export interface LabelEngineOptions {
+  /** The templates shipped with benchprint (labels/, fonts/, images/). */
   templatesDir: string;
+  /** A shop's own templates folder, laid over the shipped one (see template-folders). */
+  shopTemplatesDir?: string;
   serials: SerialStore;
   shopName: string;
   stationName: string;
@@ -70,18 +73,19 @@ export class LabelEngine {
   readonly templates: TemplateRegistry;
   readonly fonts: Record<Weight, LabelFont>;
   readonly images: ImageLoader;
-  private readonly fontsDir: string;
+  private readonly fontsDirs: string[];
   /** PDF labels are drawn on a thread of their own, off the station's event loop. */
   private readonly pdf: PdfRenderer;
   private readonly clock: ShopClock;
 
   constructor(private readonly o: LabelEngineOptions) {
     this.clock = o.clock ?? new ShopClock();
-    this.fontsDir = join(o.templatesDir, 'fonts');
-    this.templates = TemplateRegistry.load(join(o.templatesDir, 'labels'), o.logger, o.templateStore);
-    this.fonts = loadFonts(this.fontsDir, o.fallbackFonts ?? []);
-    this.images = imageLoader(join(o.templatesDir, 'images'), (name) => o.templateStore?.image(name));
-    this.pdf = new PdfRenderer({ fontsDir: this.fontsDir, fallbackFonts: o.fallbackFonts ?? [], onMissing: (cps) => this.reportMissing(cps) });
+    const dirs = (sub: string) => layered(o.templatesDir, o.shopTemplatesDir, sub);
+    this.fontsDirs = dirs('fonts');
+    this.templates = TemplateRegistry.load(dirs('labels'), o.logger, o.templateStore);
+    this.fonts = loadFonts(this.fontsDirs, o.fallbackFonts ?? []);
+    this.images = imageLoader(dirs('images'), (name) => o.templateStore?.image(name));
+    this.pdf = new PdfRenderer({ fontsDirs: this.fontsDirs, fallbackFonts: o.fallbackFonts ?? [], onMissing: (cps) => this.reportMissing(cps) });
   }
 
   /** Ends the PDF drawing thread (the station stops). */

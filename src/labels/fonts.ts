@@ -2,6 +2,7 @@
 // Japanese, symbols): loaded once, measured per character for layout.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { folders } from '../lib/template-folders.js';
 import { readFontMetrics, type FontMetrics } from './font-metrics.js';
 
 export type Weight = 'regular' | 'bold';
@@ -36,29 +37,32 @@ export interface LabelFont {
 
 const cache = new Map<string, Record<Weight, LabelFont>>();
 
-/** Other font files in the fonts folder, then the configured ones that exist, in that order. */
-function fallbackFiles(fontsDir: string, extra: readonly string[]): string[] {
+/** Other font files in the fonts folders (the shop's first), then the configured ones that exist, in that order. */
+function fallbackFiles(fontsDirs: readonly string[], extra: readonly string[]): string[] {
   const own = new Set(Object.values(FILES));
-  let local: string[] = [];
-  try {
-    local = readdirSync(fontsDir)
-      .filter((f) => /\.(ttf|otf)$/i.test(f) && !own.has(f))
-      .sort()
-      .map((f) => join(fontsDir, f));
-  } catch {
-    // no folder: no local fallbacks
-  }
+  const local = fontsDirs.flatMap((dir) => {
+    try {
+      return readdirSync(dir)
+        .filter((f) => /\.(ttf|otf)$/i.test(f) && !own.has(f))
+        .sort()
+        .map((f) => join(dir, f));
+    } catch {
+      return []; // no folder: no local fallbacks
+    }
+  });
   return [...local, ...extra.filter((f) => existsSync(f))];
 }
 
-export function loadFonts(fontsDir: string, extraFallbacks: readonly string[] = []): Record<Weight, LabelFont> {
-  const key = `${fontsDir}\u0000${extraFallbacks.join('\u0000')}`;
+/** The label fonts from the first of `fontsDirs` that has them (a shop's folder, then the shipped one). */
+export function loadFonts(fontsDirs: string | readonly string[], extraFallbacks: readonly string[] = []): Record<Weight, LabelFont> {
+  const dirs = folders(fontsDirs);
+  const key = `${dirs.join('\u0000')}\u0000\u0000${extraFallbacks.join('\u0000')}`;
   const cached = cache.get(key);
   if (cached) return cached;
   // Parsed on first need: most labels never need them, and a CJK font is megabytes.
   let loaded: FallbackFont[] | undefined;
   const fallbacks = () =>
-    (loaded ??= fallbackFiles(fontsDir, extraFallbacks).flatMap((path) => {
+    (loaded ??= fallbackFiles(dirs, extraFallbacks).flatMap((path) => {
       try {
         const bytes = new Uint8Array(readFileSync(path));
         return [{ path, bytes, metrics: readFontMetrics(bytes) }];
@@ -67,7 +71,7 @@ export function loadFonts(fontsDir: string, extraFallbacks: readonly string[] = 
       }
     }));
   const load = (weight: Weight): LabelFont => {
-    const path = join(fontsDir, FILES[weight]);
+    const path = dirs.map((dir) => join(dir, FILES[weight])).find((f) => existsSync(f)) ?? join(dirs.at(-1)!, FILES[weight]);
     const bytes = new Uint8Array(readFileSync(path));
     const metrics = readFontMetrics(bytes);
     const widths = new Map<number, number>();

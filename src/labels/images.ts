@@ -1,7 +1,8 @@
 // Images on labels (a shop logo): PNG files from templates/images, decoded once to 1-bit for ZPL.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lazy } from '../lib/lazy.js';
+import { folders } from '../lib/template-folders.js';
 import { StationError } from '../errors.js';
 
 const pngjs = lazy<typeof import('pngjs')>('pngjs');
@@ -21,8 +22,9 @@ export interface ImageLoader {
   forget(src: string): void;
 }
 
-/** Images by name: uploaded ones (`stored`) first, then files in `imagesDir`. Each is decoded once. */
-export function imageLoader(imagesDir: string, stored: (name: string) => Uint8Array | undefined = () => undefined): ImageLoader {
+/** Images by name: uploaded ones (`stored`) first, then files in `imagesDirs` (the shop's folder first). Each is decoded once. */
+export function imageLoader(imagesDirs: string | readonly string[], stored: (name: string) => Uint8Array | undefined = () => undefined): ImageLoader {
+  const dirs = folders(imagesDirs);
   const cache = new Map<string, GrayImage>();
   const load = (src: string): GrayImage => {
     const hit = cache.get(src);
@@ -31,10 +33,10 @@ export function imageLoader(imagesDir: string, stored: (name: string) => Uint8Ar
     let decoded: import('pngjs').PNG;
     try {
       const uploaded = stored(src);
-      png = uploaded ? Buffer.from(uploaded) : readFileSync(join(imagesDir, src));
+      png = uploaded ? Buffer.from(uploaded) : readFileSync(dirs.map((dir) => join(dir, src)).find((f) => existsSync(f)) ?? join(dirs[0]!, src));
       decoded = pngjs().PNG.sync.read(png);
     } catch (err) {
-      throw new StationError('TEMPLATE_IMAGE', `The image ${src} cannot be read from ${imagesDir} (${(err as Error).message}).`, {
+      throw new StationError('TEMPLATE_IMAGE', `The image ${src} cannot be read from ${dirs.join(' or ')} (${(err as Error).message}).`, {
         status: 422,
         hint: 'Upload it in the label designer, or put a PNG file with that name in templates/images/.',
       });

@@ -8,7 +8,8 @@ import { startWorker } from '../lib/worker.js';
 import type { LabelTemplateDef } from './template-schema.js';
 
 export interface PdfWorkerData {
-  fontsDir: string;
+  /** The fonts folders, the shop's first (see template-folders). */
+  fontsDirs: string[];
   fallbackFonts: readonly string[];
 }
 
@@ -110,7 +111,7 @@ export class PdfRenderer {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const workerData: PdfWorkerData = { fontsDir: this.o.fontsDir, fallbackFonts: [...this.o.fallbackFonts] };
+    const workerData: PdfWorkerData = { fontsDirs: this.o.fontsDirs, fallbackFonts: [...this.o.fallbackFonts] };
     const worker = startWorker(import.meta.url, 'pdf-worker', { workerData, resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb ?? 128, maxYoungGenerationSizeMb: YOUNG_MB }, stderr: false });
     worker.on('message', (reply: PdfWorkerReply | PdfWorkerPiece) => ('piece' in reply ? this.piece(reply) : this.answer(reply)));
     worker.on('error', (err) => this.lost(worker, err));

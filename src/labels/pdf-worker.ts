@@ -13,7 +13,7 @@ import type { LabelTemplateDef } from './template-schema.js';
 import type { PdfRequest, PdfWorkerData, PdfWorkerPiece, PdfWorkerReply } from './pdf-render.js';
 
 const init = workerData as PdfWorkerData;
-const fonts = loadFonts(init.fontsDir, init.fallbackFonts);
+const fonts = loadFonts(init.fontsDirs, init.fallbackFonts);
 /** Compiled layouts by their definition's text (a stored template's versions differ; a draft has no version). */
 const compiled = new Map<string, CompiledLayout>();
 

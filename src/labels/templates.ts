@@ -1,10 +1,11 @@
 // Label templates: the shipped ones from templates/labels (read-only) and those made at the station (its store, in
 // versions). Each is validated and compiled on its own; a broken one is reported with why, the rest work.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import { formatPath } from '../config/load.js';
 import { StationError } from '../errors.js';
 import { loadJsonFiles, type FileProblem } from '../lib/json-files.js';
+import { folders } from '../lib/template-folders.js';
 import type { Logger } from '../logger.js';
 import { compileLayout, type CompiledLayout } from './layout.js';
 import { compileRawZpl, type CompiledZpl } from './raw-zpl.js';
@@ -65,20 +66,34 @@ export class TemplateRegistry {
     readonly store: TemplateStore | undefined,
   ) {}
 
-  static load(dir: string, logger?: Logger, store?: TemplateStore): TemplateRegistry {
+  /**
+   * The template files of `dirs`: one folder, or a shop's folder and the shipped one (in that order), where a shop's
+   * template replaces the shipped one with its id. A shop's file is named by its path; a shipped one by its name.
+   */
+  static load(dirs: string | readonly string[], logger?: Logger, store?: TemplateStore): TemplateRegistry {
+    const list = folders(dirs);
     const byId = new Map<string, LoadedTemplate>();
-    const { items, problems } = loadJsonFiles(dir, labelTemplateSchema);
-    for (const { file, def } of items) {
-      try {
-        const loaded = compileTemplate(def, { source: 'shipped', file }, dir);
-        if (byId.has(loaded.def.id)) problems.push({ file, problem: `id "${loaded.def.id}" is already used by ${byId.get(loaded.def.id)!.file}` });
-        else byId.set(loaded.def.id, loaded);
-      } catch (err) {
-        problems.push({ file, problem: (err as Error).message });
+    const problems: TemplateProblem[] = [];
+    // The shipped folder first, then the shop's over it; a shop that has no labels/ folder of its own has the shipped ones.
+    for (const [i, dir] of [...list.entries()].reverse()) {
+      const shipped = i === list.length - 1;
+      if (!shipped && !existsSync(dir)) continue;
+      const name = (file: string) => (shipped ? file : join(dir, file));
+      const own = new Set<string>();
+      const read = loadJsonFiles(dir, labelTemplateSchema);
+      problems.push(...read.problems.map((p) => ({ ...p, file: name(p.file) })));
+      for (const { file, def } of read.items) {
+        try {
+          const loaded = compileTemplate(def, { source: 'shipped', file: name(file) }, dir);
+          if (own.has(loaded.def.id)) problems.push({ file: name(file), problem: `id "${loaded.def.id}" is already used by ${byId.get(loaded.def.id)!.file}` });
+          else (own.add(loaded.def.id), byId.set(loaded.def.id, loaded));
+        } catch (err) {
+          problems.push({ file: name(file), problem: (err as Error).message });
+        }
       }
     }
     for (const p of problems) logger?.error({ file: p.file, problem: p.problem }, `label template ${p.file} is not usable`);
-    return new TemplateRegistry(byId, problems, dir, store);
+    return new TemplateRegistry(byId, problems, list.find((d) => existsSync(d)) ?? list.at(-1)!, store);
   }
 
   isShipped(id: string): boolean {
@@ -125,10 +140,10 @@ export class TemplateRegistry {
       }
       return loaded;
     }
-    const broken = this.shippedProblems.find((p) => p.file.replace(/\.json$/, '') === id);
+    const broken = this.shippedProblems.find((p) => basename(p.file).replace(/\.json$/, '') === id);
     throw new StationError('TEMPLATE_NOT_FOUND', broken ? `Label template "${id}" is broken: ${broken.problem}.` : `There is no label template "${id}".`, {
       status: 404,
-      hint: broken ? `Fix templates/labels/${broken.file}; the other templates keep working.` : `Known templates: ${this.list().map((t) => t.def.id).join(', ')}.`,
+      hint: broken ? `Fix ${isAbsolute(broken.file) ? broken.file : `templates/labels/${broken.file}`}; the other templates keep working.` : `Known templates: ${this.list().map((t) => t.def.id).join(', ')}.`,
     });
   }
 

@@ -65,7 +65,8 @@ export function templateRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const service = () => templateService(deps);
 
-  app.get('/templates', (c) => c.json({ items: service().list(), problems: deps.labels.templates.problems }));
+  // Problems: label templates that are broken, then document layouts (a shop's broken one: the shipped one serves).
+  app.get('/templates', (c) => c.json({ items: service().list(), problems: [...deps.labels.templates.problems, ...deps.documents.problems] }));
 
   app.get('/templates/fields', (c) => {
     const q = parseRequest('field query', fieldsQuery, c.req.query());

@@ -1,4 +1,6 @@
 // A whole station in-process: demo config on a temp data folder and a free loopback port.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import type { StationConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
@@ -31,4 +33,23 @@ export async function asKiosk(app: App): Promise<(path: string, init?: RequestIn
 /** Requests from another PC on the LAN with a bearer token. */
 export function asToken(app: App, token: string): (path: string, init?: RequestInit) => Promise<Response> {
   return async (path, init = {}) => app.request(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } }, FROM_LAN);
+}
+
+/**
+ * Prints a request as the kiosk to a folder printer ("bench", writing to `out`) and returns the one file it made: for
+ * tests that read what was printed.
+ */
+export function printedToFolder(station: RunningStation, out: string, defaults: object = {}): (body: object) => Promise<Buffer> {
+  let kiosk: Awaited<ReturnType<typeof asKiosk>> | undefined;
+  return async (body) => {
+    kiosk ??= await asKiosk(station.app);
+    mkdirSync(out, { recursive: true });
+    const before = new Set(readdirSync(out));
+    const res = await kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ printer: 'bench', ...defaults, ...body }) });
+    if (res.status !== 201) throw new Error(`the station answered ${res.status}: ${await res.text()}`);
+    await station.queue.runUntilIdle();
+    const fresh = readdirSync(out).filter((f) => !before.has(f));
+    if (fresh.length !== 1) throw new Error(`expected one new file in ${out}, found ${fresh.length}`);
+    return readFileSync(join(out, fresh[0]!));
+  };
 }

@@ -9,7 +9,7 @@ import { pdfWords } from '../helpers/barcodes.js';
 const templates = join(import.meta.dirname, '../../templates');
 // The thread is given templates as the station validated them.
 const def = labelTemplateSchema.parse(JSON.parse(readFileSync(join(templates, 'labels/hose-tag.json'), 'utf8')));
-const small = new PdfRenderer({ fontsDir: join(templates, 'fonts'), fallbackFonts: [], maxHeapMb: 24 });
+const small = new PdfRenderer({ fontsDirs: [join(templates, 'fonts')], fallbackFonts: [], maxHeapMb: 24 });
 afterAll(() => small.close());
 
 describe('the PDF drawing thread', () => {

@@ -1,6 +1,6 @@
 // Dates and times as the shop reads them: a tag's assembly date, a datasheet's "printed" stamp and the kiosk's times
 // are in the shop's time zone, not UTC's (a bench in Houston crimping at 19:30 on the 3rd dates its tags the 3rd).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
@@ -8,7 +8,7 @@ import { ShopClock } from '../../src/lib/shop-clock.js';
 import { FORMATTERS } from '../../src/labels/bind.js';
 import type { RunningStation } from '../../src/station.js';
 import { pdfText } from '../helpers/barcodes.js';
-import { asKiosk, demoStation } from '../helpers/station.js';
+import { asKiosk, demoStation, printedToFolder } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
 describe('the shop clock', () => {
@@ -88,16 +88,7 @@ describe(`a station set to ${zone}`, () => {
     await station?.stop();
   });
 
-  const printed = async (body: object): Promise<Buffer> => {
-    mkdirSync(out, { recursive: true });
-    const before = new Set(readdirSync(out));
-    const res = await (await asKiosk(station.app))('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ printer: 'bench', workOrder: 'WO-24005', ...body }) });
-    expect(res.status).toBe(201);
-    await station.queue.runUntilIdle();
-    const fresh = readdirSync(out).filter((f) => !before.has(f));
-    expect(fresh).toHaveLength(1);
-    return readFileSync(join(out, fresh[0]!));
-  };
+  const printed = (body: object) => printedToFolder(station, out, { workOrder: 'WO-24005' })(body);
 
   it("dates the tags with the shop's day", async () => {
     const asked = new Date();
