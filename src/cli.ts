@@ -1,10 +1,16 @@
 // Command-line tools: `check-config` validates the config (and each printer) without starting the station.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig, locateConfig } from './config/load.js';
 import { configReferenceMarkdown } from './config/reference.js';
 import { describeError } from './errors.js';
 import { silentLogger } from './logger.js';
 import { loadPrinters } from './printing/registry.js';
+import { DocumentService } from './documents/service.js';
+import { loadFonts } from './labels/fonts.js';
+import { TemplateRegistry } from './labels/templates.js';
+import { layered } from './lib/template-folders.js';
+import { SHIPPED_TEMPLATES } from './paths.js';
 
 async function checkConfig(argv: string[]): Promise<number> {
   let loaded;
@@ -28,11 +34,21 @@ async function checkConfig(argv: string[]): Promise<number> {
     console.log(`printer ${p.id} (${p.entry.driver}, ${p.entry.uri}): ${p.problem ? `NOT USABLE: ${p.problem}` : `entry ok${answers}`}`);
   }
   await printers.close();
-  if (broken.length) {
-    console.log(`${broken.length} printer(s) will be reported as not usable; the station still starts.`);
-    return 1;
-  }
-  return 0;
+  const templates = templateProblems(loaded.config.station.templatesDir);
+  for (const line of templates.lines) console.log(line);
+  if (broken.length) console.log(`${broken.length} printer(s) will be reported as not usable; the station still starts.`);
+  if (templates.problems) console.log(`${templates.problems} template file(s) will be skipped; the station still starts.`);
+  return broken.length || templates.problems ? 1 : 0;
+}
+
+/** The shop's templates folder over the shipped one: which files would be skipped, and why. */
+function templateProblems(shopDir: string | undefined): { lines: string[]; problems: number } {
+  const shop = shopDir ? resolve(shopDir) : undefined;
+  const labels = TemplateRegistry.load(layered(SHIPPED_TEMPLATES, shop, 'labels'));
+  const documents = new DocumentService({ templatesDir: SHIPPED_TEMPLATES, ...(shop ? { shopTemplatesDir: shop } : {}), fonts: loadFonts(layered(SHIPPED_TEMPLATES, shop, 'fonts')), shopName: '', stationName: '' });
+  const problems = [...labels.problems, ...documents.problems];
+  const where = shop ? (existsSync(shop) ? `${shop}, over the shipped ones` : `${shop} DOES NOT EXIST: the shipped ones are used`) : 'the shipped ones';
+  return { lines: [`templates: ${where}`, ...problems.map((p) => `template ${p.file}: NOT USABLE: ${p.problem}`)], problems: problems.length + (shop && !existsSync(shop) ? 1 : 0) };
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -5,7 +5,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.js';
-import { PACKAGE_ROOT } from './paths.js';
+import { PACKAGE_ROOT, SHIPPED_TEMPLATES } from './paths.js';
 import type { LoadedConfig } from './config/load.js';
 import type { GoldleafConfig } from './config/schema.js';
 import { StationError, describeError } from './errors.js';
@@ -41,7 +41,6 @@ import { ClockCheck, duration } from './lib/clock-check.js';
 import { tagsMade } from './queue/printed-lines.js';
 import { otherBenchesLineTags } from './shop/line-tags.js';
 
-const SHIPPED_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 
 export interface RunningStation {
   url: string;

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runStation } from './helpers/child.js';
@@ -54,10 +54,14 @@ describe('the station as a process', () => {
     expect(await bad.exit()).toBe(2);
     expect(bad.stderr()).toContain('server.port');
     const goodPath = join(dir, 'good.json');
+    // The shop's templates: one label of its own that is broken (the shipped one of its id serves).
+    mkdirSync(join(dir, 'tpl', 'labels'), { recursive: true });
+    writeFileSync(join(dir, 'tpl', 'labels', 'hose-tag.json'), '{"id": "hose-tag"}');
     writeFileSync(
       goodPath,
       JSON.stringify({
         goldleaf: { sandbox: true },
+        station: { templatesDir: join(dir, 'tpl') },
         printers: [{ id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'zebra', driver: 'nope', uri: 'tcp://127.0.0.1:9' }, { id: 'x' }, { id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'off', driver: 'zpl', uri: 'tcp://127.0.0.1:9' }],
       }),
     );
@@ -72,6 +76,9 @@ describe('the station as a process', () => {
     expect(out).toMatch(/printer zebra .*NOT USABLE: driver: unknown driver "nope"/);
     expect(out).toMatch(/printer x .*NOT USABLE: driver: .*; uri: /);
     expect(out).toMatch(/printer printer-4 .*NOT USABLE: printers\[3\] in the config file has the id "hot" of printers\[0\]; each printer needs its own id/);
+    expect(out).toContain(`templates: ${join(dir, 'tpl')}, over the shipped ones`);
+    expect(out).toMatch(new RegExp(`template ${join(dir, 'tpl', 'labels', 'hose-tag.json')}: NOT USABLE: \\S`));
+    expect(out).toContain('1 template file(s) will be skipped; the station still starts.');
     expect(code).toBe(1);
     // A mistyped option is refused, not taken for demo mode.
     const typo = runStation(['check-config', '--cofig', goodPath], {}, 'src/cli.ts');
