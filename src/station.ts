@@ -96,7 +96,11 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
         const moved = jobs.shiftWaitingTimes(ms);
         clockLogger.warn({ stepMs: ms, jobsMoved: moved }, `this PC's clock was set ${ms > 0 ? 'forward' : 'back'} by ${duration(ms)}; the expiry and next try of ${moved} waiting ${moved === 1 ? 'job' : 'jobs'} moved with it`);
       },
-      onChange: (v) => (v.state === 'right' || v.state === 'unchecked' ? clockLogger.info({ clock: v }, v.state === 'right' ? "this PC's clock agrees with GoldLeaf's" : "this PC's clock is not checked") : clockLogger.warn({ clock: v }, v.message ?? "this PC's clock is off")),
+      onChange: (v) => {
+        if (v.state === 'unchecked') clockLogger.debug({ clock: v }, "this PC's clock is not checked (no server heard yet, or station.checkClock is off)");
+        else if (v.state === 'right') clockLogger.info({ clock: v }, `this PC's clock agrees with ${v.reference!.source}'s`);
+        else clockLogger.warn({ clock: v }, v.message!);
+      },
     });
     cleanup.push(clockCheck.watch());
     const client = new GoldleafClient(new GoldleafHttp(goldleaf, glLogger, fetch, { mono: () => clockCheck.mono(), heard: (date, age, sent) => clockCheck.heardDate('GoldLeaf', date, age, sent) }), goldleaf);

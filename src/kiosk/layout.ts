@@ -20,7 +20,7 @@ function goldleafBanner(deps: Pick<AppDeps, 'sync'>): Html | string {
 }
 
 /** This PC's clock, when it is off: red while new tags are held, amber when only the times are off. */
-export function clockBanner(deps: Pick<AppDeps, 'clockCheck'>): Html | string {
+function clockBanner(deps: Pick<AppDeps, 'clockCheck'>): Html | string {
   const v = deps.clockCheck?.verdict();
   if (!v?.message) return '';
   return v.holds ? html`<div class="banner bad" role="alert" id="clock-banner">${v.message}</div>` : html`<div class="banner warn" role="status" id="clock-banner">${v.message}</div>`;

@@ -191,7 +191,6 @@ export class ClockCheck {
     return v;
   }
 
-
   /** Throws when tags or papers made now would carry a wrong date. */
   assertDatesRight(): void {
     const v = this.verdict();
