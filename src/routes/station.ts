@@ -10,7 +10,7 @@ import { renderRequest } from '../queue/requests.js';
 
 /** What this module serves, for the OpenAPI document (the served routes are checked against it). */
 export const operations: readonly Operation[] = [
-  { method: 'get', path: '/api/v1/status', summary: 'The station, its GoldLeaf connection and cache age, and its printers', scope: 'read' },
+  { method: 'get', path: '/api/v1/status', summary: "The station, its GoldLeaf connection and cache age, its printers, and this PC's clock against GoldLeaf's", scope: 'read' },
   { method: 'get', path: '/api/v1/printers', summary: 'Printers with their state (asked now) and when each was last seen', scope: 'read' },
   { method: 'get', path: '/api/v1/printers/{id}', summary: 'One printer, asked now', scope: 'read' },
   { method: 'post', path: '/api/v1/printers/{id}/test-print', summary: "Print a test page in the printer's own language (through the queue)", scope: 'print' },
@@ -28,6 +28,7 @@ export function stationRoutes(deps: AppDeps): Hono<AppEnv> {
       goldleaf: { ...snap, state: reachability(snap), cacheAgeSeconds: ageSeconds(snap.lastSuccessAt) ?? null },
       printers: deps.printers.views(),
       ...(deps.shop ? { shop: deps.shop.status() } : {}),
+      ...(deps.clockCheck ? { clock: deps.clockCheck.verdict() } : {}),
     });
   });
 

@@ -237,6 +237,7 @@ describe('a station whose clock is days behind GoldLeaf', () => {
     expect(ready.status).toBe('ready');
     expect(ready.clock).toMatchObject({ state: 'off', holds: true, reference: { source: 'GoldLeaf' } });
     expect(ready.clock.offsetMs).toBeLessThan(-60 * 3_600_000);
+    expect(((await (await kiosk('/api/v1/status')).json()) as { clock: ClockVerdict }).clock).toMatchObject({ state: 'off', holds: true });
     const page = await (await kiosk('/kiosk')).text();
     expect(page).toMatch(/<div class="banner bad" role="alert" id="clock-banner">This PC&#39;s clock reads .* new ones are held until the clock is set\.<\/div>/);
     expect(await (await kiosk('/kiosk/banner')).text()).toContain('id="clock-banner"');
