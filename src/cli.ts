@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, locateConfig } from './config/load.js';
 import { configReferenceMarkdown } from './config/reference.js';
-import { describeError } from './errors.js';
+import { describeError, isStationError } from './errors.js';
+import type { StationConfig } from './config/schema.js';
+import { GoldleafClient } from './goldleaf/client.js';
+import { GoldleafHttp } from './goldleaf/http.js';
+import { ClockCheck } from './lib/clock-check.js';
+import { ShopClock } from './lib/shop-clock.js';
+import { Ledger } from './shop/ledger.js';
+import { createPool, safeUrl } from './shop/pg.js';
 import { silentLogger } from './logger.js';
 import { loadPrinters } from './printing/registry.js';
 import { DocumentService } from './documents/service.js';
@@ -24,7 +31,10 @@ async function checkConfig(argv: string[]): Promise<number> {
   const broken = printers.list().filter((p) => p.problem);
   const where = loaded.path ?? 'no config file (demo mode: sandbox and virtual printers)';
   console.log(`${where}: configuration is valid.`);
-  console.log(`GoldLeaf: ${loaded.config.goldleaf.sandbox ? 'built-in sandbox' : loaded.config.goldleaf.baseUrl}`);
+  // GoldLeaf and the shop ledger are asked once each (nothing changed there): a refused key, a wrong address or a PC
+  // whose clock is days off is what an installer wants to hear before the first Monday.
+  const servers = await checkServers(loaded.config);
+  for (const line of servers.lines) console.log(line);
   // A usable entry is asked how the printer is now (a status question only, nothing printed): an entry that is right
   // for a printer that is off, or at another address, is what an installer wants to hear about before the first job.
   const now = new Map((await Promise.all(printers.list().filter((p) => !p.problem).map((p) => printers.refresh(p.id, 3000)))).map((v) => [v.id, v]));
@@ -38,7 +48,47 @@ async function checkConfig(argv: string[]): Promise<number> {
   for (const line of templates.lines) console.log(line);
   if (broken.length) console.log(`${broken.length} printer(s) will be reported as not usable; the station still starts.`);
   if (templates.problems) console.log(`${templates.problems} template file(s) will be skipped; the station still starts.`);
-  return broken.length || templates.problems ? 1 : 0;
+  return broken.length || templates.problems || servers.problems ? 1 : 0;
+}
+
+/** GoldLeaf (a token and one page), this PC's clock against the servers' and, in a shop, the ledger. */
+async function checkServers(config: StationConfig): Promise<{ lines: string[]; problems: number }> {
+  const lines: string[] = [];
+  let problems = 0;
+  const clock = new ClockCheck({ clock: new ShopClock(config.station.timeZone), enabled: config.station.checkClock });
+  const gl = config.goldleaf;
+  if (gl.sandbox) lines.push('GoldLeaf: built-in sandbox');
+  else {
+    const http = new GoldleafHttp({ ...gl, maxRetries: 0 }, silentLogger(), fetch, { mono: () => clock.mono(), heard: (date, age, sent) => clock.heardDate('GoldLeaf', date, age, sent) });
+    try {
+      const { released } = await new GoldleafClient(http, gl).probe(AbortSignal.timeout(gl.requestTimeoutMs * 2));
+      lines.push(`GoldLeaf: ${gl.baseUrl}: the key was accepted${released === undefined ? '' : `; ${released} released work orders`}`);
+    } catch (err) {
+      problems++;
+      lines.push(`GoldLeaf: ${gl.baseUrl}: NOT USABLE: ${isStationError(err) ? err.advice : describeError(err)}`);
+    }
+  }
+  if (config.shop?.databaseUrl) {
+    const url = config.shop.databaseUrl;
+    const pool = createPool(url, { connectTimeoutMs: config.shop.connectTimeoutMs, queryTimeoutMs: config.shop.connectTimeoutMs * 3, max: 1 });
+    try {
+      const sent = clock.mono();
+      clock.heardTime('the shop ledger', await new Ledger(pool, url).now(), sent);
+      lines.push(`shop ledger: ${safeUrl(url)}: reachable`);
+    } catch (err) {
+      problems++;
+      lines.push(`shop ledger: ${safeUrl(url)}: NOT REACHABLE: ${isStationError(err) ? err.advice : describeError(err)} (the bench prints without it)`);
+    } finally {
+      await pool.end().catch(() => undefined);
+    }
+  }
+  const v = clock.verdict();
+  if (v.state === 'right') lines.push(`clock: this PC's clock agrees with ${v.reference!.source}'s`);
+  else if (v.state === 'off') {
+    if (v.holds) problems++;
+    lines.push(`clock: ${v.holds ? 'WRONG: ' : ''}${v.message}`);
+  }
+  return { lines, problems };
 }
 
 /** The shop's templates folder over the shipped one: which files would be skipped, and why. */

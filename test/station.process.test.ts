@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SANDBOX_KEY, startSandbox } from '../src/sandbox/server.js';
 import { runStation } from './helpers/child.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -84,6 +85,36 @@ describe('the station as a process', () => {
     const typo = runStation(['check-config', '--cofig', goodPath], {}, 'src/cli.ts');
     expect(await typo.exit()).toBe(2);
     expect(typo.stderr()).toContain('unexpected arguments "--cofig"');
+  });
+
+  it('check-config asks GoldLeaf with the key, and tells a PC whose clock is days off', async () => {
+    const sandbox = await startSandbox();
+    try {
+      const path = join(dir, 'real.json');
+      writeFileSync(path, JSON.stringify({ goldleaf: { baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl, keyName: SANDBOX_KEY.keyName } }));
+      const released = [...sandbox.state.data.workOrders.values()].filter((w) => w.status === 'Released').length;
+      const check = async (key: string) => {
+        const child = runStation(['check-config', path], { BENCHPRINT_GOLDLEAF_API_KEY: key }, 'src/cli.ts');
+        const code = await child.exit();
+        return { code, out: child.lines.map((l) => l.msg).join('\n') };
+      };
+      const good = await check(SANDBOX_KEY.apiKey);
+      expect(good.out).toContain(`GoldLeaf: ${sandbox.baseUrl}: the key was accepted; ${released} released work orders`);
+      expect(good.out).toContain("clock: this PC's clock agrees with GoldLeaf's");
+      expect(good.code).toBe(0);
+
+      const refused = await check('not-the-key-0000000000');
+      expect(refused.out).toMatch(new RegExp(`GoldLeaf: ${sandbox.baseUrl.replace(/[.]/g, '\\.')}: NOT USABLE: .*key`, 'i'));
+      expect(refused.out).not.toContain('not-the-key');
+      expect(refused.code).toBe(1);
+
+      sandbox.state.clockOffsetSec = 61 * 3600;
+      const behind = await check(SANDBOX_KEY.apiKey);
+      expect(behind.out).toMatch(/clock: WRONG: This PC's clock reads .*, GoldLeaf's .*: it is 2 days 1[23] h( \d+ min)? behind\./);
+      expect(behind.code).toBe(1);
+    } finally {
+      await sandbox.close();
+    }
   });
 
   it('refuses to start a second station on the same data folder', async () => {

@@ -51,6 +51,18 @@ export class GoldleafClient {
     return this.listAll('/workorders', { status: this.settings.releasedStatuses }, signal);
   }
 
+  /**
+   * One question, not retried: the key is accepted and the released work orders can be listed (how many, where the
+   * server says). For check-config, before the first sync.
+   */
+  async probe(signal?: AbortSignal): Promise<{ released?: number }> {
+    const path = '/workorders';
+    const res = await this.http.request({ method: 'GET', path, query: { status: this.settings.releasedStatuses, page: 1, limit: 1 }, maxRetries: 0, ...(signal ? { signal } : {}) });
+    const body = parseJson(`GET ${path}`, res.bytes);
+    const { total } = envelope(`GET ${path}`, body, this.settings.listItemsField, this.settings.listTotalField);
+    return total === undefined ? {} : { released: total };
+  }
+
   /** One work order; `maxRetries` lowers the tries for a sync that meets a bad record (it tries again next time). */
   async getWorkOrder(id: string, signal?: AbortSignal, maxRetries?: number) {
     return this.getJson(`/workorder/${enc(id)}`, workOrderSchema, signal, maxRetries);
