@@ -14,7 +14,9 @@ function goldleafBanner(deps: Pick<AppDeps, 'sync'>): Html | string {
   if (state === 'cache') {
     const age = ageSeconds(snap.lastSuccessAt);
     const when = age === undefined ? 'an earlier sync' : age < 90 ? `${age} s ago` : age < 5400 ? `${Math.round(age / 60)} min ago` : `${Math.round(age / 3600)} h ago`;
-    return html`<div class="banner warn" role="status">GoldLeaf is not answering. Work orders shown are from ${when}; printing works.</div>`;
+    // Why, in GoldLeaf's or the network's words: "not reachable" and "refused the key" are different calls to make.
+    const why = snap.lastError ?? 'GoldLeaf is not answering.';
+    return html`<div class="banner warn" role="status">Work orders shown are from ${when}; printing works. <span class="why">${why}</span></div>`;
   }
   return html`<div class="banner bad" role="alert">No work orders yet: GoldLeaf has not answered${snap.lastError ? html` (${snap.lastError})` : ''}.</div>`;
 }

@@ -8,7 +8,7 @@ a{color:#8fd3ff}.home{font-size:1.25rem;font-weight:700;text-decoration:none;col
 input,select{min-height:52px;font-size:1.15rem;border-radius:6px;border:2px solid #666;background:#222;color:#fff;padding:0 10px}input[type=number]{width:6.5rem}
 button,.button{min-height:52px;min-width:96px;font-size:1.1rem;font-weight:700;border-radius:6px;border:0;background:#1f6feb;color:#fff;padding:0 16px;display:inline-flex;align-items:center;justify-content:center;text-decoration:none;cursor:pointer;touch-action:manipulation}
 button:disabled{background:#444;color:#aaa}.secondary{background:#3a3f47}.danger{background:#b42318}
-.banner{padding:10px 14px;font-weight:700}.warn{background:#8a5a00;color:#fff}.bad{background:#8b1c1c;color:#fff}h1 .bad,p .bad,strong.bad{background:none;color:#ff8a80}
+.banner{padding:10px 14px;font-weight:700}.banner .why{font-weight:400}.warn{background:#8a5a00;color:#fff}.bad{background:#8b1c1c;color:#fff}h1 .bad,p .bad,strong.bad{background:none;color:#ff8a80}
 .printers,#printers{display:flex;flex-wrap:wrap;gap:8px;padding:8px 12px;background:#1a1a1a}
 .printer{padding:8px 12px;border-radius:4px;font-weight:600;background:#555;min-height:44px;display:inline-flex;gap:6px;align-items:center}
 .s-ready{background:#1d6b2f}.s-printing{background:#1f4fa0}.s-paused,.s-no-media,.s-head-open,.s-ribbon-out{background:#8a5a00}.s-offline,.s-error{background:#8b1c1c}.s-unknown{background:#555}

@@ -90,9 +90,16 @@ describe('resilience', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.goldleaf.state).toBe('cache');
     expect((await json<{ total: number }>(`${r.url}/api/v1/workorders`)).body.total).toBe(22);
-    expect(await (await fetch(`${r.url}/kiosk`)).text()).toContain('GoldLeaf is not answering');
+    const banner = await (await fetch(`${r.url}/kiosk`)).text();
+    expect(banner).toContain('Work orders shown are from');
+    expect(banner).toMatch(/GoldLeaf could not be reached for GET \/workorders \(\w+\)/);
     expect((await post(`${r.url}/api/v1/jobs`, tags(20, 4))).status).toBe(201);
     const jobs = await settle(r);
+    // A refused key is a different call to make (the office, not the network): the banner says which.
+    await json(`${r.sandbox}/__sandbox/faults`, { method: 'DELETE' });
+    await post(`${r.sandbox}/__sandbox/faults`, { kind: 'status', status: 401 });
+    expect((await post(`${r.url}/api/v1/sync`, {})).status).toBe(502);
+    expect(await (await fetch(`${r.url}/kiosk`)).text()).toMatch(/Work orders shown are from .*; printing works\. <span class="why">GoldLeaf refused the API key .* \(401\)\. Check the key/);
     await json(`${r.sandbox}/__sandbox/faults`, { method: 'DELETE' });
     expect((await post(`${r.url}/api/v1/sync`, {})).status).toBe(200);
     expect((await json<{ goldleaf: { state: string } }>(`${r.url}/readyz`)).body.goldleaf.state).toBe('reachable');
