@@ -178,7 +178,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       printers,
       stationName: config.station.name,
       expireAfterMin: config.queue.expireAfterMin,
-      workOrder: (ref) => findPrintableWorkOrder({ workOrders, config, sync }, ref),
+      workOrder: (ref) => findPrintableWorkOrder({ workOrders, config, sync, clock }, ref),
       stage: () => jobs.documents.stage(),
       clockCheck,
       tagsMade: async (number, line) => {

@@ -10,7 +10,7 @@ import { ageSeconds, reachability } from '../sync/types.js';
 import { mergeLineTags, otherBenchesTags } from '../shop/line-tags.js';
 
 /** A work order the bench may print: released, or kept printable by config after it left released state. */
-export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>, ref: string): CachedWorkOrder {
+export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config' | 'clock'>, ref: string): CachedWorkOrder {
   const wo = deps.workOrders.get(ref.trim());
   if (!wo) {
     throw new StationError('WORK_ORDER_NOT_FOUND', `Work order "${ref}" is not among the released work orders this station knows.`, {
@@ -19,7 +19,7 @@ export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>,
     });
   }
   if (!wo.released && !deps.config.sync.keepUnreleasedPrintable) {
-    throw new StationError('WORK_ORDER_NOT_RELEASED', `Work order ${wo.number} is no longer released in GoldLeaf (since ${wo.leftReleasedAt ?? 'the last sync'}).`, {
+    throw new StationError('WORK_ORDER_NOT_RELEASED', `Work order ${wo.number} is no longer released in GoldLeaf (${wo.leftReleasedAt ? `this station saw it leave at ${deps.clock.minute(wo.leftReleasedAt)}` : 'since the last sync'}).`, {
       status: 409,
       hint: 'Ask the office whether it should still be built; it can be printed again once it is released.',
     });
@@ -31,7 +31,7 @@ export function printableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config'>,
  * A printable work order, looked for at GoldLeaf too when the bench does not know it: one the office released a
  * moment ago opens (or prints) now, not after the next sync. Says what it found when it is not there either.
  */
-export async function findPrintableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config' | 'sync'>, ref: string): Promise<CachedWorkOrder> {
+export async function findPrintableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 'config' | 'sync' | 'clock'>, ref: string): Promise<CachedWorkOrder> {
   try {
     return printableWorkOrder(deps, ref);
   } catch (err) {

@@ -4,6 +4,7 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { printableWorkOrder } from '../../src/routes/work-orders.js';
 import { reachability } from '../../src/sync/types.js';
 import { StationError } from '../../src/errors.js';
+import { ShopClock } from '../../src/lib/shop-clock.js';
 import { syncOver } from '../helpers/sync.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -73,13 +74,17 @@ describe('sync of released work orders', () => {
 
     const err = (() => {
       try {
-        printableWorkOrder({ workOrders: cache, config }, leaving);
+        printableWorkOrder({ workOrders: cache, config, clock: new ShopClock('America/Chicago') }, leaving);
       } catch (e) {
         return e as StationError;
       }
     })();
     expect(err?.code).toBe('WORK_ORDER_NOT_RELEASED');
-    expect(printableWorkOrder({ workOrders: cache, config: { ...config, sync: { ...config.sync, keepUnreleasedPrintable: true } } }, leaving).id).toBe(leaving);
+    // When the station saw it leave, in the shop's time (not UTC's ISO string).
+    const left = cache.get(leaving)!.leftReleasedAt!;
+    expect(err?.message).toContain(`is no longer released in GoldLeaf (this station saw it leave at ${new ShopClock('America/Chicago').minute(left)})`);
+    expect(err?.message).not.toContain(left);
+    expect(printableWorkOrder({ workOrders: cache, config: { ...config, sync: { ...config.sync, keepUnreleasedPrintable: true } }, clock: new ShopClock() }, leaving).id).toBe(leaving);
     expect(cache.list().some((w) => w.id === leaving)).toBe(false);
     expect(cache.list({ includeLeft: true }).some((w) => w.id === leaving)).toBe(true);
   });
