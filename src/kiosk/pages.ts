@@ -11,12 +11,73 @@ import type { Html } from './layout.js';
 import type { ShopClock } from '../lib/shop-clock.js';
 import { tagsMade, type LineTags } from '../queue/printed-lines.js';
 import { mergeLineTags, type OtherBenches } from '../shop/line-tags.js';
+import { stockRank } from '../labels/fit.js';
+import type { LoadedTemplate } from '../labels/templates.js';
+import { isAbsolute } from 'node:path';
 
-const LABEL_SIZES: Array<[string, string]> = [
+/** The shipped templates a bench chooses from, in this order, by short names; the shop's own follow by their names. */
+const BENCH_LABELS = new Map([
   ['hose-tag', 'Tag 76×25 mm'],
   ['assembly-2x3', 'Label 2×3 in'],
   ['assembly-4x6', 'Label 4×6 in'],
-];
+  ['kit-label', 'Kit label 4×3 in'],
+]);
+
+/** A label a line can print, and the printer whose stock takes it (none when no working printer's does). */
+export interface LabelChoice {
+  id: string;
+  name: string;
+  subject: 'assembly' | 'kit' | 'workorder';
+  printer?: PrinterView;
+}
+
+/**
+ * The labels a bench offers for a line: the shipped tag and assembly labels, then every template the shop added (in
+ * the designer or its templates folder). Each goes to the working printer whose loaded stock fits it best (the same
+ * size, else the smallest larger, else one whose stock is not set), ZPL before PDF: a 4x6 label goes to the 4x6
+ * printer, not onto the first printer's 76x25 tags.
+ */
+export function labelChoices(deps: Pick<AppDeps, 'printers' | 'labels'>, printers: readonly PrinterView[] = deps.printers.views()): LabelChoice[] {
+  const takers = printers.filter((p) => !p.problem && (p.formats.includes('zpl') || p.formats.includes('pdf')));
+  const shopAdded = (t: LoadedTemplate) => t.source === 'stored' || isAbsolute(t.file);
+  const offered = deps.labels.templates
+    .list()
+    .filter((t) => t.def.subject !== 'workorder' && (BENCH_LABELS.has(t.def.id) || shopAdded(t)))
+    .sort((a, b) => order(a) - order(b) || a.def.name.localeCompare(b.def.name));
+  function order(t: LoadedTemplate): number {
+    const i = [...BENCH_LABELS.keys()].indexOf(t.def.id);
+    return i < 0 ? BENCH_LABELS.size : i;
+  }
+  return offered.map((t) => {
+    let best: { printer: PrinterView; rank: number } | undefined;
+    for (const p of takers) {
+      if (t.def.kind === 'zpl' && !p.formats.includes('zpl')) continue;
+      const rank = stockRank(t.def.size, deps.printers.get(p.id).entry.media);
+      if (rank === undefined) continue;
+      // ZPL before PDF at the same rank (a Zebra is the bench's own printer).
+      const better = !best || rank < best.rank || (rank === best.rank && p.formats.includes('zpl') && !best.printer.formats.includes('zpl'));
+      if (better) best = { printer: p, rank };
+    }
+    const name = BENCH_LABELS.get(t.def.id) && !shopAdded(t) ? BENCH_LABELS.get(t.def.id)! : t.def.name;
+    return { id: t.def.id, name, subject: t.def.subject, ...(best ? { printer: best.printer } : {}) };
+  });
+}
+
+function lineChoices(line: LineView, choices: readonly LabelChoice[]): LabelChoice[] {
+  return choices.filter((c) => c.subject === 'assembly' || (c.subject === 'kit' && line.kit));
+}
+
+/** A line's choice of label: each option names the printer it goes to; one no printer's stock takes cannot be chosen. */
+function labelSelect(line: LineView, choices: readonly LabelChoice[]): Html {
+  const fits = lineChoices(line, choices);
+  // Where the labels go, in the option itself when the labels go to more than one printer.
+  const many = new Set(fits.map((c) => c.printer?.id).filter(Boolean)).size > 1;
+  return html`<select class="template" aria-label="Label">${fits.map((c) =>
+    c.printer
+      ? html`<option value="${c.id}" data-printer="${c.printer.id}" data-printer-name="${c.printer.name}">${c.name}${many ? ` → ${c.printer.name}` : ''}</option>`
+      : html`<option value="${c.id}" disabled>${c.name}: no printer has that stock</option>`,
+  )}</select>`;
+}
 
 /** The first working printer that takes one of `formats`, in that order of preference. */
 export function printerFor(printers: readonly PrinterView[], formats: readonly string[]): PrinterView | undefined {
@@ -64,7 +125,9 @@ function endCell(label: string, end: AssemblyEnd): Html {
 }
 
 interface Targets {
+  /** Where "Print everything" sends the lines' tags: the printer for the hose tag. */
   labels?: PrinterView;
+  choices: LabelChoice[];
   pdf?: PrinterView;
   traveler?: PrinterView;
   files?: PrinterView;
@@ -104,11 +167,12 @@ function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: 
   // An assembly line's tags are numbered within the line: a first batch of 6 of 24 reads "1 of 24" to "6 of 24", and
   // once some are made the rest is offered, numbered on from there ("from 7 of 24").
   const made = tagsMade(tags.of);
+  const first = lineChoices(line, t.choices).find((c) => c.printer);
   const rest = line.assembly && made < line.quantity ? { from: made + 1, left: line.quantity - made } : undefined;
   const actions = html`<div class="actions" data-wo="${wo.number}" data-line="${line.lineNumber}"${a ? html` data-hoses="${line.quantity}"` : ''}${tags.words ? html` data-has-tags="${tags.words}"` : ''}${rest ? html` data-from="${rest.from}" data-left="${rest.left}"` : ''}>
   <label class="qtylabel">Tags <input type="number" class="qty" value="${rest ? rest.left : line.quantity}" min="1" max="9999" inputmode="numeric" aria-label="Tags to print for line ${line.lineNumber}">${rest && made ? html`<span class="from">from ${rest.from} of ${line.quantity}</span>` : ''}</label>
-  <select class="template" aria-label="Label size">${LABEL_SIZES.map(([id, name]) => html`<option value="${id}">${name}</option>`)}</select>
-  ${button('Print tags', 'labels', t.labels)}
+  ${labelSelect(line, t.choices)}
+  ${button('Print tags', 'labels', first?.printer)}
   ${a ? button('Datasheet', 'document', t.pdf, { document: 'assembly-datasheet' }) : kit ? button('Kit datasheet', 'document', t.pdf, { document: 'kit-datasheet' }) : ''}
   ${button('Send Marken', 'document', t.files, { document: 'marken' })}
   ${button('Send PTS', 'document', t.files, { document: 'pts' })}
@@ -116,7 +180,7 @@ function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: 
   const reprintBox = reprint
     ? html`<div class="reprint" data-job="${reprint.jobId}" data-part="${reprint.part}"><strong>Tag ${reprint.of}, serial ${reprint.serial}</strong>${button('Reprint this tag', 'reprint', t.labels, { job: reprint.jobId, part: reprint.part })}</div>`
     : '';
-  const preview = a ? html`<img class="preview" loading="lazy" alt="Tag preview for line ${line.lineNumber}" data-base="/api/v1/templates/{t}/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png" src="/api/v1/templates/hose-tag/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png">` : '';
+  const preview = a ? html`<img class="preview" loading="lazy" alt="Tag preview for line ${line.lineNumber}" data-base="/api/v1/templates/{t}/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png" src="/api/v1/templates/${first?.id ?? 'hose-tag'}/preview?workOrder=${encodeURIComponent(wo.number)}&line=${line.lineNumber}&format=png">` : '';
   const head = html`<h2>Line ${line.lineNumber} · ${a ? `${a.partNumber}${a.revision ? ` rev ${a.revision}` : ''}` : kit ? `Kit ${kit.partNumber}` : 'Item'} <span class="qty-badge">× ${line.quantity}</span></h2>`;
   if (!a) {
     return html`<section class="line${reprint ? ' focus' : ''}" id="line-${line.lineNumber}">${head}${tagsStrip(line, tags)}${line.problem ? html`<p class="bad">${line.problem}</p>` : ''}
@@ -158,7 +222,7 @@ ${button('Traveler', 'document', t.traveler, { document: 'traveler' })}
 }
 
 export function workOrderPage(
-  deps: Pick<AppDeps, 'printers' | 'clock' | 'jobs'>,
+  deps: Pick<AppDeps, 'printers' | 'clock' | 'jobs' | 'labels'>,
   wo: CachedWorkOrder,
   reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string },
   others?: OtherBenches,
@@ -167,8 +231,10 @@ export function workOrderPage(
   const own = deps.jobs.printedLines.forWorkOrder(wo.number);
   const tagged = others && 'lines' in others ? mergeLineTags(own, others.lines) : own;
   const printerName = (id: string) => printers.find((p) => p.id === id)?.name ?? id;
+  const choices = labelChoices(deps, printers);
   const t: Targets = {
-    labels: printerFor(printers, ['zpl', 'pdf']),
+    labels: choices.find((c) => c.id === 'hose-tag')?.printer,
+    choices,
     pdf: printerFor(printers, ['pdf', 'file']),
     traveler: printerFor(printers, ['escpos']),
     files: printerFor(printers, ['file']),

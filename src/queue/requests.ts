@@ -1,4 +1,5 @@
 // Turns a print request (labels of a line, a document, a test page, raw ZPL) into a rendered job for the queue.
+import { assertFitsStock } from '../labels/fit.js';
 import { z } from 'zod';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { DOCUMENT_KINDS, type DocumentService } from '../documents/service.js';
@@ -147,6 +148,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
   switch (req.kind) {
     case 'labels': {
       const wo = await deps.workOrder(req.workOrder);
+      assertFitsStock(deps.labels.templates.get(req.template).def, { ...printer.entry, id: printer.id });
       deps.clockCheck?.assertDatesRight();
       if (req.from !== undefined && req.line !== undefined && !req.force && deps.tagsMade) notMadeYet(wo, req.line, req.from, req.quantity, await deps.tagsMade(wo.number, req.line));
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
@@ -203,6 +205,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     }
     case 'template': {
       const template = deps.labels.templates.get(req.template);
+      assertFitsStock(template.def, { ...printer.entry, id: printer.id });
       deps.clockCheck?.assertDatesRight();
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`, deps.stage?.());
@@ -215,6 +218,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const template = draft ? deps.labels.templates.check({ version: 1, ...(req.template as object) }) : deps.labels.templates.get(req.template as string);
       const wo = await deps.workOrder(req.workOrder);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
+      assertFitsStock(template.def, { ...printer.entry, id: printer.id });
       if (template.def.kind === 'zpl' && format !== 'zpl') throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${printer.id}" does not take ZPL; this template is raw ZPL.`, { status: 422 });
       const document = await deps.labels.render(template, [deps.labels.previewData(wo, req.line, template)], format, printer.entry.dpmm, `${template.def.id}-test.${format}`);
       return { ...base, kind: 'test', title: `Test of template ${template.def.name} (${draft ? 'as open in the designer' : `v${template.def.version}`})`, template: { id: template.def.id, version: template.def.version }, document };

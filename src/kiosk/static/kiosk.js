@@ -104,7 +104,10 @@ function requestsFor(button) {
     if (!Number.isInteger(quantity) || quantity < 1) throw new Error('Enter how many tags to print.');
     // The rest of the line's tags, numbered on from the last made; more than that is a new set from 1.
     const from = restOf(box, quantity);
-    return [['POST', '/api/v1/jobs', { kind: 'labels', printer: button.dataset.printer, workOrder: wo, line, template: $('.template', box).value, quantity, ...(from ? { from } : {}) }]];
+    // The printer goes with the label chosen: the one whose stock takes it.
+    const chosen = $('.template', box).selectedOptions[0];
+    const printer = chosen?.dataset.printer ?? button.dataset.printer;
+    return [['POST', '/api/v1/jobs', { kind: 'labels', printer, workOrder: wo, line, template: chosen?.value, quantity, ...(from ? { from } : {}) }]];
   }
   if (action === 'document') {
     return [['POST', '/api/v1/jobs', { kind: 'document', printer: button.dataset.printer, workOrder: wo, document: button.dataset.document, ...(line === undefined ? {} : { line }) }]];
@@ -293,6 +296,13 @@ document.addEventListener('click', (e) => {
 
 document.addEventListener('change', (e) => {
   if (!e.target.matches('.template')) return;
+  // The print button says, and sends to, the printer of the label chosen.
+  const chosen = e.target.selectedOptions[0];
+  const print = $('[data-action="labels"]', e.target.closest('.actions'));
+  if (print && chosen?.dataset.printer) {
+    print.dataset.printer = chosen.dataset.printer;
+    print.title = `on ${chosen.dataset.printerName}`;
+  }
   const img = $('.preview', e.target.closest('.line'));
   if (img) img.src = img.dataset.base.replace('{t}', encodeURIComponent(e.target.value));
 });
