@@ -67,16 +67,18 @@ function lineChoices(line: LineView, choices: readonly LabelChoice[]): LabelChoi
   return choices.filter((c) => c.subject === 'assembly' || (c.subject === 'kit' && line.kit));
 }
 
-/** A line's choice of label: each option names the printer it goes to; one no printer's stock takes cannot be chosen. */
+/**
+ * A line's choice of label. When the labels go to more than one printer they are grouped under each printer's name
+ * (the open list says where each goes; the closed one stays as short as the label's name). One that no printer's stock
+ * takes is shown and cannot be chosen.
+ */
 function labelSelect(line: LineView, choices: readonly LabelChoice[]): Html {
   const fits = lineChoices(line, choices);
-  // Where the labels go, in the option itself when the labels go to more than one printer.
-  const many = new Set(fits.map((c) => c.printer?.id).filter(Boolean)).size > 1;
-  return html`<select class="template" aria-label="Label">${fits.map((c) =>
-    c.printer
-      ? html`<option value="${c.id}" data-printer="${c.printer.id}" data-printer-name="${c.printer.name}">${c.name}${many ? ` → ${c.printer.name}` : ''}</option>`
-      : html`<option value="${c.id}" disabled>${c.name}: no printer has that stock</option>`,
-  )}</select>`;
+  const option = (c: LabelChoice) =>
+    c.printer ? html`<option value="${c.id}" data-printer="${c.printer.id}" data-printer-name="${c.printer.name}">${c.name}</option>` : html`<option value="${c.id}" disabled>${c.name}: no printer has that stock</option>`;
+  const printers = [...new Map(fits.filter((c) => c.printer).map((c) => [c.printer!.id, c.printer!])).values()];
+  if (printers.length < 2) return html`<select class="template" aria-label="Label">${fits.map(option)}</select>`;
+  return html`<select class="template" aria-label="Label">${printers.map((p) => html`<optgroup label="${p.name}">${fits.filter((c) => c.printer?.id === p.id).map(option)}</optgroup>`)}${fits.filter((c) => !c.printer).map(option)}</select>`;
 }
 
 /** The first working printer that takes one of `formats`, in that order of preference. */

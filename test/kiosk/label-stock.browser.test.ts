@@ -56,11 +56,12 @@ describe('labels and the stock loaded in each printer', () => {
     await page.goto(`${station.url}/kiosk/wo/WO-24005`);
     const line = page.locator('#line-20');
     const select = line.locator('select.template');
-    const options = await select.locator('option').evaluateAll((os: any[]) => os.map((o) => ({ value: o.value, text: o.textContent, printer: o.dataset.printer, disabled: o.disabled })));
+    // Grouped under the printer each goes to.
+    const options = await select.locator('option').evaluateAll((os: any[]) => os.map((o) => ({ value: o.value, text: o.textContent, printer: o.dataset.printer, group: o.parentElement.label, disabled: o.disabled })));
     expect(options).toEqual([
-      { value: 'hose-tag', text: 'Tag 76×25 mm → Zebra tags', printer: 'tags', disabled: false },
-      { value: 'assembly-2x3', text: 'Label 2×3 in → Labels 4x6', printer: 'big', disabled: false },
-      { value: 'assembly-4x6', text: 'Label 4×6 in → Labels 4x6', printer: 'big', disabled: false },
+      { value: 'hose-tag', text: 'Tag 76×25 mm', printer: 'tags', group: 'Zebra tags', disabled: false },
+      { value: 'assembly-2x3', text: 'Label 2×3 in', printer: 'big', group: 'Labels 4x6', disabled: false },
+      { value: 'assembly-4x6', text: 'Label 4×6 in', printer: 'big', group: 'Labels 4x6', disabled: false },
     ]);
     const before = { tags: tags.labels(), big: big.labels() };
     await line.locator('.qty').fill('2');
@@ -93,8 +94,8 @@ describe('labels and the stock loaded in each printer', () => {
     };
     expect((await asToken(station.app, ADMIN)('/api/v1/templates', json({ template }))).status).toBe(201);
     await page.goto(`${station.url}/kiosk/wo/WO-24005`);
-    const option = page.locator('#line-20 select.template option[value="bench-tag"]');
-    expect(await option.textContent()).toBe('Our 60 x 20 tag → Zebra tags');
+    const option = page.locator('#line-20 select.template optgroup[label="Zebra tags"] option[value="bench-tag"]');
+    expect(await option.textContent()).toBe('Our 60 x 20 tag');
     // The raw ZPL example and the work order label are not offered for a line.
     expect(await page.locator('#line-20 select.template option[value="designer-tag"], #line-20 select.template option[value="work-order-label"]').count()).toBe(0);
   });
