@@ -12,7 +12,9 @@ import { ShopClock } from './lib/shop-clock.js';
 import { Ledger } from './shop/ledger.js';
 import { createPool, safeUrl } from './shop/pg.js';
 import { silentLogger } from './logger.js';
-import { loadPrinters } from './printing/registry.js';
+import { loadPrinters, type Printer, type PrinterRegistry } from './printing/registry.js';
+import { fitsStock, pageFits, sizeWords } from './labels/fit.js';
+import type { DocumentFormat } from './printing/types.js';
 import { DocumentService } from './documents/service.js';
 import { loadFonts } from './labels/fonts.js';
 import { TemplateRegistry } from './labels/templates.js';
@@ -46,9 +48,51 @@ async function checkConfig(argv: string[]): Promise<number> {
   await printers.close();
   const templates = templateProblems(loaded.config.station.templatesDir);
   for (const line of templates.lines) console.log(line);
+  const rules = autoPrintProblems(loaded.config, printers, templates);
+  for (const line of rules.lines) console.log(line);
   if (broken.length) console.log(`${broken.length} printer(s) will be reported as not usable; the station still starts.`);
   if (templates.problems) console.log(`${templates.problems} template file(s) will be skipped; the station still starts.`);
-  return broken.length || templates.problems || servers.problems ? 1 : 0;
+  return broken.length || templates.problems || servers.problems || rules.problems ? 1 : 0;
+}
+
+/**
+ * Each auto-print rule against the printer it names: a rule that would be refused at every release (no such printer,
+ * a format it does not take, a label or page larger than its stock) is said now, not in the log on Monday.
+ */
+function autoPrintProblems(config: StationConfig, printers: PrinterRegistry, t: { labels: TemplateRegistry; documents: DocumentService }): { lines: string[]; problems: number } {
+  const lines: string[] = [];
+  let problems = 0;
+  const off = config.autoPrint.enabled ? '' : ' (auto-print is off)';
+  for (const [i, rule] of config.autoPrint.rules.entries()) {
+    const printer = printers.has(rule.printer) ? printers.get(rule.printer) : undefined;
+    const why = ruleProblem(rule, printer, t);
+    const id = rule.template ?? 'hose-tag';
+    const name = `auto-print rule ${i + 1} (${rule.document}${rule.document === 'labels' ? ` ${id}` : ''} on ${rule.printer})`;
+    const unseen = !why && rule.document === 'labels' && !t.labels.list().some((x) => x.def.id === id);
+    if (why) problems++;
+    lines.push(`${name}: ${why ? `WOULD BE REFUSED: ${why}` : unseen ? `"${id}" is not a template file: if it was made in the label designer it is in the station's database, not checked here` : 'ok'}${off}`);
+  }
+  return { lines, problems };
+}
+
+function ruleProblem(rule: StationConfig['autoPrint']['rules'][number], printer: Printer | undefined, t: { labels: TemplateRegistry; documents: DocumentService }): string | undefined {
+  if (!printer) return `there is no printer "${rule.printer}"`;
+  if (printer.problem || !printer.driver) return 'its printer is not usable (above)';
+  const takes = (f: DocumentFormat) => printer.driver!.formats.includes(f) || printer.driver!.formats.includes('file');
+  if (rule.document === 'labels') {
+    const id = rule.template ?? 'hose-tag';
+    const template = t.labels.list().find((x) => x.def.id === id);
+    if (!template) return undefined; // not a file: one made in the label designer (said below)
+    if (!printer.driver.formats.includes('zpl') && !printer.driver.formats.includes('pdf')) return `the printer takes ${printer.driver.formats.join(', ')}, not labels (ZPL or PDF)`;
+    if (template.def.kind === 'zpl' && !printer.driver.formats.includes('zpl')) return `"${id}" is raw ZPL and the printer does not take ZPL`;
+    if (!fitsStock(template.def.size, printer.entry.media)) return `the label is ${sizeWords(template.def.size)}; the printer has ${sizeWords(printer.entry.media!)} stock loaded`;
+    return undefined;
+  }
+  const format: DocumentFormat = rule.document === 'datasheet' ? 'pdf' : rule.document === 'traveler' ? 'escpos' : 'file';
+  if (!takes(format)) return `the printer takes ${printer.driver.formats.join(', ')}, not ${format}`;
+  const page = rule.document === 'datasheet' ? t.documents.pageSize('datasheet') : undefined;
+  if (page && printer.driver.formats.includes('pdf') && !pageFits(page, printer.entry.media)) return `the datasheet is a page of ${sizeWords(page)}; the printer has ${sizeWords(printer.entry.media!)} stock loaded`;
+  return undefined;
 }
 
 /** GoldLeaf (a token and one page), this PC's clock against the servers' and, in a shop, the ledger. */
@@ -92,13 +136,13 @@ async function checkServers(config: StationConfig): Promise<{ lines: string[]; p
 }
 
 /** The shop's templates folder over the shipped one: which files would be skipped, and why. */
-function templateProblems(shopDir: string | undefined): { lines: string[]; problems: number } {
+function templateProblems(shopDir: string | undefined): { lines: string[]; problems: number; labels: TemplateRegistry; documents: DocumentService } {
   const shop = shopDir ? resolve(shopDir) : undefined;
   const labels = TemplateRegistry.load(layered(SHIPPED_TEMPLATES, shop, 'labels'));
   const documents = new DocumentService({ templatesDir: SHIPPED_TEMPLATES, ...(shop ? { shopTemplatesDir: shop } : {}), fonts: loadFonts(layered(SHIPPED_TEMPLATES, shop, 'fonts')), shopName: '', stationName: '' });
   const problems = [...labels.problems, ...documents.problems];
   const where = shop ? (existsSync(shop) ? `${shop}, over the shipped ones` : `${shop} DOES NOT EXIST: the shipped ones are used`) : 'the shipped ones';
-  return { lines: [`templates: ${where}`, ...problems.map((p) => `template ${p.file}: NOT USABLE: ${p.problem}`)], problems: problems.length + (shop && !existsSync(shop) ? 1 : 0) };
+  return { lines: [`templates: ${where}`, ...problems.map((p) => `template ${p.file}: NOT USABLE: ${p.problem}`)], problems: problems.length + (shop && !existsSync(shop) ? 1 : 0), labels, documents };
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -63,7 +63,26 @@ describe('the station as a process', () => {
       JSON.stringify({
         goldleaf: { sandbox: true },
         station: { templatesDir: join(dir, 'tpl') },
-        printers: [{ id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'zebra', driver: 'nope', uri: 'tcp://127.0.0.1:9' }, { id: 'x' }, { id: 'hot', driver: 'folder', uri: `file://${dir}` }, { id: 'off', driver: 'zpl', uri: 'tcp://127.0.0.1:9' }],
+        printers: [
+          { id: 'hot', driver: 'folder', uri: `file://${dir}` },
+          { id: 'zebra', driver: 'nope', uri: 'tcp://127.0.0.1:9' },
+          { id: 'x' },
+          { id: 'hot', driver: 'folder', uri: `file://${dir}` },
+          { id: 'off', driver: 'zpl', uri: 'tcp://127.0.0.1:9' },
+          { id: 'small', driver: 'folder', uri: `file://${dir}`, media: { widthMm: 76, heightMm: 25 }, options: { formats: ['zpl'] } },
+          { id: 'big', driver: 'folder', uri: `file://${dir}`, media: { widthMm: 101.6, heightMm: 152.4 }, options: { formats: ['pdf'] } },
+        ],
+        // Rules that would be refused at every release, said before the first one.
+        autoPrint: {
+          enabled: true,
+          rules: [
+            { printer: 'small', document: 'labels', template: 'assembly-4x6' },
+            { printer: 'small', document: 'labels' },
+            { printer: 'big', document: 'datasheet' },
+            { printer: 'ghost', document: 'traveler' },
+            { printer: 'big', document: 'labels', template: 'made-in-designer' },
+          ],
+        },
       }),
     );
     // The file named alone, as `npm run check-config -- <file>` passes it.
@@ -80,6 +99,11 @@ describe('the station as a process', () => {
     expect(out).toContain(`templates: ${join(dir, 'tpl')}, over the shipped ones`);
     expect(out).toMatch(new RegExp(`template ${join(dir, 'tpl', 'labels', 'hose-tag.json')}: NOT USABLE: \\S`));
     expect(out).toContain('1 template file(s) will be skipped; the station still starts.');
+    expect(out).toContain('auto-print rule 1 (labels assembly-4x6 on small): WOULD BE REFUSED: the label is 101.6 × 152.4 mm; the printer has 76 × 25 mm stock loaded');
+    expect(out).toContain('auto-print rule 2 (labels hose-tag on small): ok');
+    expect(out).toContain('auto-print rule 3 (datasheet on big): WOULD BE REFUSED: the datasheet is a page of 210 × 297 mm; the printer has 101.6 × 152.4 mm stock loaded');
+    expect(out).toContain('auto-print rule 4 (traveler on ghost): WOULD BE REFUSED: there is no printer "ghost"');
+    expect(out).toMatch(/auto-print rule 5 \(labels made-in-designer on big\): "made-in-designer" is not a template file: if it was made in the label designer/);
     expect(code).toBe(1);
     // A mistyped option is refused, not taken for demo mode.
     const typo = runStation(['check-config', '--cofig', goodPath], {}, 'src/cli.ts');

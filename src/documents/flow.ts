@@ -6,7 +6,7 @@ import type { Symbology } from '../labels/template-schema.js';
 import { PdfDocument, type PdfPage } from '../pdf/canvas.js';
 import type { Column } from './template-schema.js';
 
-const PAGE_MM = { A4: [210, 297], Letter: [215.9, 279.4] } as const;
+export const PAGE_MM = { A4: [210, 297], Letter: [215.9, 279.4] } as const;
 const LINE = 1.25;
 
 export interface FlowOptions {

@@ -14,6 +14,8 @@ import { assemblyDatasheet, kitDatasheet, workOrderDatasheet, type DocumentConte
 import { localJobFile } from './job-files.js';
 import { documentTemplateSchema, fileLayoutSchema, type DocumentTemplateDef, type FileLayoutDef } from './template-schema.js';
 import { traveler } from './traveler.js';
+import { PAGE_MM } from './flow.js';
+import { pdfPageSize } from './pdf-page.js';
 import { ShopClock } from '../lib/shop-clock.js';
 import { layered } from '../lib/template-folders.js';
 import type { z } from 'zod';
@@ -101,6 +103,15 @@ export class DocumentService {
     for (const p of this.problems) o.logger?.error(p, `document template ${p.file} is not usable`);
   }
 
+  /**
+   * The page a datasheet of this kind is printed on (its template's A4 or Letter), for choosing a printer whose paper
+   * takes it; undefined for other kinds or without a usable template.
+   */
+  pageSize(kind: DocumentKind): { widthMm: number; heightMm: number } | undefined {
+    const def = TEMPLATE_FOR[kind] && this.templates.get(TEMPLATE_FOR[kind]);
+    return def ? pageOf(def) : undefined;
+  }
+
   async produce(req: DocumentRequest): Promise<ProducedDocument> {
     const wo = req.workOrder;
     const line = req.lineNumber === undefined ? undefined : findLine(wo, req.lineNumber);
@@ -168,7 +179,7 @@ export class DocumentService {
     const pdf = (bytes: Uint8Array, name: string, def: DocumentTemplateDef): RenderedDocument => ({
       format: 'pdf',
       bytes,
-      meta: { name, contentType: 'application/pdf', origin: `template ${def.id} v${def.version}` },
+      meta: { name, contentType: 'application/pdf', origin: `template ${def.id} v${def.version}`, pageMm: pageOf(def) },
     });
     if (kind === 'datasheet') {
       const def = this.template('workorder-datasheet');
@@ -194,6 +205,7 @@ export class DocumentService {
     if (!line) throw new StationError('LINE_REQUIRED', "The station's own labels are made per line: say which.", { status: 422 });
     const result = await this.o.labels.lineLabels({ workOrder: wo, lineNumber: line.lineNumber, templateId: size === '4x6' ? 'assembly-4x6' : 'assembly-2x3', format: 'pdf', dpmm: 8 });
     if (reason) result.document.meta.name = result.document.meta.name.replace(/\.pdf$/, '-local.pdf');
+    result.document.meta.pageMm = this.o.labels.templates.get(result.template.id).def.size;
     return { document: result.document, origin: 'local', ...(reason ? { fallbackReason: reason } : {}), template: result.template };
   }
 
@@ -208,8 +220,15 @@ export class DocumentService {
     const params = fileKind === 'labels' ? { numCopies: 1, numHoseAssemblies: line?.quantity ?? 1, labelSize } : {};
     const file = await this.o.goldleaf.getFile(owner, id, fileKind, params);
     const format = file.contentType === 'application/pdf' ? 'pdf' : 'file';
-    return { format, bytes: file.bytes, meta: { name: file.fileName, contentType: file.contentType, origin: 'GoldLeaf' } };
+    const pageMm = format === 'pdf' ? pdfPageSize(file.bytes) : undefined;
+    return { format, bytes: file.bytes, meta: { name: file.fileName, contentType: file.contentType, origin: 'GoldLeaf', ...(pageMm ? { pageMm } : {}) } };
   }
+}
+
+/** A datasheet template's page in mm. */
+function pageOf(def: DocumentTemplateDef): { widthMm: number; heightMm: number } {
+  const [widthMm, heightMm] = PAGE_MM[def.page.size];
+  return { widthMm, heightMm };
 }
 
 function withLogo(logo: Uint8Array | undefined): { logo?: Uint8Array } {

@@ -11,9 +11,12 @@ import type { Html } from './layout.js';
 import type { ShopClock } from '../lib/shop-clock.js';
 import { tagsMade, type LineTags } from '../queue/printed-lines.js';
 import { mergeLineTags, type OtherBenches } from '../shop/line-tags.js';
-import { stockRank } from '../labels/fit.js';
+import { pageRank, sizeWords, stockRank } from '../labels/fit.js';
 import type { LoadedTemplate } from '../labels/templates.js';
 import { isAbsolute } from 'node:path';
+
+/** A printer the kiosk may send to: set up right and not switched off (a disabled printer's new jobs are refused). */
+const working = (p: PrinterView) => !p.problem && !p.disabled;
 
 /** The shipped templates a bench chooses from, in this order, by short names; the shop's own follow by their names. */
 const BENCH_LABELS = new Map([
@@ -38,7 +41,7 @@ export interface LabelChoice {
  * printer, not onto the first printer's 76x25 tags.
  */
 export function labelChoices(deps: Pick<AppDeps, 'printers' | 'labels'>, printers: readonly PrinterView[] = deps.printers.views()): LabelChoice[] {
-  const takers = printers.filter((p) => !p.problem && (p.formats.includes('zpl') || p.formats.includes('pdf')));
+  const takers = printers.filter((p) => working(p) && (p.formats.includes('zpl') || p.formats.includes('pdf')));
   const shopAdded = (t: LoadedTemplate) => t.source === 'stored' || isAbsolute(t.file);
   const offered = deps.labels.templates
     .list()
@@ -81,10 +84,34 @@ function labelSelect(line: LineView, choices: readonly LabelChoice[]): Html {
   return html`<select class="template" aria-label="Label">${printers.map((p) => html`<optgroup label="${p.name}">${fits.filter((c) => c.printer?.id === p.id).map(option)}</optgroup>`)}${fits.filter((c) => !c.printer).map(option)}</select>`;
 }
 
+type SheetKind = 'datasheet' | 'assembly-datasheet' | 'kit-datasheet';
+
+/**
+ * Where a datasheet goes: the working PDF printer whose paper suits its page best (an A4 page to the A4 printer, never
+ * onto 4x6 in labels), and what its button says when there is none. Not to a hot folder that takes any file: that is
+ * the marking machine's.
+ */
+function sheetTarget(deps: Pick<AppDeps, 'printers' | 'documents'>, printers: readonly PrinterView[], kind: SheetKind): { printer?: PrinterView; none: string } {
+  const page = deps.documents.pageSize(kind);
+  let best: { printer: PrinterView; rank: number } | undefined;
+  for (const p of printers) {
+    if (!working(p) || !p.formats.includes('pdf')) continue;
+    const rank = page ? pageRank(page, deps.printers.get(p.id).entry.media) : 0;
+    if (rank !== undefined && (!best || rank < best.rank)) best = { printer: p, rank };
+  }
+  const none = page ? `No working printer has paper for a page of ${sizeWords(page)}` : 'No working PDF printer';
+  return { ...(best ? { printer: best.printer } : {}), none };
+}
+
+function sheetButton(label: string, kind: SheetKind, t: Targets): Html {
+  const sheet = t.sheets[kind];
+  return button(label, 'document', sheet.printer, { document: kind }, sheet.none);
+}
+
 /** The first working printer that takes one of `formats`, in that order of preference. */
 export function printerFor(printers: readonly PrinterView[], formats: readonly string[]): PrinterView | undefined {
   for (const f of formats) {
-    const hit = printers.find((p) => !p.problem && p.formats.includes(f));
+    const hit = printers.find((p) => working(p) && p.formats.includes(f));
     if (hit) return hit;
   }
   return undefined;
@@ -130,14 +157,15 @@ interface Targets {
   /** Where "Print everything" sends the lines' tags: the printer for the hose tag. */
   labels?: PrinterView;
   choices: LabelChoice[];
-  pdf?: PrinterView;
+  /** Where each datasheet goes: a printer whose paper takes its page. */
+  sheets: Record<SheetKind, { printer?: PrinterView; none: string }>;
   traveler?: PrinterView;
   files?: PrinterView;
 }
 
-function button(label: string, action: string, printer: PrinterView | undefined, attrs: Record<string, string | number> = {}): Html {
+function button(label: string, action: string, printer: PrinterView | undefined, attrs: Record<string, string | number> = {}, none = 'No printer for this'): Html {
   const data = Object.entries(attrs).map(([k, v]) => html` data-${k}="${String(v)}"`);
-  if (!printer) return html`<button class="secondary" disabled title="No printer for this">${label}</button>`;
+  if (!printer) return html`<button class="secondary" disabled title="${none}">${label}</button>`;
   return html`<button data-action="${action}" data-printer="${printer.id}"${data} title="on ${printer.name}">${label}</button>`;
 }
 
@@ -175,7 +203,7 @@ function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: 
   <label class="qtylabel">Tags <input type="number" class="qty" value="${rest ? rest.left : line.quantity}" min="1" max="9999" inputmode="numeric" aria-label="Tags to print for line ${line.lineNumber}">${rest && made ? html`<span class="from">from ${rest.from} of ${line.quantity}</span>` : ''}</label>
   ${labelSelect(line, t.choices)}
   ${button('Print tags', 'labels', first?.printer)}
-  ${a ? button('Datasheet', 'document', t.pdf, { document: 'assembly-datasheet' }) : kit ? button('Kit datasheet', 'document', t.pdf, { document: 'kit-datasheet' }) : ''}
+  ${a ? sheetButton('Datasheet', 'assembly-datasheet', t) : kit ? sheetButton('Kit datasheet', 'kit-datasheet', t) : ''}
   ${button('Send Marken', 'document', t.files, { document: 'marken' })}
   ${button('Send PTS', 'document', t.files, { document: 'pts' })}
 </div>`;
@@ -207,7 +235,7 @@ function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineT
   const lines = wo.lines.filter((l) => l.assembly || l.kit).map((l) => ({ line: l, made: tagsMade(tagged.get(l.lineNumber)) }));
   const open = lines.filter((x) => x.made === 0 || (x.line.assembly && x.made < x.line.quantity));
   const done = lines.filter((x) => !open.includes(x)).map((x) => x.line.lineNumber);
-  const papers = { pdf: documents.has('datasheet') ? undefined : t.pdf, traveler: documents.has('traveler') ? undefined : t.traveler };
+  const papers = { pdf: documents.has('datasheet') ? undefined : t.sheets.datasheet.printer, traveler: documents.has('traveler') ? undefined : t.traveler };
   const started = lines.some((x) => x.made > 0) || documents.has('datasheet') || documents.has('traveler');
   const left = open.length > 0 || !!papers.pdf || !!papers.traveler;
   // An assembly line's tags go numbered from where they start (1 for a line without any), so that the station refuses
@@ -215,16 +243,16 @@ function workOrderActions(wo: CachedWorkOrder, tagged: ReadonlyMap<number, LineT
   const entry = (x: (typeof lines)[number]) => (x.line.assembly || x.made ? `${x.line.lineNumber}:${x.made + 1}:${x.line.quantity - x.made}` : String(x.line.lineNumber));
   const all = lines.map((x) => x.line.lineNumber);
   // Everything printed: all of it again, after asking.
-  const what = left ? { lines: open.map(entry), ...papers } : { lines: all.map(String), pdf: t.pdf, traveler: t.traveler };
+  const what = left ? { lines: open.map(entry), ...papers } : { lines: all.map(String), pdf: t.sheets.datasheet.printer, traveler: t.traveler };
   return html`<div class="woactions" data-wo="${wo.number}" data-lines="${what.lines.join(',')}"${left && done.length ? html` data-skipped="${done.join(', ')}"` : ''}${left ? '' : html` data-again="${done.join(', ')}"`}>
 ${button(started && left ? 'Print the rest' : 'Print everything', 'everything', t.labels, { traveler: what.traveler?.id ?? '', pdf: what.pdf?.id ?? '' })}
-${button('Datasheet', 'document', t.pdf, { document: 'datasheet' })}
+${sheetButton('Datasheet', 'datasheet', t)}
 ${button('Traveler', 'document', t.traveler, { document: 'traveler' })}
 </div>`;
 }
 
 export function workOrderPage(
-  deps: Pick<AppDeps, 'printers' | 'clock' | 'jobs' | 'labels'>,
+  deps: Pick<AppDeps, 'printers' | 'clock' | 'jobs' | 'labels' | 'documents'>,
   wo: CachedWorkOrder,
   reprint?: { lineNumber: number; jobId: string; part: number; serial: string; of: string },
   others?: OtherBenches,
@@ -237,7 +265,7 @@ export function workOrderPage(
   const t: Targets = {
     labels: choices.find((c) => c.id === 'hose-tag')?.printer,
     choices,
-    pdf: printerFor(printers, ['pdf', 'file']),
+    sheets: { datasheet: sheetTarget(deps, printers, 'datasheet'), 'assembly-datasheet': sheetTarget(deps, printers, 'assembly-datasheet'), 'kit-datasheet': sheetTarget(deps, printers, 'kit-datasheet') },
     traveler: printerFor(printers, ['escpos']),
     files: printerFor(printers, ['file']),
   };

@@ -20,6 +20,8 @@ export interface DocumentMeta {
   prefix?: number;
   /** Where the bytes came from, e.g. "template hose-tag v3" or "GoldLeaf". */
   origin?: string;
+  /** A printed document's page size in mm, where it is known (a datasheet's A4, the first page of GoldLeaf's PDF). */
+  pageMm?: { widthMm: number; heightMm: number };
   /**
    * The parts are the labels of separate one-label jobs sent as one delivery (see PrinterDriver.joins): each is
    * confirmed as its part is, and nothing is counted for the whole (a ZPL printer's odometer, say).

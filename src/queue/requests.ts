@@ -1,5 +1,5 @@
 // Turns a print request (labels of a line, a document, a test page, raw ZPL) into a rendered job for the queue.
-import { assertFitsStock } from '../labels/fit.js';
+import { assertFitsStock, assertPageFits } from '../labels/fit.js';
 import { z } from 'zod';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { DOCUMENT_KINDS, type DocumentService } from '../documents/service.js';
@@ -192,11 +192,14 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const document = fitFormat(produced.document, formats, printer.id);
       if (produced.fallbackReason) document.meta.origin = `${document.meta.origin ?? 'local'} (GoldLeaf unavailable: ${produced.fallbackReason})`;
       const part = req.document === 'datasheet' || req.document === 'traveler' ? undefined : linePart(wo, req.line);
+      const title = `${DOCUMENT_TITLES[req.document]} ${part ?? wo.number}${part && req.document !== 'assembly-datasheet' && req.document !== 'kit-datasheet' ? ` (${wo.number})` : ''}`;
+      // A page printed on the printer's stock (a hot folder keeps the file as it is).
+      if (document.format === 'pdf' || document.format === 'png') assertPageFits({ title, pageMm: document.meta.pageMm }, { ...printer.entry, id: printer.id });
       return {
         ...base,
         kind: 'document',
         documentKind: req.document,
-        title: `${DOCUMENT_TITLES[req.document]} ${part ?? wo.number}${part && req.document !== 'assembly-datasheet' && req.document !== 'kit-datasheet' ? ` (${wo.number})` : ''}`,
+        title,
         workOrder: { id: wo.id, number: wo.number },
         ...(req.line === undefined ? {} : { lineNumber: req.line }),
         ...(produced.template ? { template: produced.template } : {}),

@@ -27,7 +27,7 @@ describe('loadConfig', () => {
     const { config, source } = loadConfig(undefined, {});
     expect(source).toBe('demo');
     expect(config.goldleaf.sandbox).toBe(true);
-    expect(config.printers.map((p) => (p as { id: string }).id)).toEqual(['tags', 'labels', 'receipt', 'marken']);
+    expect(config.printers.map((p) => (p as { id: string }).id)).toEqual(['tags', 'labels', 'office', 'receipt', 'marken']);
     expect(config.server.port).toBe(8080);
   });
 

@@ -41,7 +41,7 @@ describe('station HTTP basics', () => {
     expect(after.status).toBe(200);
     const body = (await after.json()) as { goldleaf: { state: string; releasedWorkOrders: number }; printers: { total: number; byState: Record<string, number> } };
     expect(body.goldleaf).toMatchObject({ state: 'reachable', releasedWorkOrders: 22 });
-    expect(body.printers).toMatchObject({ total: 4, byState: { ready: 4 } });
+    expect(body.printers).toMatchObject({ total: 5, byState: { ready: 5 } });
   });
 
   it('stays ready on cached data while GoldLeaf is down, and says so', async () => {

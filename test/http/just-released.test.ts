@@ -41,7 +41,7 @@ describe('a work order released since the last sync', () => {
 
     await wait(3100); // past the moments in which the last pass counts as the answer
     const sent = releaseDraft();
-    const res = await kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'document', printer: 'labels', workOrder: sent, document: 'datasheet' }) });
+    const res = await kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'document', printer: 'office', workOrder: sent, document: 'datasheet' }) });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ title: `Datasheet ${sent}` });
   });

@@ -41,6 +41,7 @@ describe('printers set up over the API', () => {
     expect(after.map((p) => [p.id, p.source])).toEqual([
       ['tags', 'config, changed here'],
       ['labels', 'config'],
+      ['office', 'config'],
       ['receipt', 'config'],
       ['zebra', 'added here'],
     ]);
@@ -76,7 +77,7 @@ describe('printers set up over the API', () => {
       expect(res.status, JSON.stringify(printer)).toBe(422);
       expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
     }
-    expect(station!.printers.list().map((p) => p.id)).toEqual(['tags', 'labels', 'receipt', 'zebra']);
+    expect(station!.printers.list().map((p) => p.id)).toEqual(['tags', 'labels', 'office', 'receipt', 'zebra']);
   });
 
   it('takes one change at a time: the same printer added twice at once is added once', async () => {

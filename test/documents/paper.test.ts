@@ -1,0 +1,107 @@
+// Datasheets are pages of paper: each goes to a printer whose paper takes it, never onto a label printer's 4x6 in
+// stock, and a page larger than a printer's stock is refused before anything is queued.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PageSizes, PDFDocument } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pdfPageSize } from '../../src/documents/pdf-page.js';
+import { pageFits } from '../../src/labels/fit.js';
+import { simplePdf } from '../../src/sandbox/files.js';
+import type { RunningStation } from '../../src/station.js';
+import { pdfInfo, pdfText } from '../helpers/barcodes.js';
+import { documentService } from '../helpers/documents.js';
+import { demoWorkOrders } from '../helpers/labels.js';
+import { asKiosk, demoStation } from '../helpers/station.js';
+import { tempDir } from '../helpers/temp.js';
+
+const A4 = { widthMm: 210, heightMm: 297 };
+const LETTER = { widthMm: 215.9, heightMm: 279.4 };
+const FOUR_BY_SIX = { widthMm: 101.6, heightMm: 152.4 };
+
+describe('the page a PDF states', () => {
+  it('is read from the clear text or from compressed object streams, as poppler reads it', async () => {
+    const wo = (await demoWorkOrders(tempDir()))[0]!;
+    const ours = (await documentService().produce({ workOrder: wo, kind: 'datasheet' })).document;
+    const [w, h] = pdfInfo(ours.bytes).pageSizePt;
+    expect(pdfPageSize(ours.bytes)).toEqual({ widthMm: Math.round(((w * 25.4) / 72) * 10) / 10, heightMm: Math.round(((h * 25.4) / 72) * 10) / 10 });
+    expect(ours.meta.pageMm).toEqual(A4);
+    const letter = await PDFDocument.create();
+    letter.addPage(PageSizes.Letter);
+    const packed = await letter.save(); // PDF 1.5 object streams: the page dictionary is compressed
+    expect(Buffer.from(packed).includes('/MediaBox')).toBe(false);
+    expect(pdfPageSize(packed)).toEqual(LETTER);
+    expect(pdfPageSize(await letter.save({ useObjectStreams: false }))).toEqual(LETTER);
+    expect(pdfPageSize(simplePdf(['x'], 288, 432))).toEqual(FOUR_BY_SIX);
+    expect(pdfPageSize(Buffer.from('%PDF-1.4\n/MediaBox [0 0 oops] garbage'))).toBeUndefined();
+    expect(pdfPageSize(Buffer.from('not a pdf'))).toBeUndefined();
+  });
+
+  it('fits paper it prints on at 90% or more, either way round', () => {
+    expect(pageFits(A4, FOUR_BY_SIX)).toBe(false); // 48%
+    expect(pageFits(LETTER, A4)).toBe(true); // 97%
+    expect(pageFits(A4, LETTER)).toBe(true); // 94%
+    expect(pageFits({ widthMm: 297, heightMm: 210 }, A4)).toBe(true); // landscape, turned
+    expect(pageFits({ widthMm: 297, heightMm: 420 }, A4)).toBe(false); // A3: 71%
+    expect(pageFits(FOUR_BY_SIX, A4)).toBe(true);
+    expect(pageFits(A4, undefined)).toBe(true); // stock not known: it may
+  });
+});
+
+describe('datasheets and the paper in each printer (demo bench)', () => {
+  const dir = tempDir();
+  let station: RunningStation;
+  let kiosk: Awaited<ReturnType<typeof asKiosk>>;
+  beforeAll(async () => {
+    station = await demoStation(dir);
+    await station.sync.syncOnce();
+    kiosk = await asKiosk(station.app);
+  });
+  afterAll(async () => station?.stop());
+  const post = (body: object) => kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('refuses an A4 datasheet, or GoldLeaf\'s Letter one, for the 4x6 label printer before anything is queued, naming both sizes', async () => {
+    const before = station.jobs.list({ limit: 100 }).length;
+    const res = await post({ kind: 'document', printer: 'labels', workOrder: 'WO-24005', document: 'datasheet' });
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('DOCUMENT_DOES_NOT_FIT');
+    expect(error.message).toContain('"Datasheet WO-24005" is a page of 210 × 297 mm; Label printer (virtual, PDF) has 101.6 × 152.4 mm stock loaded.');
+    expect(error.message).toMatch(/Send it to a printer with paper of that size \(an office printer\)/);
+    const line = await post({ kind: 'document', printer: 'labels', workOrder: 'WO-24005', document: 'assembly-datasheet', line: 10 });
+    expect(line.status).toBe(422);
+    const theirs = await post({ kind: 'document', printer: 'labels', workOrder: 'WO-24005', document: 'datasheet', source: 'goldleaf' });
+    expect(theirs.status).toBe(422);
+    expect(((await theirs.json()) as { error: { message: string } }).error.message).toContain('is a page of 215.9 × 279.4 mm');
+    expect(station.jobs.list({ limit: 100 })).toHaveLength(before);
+    expect(existsSync(join(dir, 'virtual-printers', 'labels'))).toBe(false); // made at its first file
+  });
+
+  it("prints it on the office printer's A4 paper, and GoldLeaf's 2x3 labels on label stock", async () => {
+    const res = await post({ kind: 'document', printer: 'office', workOrder: 'WO-24005', document: 'datasheet' });
+    expect(res.status).toBe(201);
+    await station.queue.runUntilIdle();
+    const folder = join(dir, 'virtual-printers', 'office');
+    const [file] = readdirSync(folder);
+    const pdf = readFileSync(join(folder, file!));
+    expect(pdfInfo(pdf).pageSizePt.map(Math.round)).toEqual([595, 842]);
+    expect(pdfText(pdf)).toContain('WO-24005');
+    const labels = await post({ kind: 'document', printer: 'labels', workOrder: 'WO-24005', document: 'goldleaf-labels', line: 10 });
+    expect(labels.status).toBe(201);
+  });
+
+  it('gives the kiosk\'s datasheet buttons the printer with paper, and none when no working printer has it', async () => {
+    const page = await (await kiosk('/kiosk/wo/WO-24002')).text();
+    const buttons = [...page.matchAll(/<button data-action="document" data-printer="([a-z-]+)" data-document="([a-z-]+)"/g)].map((m) => `${m[2]}→${m[1]}`);
+    expect(buttons).toContain('datasheet→office');
+    expect(buttons).toContain('assembly-datasheet→office');
+    expect(page).toMatch(/data-action="everything"[^>]*data-pdf="office"/);
+    // The office printer switched off: the datasheet buttons cannot be pressed, and say why; the Marken hot folder
+    // (which takes any file) is not given them.
+    const off = await kiosk('/api/v1/admin/printers/office/enabled', { method: 'POST', headers: { 'x-admin-pin': '0000', 'content-type': 'application/json' }, body: JSON.stringify({ enabled: false }) });
+    expect(off.status, await off.clone().text()).toBe(200);
+    const without = await (await kiosk('/kiosk/wo/WO-24002')).text();
+    expect(without).not.toMatch(/data-document="(assembly-)?datasheet"/);
+    expect(without).toContain('title="No working printer has paper for a page of 210 × 297 mm">Datasheet</button>');
+    expect(without).toMatch(/data-action="everything"[^>]*data-pdf=""/);
+  });
+});
