@@ -41,7 +41,6 @@ export interface LabelChoice {
  * printer, not onto the first printer's 76x25 tags.
  */
 export function labelChoices(deps: Pick<AppDeps, 'printers' | 'labels'>, printers: readonly PrinterView[] = deps.printers.views()): LabelChoice[] {
-  const takers = printers.filter((p) => working(p) && (p.formats.includes('zpl') || p.formats.includes('pdf')));
   const shopAdded = (t: LoadedTemplate) => t.source === 'stored' || isAbsolute(t.file);
   const offered = deps.labels.templates
     .list()
@@ -52,18 +51,25 @@ export function labelChoices(deps: Pick<AppDeps, 'printers' | 'labels'>, printer
     return i < 0 ? BENCH_LABELS.size : i;
   }
   return offered.map((t) => {
-    let best: { printer: PrinterView; rank: number } | undefined;
-    for (const p of takers) {
-      if (t.def.kind === 'zpl' && !p.formats.includes('zpl')) continue;
-      const rank = stockRank(t.def.size, deps.printers.get(p.id).entry.media);
-      if (rank === undefined) continue;
-      // ZPL before PDF at the same rank (a Zebra is the bench's own printer).
-      const better = !best || rank < best.rank || (rank === best.rank && p.formats.includes('zpl') && !best.printer.formats.includes('zpl'));
-      if (better) best = { printer: p, rank };
-    }
+    const best = labelPrinter(deps, printers, t);
     const name = BENCH_LABELS.get(t.def.id) && !shopAdded(t) ? BENCH_LABELS.get(t.def.id)! : t.def.name;
-    return { id: t.def.id, name, subject: t.def.subject, ...(best ? { printer: best.printer } : {}) };
+    return { id: t.def.id, name, subject: t.def.subject, ...(best ? { printer: best } : {}) };
   });
+}
+
+/** The working printer whose stock fits the label best (see labelChoices), if any. */
+export function labelPrinter(deps: Pick<AppDeps, 'printers'>, printers: readonly PrinterView[], t: LoadedTemplate): PrinterView | undefined {
+  let best: { printer: PrinterView; rank: number } | undefined;
+  for (const p of printers) {
+    if (!working(p) || !(p.formats.includes('zpl') || p.formats.includes('pdf'))) continue;
+    if (t.def.kind === 'zpl' && !p.formats.includes('zpl')) continue;
+    const rank = stockRank(t.def.size, deps.printers.get(p.id).entry.media);
+    if (rank === undefined) continue;
+    // ZPL before PDF at the same rank (a Zebra is the bench's own printer).
+    const better = !best || rank < best.rank || (rank === best.rank && p.formats.includes('zpl') && !best.printer.formats.includes('zpl'));
+    if (better) best = { printer: p, rank };
+  }
+  return best?.printer;
 }
 
 function lineChoices(line: LineView, choices: readonly LabelChoice[]): LabelChoice[] {
@@ -289,7 +295,7 @@ function historySwitch(shop: boolean, whole: boolean): Html | string {
 }
 
 /** Every bench's jobs from the shop ledger; labels printed elsewhere can be printed again here. */
-export function shopHistoryPage(clock: ShopClock, jobs: ShopJob[] | { error: string }, search: { serial?: string; workOrder?: string }, labelsPrinter: PrinterView | undefined): Html {
+export function shopHistoryPage(clock: ShopClock, jobs: ShopJob[] | { error: string }, search: { serial?: string; workOrder?: string }, printerFor: (job: ShopJob) => PrinterView | undefined): Html {
   const form = html`<form class="search" action="/kiosk/history" method="get"><input type="hidden" name="shop" value="1"><input name="q" value="${search.serial ?? search.workOrder ?? ''}" placeholder="Serial or work order" aria-label="Find in the whole shop by serial or work order"><button class="secondary">Find</button></form>`;
   const head = html`<div class="titlebar"><h1>Whole shop</h1>${historySwitch(true, true)}${form}</div>`;
   if ('error' in jobs) return html`${head}<div class="banner warn" role="status">The shop ledger cannot be reached (${jobs.error}). This bench's own history is on "This bench".</div>`;
@@ -297,9 +303,17 @@ export function shopHistoryPage(clock: ShopClock, jobs: ShopJob[] | { error: str
 <table class="list"><thead><tr><th>When</th><th>Bench</th><th>What</th><th>Labels</th><th>State</th><th></th></tr></thead><tbody>
 ${jobs.map(
   (j) => html`<tr><td>${clock.dayAndMinute(j.createdAt)}</td><td>${j.benchId}</td><td>${j.title}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td>
-<td>${j.hasLabelData && labelsPrinter ? html`<button data-action="shop-reprint" data-bench="${j.benchId}" data-job="${j.id}" data-to="${j.partsTotal}" data-printer="${labelsPrinter.id}" class="secondary" title="on ${labelsPrinter.name}">Reprint here</button>` : ''}</td></tr>`,
+<td>${reprintHere(j, printerFor)}</td></tr>`,
 )}
 </tbody></table>`;
+}
+
+/** "Reprint here", on the printer whose stock takes the job's label; none where this bench has no such printer. */
+function reprintHere(j: ShopJob, printerFor: (job: ShopJob) => PrinterView | undefined): Html | string {
+  if (!j.hasLabelData) return '';
+  const to = printerFor(j);
+  if (!to) return html`<button class="secondary" disabled title="No working printer here takes this label">Reprint here</button>`;
+  return html`<button data-action="shop-reprint" data-bench="${j.benchId}" data-job="${j.id}" data-to="${j.partsTotal}" data-printer="${to.id}" class="secondary" title="on ${to.name}">Reprint here</button>`;
 }
 
 export function historyPage(clock: ShopClock, jobs: JobRecord[], shop = false): Html {

@@ -9,7 +9,8 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { findPrintableWorkOrder } from '../routes/work-orders.js';
 import { clientOf } from '../http/client.js';
 import { banners, layout, layoutless } from './layout.js';
-import { historyPage, homePage, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
+import { historyPage, homePage, labelPrinter, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
+import type { ShopJob } from '../shop/ledger.js';
 import { templateEditorPage, templateListPage } from './designer.js';
 import { printersPage } from './printer-admin.js';
 import { otherBenchesTaggedLines, otherBenchesTags } from '../shop/line-tags.js';
@@ -107,7 +108,13 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     const q = (c.req.query('q') ?? c.req.query('serial') ?? '').trim();
     const search = q ? (/^[A-Z0-9]+\d{9}$/i.test(q) ? { serial: q } : { workOrder: q }) : {};
     const jobs = await deps.shop.ledger.searchJobs({ ...search, limit: 60 }).catch((err: unknown) => ({ error: describeError(err) }));
-    return c.html(layout(deps, 'Whole shop', shopHistoryPage(deps.clock, jobs, search, printerFor(deps.printers.views(), ['zpl', 'pdf']))));
+    // Each job's labels are offered on the printer here whose stock takes its template (as this bench has it).
+    const printers = deps.printers.views();
+    const forJob = (j: ShopJob) => {
+      const template = j.templateId ? deps.labels.templates.list().find((t) => t.def.id === j.templateId) : undefined;
+      return template ? labelPrinter(deps, printers, template) : printerFor(printers, ['zpl', 'pdf']);
+    };
+    return c.html(layout(deps, 'Whole shop', shopHistoryPage(deps.clock, jobs, search, forJob)));
   });
 
   // The label designer (admin area): the pages themselves hold nothing secret; every read and change they make asks

@@ -15,12 +15,16 @@ let station: RunningStation;
 let zebra: ZebraDouble;
 let kiosk: Awaited<ReturnType<typeof asKiosk>>;
 
+const dir = tempDir();
 beforeAll(async () => {
   db = await freshDatabase();
   zebra = await startZebraPrinter();
-  station = await demoStation(tempDir(), (c) => {
+  station = await demoStation(dir, (c) => {
     c.shop = { databaseUrl: db.url, benchId: 'bench-1', serialBlock: 100, serialReserve: 200, connectTimeoutMs: 2000, routing: { rules: [] } };
-    c.printers = [{ id: 'tags', name: 'Zebra tags', driver: 'zpl', uri: zebra.uri, dpmm: 8, options: {} }];
+    c.printers = [
+      { id: 'tags', name: 'Zebra tags', driver: 'zpl', uri: zebra.uri, dpmm: 8, media: { widthMm: 76, heightMm: 25 }, options: {} },
+      { id: 'big', name: 'Labels 4x6', driver: 'folder', uri: `file://${dir}/big`, dpmm: 8, media: { widthMm: 101.6, heightMm: 152.4 }, options: { formats: ['pdf'], create: true } },
+    ];
   });
   await station.sync.syncOnce();
   kiosk = await asKiosk(station.app);
@@ -62,6 +66,14 @@ describe('the whole shop in the kiosk', () => {
     const found = await (await kiosk(resolved.location)).text();
     expect(found).toContain('data-action="shop-reprint" data-bench="bench-9" data-job="other-job"');
     expect(found).not.toContain(`data-job="${made.id}"`);
+    // Each job's labels are offered again on the printer here whose stock takes them: bench 9's 4x6 labels on the 4x6
+    // printer, not on the tag printer's 76x25 mm tags.
+    await station.shop!.ledger.ship('bench-9', [
+      { eventId: 'bench-9:job:big:1', seq: 5, kind: 'job', at: new Date().toISOString(), payload: { ...mine, id: 'big-one', workOrderNumber: 'WO-99001', templateId: 'assembly-4x6', serials: ['BP269990021'], partsTotal: 1, title: '4x6 label of bench 9', labelData: gzipSync(JSON.stringify(labels.slice(0, 1))).toString('base64'), seq: 5 } },
+    ]);
+    const both = await (await kiosk('/kiosk/history?shop=1')).text();
+    expect(both).toMatch(/data-job="other-job" data-to="3" data-printer="tags"/);
+    expect(both).toMatch(/data-job="big-one" data-to="1" data-printer="big"/);
 
     const before = zebra.labels();
     const reprint = await kiosk('/api/v1/shop/reprint', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bench: 'bench-9', job: 'other-job', from: 2, to: 2, printer: 'tags' }) });
