@@ -3,6 +3,7 @@ import ipp from 'ipp';
 import { z } from 'zod';
 import { StationError, describeError } from '../src/errors.js';
 import { sleep } from '../src/lib/backoff.js';
+import { readyMedia } from '../src/printing/media.js';
 import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, type DriverDefinition, type PrinterDriver, type PrinterStatus, SEGMENT_BYTES, type DocumentBytes, wholeBytes } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
@@ -143,14 +144,16 @@ const definition: DriverDefinition<IppOptions> = {
     };
     /** The printer's status, and what it waits for a person to put right, warnings included (see personNeeded). */
     const readPrinter = async (signal: AbortSignal): Promise<{ status: PrinterStatus; waitsFor?: PrinterStatus }> => {
-      const r = accepted(await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs', 'queued-job-count'] }, signal));
+      const r = accepted(await call('Get-Printer-Attributes', { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-is-accepting-jobs', 'queued-job-count', 'media-ready'] }, signal));
       const attrs = (r['printer-attributes-tag'] ?? {}) as Record<string, unknown>;
       const mapped = mapPrinterState(attrs['printer-state'], attrs['printer-state-reasons']);
       const status = attrs['printer-is-accepting-jobs'] === false && mapped.state === 'ready' ? { state: 'paused' as const, detail: 'not accepting jobs' } : mapped;
       // Jobs it has and has not finished (pending, held, printing): a job the station gave up following may still print.
       const queued = Number(attrs['queued-job-count']);
       const waitsFor = personNeeded(attrs['printer-state-reasons'], true);
-      return { status: queued > 0 ? { ...status, jobsWaiting: queued } : status, ...(waitsFor ? { waitsFor } : {}) };
+      // What it has loaded, for sending each label or page to a printer whose stock takes it.
+      const media = readyMedia(attrs['media-ready']);
+      return { status: { ...status, ...(queued > 0 ? { jobsWaiting: queued } : {}), ...(media.length ? { media } : {}) }, ...(waitsFor ? { waitsFor } : {}) };
     };
     /**
      * How many of the printer's unfinished jobs are ahead of ours, from its list (jobs with a lower id that it prints

@@ -15,6 +15,7 @@ import { silentLogger } from './logger.js';
 import { loadPrinters, type Printer, type PrinterRegistry } from './printing/registry.js';
 import { fitsStock, pageFits, sizeWords } from './labels/fit.js';
 import type { DocumentFormat } from './printing/types.js';
+import type { Stock } from './printing/media.js';
 import { DocumentService } from './documents/service.js';
 import { loadFonts } from './labels/fonts.js';
 import { TemplateRegistry } from './labels/templates.js';
@@ -65,7 +66,7 @@ function autoPrintProblems(config: StationConfig, printers: PrinterRegistry, t: 
   const off = config.autoPrint.enabled ? '' : ' (auto-print is off)';
   for (const [i, rule] of config.autoPrint.rules.entries()) {
     const printer = printers.has(rule.printer) ? printers.get(rule.printer) : undefined;
-    const why = ruleProblem(rule, printer, t);
+    const why = ruleProblem(rule, printer, printers.stock(rule.printer), t);
     const id = rule.template ?? 'hose-tag';
     const name = `auto-print rule ${i + 1} (${rule.document}${rule.document === 'labels' ? ` ${id}` : ''} on ${rule.printer})`;
     const unseen = !why && rule.document === 'labels' && !t.labels.list().some((x) => x.def.id === id);
@@ -75,7 +76,10 @@ function autoPrintProblems(config: StationConfig, printers: PrinterRegistry, t: 
   return { lines, problems };
 }
 
-function ruleProblem(rule: StationConfig['autoPrint']['rules'][number], printer: Printer | undefined, t: { labels: TemplateRegistry; documents: DocumentService }): string | undefined {
+/** "has 76 × 25 mm stock loaded", or what the printer says it has. */
+const loaded = (stock: Stock) => `${stock.from === 'config' ? 'has' : 'says it has'} ${stock.sizes.map(sizeWords).join(' or ')}${stock.from === 'config' ? ' stock' : ''} loaded`;
+
+function ruleProblem(rule: StationConfig['autoPrint']['rules'][number], printer: Printer | undefined, stock: Stock | undefined, t: { labels: TemplateRegistry; documents: DocumentService }): string | undefined {
   if (!printer) return `there is no printer "${rule.printer}"`;
   if (printer.problem || !printer.driver) return 'its printer is not usable (above)';
   const takes = (f: DocumentFormat) => printer.driver!.formats.includes(f) || printer.driver!.formats.includes('file');
@@ -85,13 +89,13 @@ function ruleProblem(rule: StationConfig['autoPrint']['rules'][number], printer:
     if (!template) return undefined; // not a file: one made in the label designer (said below)
     if (!printer.driver.formats.includes('zpl') && !printer.driver.formats.includes('pdf')) return `the printer takes ${printer.driver.formats.join(', ')}, not labels (ZPL or PDF)`;
     if (template.def.kind === 'zpl' && !printer.driver.formats.includes('zpl')) return `"${id}" is raw ZPL and the printer does not take ZPL`;
-    if (!fitsStock(template.def.size, printer.entry.media)) return `the label is ${sizeWords(template.def.size)}; the printer has ${sizeWords(printer.entry.media!)} stock loaded`;
+    if (!fitsStock(template.def.size, stock)) return `the label is ${sizeWords(template.def.size)}; the printer ${loaded(stock!)}`;
     return undefined;
   }
   const format: DocumentFormat = rule.document === 'datasheet' ? 'pdf' : rule.document === 'traveler' ? 'escpos' : 'file';
   if (!takes(format)) return `the printer takes ${printer.driver.formats.join(', ')}, not ${format}`;
   const page = rule.document === 'datasheet' ? t.documents.pageSize('datasheet') : undefined;
-  if (page && printer.driver.formats.includes('pdf') && !pageFits(page, printer.entry.media)) return `the datasheet is a page of ${sizeWords(page)}; the printer has ${sizeWords(printer.entry.media!)} stock loaded`;
+  if (page && printer.driver.formats.includes('pdf') && !pageFits(page, stock)) return `the datasheet is a page of ${sizeWords(page)}; the printer ${loaded(stock!)}`;
   return undefined;
 }
 

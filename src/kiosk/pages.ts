@@ -63,7 +63,7 @@ export function labelPrinter(deps: Pick<AppDeps, 'printers'>, printers: readonly
   for (const p of printers) {
     if (!working(p) || !(p.formats.includes('zpl') || p.formats.includes('pdf'))) continue;
     if (t.def.kind === 'zpl' && !p.formats.includes('zpl')) continue;
-    const rank = stockRank(t.def.size, deps.printers.get(p.id).entry.media);
+    const rank = stockRank(t.def.size, deps.printers.stock(p.id));
     if (rank === undefined) continue;
     // ZPL before PDF at the same rank (a Zebra is the bench's own printer).
     const better = !best || rank < best.rank || (rank === best.rank && p.formats.includes('zpl') && !best.printer.formats.includes('zpl'));
@@ -102,7 +102,7 @@ function sheetTarget(deps: Pick<AppDeps, 'printers' | 'documents'>, printers: re
   let best: { printer: PrinterView; rank: number } | undefined;
   for (const p of printers) {
     if (!working(p) || !p.formats.includes('pdf')) continue;
-    const rank = page ? pageRank(page, deps.printers.get(p.id).entry.media) : 0;
+    const rank = page ? pageRank(page, deps.printers.stock(p.id)) : 0;
     if (rank !== undefined && (!best || rank < best.rank)) best = { printer: p, rank };
   }
   const none = page ? `No working printer has paper for a page of ${sizeWords(page)}` : 'No working PDF printer';

@@ -1,12 +1,12 @@
-// Whether a label fits the stock a printer has loaded (its config entry's `media`). A 4x6 in label sent to a printer
-// with 76x25 mm tags in it comes out across six tags, cut and unreadable: the station refuses it before anything prints,
-// and the kiosk offers each label size on a printer whose stock takes it.
+// Whether a label or a page fits the stock a printer has loaded: as its entry says (`media` in the config file or on the
+// Printers screen), else as the printer says (an IPP printer's media-ready, one size per tray or roll). A 4x6 in label
+// sent to a printer with 76x25 mm tags in it comes out across six tags, cut and unreadable; an A4 datasheet on 4x6 in
+// labels is shrunk to half: the station refuses both before anything prints, and the kiosk offers each on a printer
+// whose stock takes it. Stock not known takes anything.
 import { StationError } from '../errors.js';
+import type { MediaSize, Stock } from '../printing/media.js';
 
-export interface LabelSize {
-  widthMm: number;
-  heightMm: number;
-}
+export type LabelSize = MediaSize;
 
 /** Stock sizes are written in mm or inches ("101.6 x 152.4" or "102 x 152"): a label this much larger still fits. */
 const SLACK_MM = 1;
@@ -18,9 +18,33 @@ export function sizeWords(s: LabelSize): string {
   return `${mm(s.widthMm)} × ${mm(s.heightMm)} mm`;
 }
 
+/** "Tag printer has 76 × 25 mm stock loaded" / "Office laser says it has 215.9 × 279.4 mm or 104.8 × 241.3 mm loaded" */
+function stockWords(printer: { id: string; name?: string | undefined }, stock: Stock): string {
+  const sizes = stock.sizes.map(sizeWords).join(' or ');
+  return stock.from === 'config' ? `${printer.name ?? printer.id} has ${sizes} stock loaded` : `${printer.name ?? printer.id} says it has ${sizes} loaded`;
+}
+
+const same = (a: LabelSize, b: LabelSize) => Math.abs(a.widthMm - b.widthMm) <= SLACK_MM && Math.abs(a.heightMm - b.heightMm) <= SLACK_MM;
+
+/** The best (lowest) rank over the stock's sizes; undefined when none takes it. */
+function bestOf(stock: Stock, rank: (size: LabelSize) => number | undefined): number | undefined {
+  let best: number | undefined;
+  for (const s of stock.sizes) {
+    const r = rank(s);
+    if (r !== undefined && (best === undefined || r < best)) best = r;
+  }
+  return best;
+}
+
+// Labels: laid out for their size, never turned or shrunk.
+function labelOn(label: LabelSize, size: LabelSize): number | undefined {
+  if (label.widthMm > size.widthMm + SLACK_MM || label.heightMm > size.heightMm + SLACK_MM) return undefined;
+  return same(label, size) ? 0 : 1 + (size.widthMm * size.heightMm) / (label.widthMm * label.heightMm);
+}
+
 /** Whether the label fits the stock as it is laid out (the station does not turn a label to fit). No stock known: it may. */
-export function fitsStock(label: LabelSize, stock: LabelSize | undefined): boolean {
-  return !stock || (label.widthMm <= stock.widthMm + SLACK_MM && label.heightMm <= stock.heightMm + SLACK_MM);
+export function fitsStock(label: LabelSize, stock: Stock | undefined): boolean {
+  return !stock || bestOf(stock, (s) => labelOn(label, s)) !== undefined;
 }
 
 /**
@@ -28,21 +52,18 @@ export function fitsStock(label: LabelSize, stock: LabelSize | undefined): boole
  * size, then larger stock (the least waste first), then a printer whose stock is not known (it may fit, or not).
  * undefined: it does not fit.
  */
-export function stockRank(label: LabelSize, stock: LabelSize | undefined): number | undefined {
-  if (!stock) return Number.MAX_SAFE_INTEGER;
-  if (!fitsStock(label, stock)) return undefined;
-  const same = Math.abs(label.widthMm - stock.widthMm) <= SLACK_MM && Math.abs(label.heightMm - stock.heightMm) <= SLACK_MM;
-  return same ? 0 : 1 + (stock.widthMm * stock.heightMm) / (label.widthMm * label.heightMm);
+export function stockRank(label: LabelSize, stock: Stock | undefined): number | undefined {
+  return stock ? bestOf(stock, (s) => labelOn(label, s)) : Number.MAX_SAFE_INTEGER;
 }
 
 /** Refuses a label larger than the printer's stock, naming both sizes and what to do. */
-export function assertFitsStock(template: { id: string; name: string; size: LabelSize }, printer: { id: string; name?: string; media?: LabelSize }): void {
-  if (fitsStock(template.size, printer.media)) return;
+export function assertFitsStock(template: { id: string; name: string; size: LabelSize }, printer: { id: string; name?: string | undefined }, stock: Stock | undefined): void {
+  if (!stock || fitsStock(template.size, stock)) return;
   const label = `"${template.name}" (${template.id})`;
-  throw new StationError('LABEL_DOES_NOT_FIT', `The label ${label} is ${sizeWords(template.size)}; ${printer.name ?? printer.id} has ${sizeWords(printer.media!)} stock loaded.`, {
+  throw new StationError('LABEL_DOES_NOT_FIT', `The label ${label} is ${sizeWords(template.size)}; ${stockWords(printer, stock)}.`, {
     status: 422,
     hint: 'Choose a label of that size, or a printer with larger stock. If other stock has been loaded, set its label size on the Printers screen (or in the config file).',
-    details: { template: template.id, printer: printer.id, labelMm: template.size, stockMm: printer.media },
+    details: { template: template.id, printer: printer.id, labelMm: template.size, stockMm: stock.sizes, stockFrom: stock.from },
   });
 }
 
@@ -53,32 +74,30 @@ export function assertFitsStock(template: { id: string; name: string; size: Labe
 /** The least a page may be shrunk to fit the printer's paper. */
 const LEAST_SCALE = 0.9;
 
-function scaleToFit(page: LabelSize, stock: LabelSize): number {
-  const upright = Math.min(stock.widthMm / page.widthMm, stock.heightMm / page.heightMm);
-  const turned = Math.min(stock.widthMm / page.heightMm, stock.heightMm / page.widthMm);
-  return Math.max(upright, turned);
+function pageOn(page: LabelSize, size: LabelSize): number | undefined {
+  const upright = Math.min(size.widthMm / page.widthMm, size.heightMm / page.heightMm);
+  const turned = Math.min(size.widthMm / page.heightMm, size.heightMm / page.widthMm);
+  if (Math.max(upright, turned) < LEAST_SCALE) return undefined;
+  if (same(page, size) || same({ widthMm: page.heightMm, heightMm: page.widthMm }, size)) return 0;
+  return 1 + Math.abs(Math.log((size.widthMm * size.heightMm) / (page.widthMm * page.heightMm)));
 }
 
 /** Whether a page can be printed on the printer's stock (no stock known: it may). */
-export function pageFits(page: LabelSize, stock: LabelSize | undefined): boolean {
-  return !stock || scaleToFit(page, stock) >= LEAST_SCALE;
+export function pageFits(page: LabelSize, stock: Stock | undefined): boolean {
+  return !stock || bestOf(stock, (s) => pageOn(page, s)) !== undefined;
 }
 
 /** Like stockRank, for a page: the same size first, then the paper it wastes least of, then a printer of unknown stock. */
-export function pageRank(page: LabelSize, stock: LabelSize | undefined): number | undefined {
-  if (!stock) return Number.MAX_SAFE_INTEGER;
-  if (!pageFits(page, stock)) return undefined;
-  const same = (a: LabelSize, b: LabelSize) => Math.abs(a.widthMm - b.widthMm) <= SLACK_MM && Math.abs(a.heightMm - b.heightMm) <= SLACK_MM;
-  if (same(page, stock) || same({ widthMm: page.heightMm, heightMm: page.widthMm }, stock)) return 0;
-  return 1 + Math.abs(Math.log((stock.widthMm * stock.heightMm) / (page.widthMm * page.heightMm)));
+export function pageRank(page: LabelSize, stock: Stock | undefined): number | undefined {
+  return stock ? bestOf(stock, (s) => pageOn(page, s)) : Number.MAX_SAFE_INTEGER;
 }
 
 /** Refuses a document whose pages the printer's stock cannot take, naming both sizes and what to do. */
-export function assertPageFits(document: { title: string; pageMm?: LabelSize | undefined }, printer: { id: string; name?: string | undefined; media?: LabelSize | undefined }): void {
-  if (!document.pageMm || pageFits(document.pageMm, printer.media)) return;
-  throw new StationError('DOCUMENT_DOES_NOT_FIT', `"${document.title}" is a page of ${sizeWords(document.pageMm)}; ${printer.name ?? printer.id} has ${sizeWords(printer.media!)} stock loaded.`, {
+export function assertPageFits(document: { title: string; pageMm?: LabelSize | undefined }, printer: { id: string; name?: string | undefined }, stock: Stock | undefined): void {
+  if (!document.pageMm || !stock || pageFits(document.pageMm, stock)) return;
+  throw new StationError('DOCUMENT_DOES_NOT_FIT', `"${document.title}" is a page of ${sizeWords(document.pageMm)}; ${stockWords(printer, stock)}.`, {
     status: 422,
     hint: 'Send it to a printer with paper of that size (an office printer). If other stock has been loaded, set its size on the Printers screen (or in the config file).',
-    details: { printer: printer.id, pageMm: document.pageMm, stockMm: printer.media },
+    details: { printer: printer.id, pageMm: document.pageMm, stockMm: stock.sizes, stockFrom: stock.from },
   });
 }

@@ -5,6 +5,7 @@ import { printerEntrySchema, type PrinterEntry } from '../config/schema.js';
 import { StationError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { configEntries, type PrinterSetupEntry, type PrinterSource } from './printer-setup.js';
+import type { MediaSize, Stock } from './media.js';
 import { type DriverDefinition, type PrintOptions, type PrintResult, type PrinterDriver, type PrinterState, type PrinterStatus, type PrintDocument } from './types.js';
 
 export interface PrinterView {
@@ -28,6 +29,8 @@ export interface PrinterView {
   source: PrinterSource;
   /** Set when someone disabled it: its jobs wait, new ones are refused. */
   disabled?: { reason: string; by: string; at: string };
+  /** The stock it has loaded, where known (see PrinterRegistry.stock). */
+  stock?: Stock;
 }
 
 export interface Printer {
@@ -44,6 +47,8 @@ export interface Printer {
 export class PrinterRegistry {
   private printers = new Map<string, Printer>();
   private readonly seen = new Map<string, { status: PrinterStatus; checkedAt: string; lastSeenAt?: string }>();
+  /** The media each printer last said it has loaded (kept while it is offline: the paper does not change with it). */
+  private readonly sensed = new Map<string, MediaSize[]>();
   private readonly statusListeners = new Set<(id: string, status: PrinterStatus) => void>();
   private readonly changeListeners = new Set<() => void>();
   /** Prints under way per driver: a driver replaced or removed is closed when its last one ends. */
@@ -83,7 +88,7 @@ export class PrinterRegistry {
     const before = this.printers;
     this.printers = next;
     for (const old of before.values()) {
-      if (old.driver && next.get(old.id)?.driver !== old.driver) this.retire(old.driver);
+      if (old.driver && next.get(old.id)?.driver !== old.driver) (this.retire(old.driver), this.sensed.delete(old.id));
     }
     for (const id of before.keys()) if (!next.has(id)) this.seen.delete(id);
     for (const listener of this.changeListeners) listener();
@@ -98,6 +103,18 @@ export class PrinterRegistry {
   private retire(driver: PrinterDriver): void {
     if ((this.inFlight.get(driver) ?? 0) > 0) this.retired.add(driver);
     else void driver.close?.();
+  }
+
+  /**
+   * The stock a printer has loaded: as its entry says (the config file or the Printers screen), else as the printer
+   * itself last said (IPP: media-ready), else not known.
+   */
+  stock(id: string): Stock | undefined {
+    const printer = this.printers.get(id);
+    if (!printer) return undefined;
+    if (printer.entry.media) return { sizes: [printer.entry.media], from: 'config' };
+    const sensed = this.sensed.get(id);
+    return sensed ? { sizes: sensed, from: 'printer' } : undefined;
   }
 
   /** The printer's driver, if it can take `format`: throws with the reason (broken entry, disabled, wrong format) when not. */
@@ -159,6 +176,7 @@ export class PrinterRegistry {
     const known = this.seen.get(id);
     const changed = known?.status.state !== status.state || known?.status.detail !== status.detail;
     this.seen.set(id, { status, checkedAt: at, lastSeenAt: status.state === 'offline' ? known?.lastSeenAt : at });
+    if (status.media?.length) this.sensed.set(id, status.media);
     return changed;
   }
 
@@ -176,6 +194,7 @@ export class PrinterRegistry {
       const previous = this.seen.get(id);
       const answered = status.state !== 'offline' && status.state !== 'unknown';
       this.seen.set(id, { status, checkedAt, lastSeenAt: answered ? checkedAt : previous?.lastSeenAt });
+      if (status.media?.length) this.sensed.set(id, status.media);
       for (const listener of this.statusListeners) listener(id, status);
     }
     return this.view(printer);
@@ -207,6 +226,7 @@ export class PrinterRegistry {
             : {}),
       ...(known?.status.waiting ? { waiting: known.status.waiting } : {}),
       ...(known?.status.jobsWaiting ? { jobsWaiting: known.status.jobsWaiting } : {}),
+      ...(this.stock(printer.id) ? { stock: this.stock(printer.id)! } : {}),
       ...(known?.lastSeenAt ? { lastSeenAt: known.lastSeenAt } : {}),
       ...(known?.checkedAt ? { checkedAt: known.checkedAt } : {}),
     };

@@ -81,6 +81,8 @@ export interface PrinterStatus {
   waiting?: number;
   /** Jobs the printer has taken and not finished, where it says (IPP: queued-job-count). */
   jobsWaiting?: number;
+  /** The sizes of the media it says it has loaded, where it says (IPP: media-ready, one per tray or roll). */
+  media?: Array<{ widthMm: number; heightMm: number }>;
 }
 
 /**

@@ -148,7 +148,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
   switch (req.kind) {
     case 'labels': {
       const wo = await deps.workOrder(req.workOrder);
-      assertFitsStock(deps.labels.templates.get(req.template).def, { ...printer.entry, id: printer.id });
+      assertFitsStock(deps.labels.templates.get(req.template).def, { ...printer.entry, id: printer.id }, deps.printers.stock(printer.id));
       deps.clockCheck?.assertDatesRight();
       if (req.from !== undefined && req.line !== undefined && !req.force && deps.tagsMade) notMadeYet(wo, req.line, req.from, req.quantity, await deps.tagsMade(wo.number, req.line));
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
@@ -194,7 +194,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const part = req.document === 'datasheet' || req.document === 'traveler' ? undefined : linePart(wo, req.line);
       const title = `${DOCUMENT_TITLES[req.document]} ${part ?? wo.number}${part && req.document !== 'assembly-datasheet' && req.document !== 'kit-datasheet' ? ` (${wo.number})` : ''}`;
       // A page printed on the printer's stock (a hot folder keeps the file as it is).
-      if (document.format === 'pdf' || document.format === 'png') assertPageFits({ title, pageMm: document.meta.pageMm }, { ...printer.entry, id: printer.id });
+      if (document.format === 'pdf' || document.format === 'png') assertPageFits({ title, pageMm: document.meta.pageMm }, { ...printer.entry, id: printer.id }, deps.printers.stock(printer.id));
       return {
         ...base,
         kind: 'document',
@@ -208,7 +208,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     }
     case 'template': {
       const template = deps.labels.templates.get(req.template);
-      assertFitsStock(template.def, { ...printer.entry, id: printer.id });
+      assertFitsStock(template.def, { ...printer.entry, id: printer.id }, deps.printers.stock(printer.id));
       deps.clockCheck?.assertDatesRight();
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       const document = await deps.labels.render(template, req.labels, format, printer.entry.dpmm, `${template.def.id}-explicit.${format}`, deps.stage?.());
@@ -221,7 +221,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const template = draft ? deps.labels.templates.check({ version: 1, ...(req.template as object) }) : deps.labels.templates.get(req.template as string);
       const wo = await deps.workOrder(req.workOrder);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
-      assertFitsStock(template.def, { ...printer.entry, id: printer.id });
+      assertFitsStock(template.def, { ...printer.entry, id: printer.id }, deps.printers.stock(printer.id));
       if (template.def.kind === 'zpl' && format !== 'zpl') throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${printer.id}" does not take ZPL; this template is raw ZPL.`, { status: 422 });
       const document = await deps.labels.render(template, [deps.labels.previewData(wo, req.line, template)], format, printer.entry.dpmm, `${template.def.id}-test.${format}`);
       return { ...base, kind: 'test', title: `Test of template ${template.def.name} (${draft ? 'as open in the designer' : `v${template.def.version}`})`, template: { id: template.def.id, version: template.def.version }, document };

@@ -98,7 +98,7 @@ export async function reprintFromShop(deps: AppDeps, body: z.infer<typeof shopRe
   const format = printer.driver?.formats.includes('zpl') ? 'zpl' : 'pdf';
   deps.printers.usable(printer.id, format);
   const template = deps.labels.templates.get(source.templateId, source.templateVersion);
-  assertFitsStock(template.def, { ...printer.entry, id: printer.id });
+  assertFitsStock(template.def, { ...printer.entry, id: printer.id }, deps.printers.stock(printer.id));
   // A long range is written to the store as it is made, as any labels job.
   const document = await deps.labels.render(template, labels, format, printer.entry.dpmm, `${source.workOrderNumber ?? 'labels'}-reprint-from-${body.bench}.${format}`, deps.requests.stage?.());
   const version = template.def.version === source.templateVersion ? '' : ` (template v${template.def.version} here; v${source.templateVersion ?? '?'} on ${body.bench})`;

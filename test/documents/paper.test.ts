@@ -6,11 +6,13 @@ import { PageSizes, PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfPageSize } from '../../src/documents/pdf-page.js';
 import { pageFits } from '../../src/labels/fit.js';
+import { pwgMediaSize, readyMedia } from '../../src/printing/media.js';
 import { simplePdf } from '../../src/sandbox/files.js';
 import type { RunningStation } from '../../src/station.js';
 import { pdfInfo, pdfText } from '../helpers/barcodes.js';
 import { documentService } from '../helpers/documents.js';
 import { demoWorkOrders } from '../helpers/labels.js';
+import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
 import { asKiosk, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -36,13 +38,26 @@ describe('the page a PDF states', () => {
     expect(pdfPageSize(Buffer.from('not a pdf'))).toBeUndefined();
   });
 
+  it('reads the media an IPP printer lists by their PWG names', () => {
+    expect(pwgMediaSize('iso_a4_210x297mm')).toEqual(A4);
+    expect(pwgMediaSize('na_letter_8.5x11in')).toEqual(LETTER);
+    expect(pwgMediaSize('oe_4x6-label_4x6in')).toEqual(FOUR_BY_SIX);
+    expect(pwgMediaSize('custom_w76h25_76x25mm')).toEqual({ widthMm: 76, heightMm: 25 });
+    expect(pwgMediaSize('roll_current')).toBeUndefined();
+    expect(readyMedia(['na_letter_8.5x11in', 'na_letter_8.5x11in', 'tray-1', 7])).toEqual([LETTER]);
+    expect(readyMedia('iso_a4_210x297mm')).toEqual([A4]);
+    expect(readyMedia(undefined)).toEqual([]);
+  });
+
   it('fits paper it prints on at 90% or more, either way round', () => {
-    expect(pageFits(A4, FOUR_BY_SIX)).toBe(false); // 48%
-    expect(pageFits(LETTER, A4)).toBe(true); // 97%
-    expect(pageFits(A4, LETTER)).toBe(true); // 94%
-    expect(pageFits({ widthMm: 297, heightMm: 210 }, A4)).toBe(true); // landscape, turned
-    expect(pageFits({ widthMm: 297, heightMm: 420 }, A4)).toBe(false); // A3: 71%
-    expect(pageFits(FOUR_BY_SIX, A4)).toBe(true);
+    const loaded = (...sizes: Array<typeof A4>) => ({ sizes, from: 'config' as const });
+    expect(pageFits(A4, loaded(FOUR_BY_SIX))).toBe(false); // 48%
+    expect(pageFits(LETTER, loaded(A4))).toBe(true); // 97%
+    expect(pageFits(A4, loaded(LETTER))).toBe(true); // 94%
+    expect(pageFits({ widthMm: 297, heightMm: 210 }, loaded(A4))).toBe(true); // landscape, turned
+    expect(pageFits({ widthMm: 297, heightMm: 420 }, loaded(A4))).toBe(false); // A3: 71%
+    expect(pageFits(FOUR_BY_SIX, loaded(A4))).toBe(true);
+    expect(pageFits(A4, loaded(FOUR_BY_SIX, LETTER))).toBe(true); // one of its trays takes it
     expect(pageFits(A4, undefined)).toBe(true); // stock not known: it may
   });
 });
@@ -103,5 +118,53 @@ describe('datasheets and the paper in each printer (demo bench)', () => {
     expect(without).not.toMatch(/data-document="(assembly-)?datasheet"/);
     expect(without).toContain('title="No working printer has paper for a page of 210 × 297 mm">Datasheet</button>');
     expect(without).toMatch(/data-action="everything"[^>]*data-pdf=""/);
+  });
+});
+
+describe('IPP printers say what paper they have loaded', () => {
+  const dir = tempDir();
+  let station: RunningStation;
+  let kiosk: Awaited<ReturnType<typeof asKiosk>>;
+  let envelopes: IppPrinterDouble;
+  let laser: IppPrinterDouble;
+  beforeAll(async () => {
+    [envelopes, laser] = await Promise.all([startIppPrinter(), startIppPrinter()]);
+    // Someone filled the first printer's trays with DL envelopes; the second has its Letter paper.
+    await envelopes.loadMedia('iso_dl_110x220mm');
+    // Neither entry says what is loaded: the printers do.
+    station = await demoStation(dir, (c) => {
+      c.printers = c.printers.filter((p) => (p as { id: string }).id !== 'office');
+      c.printers.push({ id: 'envelopes', name: 'Front office', driver: 'ipp', uri: envelopes.uri, dpmm: 8, options: {} }, { id: 'laser', name: 'Laser', driver: 'ipp', uri: laser.uri, dpmm: 8, options: {} });
+    });
+    await station.sync.syncOnce();
+    await station.printers.refreshAll();
+    kiosk = await asKiosk(station.app);
+  }, 30_000);
+  afterAll(async () => {
+    await station?.stop();
+    await Promise.all([envelopes?.close(), laser?.close()]);
+  });
+  const post = (body: object) => kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('sends the datasheet to the printer whose paper takes it, refuses it for the one with envelopes, and follows a change of paper', async () => {
+    expect(station.printers.stock('envelopes')).toEqual({ sizes: [{ widthMm: 110, heightMm: 220 }], from: 'printer' });
+    expect(station.printers.stock('laser')).toEqual({ sizes: [LETTER, { widthMm: 104.8, heightMm: 241.3 }], from: 'printer' });
+    const page = await (await kiosk('/kiosk/wo/WO-24005')).text();
+    expect(page).toContain('<button data-action="document" data-printer="laser" data-document="datasheet"');
+    const refused = await post({ kind: 'document', printer: 'envelopes', workOrder: 'WO-24005', document: 'datasheet' });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('"Datasheet WO-24005" is a page of 210 × 297 mm; Front office says it has 110 × 220 mm loaded.');
+    // A4 paper goes in: the station hears it at its next look at the printer, and prints there.
+    await envelopes.loadMedia('iso_a4_210x297mm', 'iso_dl_110x220mm');
+    await station.printers.refresh('envelopes');
+    expect(station.printers.stock('envelopes')?.sizes).toContainEqual(A4);
+    const taken = await post({ kind: 'document', printer: 'envelopes', workOrder: 'WO-24005', document: 'datasheet' });
+    expect(taken.status).toBe(201);
+    await station.queue.runUntilIdle();
+    await expect.poll(() => envelopes.jobFiles().length, { timeout: 10_000 }).toBe(1);
+    expect(pdfText(envelopes.jobFiles()[0]!)).toContain('WO-24005');
+    // Now both take it: paper of the page's own size first.
+    const again = await (await kiosk('/kiosk/wo/WO-24005')).text();
+    expect(again).toContain('<button data-action="document" data-printer="envelopes" data-document="datasheet"');
   });
 });

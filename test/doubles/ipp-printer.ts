@@ -13,6 +13,12 @@ export interface IppPrinterDouble {
   jobFiles(): Buffer[];
   /** With `paperOut`: paper is loaded, and the job waiting for it prints. */
   loadPaper(): void;
+  /**
+   * Someone loads other media, as at the printer's panel (ippeveprinter's own media page): its main tray and its
+   * by-pass tray ('' for empty), from what it supports (na_letter_8.5x11in, na_legal_8.5x14in, iso_a4_210x297mm,
+   * na_number-10_4.125x9.5in, iso_dl_110x220mm). It then lists them as media-ready.
+   */
+  loadMedia(main: string, byPass?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +73,11 @@ export async function startIppPrinter(o: { announceAs?: string; password?: boole
         .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
         .map((f) => readFileSync(join(spool, f))),
     loadPaper: () => writeFileSync(paper, ''),
+    loadMedia: async (main, byPass = '') => {
+      const form = new URLSearchParams({ size1: main, type1: main ? 'stationery' : '', level1: main ? '250' : '-2', size3: byPass, type3: byPass ? 'envelope' : '', level3: byPass ? '25' : '-2' });
+      const res = await fetch(`http://localhost:${port}/media?${form}`);
+      if (!res.ok) throw new Error(`ippeveprinter's media page answered ${res.status}`);
+    },
     close: async () => {
       proc.kill('SIGTERM');
       await exited;

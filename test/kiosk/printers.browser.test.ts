@@ -65,6 +65,9 @@ describe('printers set up from the bench', () => {
     await page.tap('#f-save');
     await expect.poll(status).toMatch(/Bench Zebra: added/);
     expect(await row('bench-zebra').textContent()).toMatch(/added here/);
+    // What each has loaded, and who says so.
+    expect(await row('bench-zebra').textContent()).toContain('Loaded: not set (takes any label size)');
+    expect(await row('tags').textContent()).toContain('Loaded: 76 × 25 mm (as set for it)');
     expect(station.printers.get('bench-zebra').entry.uri).toBe(`tcp://${HOST}`);
 
     await row('bench-zebra').locator('[data-do="test"]').tap();

@@ -24,7 +24,7 @@
         const zpl = p.setupActions.length > 0;
         const listen = p.listener ? `<div class="small">Takes print data on ${esc(p.listener.address)}:${esc(p.listener.port)} from ${esc((p.settings.listen?.allow ?? []).join(', '))}${p.listener.problem ? ` — <b class="bad">${esc(p.listener.problem)}</b>` : ''} · ${p.listener.jobs} jobs, ${p.listener.refused} refused${p.listener.recent[0] ? ` · last: ${esc(p.listener.recent[0].what)}` : ''}</div>` : '';
         return `<tr data-printer="${esc(p.id)}">
-<td><b>${esc(p.name)}</b><div class="small">${esc(p.id)} · ${esc(p.driver)} · ${esc(p.uri)}</div>${listen}</td>
+<td><b>${esc(p.name)}</b><div class="small">${esc(p.id)} · ${esc(p.driver)} · ${esc(p.uri)}</div>${stockLine(p)}${listen}</td>
 <td><span class="badge s-${esc(p.state)}">${esc(p.state.replace('-', ' '))}</span><div class="small">${esc(p.detail ?? '')}${p.openJobs ? ` · ${p.openJobs} open job${p.openJobs === 1 ? '' : 's'}` : ''}</div></td>
 <td>${esc(p.source)}</td>
 <td class="actions">
@@ -36,6 +36,13 @@
 </td></tr>`;
       })
       .join('');
+  }
+
+  /** What it has loaded, and who says so: labels and pages go only to a printer whose stock takes them. */
+  function stockLine(p) {
+    if (!p.stock) return '<div class="small">Loaded: not set (takes any label size)</div>';
+    const sizes = p.stock.sizes.map((s) => `${Math.round(s.widthMm * 10) / 10} × ${Math.round(s.heightMm * 10) / 10} mm`).join(' or ');
+    return `<div class="small">Loaded: ${esc(sizes)} (${p.stock.from === 'config' ? 'as set for it' : 'as the printer says'})</div>`;
   }
 
   // ---------- the form: one printer's settings, the driver's options drawn from its schema ----------
