@@ -276,7 +276,7 @@ export function workOrderPage(
     files: printerFor(printers, ['file']),
   };
   return html`<div class="titlebar"><h1>${wo.number} <small>${wo.customer?.name ?? ''}</small></h1>
-${workOrderActions(wo, tagged, deps.jobs.printedLines.documentsFor(wo.number), t)}</div>
+${workOrderActions(wo, tagged, deps.jobs.printedLines.documentsFor(wo.number), t)}</div>${leftOut(t)}
 ${wo.stale ? html`<div class="banner warn" role="status">GoldLeaf's newer copy of ${wo.number} could not be read since ${deps.clock.minute(wo.stale.since)} (${wo.stale.reason}). Shown as synced ${deps.clock.minute(wo.syncedAt)}; check it against the paperwork.</div>` : ''}
 ${others && 'unknown' in others ? html`<p class="small" role="status">Tags printed on other benches are not known now: ${others.unknown}. This bench's own are shown.</p>` : ''}
 <p class="meta">PO ${wo.purchaseOrder ?? '—'} · due ${wo.dueDate ?? '—'} · rev ${wo.revision ?? '—'}${wo.released ? '' : html` · <strong class="bad">no longer released</strong>`}${wo.comments ? html` · <strong>${wo.comments}</strong>` : ''}</p>
@@ -286,6 +286,13 @@ ${wo.lines.map((line) => {
   const tags = of ? { of, words: tagsWords(of, line, changes, deps.clock, printerName), changed: changes.length > 0 } : {};
   return lineCard(wo, line, t, tags, reprint && reprint.lineNumber === line.lineNumber ? reprint : undefined);
 })}`;
+}
+
+/** What "Print everything" cannot print here, said where the crimper sees it (a button's title needs a mouse). */
+function leftOut(t: Targets): Html | string {
+  const missing = [t.sheets.datasheet.printer ? '' : `the datasheet (${t.sheets.datasheet.none.charAt(0).toLowerCase()}${t.sheets.datasheet.none.slice(1)})`, t.traveler ? '' : 'the traveler (no working receipt printer)'].filter(Boolean);
+  if (!missing.length || !t.labels) return '';
+  return html`<p class="small" role="note">"Print everything" leaves out ${missing.join(' and ')}.</p>`;
 }
 
 /** "This bench | Whole shop", when the bench is part of a shop. */

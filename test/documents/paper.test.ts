@@ -118,6 +118,8 @@ describe('datasheets and the paper in each printer (demo bench)', () => {
     expect(without).not.toMatch(/data-document="(assembly-)?datasheet"/);
     expect(without).toContain('title="No working printer has paper for a page of 210 × 297 mm">Datasheet</button>');
     expect(without).toMatch(/data-action="everything"[^>]*data-pdf=""/);
+    expect(without).toContain('"Print everything" leaves out the datasheet (no working printer has paper for a page of 210 × 297 mm).');
+    expect(page).not.toContain('leaves out');
   });
 });
 
