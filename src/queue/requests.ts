@@ -1,5 +1,6 @@
 // Turns a print request (labels of a line, a document, a test page, raw ZPL) into a rendered job for the queue.
-import { assertFitsStock, assertPageFits } from '../labels/fit.js';
+import { assertFitsStock, assertPageFits, pageRank } from '../labels/fit.js';
+import type { Stock } from '../printing/media.js';
 import { z } from 'zod';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { DOCUMENT_KINDS, type DocumentService } from '../documents/service.js';
@@ -10,6 +11,10 @@ import { testPage } from '../printing/test-page.js';
 import type { DocumentStage, RenderedDocument } from '../printing/types.js';
 import type { NewJob } from './job-store.js';
 import type { PrintedWith } from '../labels/tag-changes.js';
+
+/** GoldLeaf's label sizes, in inches, as its API names them. */
+const GOLDLEAF_LABEL_SIZES = ['2x3', '4x6'] as const;
+const GOLDLEAF_LABEL_MM = { '2x3': { widthMm: 50.8, heightMm: 76.2 }, '4x6': { widthMm: 101.6, heightMm: 152.4 } } as const;
 
 export const printRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -35,6 +40,10 @@ export const printRequestSchema = z.discriminatedUnion('kind', [
     document: z.enum(DOCUMENT_KINDS),
     line: z.number().int().min(0).optional(),
     source: z.enum(['local', 'goldleaf']).optional(),
+    labelSize: z
+      .enum(GOLDLEAF_LABEL_SIZES)
+      .optional()
+      .meta({ description: "GoldLeaf's labels (goldleaf-labels) in inches; without it, the size the printer's stock takes best (2x3 where its stock is not known)." }),
     force: z.boolean().optional(),
   }),
   z.strictObject({
@@ -188,7 +197,8 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
     case 'document': {
       const wo = await deps.workOrder(req.workOrder);
       if (DATED_DOCUMENTS.has(req.document)) deps.clockCheck?.assertDatesRight();
-      const produced = await deps.documents.produce({ workOrder: wo, kind: req.document, ...(req.line === undefined ? {} : { lineNumber: req.line }), ...(req.source ? { source: req.source } : {}) });
+      const labelSize = req.document === 'goldleaf-labels' ? (req.labelSize ?? goldleafLabelSize(deps.printers.stock(printer.id))) : undefined;
+      const produced = await deps.documents.produce({ workOrder: wo, kind: req.document, ...(req.line === undefined ? {} : { lineNumber: req.line }), ...(req.source ? { source: req.source } : {}), ...(labelSize ? { labelSize } : {}) });
       const document = fitFormat(produced.document, formats, printer.id);
       if (produced.fallbackReason) document.meta.origin = `${document.meta.origin ?? 'local'} (GoldLeaf unavailable: ${produced.fallbackReason})`;
       const part = req.document === 'datasheet' || req.document === 'traveler' ? undefined : linePart(wo, req.line);
@@ -236,6 +246,16 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       return { ...base, kind: 'raw', title: `Raw ZPL, ${ends.length || 1} ${ends.length === 1 ? 'label' : 'labels'}`, document };
     }
   }
+}
+
+/** The GoldLeaf label size the printer's stock takes best: its own size, else the larger that fits; 2x3 where not known. */
+function goldleafLabelSize(stock: Stock | undefined): (typeof GOLDLEAF_LABEL_SIZES)[number] {
+  let best: { size: (typeof GOLDLEAF_LABEL_SIZES)[number]; rank: number } | undefined;
+  for (const size of GOLDLEAF_LABEL_SIZES) {
+    const rank = stock ? pageRank(GOLDLEAF_LABEL_MM[size], stock) : undefined;
+    if (rank !== undefined && (!best || rank < best.rank)) best = { size, rank };
+  }
+  return best?.size ?? '2x3';
 }
 
 /** A hot folder that takes "file" can receive any document as a file. */

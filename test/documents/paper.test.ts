@@ -91,7 +91,7 @@ describe('datasheets and the paper in each printer (demo bench)', () => {
     expect(existsSync(join(dir, 'virtual-printers', 'labels'))).toBe(false); // made at its first file
   });
 
-  it("prints it on the office printer's A4 paper, and GoldLeaf's 2x3 labels on label stock", async () => {
+  it("prints it on the office printer's A4 paper, and GoldLeaf's labels in the size of the label printer's stock", async () => {
     const res = await post({ kind: 'document', printer: 'office', workOrder: 'WO-24005', document: 'datasheet' });
     expect(res.status).toBe(201);
     await station.queue.runUntilIdle();
@@ -100,8 +100,17 @@ describe('datasheets and the paper in each printer (demo bench)', () => {
     const pdf = readFileSync(join(folder, file!));
     expect(pdfInfo(pdf).pageSizePt.map(Math.round)).toEqual([595, 842]);
     expect(pdfText(pdf)).toContain('WO-24005');
-    const labels = await post({ kind: 'document', printer: 'labels', workOrder: 'WO-24005', document: 'goldleaf-labels', line: 10 });
-    expect(labels.status).toBe(201);
+    const labelsFolder = join(dir, 'virtual-printers', 'labels');
+    const goldleafLabels = async (body: object) => {
+      const before = existsSync(labelsFolder) ? readdirSync(labelsFolder) : [];
+      const res = await post({ kind: 'document', printer: 'labels', workOrder: 'WO-24005', document: 'goldleaf-labels', line: 10, ...body });
+      expect(res.status).toBe(201);
+      await station.queue.runUntilIdle();
+      const fresh = readdirSync(labelsFolder).filter((f) => !before.includes(f));
+      return pdfInfo(readFileSync(join(labelsFolder, fresh[0]!))).pageSizePt;
+    };
+    expect(await goldleafLabels({})).toEqual([288, 432]); // 4x6 in, the stock's own size
+    expect(await goldleafLabels({ labelSize: '2x3' })).toEqual([216, 144]); // asked for
   });
 
   it('gives the kiosk\'s datasheet buttons the printer with paper, and none when no working printer has it', async () => {
