@@ -36,10 +36,18 @@ function bestOf(stock: Stock, rank: (size: LabelSize) => number | undefined): nu
   return best;
 }
 
+/**
+ * Stock more than this many times a label's area (a 2x3 in label on 4x6 in stock is 4) is not label stock for it: a
+ * 76x25 mm tag on an office printer's A4 sheet. Such a printer takes the label, but ranks with printers whose stock is
+ * not known, where a Zebra goes first.
+ */
+const MOST_WASTE = 4.5;
+
 // Labels: laid out for their size, never turned or shrunk.
 function labelOn(label: LabelSize, size: LabelSize): number | undefined {
   if (label.widthMm > size.widthMm + SLACK_MM || label.heightMm > size.heightMm + SLACK_MM) return undefined;
-  return same(label, size) ? 0 : 1 + (size.widthMm * size.heightMm) / (label.widthMm * label.heightMm);
+  const waste = (size.widthMm * size.heightMm) / (label.widthMm * label.heightMm);
+  return same(label, size) ? 0 : waste <= MOST_WASTE ? 1 + waste : Number.MAX_SAFE_INTEGER;
 }
 
 /** Whether the label fits the stock as it is laid out (the station does not turn a label to fit). No stock known: it may. */
@@ -49,7 +57,8 @@ export function fitsStock(label: LabelSize, stock: Stock | undefined): boolean {
 
 /**
  * How well a printer's stock suits a label, for choosing among printers that take it (lower is better): the same
- * size, then larger stock (the least waste first), then a printer whose stock is not known (it may fit, or not).
+ * size, then larger stock (the least waste first), then a printer whose stock is not known (it may fit, or not) or is
+ * sheets rather than labels.
  * undefined: it does not fit.
  */
 export function stockRank(label: LabelSize, stock: Stock | undefined): number | undefined {

@@ -145,6 +145,8 @@ describe('IPP printers say what paper they have loaded', () => {
     // Neither entry says what is loaded: the printers do.
     station = await demoStation(dir, (c) => {
       c.printers = c.printers.filter((p) => (p as { id: string }).id !== 'office');
+      // The tag printer's stock not set either, as a shop may leave it.
+      delete (c.printers.find((p) => (p as { id: string }).id === 'tags') as { media?: unknown }).media;
       c.printers.push({ id: 'envelopes', name: 'Front office', driver: 'ipp', uri: envelopes.uri, dpmm: 8, options: {} }, { id: 'laser', name: 'Laser', driver: 'ipp', uri: laser.uri, dpmm: 8, options: {} });
     });
     await station.sync.syncOnce();
@@ -162,6 +164,9 @@ describe('IPP printers say what paper they have loaded', () => {
     expect(station.printers.stock('laser')).toEqual({ sizes: [LETTER, { widthMm: 104.8, heightMm: 241.3 }], from: 'printer' });
     const page = await (await kiosk('/kiosk/wo/WO-24005')).text();
     expect(page).toContain('<button data-action="document" data-printer="laser" data-document="datasheet"');
+    // Tags still go to the Zebra: a Letter sheet or a 4x6 label is not tag stock, though a tag would fit on it.
+    expect(page).toMatch(/<button data-action="labels" data-printer="tags"[^>]*>Print tags</);
+    expect(page).toMatch(/<button data-action="everything" data-printer="tags"/);
     const refused = await post({ kind: 'document', printer: 'envelopes', workOrder: 'WO-24005', document: 'datasheet' });
     expect(refused.status).toBe(422);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('"Datasheet WO-24005" is a page of 210 × 297 mm; Front office says it has 110 × 220 mm loaded.');
