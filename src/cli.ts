@@ -16,6 +16,7 @@ import { loadPrinters, type Printer, type PrinterRegistry } from './printing/reg
 import { fitsStock, pageFits, sizeWords } from './labels/fit.js';
 import type { DocumentFormat } from './printing/types.js';
 import type { Stock } from './printing/media.js';
+import { isFor, useOf } from './printing/uses.js';
 import { DocumentService } from './documents/service.js';
 import { loadFonts } from './labels/fonts.js';
 import { TemplateRegistry } from './labels/templates.js';
@@ -83,6 +84,7 @@ function ruleProblem(rule: StationConfig['autoPrint']['rules'][number], printer:
   if (!printer) return `there is no printer "${rule.printer}"`;
   if (printer.problem || !printer.driver) return 'its printer is not usable (above)';
   const takes = (f: DocumentFormat) => printer.driver!.formats.includes(f) || printer.driver!.formats.includes('file');
+  if (!isFor(printer.entry, useOf(rule.document))) return `the printer is set to be for ${printer.entry.for!.join(', ')} only`;
   if (rule.document === 'labels') {
     const id = rule.template ?? 'hose-tag';
     const template = t.labels.list().find((x) => x.def.id === id);

@@ -69,7 +69,7 @@ describe('the station as a process', () => {
           { id: 'x' },
           { id: 'hot', driver: 'folder', uri: `file://${dir}` },
           { id: 'off', driver: 'zpl', uri: 'tcp://127.0.0.1:9' },
-          { id: 'small', driver: 'folder', uri: `file://${dir}`, media: { widthMm: 76, heightMm: 25 }, options: { formats: ['zpl'] } },
+          { id: 'small', driver: 'folder', uri: `file://${dir}`, media: { widthMm: 76, heightMm: 25 }, options: { formats: ['zpl', 'file'] }, for: ['labels'] },
           { id: 'big', driver: 'folder', uri: `file://${dir}`, media: { widthMm: 101.6, heightMm: 152.4 }, options: { formats: ['pdf'] } },
         ],
         // Rules that would be refused at every release, said before the first one.
@@ -81,6 +81,7 @@ describe('the station as a process', () => {
             { printer: 'big', document: 'datasheet' },
             { printer: 'ghost', document: 'traveler' },
             { printer: 'big', document: 'labels', template: 'made-in-designer' },
+            { printer: 'small', document: 'pts' },
           ],
         },
       }),
@@ -104,6 +105,7 @@ describe('the station as a process', () => {
     expect(out).toContain('auto-print rule 3 (datasheet on big): WOULD BE REFUSED: the datasheet is a page of 210 × 297 mm; the printer has 101.6 × 152.4 mm stock loaded');
     expect(out).toContain('auto-print rule 4 (traveler on ghost): WOULD BE REFUSED: there is no printer "ghost"');
     expect(out).toMatch(/auto-print rule 5 \(labels made-in-designer on big\): "made-in-designer" is not a template file: if it was made in the label designer/);
+    expect(out).toContain('auto-print rule 6 (pts on small): WOULD BE REFUSED: the printer is set to be for labels only');
     expect(code).toBe(1);
     // A mistyped option is refused, not taken for demo mode.
     const typo = runStation(['check-config', '--cofig', goodPath], {}, 'src/cli.ts');

@@ -207,6 +207,10 @@ export const listenSchema = z.strictObject({
     .meta(doc('Printer-changing commands in received ZPL (~JR reset, ^JU save settings, ~WC configuration label, ~SD, ~JC, …): strip them and print the rest, or refuse the whole job.', 'strip')),
 });
 
+/** What a printer can be set to be for (its entry's `for`). */
+export const PRINTER_USES = ['labels', 'datasheets', 'traveler', 'marken', 'pts', 'goldleaf-labels'] as const;
+export type PrinterUse = (typeof PRINTER_USES)[number];
+
 /** A printer's id: short, for URLs, the queue and history. */
 export const PRINTER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
@@ -227,6 +231,16 @@ export const printerEntrySchema = z.strictObject({
     .optional()
     .meta(doc('Media loaded in the printer.', { widthMm: 76, heightMm: 25 })),
   options: z.record(z.string(), z.unknown()).default({}).meta(doc('Driver-specific settings, checked by the driver.', { formats: ['file'], create: false })),
+  for: z
+    .array(z.enum(PRINTER_USES))
+    .min(1)
+    .optional()
+    .meta(
+      doc(
+        "What the printer is for, where it is not for everything its formats take: the kiosk sends it only these, and the station refuses the rest for it (a PTS file is not sent to the Marken machine's hot folder). labels: tags, labels and tests of templates; datasheets: a work order's, an assembly's, a kit's.",
+        ['marken'],
+      ),
+    ),
   listen: listenSchema.optional().meta(
     doc('Off unless set: the station takes raw print data for this printer from the LAN (like a printer on port 9100) and queues it.', {
       address: '192.168.1.20',

@@ -5,6 +5,7 @@ import type { AssemblyEnd, CachedWorkOrder, LineView } from '../domain/work-orde
 import type { WorkOrderSummary } from '../sync/cache.js';
 import type { JobRecord } from '../queue/job-store.js';
 import type { PrinterView } from '../printing/registry.js';
+import type { PrinterUse } from '../config/schema.js';
 import type { ShopJob } from '../shop/ledger.js';
 import { formatQuantity, formatToleranced } from './format.js';
 import type { Html } from './layout.js';
@@ -61,7 +62,7 @@ export function labelChoices(deps: Pick<AppDeps, 'printers' | 'labels'>, printer
 export function labelPrinter(deps: Pick<AppDeps, 'printers'>, printers: readonly PrinterView[], t: LoadedTemplate): PrinterView | undefined {
   let best: { printer: PrinterView; rank: number } | undefined;
   for (const p of printers) {
-    if (!working(p) || !(p.formats.includes('zpl') || p.formats.includes('pdf'))) continue;
+    if (!working(p) || !forUse(p, 'labels') || !(p.formats.includes('zpl') || p.formats.includes('pdf'))) continue;
     if (t.def.kind === 'zpl' && !p.formats.includes('zpl')) continue;
     const rank = stockRank(t.def.size, deps.printers.stock(p.id));
     if (rank === undefined) continue;
@@ -101,7 +102,7 @@ function sheetTarget(deps: Pick<AppDeps, 'printers' | 'documents'>, printers: re
   const page = deps.documents.pageSize(kind);
   let best: { printer: PrinterView; rank: number } | undefined;
   for (const p of printers) {
-    if (!working(p) || !p.formats.includes('pdf')) continue;
+    if (!working(p) || !forUse(p, 'datasheets') || !p.formats.includes('pdf')) continue;
     const rank = page ? pageRank(page, deps.printers.stock(p.id)) : 0;
     if (rank !== undefined && (!best || rank < best.rank)) best = { printer: p, rank };
   }
@@ -114,14 +115,23 @@ function sheetButton(label: string, kind: SheetKind, t: Targets): Html {
   return button(label, 'document', sheet.printer, { document: kind }, sheet.none);
 }
 
-/** The first working printer that takes one of `formats`, in that order of preference. */
-export function printerFor(printers: readonly PrinterView[], formats: readonly string[]): PrinterView | undefined {
-  for (const f of formats) {
-    const hit = printers.find((p) => working(p) && p.formats.includes(f));
-    if (hit) return hit;
+/**
+ * The first working printer that takes one of `formats`, in that order of preference; with `use`, one set to be for
+ * it before one that is for anything (a Marken file to the Marken hot folder, not to the first folder).
+ */
+export function printerFor(printers: readonly PrinterView[], formats: readonly string[], use?: PrinterUse): PrinterView | undefined {
+  const named = use ? printers.filter((p) => p.for?.includes(use)) : [];
+  for (const among of [named, printers]) {
+    for (const f of formats) {
+      const hit = among.find((p) => working(p) && forUse(p, use) && p.formats.includes(f));
+      if (hit) return hit;
+    }
   }
   return undefined;
 }
+
+/** Whether the printer may be sent this (its entry's `for`; without it, anything its formats take). */
+const forUse = (p: PrinterView, use: PrinterUse | undefined) => !use || !p.for || p.for.includes(use);
 
 /** The list's word for a work order's tags: every line has them, some do, or nothing (none yet). */
 function tagsBadge(w: WorkOrderSummary, linesWithTags: number | undefined): Html | string {
@@ -166,7 +176,9 @@ interface Targets {
   /** Where each datasheet goes: a printer whose paper takes its page. */
   sheets: Record<SheetKind, { printer?: PrinterView; none: string }>;
   traveler?: PrinterView;
-  files?: PrinterView;
+  /** Where a line's Marken and PTS files go: a hot folder set for them, else the first that takes files. */
+  marken?: PrinterView;
+  pts?: PrinterView;
 }
 
 function button(label: string, action: string, printer: PrinterView | undefined, attrs: Record<string, string | number> = {}, none = 'No printer for this'): Html {
@@ -210,8 +222,8 @@ function lineCard(wo: CachedWorkOrder, line: LineView, t: Targets, tags: { of?: 
   ${labelSelect(line, t.choices)}
   ${button('Print tags', 'labels', first?.printer)}
   ${a ? sheetButton('Datasheet', 'assembly-datasheet', t) : kit ? sheetButton('Kit datasheet', 'kit-datasheet', t) : ''}
-  ${button('Send Marken', 'document', t.files, { document: 'marken' })}
-  ${button('Send PTS', 'document', t.files, { document: 'pts' })}
+  ${button('Send Marken', 'document', t.marken, { document: 'marken' })}
+  ${button('Send PTS', 'document', t.pts, { document: 'pts' })}
 </div>`;
   const reprintBox = reprint
     ? html`<div class="reprint" data-job="${reprint.jobId}" data-part="${reprint.part}"><strong>Tag ${reprint.of}, serial ${reprint.serial}</strong>${button('Reprint this tag', 'reprint', t.labels, { job: reprint.jobId, part: reprint.part })}</div>`
@@ -272,8 +284,9 @@ export function workOrderPage(
     labels: choices.find((c) => c.id === 'hose-tag')?.printer,
     choices,
     sheets: { datasheet: sheetTarget(deps, printers, 'datasheet'), 'assembly-datasheet': sheetTarget(deps, printers, 'assembly-datasheet'), 'kit-datasheet': sheetTarget(deps, printers, 'kit-datasheet') },
-    traveler: printerFor(printers, ['escpos']),
-    files: printerFor(printers, ['file']),
+    traveler: printerFor(printers, ['escpos'], 'traveler'),
+    marken: printerFor(printers, ['file'], 'marken'),
+    pts: printerFor(printers, ['file'], 'pts'),
   };
   return html`<div class="titlebar"><h1>${wo.number} <small>${wo.customer?.name ?? ''}</small></h1>
 ${workOrderActions(wo, tagged, deps.jobs.printedLines.documentsFor(wo.number), t)}</div>${leftOut(t)}

@@ -112,7 +112,7 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     const printers = deps.printers.views();
     const forJob = (j: ShopJob) => {
       const template = j.templateId ? deps.labels.templates.list().find((t) => t.def.id === j.templateId) : undefined;
-      return template ? labelPrinter(deps, printers, template) : printerFor(printers, ['zpl', 'pdf']);
+      return template ? labelPrinter(deps, printers, template) : printerFor(printers, ['zpl', 'pdf'], 'labels');
     };
     return c.html(layout(deps, 'Whole shop', shopHistoryPage(deps.clock, jobs, search, forJob)));
   });

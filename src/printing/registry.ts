@@ -1,7 +1,7 @@
 // Turns configured printer entries into live drivers; a broken entry carries its problem and the others run.
 import { drivers } from '../../printers/index.js';
 import { formatPath } from '../config/load.js';
-import { printerEntrySchema, type PrinterEntry } from '../config/schema.js';
+import { printerEntrySchema, type PrinterEntry, type PrinterUse } from '../config/schema.js';
 import { StationError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { configEntries, type PrinterSetupEntry, type PrinterSource } from './printer-setup.js';
@@ -31,6 +31,8 @@ export interface PrinterView {
   disabled?: { reason: string; by: string; at: string };
   /** The stock it has loaded, where known (see PrinterRegistry.stock). */
   stock?: Stock;
+  /** What it is set to be for, where not for everything its formats take (its entry's `for`). */
+  for?: readonly PrinterUse[];
 }
 
 export interface Printer {
@@ -227,6 +229,7 @@ export class PrinterRegistry {
       ...(known?.status.waiting ? { waiting: known.status.waiting } : {}),
       ...(known?.status.jobsWaiting ? { jobsWaiting: known.status.jobsWaiting } : {}),
       ...(this.stock(printer.id) ? { stock: this.stock(printer.id)! } : {}),
+      ...(printer.entry.for ? { for: printer.entry.for } : {}),
       ...(known?.lastSeenAt ? { lastSeenAt: known.lastSeenAt } : {}),
       ...(known?.checkedAt ? { checkedAt: known.checkedAt } : {}),
     };

@@ -133,6 +133,11 @@ export class JobStore {
     return row ? toRecord(row) : undefined;
   }
 
+  /** A document job's kind ("datasheet", "marken", …), for what a printer it moves to must be for. */
+  documentKind(id: string): string | undefined {
+    return (this.sql('SELECT document_kind AS kind FROM jobs WHERE id = ?').get(id) as { kind: string | null } | undefined)?.kind ?? undefined;
+  }
+
   byKey(key: string): JobRecord | undefined {
     const row = this.sql(`SELECT ${COLUMNS} FROM jobs WHERE idempotency_key = ?`).get(key) as Row | undefined;
     return row ? toRecord(row) : undefined;

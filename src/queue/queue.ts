@@ -1,5 +1,6 @@
 // The print queue: one worker per printer taking its jobs in order (see delivery.ts for how they are printed), and what
 // the bench does with jobs: submit, cancel, move, pause, reprint, resume after a scanned tag.
+import { assertFor, useOf } from '../printing/uses.js';
 import { StationError, describeError, isStationError } from '../errors.js';
 import { sleep } from '../lib/backoff.js';
 import { HOLDING_STATES } from '../printing/types.js';
@@ -191,6 +192,10 @@ export class PrintQueue {
     const moved = ids.map((id) => {
       const job = this.get(id);
       this.o.printers.usable(to, job.format);
+      // A test page of one printer is for any; labels and documents only to a printer that is for them (a document
+      // job from before its kind was kept is taken).
+      const use = job.kind === 'test' ? undefined : job.kind === 'document' ? this.o.jobs.documentKind(id) : 'labels';
+      if (use) assertFor(this.o.printers.get(to), useOf(use));
       if (!this.o.jobs.transition(id, ['queued'], 'queued', { printerId: to }, `moved from ${job.printerId} to ${to}`)) {
         throw new StationError('JOB_NOT_MOVABLE', `Job ${id} is ${job.state}; only waiting jobs can be moved.`, { status: 409 });
       }

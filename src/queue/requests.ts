@@ -1,6 +1,7 @@
 // Turns a print request (labels of a line, a document, a test page, raw ZPL) into a rendered job for the queue.
 import { assertFitsStock, assertPageFits, pageRank } from '../labels/fit.js';
 import type { Stock } from '../printing/media.js';
+import { assertFor, useOf } from '../printing/uses.js';
 import { z } from 'zod';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { DOCUMENT_KINDS, type DocumentService } from '../documents/service.js';
@@ -148,6 +149,8 @@ export interface RequestDeps {
 export async function renderRequest(req: PrintRequest, requestedBy: string, deps: RequestDeps, idempotencyKey?: string): Promise<NewJob> {
   const printer = deps.printers.get(req.printer);
   const formats = printer.driver?.formats ?? [];
+  // What the printer is set to be for (a test page of its own goes to any).
+  if (req.kind !== 'test') assertFor(printer, useOf(req.kind === 'document' ? req.document : 'labels'));
   const base = {
     printerId: printer.id,
     requestedBy,

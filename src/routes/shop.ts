@@ -1,5 +1,6 @@
 // The whole shop over HTTP: the ledger's state, history of every bench, and a reprint here of a tag printed elsewhere.
 import { assertFitsStock } from '../labels/fit.js';
+import { assertFor } from '../printing/uses.js';
 import type { Operation } from '../http/operations.js';
 import { Hono } from 'hono';
 import { decodeLabelData } from '../queue/label-data-codec.js';
@@ -98,6 +99,7 @@ export async function reprintFromShop(deps: AppDeps, body: z.infer<typeof shopRe
   const format = printer.driver?.formats.includes('zpl') ? 'zpl' : 'pdf';
   deps.printers.usable(printer.id, format);
   const template = deps.labels.templates.get(source.templateId, source.templateVersion);
+  assertFor(printer, 'labels');
   assertFitsStock(template.def, { ...printer.entry, id: printer.id }, deps.printers.stock(printer.id));
   // A long range is written to the store as it is made, as any labels job.
   const document = await deps.labels.render(template, labels, format, printer.entry.dpmm, `${source.workOrderNumber ?? 'labels'}-reprint-from-${body.bench}.${format}`, deps.requests.stage?.());

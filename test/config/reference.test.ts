@@ -31,6 +31,7 @@ describe('configuration reference', () => {
         ['office', 'ipp', 'ok'],
         ['receipt', 'escpos', 'ok'],
         ['marken', 'folder', 'ok'],
+        ['pts', 'folder', 'ok'],
       ]);
     } finally {
       await printers.close();

@@ -75,10 +75,14 @@ describe('printers set up from the bench', () => {
     expect(first.labels()).toBe(1);
 
     // Moved to port 9102: the same printer, its new address, applied at once.
+    // And set to be for tags and labels only: said on its row, and kept in its entry.
     await row('bench-zebra').locator('[data-do="edit"]').tap();
     await page.fill('#f-uri', `tcp://${HOST}:9102`);
+    await page.locator('#f-for input[value="labels"]').check();
     await page.tap('#f-save');
     await expect.poll(status).toMatch(/Bench Zebra: changed/);
+    expect(station.printers.get('bench-zebra').entry.for).toEqual(['labels']);
+    expect(await row('bench-zebra').textContent()).toContain('For: Tags and labels');
     await row('bench-zebra').locator('[data-do="test"]').tap();
     await expect.poll(status, { timeout: 20_000 }).toMatch(/Bench Zebra: test page printed/);
     expect(moved.labels()).toBe(1);

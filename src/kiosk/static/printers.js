@@ -24,7 +24,7 @@
         const zpl = p.setupActions.length > 0;
         const listen = p.listener ? `<div class="small">Takes print data on ${esc(p.listener.address)}:${esc(p.listener.port)} from ${esc((p.settings.listen?.allow ?? []).join(', '))}${p.listener.problem ? ` — <b class="bad">${esc(p.listener.problem)}</b>` : ''} · ${p.listener.jobs} jobs, ${p.listener.refused} refused${p.listener.recent[0] ? ` · last: ${esc(p.listener.recent[0].what)}` : ''}</div>` : '';
         return `<tr data-printer="${esc(p.id)}">
-<td><b>${esc(p.name)}</b><div class="small">${esc(p.id)} · ${esc(p.driver)} · ${esc(p.uri)}</div>${stockLine(p)}${listen}</td>
+<td><b>${esc(p.name)}</b><div class="small">${esc(p.id)} · ${esc(p.driver)} · ${esc(p.uri)}</div>${stockLine(p)}${forLine(p)}${listen}</td>
 <td><span class="badge s-${esc(p.state)}">${esc(p.state.replace('-', ' '))}</span><div class="small">${esc(p.detail ?? '')}${p.openJobs ? ` · ${p.openJobs} open job${p.openJobs === 1 ? '' : 's'}` : ''}</div></td>
 <td>${esc(p.source)}</td>
 <td class="actions">
@@ -38,11 +38,26 @@
       .join('');
   }
 
+  /** What a printer can be set to be for (its entry's `for`), in the form's words. */
+  const USES = [
+    ['labels', 'Tags and labels'],
+    ['datasheets', 'Datasheets'],
+    ['traveler', 'Travelers'],
+    ['marken', 'Marken files'],
+    ['pts', 'PTS files'],
+    ['goldleaf-labels', "GoldLeaf's labels"],
+  ];
+
   /** What it has loaded, and who says so: labels and pages go only to a printer whose stock takes them. */
   function stockLine(p) {
     if (!p.stock) return '<div class="small">Loaded: not set (takes any label size)</div>';
     const sizes = p.stock.sizes.map((s) => `${Math.round(s.widthMm * 10) / 10} × ${Math.round(s.heightMm * 10) / 10} mm`).join(' or ');
     return `<div class="small">Loaded: ${esc(sizes)} (${p.stock.from === 'config' ? 'as set for it' : 'as the printer says'})</div>`;
+  }
+
+  /** What it is set to be for, when not for everything. */
+  function forLine(p) {
+    return p.for ? `<div class="small">For: ${esc(p.for.map((u) => USES.find(([k]) => k === u)?.[1] ?? u).join(', '))}</div>` : '';
   }
 
   // ---------- the form: one printer's settings, the driver's options drawn from its schema ----------
@@ -79,6 +94,7 @@
 <label>Label width (mm) <input id="f-mw" type="number" step="0.5" value="${esc(p.media?.widthMm ?? '')}" placeholder="76"></label>
 <label>Label length (mm) <input id="f-mh" type="number" step="0.5" value="${esc(p.media?.heightMm ?? '')}" placeholder="25"></label>
 </div>
+<div class="pgrid"><fieldset id="f-for"><legend>For (none ticked: anything it takes)</legend>${USES.map(([use, words]) => `<label><input type="checkbox" value="${use}" ${(p.for ?? []).includes(use) ? 'checked' : ''}> ${words}</label>`).join(' ')}</fieldset></div>
 <h3>Driver options</h3><div class="pgrid" id="f-options">${optionInputs(p.driver, p.options)}</div>
 <h3><label><input type="checkbox" id="f-listen" ${listen ? 'checked' : ''}> Take print data for it from the LAN (raw port, like a printer's 9100)</label></h3>
 <div class="pgrid" id="f-listen-box" ${listen ? '' : 'hidden'}>
@@ -122,6 +138,7 @@
     }
     const w = $('#f-mw').value;
     const h = $('#f-mh').value;
+    const uses = [...document.querySelectorAll('#f-for input:checked')].map((i) => i.value);
     return {
       id: $('#f-id').value.trim(),
       ...($('#f-name').value.trim() ? { name: $('#f-name').value.trim() } : {}),
@@ -129,6 +146,7 @@
       uri: $('#f-uri').value.trim(),
       dpmm: Number($('#f-dpmm').value),
       ...(w && h ? { media: { widthMm: Number(w), heightMm: Number(h) } } : {}),
+      ...(uses.length ? { for: uses } : {}),
       options,
       ...($('#f-listen').checked
         ? {
