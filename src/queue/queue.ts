@@ -187,15 +187,18 @@ export class PrintQueue {
     this.wake(printerId);
   }
 
-  /** Moves waiting jobs to another printer that takes their format. */
+  /** Moves waiting jobs to another printer that takes their format; one it cannot take, and none is moved. */
   move(ids: readonly string[], to: string): JobRecord[] {
-    const moved = ids.map((id) => {
+    for (const id of ids) {
       const job = this.get(id);
       this.o.printers.usable(to, job.format);
       // A test page of one printer is for any; labels and documents only to a printer that is for them (a document
       // job from before its kind was kept is taken).
       const use = job.kind === 'test' ? undefined : job.kind === 'document' ? this.o.jobs.documentKind(id) : 'labels';
       if (use) assertFor(this.o.printers.get(to), useOf(use));
+    }
+    const moved = ids.map((id) => {
+      const job = this.get(id);
       if (!this.o.jobs.transition(id, ['queued'], 'queued', { printerId: to }, `moved from ${job.printerId} to ${to}`)) {
         throw new StationError('JOB_NOT_MOVABLE', `Job ${id} is ${job.state}; only waiting jobs can be moved.`, { status: 409 });
       }

@@ -20,6 +20,7 @@ beforeAll(async () => {
     delete entry('office').media;
     // A second hot folder, before the Marken one would be chosen for PTS files by its place alone.
     c.printers.splice(3, 0, { id: 'pts', name: 'Parker PTS share', driver: 'folder', uri: `file://${dir}/pts`, dpmm: 8, options: { formats: ['file'], create: true }, for: ['pts'] });
+    c.printers.push({ id: 'upstairs', name: 'Upstairs printer', driver: 'folder', uri: `file://${dir}/upstairs`, dpmm: 8, options: { formats: ['pdf'], create: true }, for: ['datasheets'] });
   });
   await station.sync.syncOnce();
   kiosk = await asKiosk(station.app);
@@ -68,8 +69,17 @@ describe('what each printer is for', () => {
     expect(moved.status).toBe(422);
     expect(((await moved.json()) as { error: { message: string } }).error.message).toContain('is set to take datasheets only, not tags and labels');
     expect(station.queue.get(made.id)).toMatchObject({ state: 'queued', printerId: 'labels' });
+    // Several at once: one that cannot go, and none is moved (the datasheet could have gone upstairs alone).
+    station.queue.pause('office');
+    const sheet = (await (await post('/api/v1/jobs', { kind: 'document', printer: 'office', workOrder: 'WO-24005', document: 'datasheet' })).json()) as { id: string };
+    const both = await post('/api/v1/jobs/move', { jobs: [sheet.id, made.id], to: 'upstairs' }, { 'x-admin-pin': '0000' });
+    expect(both.status).toBe(422);
+    expect(station.queue.get(sheet.id)).toMatchObject({ state: 'queued', printerId: 'office' });
+    expect((await post('/api/v1/jobs/move', { jobs: [sheet.id], to: 'upstairs' }, { 'x-admin-pin': '0000' })).status).toBe(200);
     station.queue.resume('labels');
+    station.queue.resume('office');
     await station.queue.runUntilIdle();
     expect(station.queue.get(made.id).state).toBe('done');
+    expect(station.queue.get(sheet.id)).toMatchObject({ state: 'done', printerId: 'upstairs' });
   });
 });
