@@ -31,6 +31,8 @@ export interface QueueOptions {
   events: EventBus;
   logger: Logger;
   config: QueueConfig;
+  /** Whether a waiting job may move to another printer beyond its format (its label's size on that stock); throws why not. */
+  canMove?: (job: JobRecord, to: string) => void;
 }
 
 export interface DeliveryOptions extends QueueOptions {

@@ -196,6 +196,7 @@ export class PrintQueue {
       // job from before its kind was kept is taken).
       const use = job.kind === 'test' ? undefined : job.kind === 'document' ? this.o.jobs.documentKind(id) : 'labels';
       if (use) assertFor(this.o.printers.get(to), useOf(use));
+      this.o.canMove?.(job, to);
     }
     const moved = ids.map((id) => {
       const job = this.get(id);

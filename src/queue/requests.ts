@@ -10,7 +10,7 @@ import type { LabelEngine } from '../labels/engine.js';
 import type { PrinterRegistry } from '../printing/registry.js';
 import { testPage } from '../printing/test-page.js';
 import type { DocumentStage, RenderedDocument } from '../printing/types.js';
-import type { NewJob } from './job-store.js';
+import type { JobRecord, NewJob } from './job-store.js';
 import type { PrintedWith } from '../labels/tag-changes.js';
 
 /** GoldLeaf's label sizes, in inches, as its API names them. */
@@ -249,6 +249,22 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       return { ...base, kind: 'raw', title: `Raw ZPL, ${ends.length || 1} ${ends.length === 1 ? 'label' : 'labels'}`, document };
     }
   }
+}
+
+/**
+ * Refuses to move a waiting job's labels onto a printer whose stock is too small for them (its template as the job was
+ * made with; a template no longer here is not checked).
+ */
+export function labelFitsOn(labels: LabelEngine, printers: PrinterRegistry, job: Pick<JobRecord, 'kind' | 'templateId' | 'templateVersion'>, to: string): void {
+  if (job.kind === 'document' || !job.templateId) return;
+  let template;
+  try {
+    template = labels.templates.get(job.templateId, job.templateVersion);
+  } catch {
+    return;
+  }
+  const printer = printers.get(to);
+  assertFitsStock(template.def, { ...printer.entry, id: printer.id }, printers.stock(to));
 }
 
 /** The GoldLeaf label size the printer's stock takes best: its own size, else the larger that fits; 2x3 where not known. */

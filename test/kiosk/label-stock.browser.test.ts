@@ -52,6 +52,25 @@ describe('labels and the stock loaded in each printer', () => {
     expect(big.printed.at(-1)).toMatch(/\^PW81[23]/);
   });
 
+  it('does not move a waiting 4x6 job onto the tag printer, and moves a tag job between printers that take it', async () => {
+    const admin = asToken(station.app, ADMIN);
+    station.queue.pause('big');
+    const kiosk = await asKiosk(station.app);
+    // (Two labels: the first test's one-label job is what the same request made moments ago would return.)
+    const job = (await (await kiosk('/api/v1/jobs', json({ kind: 'labels', printer: 'big', workOrder: 'WO-24005', line: 10, template: 'assembly-4x6', quantity: 2 }))).json()) as { id: string };
+    const moved = await admin('/api/v1/jobs/move', json({ jobs: [job.id], to: 'tags' }));
+    expect(moved.status).toBe(422);
+    expect(((await moved.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'LABEL_DOES_NOT_FIT', message: expect.stringContaining('Zebra tags has 76 × 25 mm stock loaded') });
+    expect(station.queue.get(job.id)).toMatchObject({ state: 'queued', printerId: 'big' });
+    // A tag fits both.
+    const tag = (await (await kiosk('/api/v1/jobs', json({ kind: 'labels', printer: 'big', workOrder: 'WO-24005', line: 10, template: 'hose-tag', quantity: 1 }))).json()) as { id: string };
+    expect((await admin('/api/v1/jobs/move', json({ jobs: [tag.id], to: 'tags' }))).status).toBe(200);
+    station.queue.resume('big');
+    await station.queue.runUntilIdle();
+    expect(station.queue.get(job.id)).toMatchObject({ state: 'done', printerId: 'big' });
+    expect(station.queue.get(tag.id)).toMatchObject({ state: 'done', printerId: 'tags' });
+  });
+
   it('sends the label chosen on a line to the printer whose stock takes it, and says which', async () => {
     await page.goto(`${station.url}/kiosk/wo/WO-24005`);
     const line = page.locator('#line-20');
