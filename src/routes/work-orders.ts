@@ -53,7 +53,11 @@ export async function findPrintableWorkOrder(deps: Pick<AppDeps, 'workOrders' | 
   throw new StationError('WORK_ORDER_NOT_FOUND', said[0]!, { status: 404, hint: said[1]! });
 }
 
-export const workOrderQuery = z.strictObject({ search: z.string().max(100).optional().meta({ description: 'Part of a number or a customer name.' }) });
+export const workOrderQuery = z.strictObject({
+  search: z.string().max(100).optional().meta({ description: 'Part of a number or a customer name.' }),
+  limit: z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'At most this many, for a caller that reads them a page at a time (total says how many there are).' }),
+  offset: z.coerce.number().int().min(0).default(0).meta({ description: 'Skip this many first (with limit).' }),
+});
 
 
 /** What this module serves, for the OpenAPI document (the served routes are checked against it). */
@@ -76,9 +80,10 @@ export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
   };
 
   app.get('/', (c) => {
-    const { search } = parseRequest('work-order query', workOrderQuery, c.req.query());
-    const items = deps.workOrders.list({ includeLeft: deps.config.sync.keepUnreleasedPrintable, ...(search ? { search } : {}) });
-    return c.json({ items, total: items.length, source: freshness() });
+    const { search, limit, offset } = parseRequest('work-order query', workOrderQuery, c.req.query());
+    const all = deps.workOrders.list({ includeLeft: deps.config.sync.keepUnreleasedPrintable, ...(search ? { search } : {}) });
+    const items = all.slice(offset, limit === undefined ? undefined : offset + limit);
+    return c.json({ items, total: all.length, ...(limit === undefined && !offset ? {} : { offset, limit: limit ?? null }), source: freshness() });
   });
 
   app.get('/:ref', async (c) => {

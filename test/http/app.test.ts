@@ -53,6 +53,19 @@ describe('station HTTP basics', () => {
     const list = (await (await read('/api/v1/workorders')).json()) as { total: number; source: { state: string; ageSeconds: number } };
     expect(list.total).toBe(22);
     expect(list.source.state).toBe('cache');
+    // A page at a time, as an ERP reads it: the same work orders, in the same order, each once.
+    type Page = { items: Array<{ number: string }>; total: number; offset: number; limit: number };
+    const all = ((await (await read('/api/v1/workorders')).json()) as Page).items.map((w) => w.number);
+    const pages: string[] = [];
+    for (let offset = 0; offset < 22; offset += 10) {
+      const page = (await (await read(`/api/v1/workorders?limit=10&offset=${offset}`)).json()) as Page;
+      expect(page).toMatchObject({ total: 22, offset, limit: 10 });
+      pages.push(...page.items.map((w) => w.number));
+    }
+    expect(pages).toEqual(all);
+    const bad = await read('/api/v1/workorders?limit=0');
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/limit/);
     station.sandbox!.state.faults.clear();
     await station.sync.syncOnce();
   });
