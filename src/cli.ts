@@ -13,7 +13,7 @@ import { Ledger } from './shop/ledger.js';
 import { createPool, safeUrl } from './shop/pg.js';
 import { silentLogger } from './logger.js';
 import { loadPrinters, type Printer, type PrinterRegistry } from './printing/registry.js';
-import { fitsStock, pageFits, sizeWords } from './labels/fit.js';
+import { fitsStock, loadedWords, pageFits, sizeWords } from './labels/fit.js';
 import type { DocumentFormat } from './printing/types.js';
 import type { Stock } from './printing/media.js';
 import { isFor, useOf } from './printing/uses.js';
@@ -77,9 +77,6 @@ function autoPrintProblems(config: StationConfig, printers: PrinterRegistry, t: 
   return { lines, problems };
 }
 
-/** "has 76 × 25 mm stock loaded", or what the printer says it has. */
-const loaded = (stock: Stock) => `${stock.from === 'config' ? 'has' : 'says it has'} ${stock.sizes.map(sizeWords).join(' or ')}${stock.from === 'config' ? ' stock' : ''} loaded`;
-
 function ruleProblem(rule: StationConfig['autoPrint']['rules'][number], printer: Printer | undefined, stock: Stock | undefined, t: { labels: TemplateRegistry; documents: DocumentService }): string | undefined {
   if (!printer) return `there is no printer "${rule.printer}"`;
   if (printer.problem || !printer.driver) return 'its printer is not usable (above)';
@@ -91,13 +88,13 @@ function ruleProblem(rule: StationConfig['autoPrint']['rules'][number], printer:
     if (!template) return undefined; // not a file: one made in the label designer (said below)
     if (!printer.driver.formats.includes('zpl') && !printer.driver.formats.includes('pdf')) return `the printer takes ${printer.driver.formats.join(', ')}, not labels (ZPL or PDF)`;
     if (template.def.kind === 'zpl' && !printer.driver.formats.includes('zpl')) return `"${id}" is raw ZPL and the printer does not take ZPL`;
-    if (!fitsStock(template.def.size, stock)) return `the label is ${sizeWords(template.def.size)}; the printer ${loaded(stock!)}`;
+    if (!fitsStock(template.def.size, stock)) return `the label is ${sizeWords(template.def.size)}; the printer ${loadedWords(stock!)}`;
     return undefined;
   }
   const format: DocumentFormat = rule.document === 'datasheet' ? 'pdf' : rule.document === 'traveler' ? 'escpos' : 'file';
   if (!takes(format)) return `the printer takes ${printer.driver.formats.join(', ')}, not ${format}`;
   const page = rule.document === 'datasheet' ? t.documents.pageSize('datasheet') : undefined;
-  if (page && printer.driver.formats.includes('pdf') && !pageFits(page, stock)) return `the datasheet is a page of ${sizeWords(page)}; the printer ${loaded(stock!)}`;
+  if (page && printer.driver.formats.includes('pdf') && !pageFits(page, stock)) return `the datasheet is a page of ${sizeWords(page)}; the printer ${loadedWords(stock!)}`;
   return undefined;
 }
 

@@ -24,6 +24,11 @@ export const DOCUMENT_KINDS = ['datasheet', 'assembly-datasheet', 'kit-datasheet
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 export type DocumentSource = 'local' | 'goldleaf';
 
+/** GoldLeaf's label sizes, in inches, as its API names them, and their size in mm (portrait). */
+export const GOLDLEAF_LABEL_SIZES = ['2x3', '4x6'] as const;
+export type GoldleafLabelSize = (typeof GOLDLEAF_LABEL_SIZES)[number];
+export const GOLDLEAF_LABEL_MM: Record<GoldleafLabelSize, { widthMm: number; heightMm: number }> = { '2x3': { widthMm: 50.8, heightMm: 76.2 }, '4x6': { widthMm: 101.6, heightMm: 152.4 } };
+
 export interface DocumentRequest {
   workOrder: CachedWorkOrder;
   kind: DocumentKind;
@@ -32,7 +37,7 @@ export interface DocumentRequest {
   /** Where to get it; Marken, PTS and GoldLeaf labels come from GoldLeaf unless asked otherwise. */
   source?: DocumentSource;
   /** For GoldLeaf labels: its label sizes. */
-  labelSize?: '2x3' | '4x6';
+  labelSize?: GoldleafLabelSize;
 }
 
 export interface ProducedDocument {
@@ -200,7 +205,7 @@ export class DocumentService {
 
   /** GoldLeaf's own file, byte for byte with its name and type. */
   /** The station's own assembly labels, as PDF, standing in for GoldLeaf's (new serials, as any print of tags). */
-  private async localLabels(wo: CachedWorkOrder, line: LineView | undefined, size: '2x3' | '4x6', reason: string | undefined): Promise<ProducedDocument> {
+  private async localLabels(wo: CachedWorkOrder, line: LineView | undefined, size: GoldleafLabelSize, reason: string | undefined): Promise<ProducedDocument> {
     if (!this.o.labels) throw new StationError('NO_LOCAL_LABELS', `GoldLeaf's labels cannot be had: ${reason ?? 'not asked for'}.`, { status: 503, retryable: true });
     if (!line) throw new StationError('LINE_REQUIRED', "The station's own labels are made per line: say which.", { status: 422 });
     const result = await this.o.labels.lineLabels({ workOrder: wo, lineNumber: line.lineNumber, templateId: size === '4x6' ? 'assembly-4x6' : 'assembly-2x3', format: 'pdf', dpmm: 8 });

@@ -18,10 +18,14 @@ export function sizeWords(s: LabelSize): string {
   return `${mm(s.widthMm)} × ${mm(s.heightMm)} mm`;
 }
 
-/** "Tag printer has 76 × 25 mm stock loaded" / "Office laser says it has 215.9 × 279.4 mm or 104.8 × 241.3 mm loaded" */
-function stockWords(printer: { id: string; name?: string | undefined }, stock: Stock): string {
+/** "has 76 × 25 mm stock loaded" / "says it has 215.9 × 279.4 mm or 104.8 × 241.3 mm loaded" (the printer said so) */
+export function loadedWords(stock: Stock): string {
   const sizes = stock.sizes.map(sizeWords).join(' or ');
-  return stock.from === 'config' ? `${printer.name ?? printer.id} has ${sizes} stock loaded` : `${printer.name ?? printer.id} says it has ${sizes} loaded`;
+  return stock.from === 'config' ? `has ${sizes} stock loaded` : `says it has ${sizes} loaded`;
+}
+
+function stockWords(printer: { id: string; name?: string | undefined }, stock: Stock): string {
+  return `${printer.name ?? printer.id} ${loadedWords(stock)}`;
 }
 
 const same = (a: LabelSize, b: LabelSize) => Math.abs(a.widthMm - b.widthMm) <= SLACK_MM && Math.abs(a.heightMm - b.heightMm) <= SLACK_MM;

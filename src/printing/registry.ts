@@ -209,6 +209,7 @@ export class PrinterRegistry {
   /** The last known state, without asking the device. */
   view(printer: Printer): PrinterView {
     const known = this.seen.get(printer.id);
+    const stock = this.stock(printer.id);
     const state: PrinterState = printer.problem ? 'error' : printer.disabled ? 'disabled' : (known?.status.state ?? 'unknown');
     return {
       id: printer.id,
@@ -228,7 +229,7 @@ export class PrinterRegistry {
             : {}),
       ...(known?.status.waiting ? { waiting: known.status.waiting } : {}),
       ...(known?.status.jobsWaiting ? { jobsWaiting: known.status.jobsWaiting } : {}),
-      ...(this.stock(printer.id) ? { stock: this.stock(printer.id)! } : {}),
+      ...(stock ? { stock } : {}),
       ...(printer.entry.for ? { for: printer.entry.for } : {}),
       ...(known?.lastSeenAt ? { lastSeenAt: known.lastSeenAt } : {}),
       ...(known?.checkedAt ? { checkedAt: known.checkedAt } : {}),

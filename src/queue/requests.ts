@@ -4,7 +4,7 @@ import type { Stock } from '../printing/media.js';
 import { assertFor, useOf } from '../printing/uses.js';
 import { z } from 'zod';
 import type { CachedWorkOrder } from '../domain/work-order.js';
-import { DOCUMENT_KINDS, type DocumentService } from '../documents/service.js';
+import { DOCUMENT_KINDS, GOLDLEAF_LABEL_MM, GOLDLEAF_LABEL_SIZES, type DocumentService, type GoldleafLabelSize } from '../documents/service.js';
 import { StationError } from '../errors.js';
 import type { LabelEngine } from '../labels/engine.js';
 import type { PrinterRegistry } from '../printing/registry.js';
@@ -12,10 +12,6 @@ import { testPage } from '../printing/test-page.js';
 import type { DocumentStage, RenderedDocument } from '../printing/types.js';
 import type { JobRecord, NewJob } from './job-store.js';
 import type { PrintedWith } from '../labels/tag-changes.js';
-
-/** GoldLeaf's label sizes, in inches, as its API names them. */
-const GOLDLEAF_LABEL_SIZES = ['2x3', '4x6'] as const;
-const GOLDLEAF_LABEL_MM = { '2x3': { widthMm: 50.8, heightMm: 76.2 }, '4x6': { widthMm: 101.6, heightMm: 152.4 } } as const;
 
 export const printRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -268,8 +264,8 @@ export function labelFitsOn(labels: LabelEngine, printers: PrinterRegistry, job:
 }
 
 /** The GoldLeaf label size the printer's stock takes best: its own size, else the larger that fits; 2x3 where not known. */
-function goldleafLabelSize(stock: Stock | undefined): (typeof GOLDLEAF_LABEL_SIZES)[number] {
-  let best: { size: (typeof GOLDLEAF_LABEL_SIZES)[number]; rank: number } | undefined;
+function goldleafLabelSize(stock: Stock | undefined): GoldleafLabelSize {
+  let best: { size: GoldleafLabelSize; rank: number } | undefined;
   for (const size of GOLDLEAF_LABEL_SIZES) {
     const rank = stock ? pageRank(GOLDLEAF_LABEL_MM[size], stock) : undefined;
     if (rank !== undefined && (!best || rank < best.rank)) best = { size, rank };

@@ -3,7 +3,7 @@ import type { Operation } from '../http/operations.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { DOCUMENT_KINDS } from '../documents/service.js';
+import { DOCUMENT_KINDS, GOLDLEAF_LABEL_SIZES } from '../documents/service.js';
 import { parseRequest } from '../http/validate.js';
 import { pdfPageToPng } from '../pdf/raster.js';
 import { escposText } from '../printing/escpos.js';
@@ -15,7 +15,7 @@ export const documentQuery = z.strictObject({
   /** file: the document itself; png: a preview of its first page (PDF documents). */
   as: z.enum(['file', 'png']).default('file'),
   page: z.coerce.number().int().min(1).default(1),
-  labelSize: z.enum(['2x3', '4x6']).optional(),
+  labelSize: z.enum(GOLDLEAF_LABEL_SIZES).optional(),
 });
 
 
