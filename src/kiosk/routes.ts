@@ -9,7 +9,8 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { findPrintableWorkOrder } from '../routes/work-orders.js';
 import { clientOf } from '../http/client.js';
 import { banners, layout, layoutless } from './layout.js';
-import { historyPage, homePage, labelPrinter, printerFor, shopHistoryPage, workOrderPage } from './pages.js';
+import { historyPage, homePage, shopHistoryPage, workOrderPage } from './pages.js';
+import { labelPrinter, printerFor } from './targets.js';
 import type { ShopJob } from '../shop/ledger.js';
 import { templateEditorPage, templateListPage } from './designer.js';
 import { printersPage } from './printer-admin.js';
@@ -112,7 +113,7 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     const printers = deps.printers.views();
     const forJob = (j: ShopJob) => {
       const template = j.templateId ? deps.labels.templates.list().find((t) => t.def.id === j.templateId) : undefined;
-      return template ? labelPrinter(deps, printers, template) : printerFor(printers, ['zpl', 'pdf'], 'labels');
+      return template ? labelPrinter(printers, template) : printerFor(printers, ['zpl', 'pdf'], 'labels');
     };
     return c.html(layout(deps, 'Whole shop', shopHistoryPage(deps.clock, jobs, search, forJob)));
   });
