@@ -18,6 +18,16 @@
     draw();
   }
 
+  /** After a change: the list is read again first, so what is said and what the rows show agree. */
+  async function sayAfterLoad(text) {
+    try {
+      await load();
+      say(text);
+    } catch (err) {
+      say(`${text} The list could not be read again: ${err.message}`, true);
+    }
+  }
+
   function draw() {
     $('#p-list tbody').innerHTML = data.items
       .map((p) => {
@@ -113,14 +123,15 @@
     $('#pform').addEventListener('submit', async (e) => {
       e.preventDefault();
       const entry = readForm();
+      let saved;
       try {
-        const saved = existing ? await api('POST', `/api/v1/admin/printers/${encodeURIComponent(existing.id)}`, { printer: entry }) : await api('POST', '/api/v1/admin/printers', { printer: entry });
+        saved = existing ? await api('POST', `/api/v1/admin/printers/${encodeURIComponent(existing.id)}`, { printer: entry }) : await api('POST', '/api/v1/admin/printers', { printer: entry });
         $('#p-form').innerHTML = '';
-        say(`${saved.name}: ${existing ? 'changed' : 'added'}. ${saved.detail ?? ''}`);
-        await load();
       } catch (err) {
         $('#f-error').textContent = err.message;
+        return;
       }
+      await sayAfterLoad(`${saved.name}: ${existing ? 'changed' : 'added'}. ${saved.detail ?? ''}`);
     });
     $('#p-form').scrollIntoView({ block: 'start' });
     $('#f-id').focus();
@@ -229,22 +240,23 @@
         const r = await api('POST', `/api/v1/admin/printers/${encodeURIComponent(id)}/setup`, body);
         return say(`${p.name}: ${r.said}`);
       }
+      let done;
       if (what === 'disable') {
         const reason = window.prompt(`Why is ${p.name} disabled? (its waiting jobs say so)`, 'out of service');
         if (reason === null) return;
         await api('POST', `/api/v1/admin/printers/${encodeURIComponent(id)}/enabled`, { enabled: false, reason });
-        say(`${p.name} is disabled: its jobs wait; new ones are refused.`);
+        done = `${p.name} is disabled: its jobs wait; new ones are refused.`;
       }
       if (what === 'enable') {
         await api('POST', `/api/v1/admin/printers/${encodeURIComponent(id)}/enabled`, { enabled: true });
-        say(`${p.name} is enabled: its waiting jobs print.`);
+        done = `${p.name} is enabled: its waiting jobs print.`;
       }
       if (what === 'remove') {
         if (!window.confirm(`Remove ${p.name}? ${p.source === 'added here' ? '' : 'It comes from the config file: it stays out until added again.'}`)) return;
         await api('POST', `/api/v1/admin/printers/${encodeURIComponent(id)}/remove`, { confirm: id });
-        say(`${p.name} was removed.`);
+        done = `${p.name} was removed.`;
       }
-      await load();
+      if (done) return sayAfterLoad(done);
     } catch (err) {
       say(err.message, true);
     }
