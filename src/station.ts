@@ -33,7 +33,7 @@ import { ownHosts } from './http/guards.js';
 import { KioskSessions, PinAttempts, kioskSecret } from './http/kiosk-session.js';
 import { ShopService } from './shop/service.js';
 import { startAutoPrint } from './queue/auto-print.js';
-import { labelFitsOn, type RequestDeps } from './queue/requests.js';
+import { jobFitsOn, type RequestDeps } from './queue/requests.js';
 import { findPrintableWorkOrder } from './routes/work-orders.js';
 import type { CachedWorkOrder } from './domain/work-order.js';
 import { ShopClock } from './lib/shop-clock.js';
@@ -171,7 +171,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       logger: logger.child({ component: 'documents' }),
     });
 
-    const queue = new PrintQueue({ jobs, printers, events, logger: logger.child({ component: 'queue' }), config: config.queue, canMove: (job, to) => labelFitsOn(labels, printers, job, to) });
+    const queue = new PrintQueue({ jobs, printers, events, logger: logger.child({ component: 'queue' }), config: config.queue, canMove: (job, to) => jobFitsOn(labels, printers, jobs, job, to) });
     const requests: RequestDeps = {
       labels,
       documents,

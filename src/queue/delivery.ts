@@ -31,7 +31,7 @@ export interface QueueOptions {
   events: EventBus;
   logger: Logger;
   config: QueueConfig;
-  /** Whether a waiting job may move to another printer beyond its format (its label's size on that stock); throws why not. */
+  /** Whether a waiting job may move to another printer beyond its format (its labels or page on that stock); throws why not. */
   canMove?: (job: JobRecord, to: string) => void;
 }
 

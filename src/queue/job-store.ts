@@ -73,8 +73,8 @@ export class JobStore {
       const row = this.sql(
           `INSERT INTO jobs (id, seq, idempotency_key, printer_id, state, requested_by, kind, work_order_id, work_order_number, line_number,
             template_id, template_version, document_name, title, request_fingerprint, format, content_type, origin, bytes_total, prefix_bytes, part_ends, parts_total,
-            serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at, label_data, printed_with, document_kind)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            serials, first_part, batch_id, reprint_of, is_reprint, expires_at, created_at, updated_at, label_data, printed_with, document_kind, page_width_mm, page_height_mm)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            RETURNING ${COLUMNS}`,
         )
         .get(
@@ -110,6 +110,8 @@ export class JobStore {
           job.labelData?.length ? encodeLabelData(job.labelData) : null,
           job.printedWith === undefined ? null : JSON.stringify(job.printedWith),
           job.documentKind ?? null,
+          job.document.meta.pageMm?.widthMm ?? null,
+          job.document.meta.pageMm?.heightMm ?? null,
         ) as Row;
       if (!staged) this.documents.insertWhole(id, wholeBytes(bytes));
       this.insertSerials(id, job.serials ?? []);
@@ -133,9 +135,13 @@ export class JobStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** A document job's kind ("datasheet", "marken", …), for what a printer it moves to must be for. */
-  documentKind(id: string): string | undefined {
-    return (this.sql('SELECT document_kind AS kind FROM jobs WHERE id = ?').get(id) as { kind: string | null } | undefined)?.kind ?? undefined;
+  /**
+   * What a document job printed: its kind ("datasheet", "marken", …), for what a printer it moves to must be for, and
+   * its page, for the paper that printer must have. Jobs from before either was kept have none.
+   */
+  documentFacts(id: string): { kind?: string; pageMm?: { widthMm: number; heightMm: number } } {
+    const row = this.sql('SELECT document_kind AS kind, page_width_mm AS w, page_height_mm AS h FROM jobs WHERE id = ?').get(id) as { kind: string | null; w: number | null; h: number | null } | undefined;
+    return { ...(row?.kind ? { kind: row.kind } : {}), ...(row?.w && row.h ? { pageMm: { widthMm: row.w, heightMm: row.h } } : {}) };
   }
 
   byKey(key: string): JobRecord | undefined {

@@ -194,7 +194,7 @@ export class PrintQueue {
       this.o.printers.usable(to, job.format);
       // A test page of one printer is for any; labels and documents only to a printer that is for them (a document
       // job from before its kind was kept is taken).
-      const use = job.kind === 'test' ? undefined : job.kind === 'document' ? this.o.jobs.documentKind(id) : 'labels';
+      const use = job.kind === 'test' ? undefined : job.kind === 'document' ? this.o.jobs.documentFacts(id).kind : 'labels';
       if (use) assertFor(this.o.printers.get(to), useOf(use));
       this.o.canMove?.(job, to);
     }

@@ -23,6 +23,8 @@ export function reprintJob(jobs: JobStore, job: JobRecord, ask: ReprintAsk): { j
   }
   const { bytes, partEnds, prefix } = jobs.document(job.id);
   const labelData = jobs.labelData(job.id);
+  // A document printed again is the same kind and page: its purpose and paper are checked as the first one's were.
+  const facts = job.kind === 'document' ? jobs.documentFacts(job.id) : {};
   const start = from === 1 ? prefix : partEnds[from - 2]!;
   const end = partEnds[last - 1]!;
   const document: PrintDocument = {
@@ -34,6 +36,7 @@ export function reprintJob(jobs: JobStore, job: JobRecord, ask: ReprintAsk): { j
       partEnds: partEnds.slice(from - 1, last).map((e) => e - start + prefix),
       ...(prefix ? { prefix } : {}),
       ...(job.origin ? { origin: job.origin } : {}),
+      ...(facts.pageMm ? { pageMm: facts.pageMm } : {}),
     },
   };
   const labels = last === from ? `label ${job.firstPart + from - 1}` : `labels ${job.firstPart + from - 1} to ${job.firstPart + last - 1}`;
@@ -48,6 +51,7 @@ export function reprintJob(jobs: JobStore, job: JobRecord, ask: ReprintAsk): { j
       ...(job.lineNumber !== undefined ? { lineNumber: job.lineNumber } : {}),
       ...(job.templateId && job.templateVersion ? { template: { id: job.templateId, version: job.templateVersion } } : {}),
       document,
+      ...(facts.kind ? { documentKind: facts.kind } : {}),
       title: `${job.title}: ${labels} again`,
       ...(ask.fingerprint ? { fingerprint: ask.fingerprint } : {}),
       ...(labelData ? { labelData: labelData.slice(from - 1, last) } : {}),

@@ -10,7 +10,7 @@ import type { LabelEngine } from '../labels/engine.js';
 import type { PrinterRegistry } from '../printing/registry.js';
 import { testPage } from '../printing/test-page.js';
 import type { DocumentStage, RenderedDocument } from '../printing/types.js';
-import type { JobRecord, NewJob } from './job-store.js';
+import type { JobRecord, JobStore, NewJob } from './job-store.js';
 import type { PrintedWith } from '../labels/tag-changes.js';
 
 export const printRequestSchema = z.discriminatedUnion('kind', [
@@ -248,18 +248,23 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
 }
 
 /**
- * Refuses to move a waiting job's labels onto a printer whose stock is too small for them (its template as the job was
- * made with; a template no longer here is not checked).
+ * Refuses to move a waiting job onto a printer whose stock cannot take it: labels too large for it (their template as
+ * the job was made with; a template no longer here is not checked), or a page its paper does not take (a PDF or PNG
+ * document; a hot folder keeps files as they are). Jobs from before their page was kept are not checked.
  */
-export function labelFitsOn(labels: LabelEngine, printers: PrinterRegistry, job: Pick<JobRecord, 'kind' | 'templateId' | 'templateVersion'>, to: string): void {
-  if (job.kind === 'document' || !job.templateId) return;
+export function jobFitsOn(labels: LabelEngine, printers: PrinterRegistry, jobs: Pick<JobStore, 'documentFacts'>, job: Pick<JobRecord, 'id' | 'kind' | 'format' | 'title' | 'templateId' | 'templateVersion'>, to: string): void {
+  const printer = printers.get(to);
+  if (job.kind === 'document') {
+    if (job.format === 'pdf' || job.format === 'png') assertPageFits({ title: job.title, pageMm: jobs.documentFacts(job.id).pageMm }, { ...printer.entry, id: printer.id }, printers.stock(to));
+    return;
+  }
+  if (!job.templateId) return;
   let template;
   try {
     template = labels.templates.get(job.templateId, job.templateVersion);
   } catch {
     return;
   }
-  const printer = printers.get(to);
   assertFitsStock(template.def, { ...printer.entry, id: printer.id }, printers.stock(to));
 }
 

@@ -447,4 +447,13 @@ export const migrations: readonly Migration[] = [
         taggable_count = (SELECT count(*) FROM json_each(work_orders.view, '$.lines')
                            WHERE json_extract(value, '$.assembly') IS NOT NULL OR json_extract(value, '$.kit') IS NOT NULL);`,
   },
+  {
+    version: 23,
+    name: "a document job's page size",
+    sql: `
+      -- A document's page in mm (an A4 datasheet, GoldLeaf's 4x6 in labels), so a waiting one is not moved to a printer
+      -- whose stock cannot take it (an A4 page on 4x6 labels came out at 48%). Jobs before it have none and are moved.
+      ALTER TABLE jobs ADD COLUMN page_width_mm REAL;
+      ALTER TABLE jobs ADD COLUMN page_height_mm REAL;`,
+  },
 ];

@@ -113,6 +113,31 @@ describe('datasheets and the paper in each printer (demo bench)', () => {
     expect(await goldleafLabels({ labelSize: '2x3' })).toEqual([216, 144]); // asked for
   });
 
+  it('keeps a waiting datasheet off the label printer when moved, and a reprint of it keeps its page', async () => {
+    station.queue.pause('office');
+    const res = await post({ kind: 'document', printer: 'office', workOrder: 'WO-24003', document: 'datasheet' });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(station.jobs.documentFacts(id)).toEqual({ kind: 'datasheet', pageMm: { widthMm: 210, heightMm: 297 } });
+    const move = (to: string) => kiosk('/api/v1/jobs/move', { method: 'POST', headers: { 'x-admin-pin': '0000', 'content-type': 'application/json' }, body: JSON.stringify({ jobs: [id], to }) });
+    const refused = await move('labels');
+    expect(refused.status).toBe(422);
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('DOCUMENT_DOES_NOT_FIT');
+    expect(error.message).toContain('"Datasheet WO-24003" is a page of 210 × 297 mm; Label printer (virtual, PDF) has 101.6 × 152.4 mm stock loaded.');
+    expect(station.jobs.get(id)).toMatchObject({ state: 'queued', printerId: 'office' });
+    station.queue.resume('office');
+    await station.queue.runUntilIdle();
+    expect(station.jobs.get(id)?.state).toBe('done');
+    // Printed again, it is the same datasheet on the same paper: a move of the reprint is checked as the first was.
+    station.queue.pause('office');
+    const again = await station.queue.reprint(id, 1, 1, 'test');
+    expect(station.jobs.documentFacts(again.id)).toEqual({ kind: 'datasheet', pageMm: { widthMm: 210, heightMm: 297 } });
+    expect((await kiosk('/api/v1/jobs/move', { method: 'POST', headers: { 'x-admin-pin': '0000', 'content-type': 'application/json' }, body: JSON.stringify({ jobs: [again.id], to: 'labels' }) })).status).toBe(422);
+    station.queue.resume('office');
+    await station.queue.runUntilIdle();
+  });
+
   it('gives the kiosk\'s datasheet buttons the printer with paper, and none when no working printer has it', async () => {
     const page = await (await kiosk('/kiosk/wo/WO-24002')).text();
     const buttons = [...page.matchAll(/<button data-action="document" data-printer="([a-z-]+)" data-document="([a-z-]+)"/g)].map((m) => `${m[2]}→${m[1]}`);
