@@ -239,11 +239,12 @@ function reprintHere(j: ShopJob, printerFor: (job: ShopJob) => PrinterView | und
   return html`<button data-action="shop-reprint" data-bench="${j.benchId}" data-job="${j.id}" data-to="${j.partsTotal}" data-printer="${to.id}" class="secondary" title="on ${to.name}">Reprint here</button>`;
 }
 
-export function historyPage(clock: ShopClock, jobs: JobRecord[], shop = false): Html {
+/** This bench's jobs, newest first; each printer by the name the bench knows it by (its id once it is gone). */
+export function historyPage(clock: ShopClock, jobs: JobRecord[], printerName: (id: string) => string, shop = false): Html {
   return html`<div class="titlebar"><h1>History <small>last ${jobs.length}</small></h1>${historySwitch(shop, false)}<a class="button secondary" href="/api/v1/history.csv">Export CSV</a></div>
 <table class="list"><thead><tr><th>When</th><th>What</th><th>Printer</th><th>Labels</th><th>State</th><th></th></tr></thead><tbody>
 ${jobs.map(
-  (j) => html`<tr data-job="${j.id}"><td>${clock.dayAndMinute(j.createdAt)}</td><td>${j.title}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${j.printerId}</td><td>${j.state === 'sent' ? j.partsSent : j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
+  (j) => html`<tr data-job="${j.id}"><td>${clock.dayAndMinute(j.createdAt)}</td><td>${j.title}${j.isReprint ? ' · reprint' : ''}<div class="small">${j.serials.length ? `${j.serials[0]}${j.serials.length > 1 ? ` … ${j.serials.at(-1)}` : ''} · ` : ''}by ${j.requestedBy}</div></td><td>${printerName(j.printerId)}</td><td>${j.state === 'sent' ? j.partsSent : j.partsConfirmed} of ${j.partsTotal}</td><td><span class="badge s-${j.state}">${j.state.replace('-', ' ')}</span></td><td>${['done', 'failed', 'needs-attention'].includes(j.state) ? html`<button data-action="reprint" data-job="${j.id}" data-part="1" data-to="${j.partsTotal}" class="secondary">Reprint</button>` : ''}</td></tr>`,
 )}
 </tbody></table>`;
 }

@@ -104,7 +104,7 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get('/banner', (c) => c.html(banners(deps)));
 
   app.get('/history', async (c) => {
-    if (c.req.query('shop') === undefined || !deps.shop) return c.html(layout(deps, 'History', historyPage(deps.clock, deps.jobs.list({ limit: 60 }), !!deps.shop)));
+    if (c.req.query('shop') === undefined || !deps.shop) return c.html(layout(deps, 'History', historyPage(deps.clock, deps.jobs.list({ limit: 60 }), (id) => (deps.printers.has(id) ? (deps.printers.get(id).entry.name ?? id) : id), !!deps.shop)));
     // Whole shop: a scanned or typed serial or work-order number finds its jobs on every bench.
     const q = (c.req.query('q') ?? c.req.query('serial') ?? '').trim();
     const search = q ? (/^[A-Z0-9]+\d{9}$/i.test(q) ? { serial: q } : { workOrder: q }) : {};

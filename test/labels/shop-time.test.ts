@@ -110,6 +110,7 @@ describe(`a station set to ${zone}`, () => {
     const job = station.jobs.list({ limit: 1 })[0]!;
     expect(page).toContain(`<td>${new Date(Date.parse(job.createdAt) + offsetMs).toISOString().slice(5, 16).replace('T', ' ')}</td>`);
     expect(page).toContain(`data-tz="${zone}"`);
+    expect(page).toContain('</div></td><td>Bench folder</td>'); // the printer by its name, as on every other screen
   });
 
   it("marks in the list the work orders due before the shop's date as overdue, and those due on it as today", async () => {
