@@ -23,7 +23,8 @@ import { PrinterSetupStore } from './printing/printer-setup.js';
 import { loadPrinterSetup, type PrinterRegistry } from './printing/registry.js';
 import { SANDBOX_KEY, startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { acquireInstanceLock } from './store/instance-lock.js';
-import { checkpointInBackground, openStore, type Store } from './store/store.js';
+import { checkpointInBackground } from './store/checkpoints.js';
+import { openStore, type Store } from './store/store.js';
 import { WorkOrderCache } from './sync/cache.js';
 import { SyncService } from './sync/sync.js';
 import { JobStore } from './queue/job-store.js';
@@ -73,7 +74,8 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     cleanup.push(acquireInstanceLock(dataDir));
     const store = openStore(join(dataDir, 'benchprint.db'));
     cleanup.push(() => store.close());
-    cleanup.push(checkpointInBackground(store));
+    const checkpoints = checkpointInBackground(store);
+    cleanup.push(() => checkpoints.stop());
 
     let goldleaf: GoldleafConfig = config.goldleaf;
     let sandbox: RunningSandbox | undefined;

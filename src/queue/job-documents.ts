@@ -82,13 +82,14 @@ export function stagedBytes(bytes: DocumentBytes): StoredBytes | undefined {
 export class JobDocuments {
   private readonly sql: (text: string) => Statement;
 
-  constructor(store: Store) {
+  constructor(private readonly store: Store) {
     this.sql = preparedStatements(store);
   }
 
   /** Stores a whole document as one segment (inside the caller's transaction). */
   insertWhole(jobId: string, bytes: Uint8Array): void {
     this.sql('INSERT INTO job_segments (job_id, seq, start, bytes) VALUES (?, 0, 0, ?)').run(jobId, asBuffer(bytes));
+    this.store.bulkWrite();
   }
 
   /**
@@ -128,6 +129,7 @@ export class JobDocuments {
     let state: 'open' | 'finished' | 'discarded' = 'open';
     const insert = (bytes: Buffer) => {
       this.sql('INSERT INTO job_segments (job_id, seq, start, bytes) VALUES (?, ?, ?, ?)').run(jobId, starts.length, length, bytes);
+      this.store.bulkWrite();
       starts.push(length);
       length += bytes.length;
     };

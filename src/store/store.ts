@@ -1,6 +1,5 @@
 // Owns the SQLite database: opens it (WAL), applies migrations, and turns SQLite failures into clear errors.
 import Database from 'better-sqlite3';
-import { startWorker } from '../lib/worker.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StationError } from '../errors.js';
@@ -22,6 +21,9 @@ export interface Store {
    * tells a client a job is queued and before a job's labels leave for the printer.
    */
   durable(): Promise<void>;
+  /** Said by writers of large rows (a job's document), for what keeps the log small (see checkpoints.ts). */
+  bulkWrite(): void;
+  onBulkWrite(listener: () => void): void;
   close(): void;
 }
 
@@ -77,6 +79,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   }
   const open = db;
   const log = path === ':memory:' ? undefined : logSync(`${path}-wal`);
+  const bulk: Array<() => void> = [];
   return {
     db: open,
     path,
@@ -94,6 +97,12 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       } catch (err) {
         throw storeError(err, path);
       }
+    },
+    bulkWrite() {
+      for (const listener of bulk) listener();
+    },
+    onBulkWrite(listener) {
+      bulk.push(listener);
     },
     close() {
       log?.close();
@@ -158,36 +167,3 @@ export function storeError(err: unknown, path: string): StationError {
   }
   return new StationError('STORE_ERROR', `The database ${path} failed: ${message}`, { cause: err });
 }
-
-/**
- * Moves checkpoints off the station's thread (see checkpointer.ts). Returns the function that stops it; should the
- * thread end on its own, SQLite checkpoints as before. Not for ':memory:' stores (they have no log).
- */
-export function checkpointInBackground(store: Store, everyMs = 1000): () => Promise<void> {
-  if (store.path === ':memory:') return async () => undefined;
-  // The thread makes a few objects a second: a young generation of 1 MB and a small old one are plenty, where V8's
-  // defaults let a thread's heap grow to what the station's own uses. Past them it ends, and SQLite checkpoints again.
-  const worker = startWorker(import.meta.url, 'checkpointer', { workerData: { path: store.path, everyMs }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
-  store.db.pragma('wal_autocheckpoint = 0');
-  let running = true;
-  const fallBack = () => {
-    running = false;
-    if (store.db.open) store.db.pragma('wal_autocheckpoint = 1000');
-  };
-  worker.once('error', fallBack);
-  worker.once('exit', fallBack);
-  worker.unref(); // after the listeners, which would hold the process open again
-  return async () => {
-    if (!running) return;
-    const stopped = new Promise<void>((resolve) => {
-      worker.once('message', () => resolve());
-      worker.once('exit', () => resolve());
-      setTimeout(resolve, 2000).unref();
-    });
-    worker.postMessage('stop');
-    await stopped;
-    await worker.terminate();
-    fallBack();
-  };
-}
-

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { StationError } from '../../src/errors.js';
 import { migrations } from '../../src/store/migrations.js';
 import { WorkOrderCache } from '../../src/sync/cache.js';
-import { checkpointInBackground, openStore } from '../../src/store/store.js';
+import { checkpointInBackground } from '../../src/store/checkpoints.js';
+import { openStore } from '../../src/store/store.js';
+import { JobDocuments } from '../../src/queue/job-documents.js';
 import { JobStore } from '../../src/queue/job-store.js';
 import { SerialStore } from '../../src/labels/serials.js';
 import { acquireInstanceLock } from '../../src/store/instance-lock.js';
@@ -110,19 +112,35 @@ describe('openStore', () => {
     store.close();
   });
 
-  it('copies the log into the database on its own thread, so no commit of the station has to', async () => {
+  it('copies the log into the database on its own thread while jobs are written, and leaves it to SQLite once idle', async () => {
     const path = join(dir, 'checkpoints', 'station.db');
     const store = openStore(path);
-    const stop = checkpointInBackground(store, 200);
-    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const checkpoints = checkpointInBackground(store, { everyMs: 200, idleMs: 1500 });
+    // Nothing written yet: no thread, SQLite's own checkpoints.
+    expect(checkpoints.running).toBe(false);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     store.db.exec('CREATE TABLE big (b BLOB)');
     const before = statSync(path).size;
-    for (let i = 0; i < 6; i++) store.db.prepare('INSERT INTO big VALUES (?)').run(Buffer.alloc(1_000_000, i));
+    const documents = new JobDocuments(store);
+    for (let i = 0; i < 6; i++) {
+      store.db.prepare('INSERT INTO big VALUES (?)').run(Buffer.alloc(1_000_000, i));
+      documents.insertWhole(`job-${i}`, Buffer.alloc(10, i)); // a job's document: the thread starts
+    }
+    expect(checkpoints.running).toBe(true);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     // Written to the log only; the thread moves it into the file within a turn or two.
     for (let waited = 0; statSync(path).size < before + 6_000_000 && waited < 5000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(statSync(path).size).toBeGreaterThanOrEqual(before + 6_000_000);
-    await stop();
+    // No job for a while: the thread ends, SQLite checkpoints again; the next job starts it again.
+    await expect.poll(() => checkpoints.running, { timeout: 5000 }).toBe(false);
+    await expect.poll(() => store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    documents.insertWhole('job-7', Buffer.alloc(10));
+    expect(checkpoints.running).toBe(true);
+    await checkpoints.stop();
+    expect(checkpoints.running).toBe(false);
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    documents.insertWhole('job-8', Buffer.alloc(10)); // stopped: not started again
+    expect(checkpoints.running).toBe(false);
     store.close();
   });
 
