@@ -28,6 +28,9 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
   let worker: Worker | undefined;
   let retiring: Promise<void> | undefined;
   let idle: NodeJS.Timeout | undefined;
+  /** When the last large write was said (a timer is not reset per job: a burst is thousands a second). */
+  let lastWrite = 0;
+  let again = false;
   let failed = false;
   let stopped = store.path === ':memory:';
   const sqliteCheckpoints = () => {
@@ -68,18 +71,33 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
     sqliteCheckpoints();
   };
 
+  /** Ends the thread once `idleMs` have passed since the last large write, looking again until they have. */
+  const untilIdle = (ms: number) => {
+    idle = setTimeout(() => {
+      const quiet = Date.now() - lastWrite;
+      if (quiet < idleMs) return untilIdle(idleMs - quiet);
+      retiring = retire().finally(() => (retiring = undefined));
+    }, ms);
+    idle.unref();
+  };
+
   const wake = (): void => {
     if (stopped || failed) return;
+    lastWrite = Date.now();
     if (retiring) {
-      void retiring.then(wake);
+      // Ending as the write came: it starts again once ended (once, however many writes come meanwhile).
+      if (!again) {
+        again = true;
+        void retiring.then(() => {
+          again = false;
+          wake();
+        });
+      }
       return;
     }
-    if (!worker) start();
-    clearTimeout(idle);
-    idle = setTimeout(() => {
-      retiring = retire().finally(() => (retiring = undefined));
-    }, idleMs);
-    idle.unref();
+    if (worker) return;
+    start();
+    untilIdle(idleMs);
   };
 
   store.onBulkWrite(wake);
