@@ -22,7 +22,7 @@ export function apiDocRoutes(served: readonly Operation[]): Hono<AppEnv> {
   app.get('/openapi.json', (c) => c.json(document()));
 
   app.get('/docs', (c) =>
-    c.html(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>benchprint LAN API</title>
+    c.html(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>benchprint LAN API</title>
 <style>body{font:16px/1.45 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px;color:#111}code,pre{background:#f3f3f3;padding:2px 4px;border-radius:3px}
 .op{border:1px solid #ddd;border-radius:6px;margin:10px 0;padding:8px 12px}.m{font-weight:700;text-transform:uppercase;display:inline-block;width:4em}.get{color:#0a6}.post{color:#06c}
 .scope{float:right;font-size:.85em;color:#666}details pre{white-space:pre-wrap;font-size:.85em}</style></head>
