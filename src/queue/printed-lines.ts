@@ -20,7 +20,7 @@ export interface LineTags {
   inDoubt: number;
   jobs: number;
   /** The newest of those jobs: which, when it ended (or was asked for), where (another bench's: which), and how it stands. */
-  last: { jobId: string; at: string; printerId: string; state: JobState; bench?: string };
+  last: { jobId: string; at: string; printerId: string; state: JobState; bench?: string; printedWith?: PrintedWith };
 }
 
 /** Whether a job gave its line tags (the same rule as COUNTED below, for jobs read from elsewhere: the shop ledger). */
@@ -74,12 +74,12 @@ export class PrintedLines {
   }
 
   /**
-   * What on the line differs from what its newest tags were made from ("cut length 1712 mm → 1722 mm"); nothing when
-   * they were another bench's (their data is in the ledger, not here).
+   * What on the line differs from what its newest tags were made from ("cut length 1712 mm → 1722 mm"): this bench's
+   * as kept with their job, another bench's as the ledger has them (nothing for its jobs shipped before it kept that).
    */
   changesSince(tags: LineTags, line: LineView, wo: Pick<WorkOrderView, 'purchaseOrder'>): string[] {
-    if (tags.last.bench) return [];
-    return tagChanges(this.printedWith(tags.last.jobId) ?? {}, line, wo);
+    const made = tags.last.bench ? tags.last.printedWith : this.printedWith(tags.last.jobId);
+    return tagChanges(made ?? {}, line, wo);
   }
 
   /** What a job's tags were made from (the line as it was then), kept for a while: it never changes. */

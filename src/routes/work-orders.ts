@@ -96,7 +96,9 @@ export function workOrderRoutes(deps: AppDeps): Hono<AppEnv> {
     const lineTags = [...all.values()].sort((a, b) => a.lineNumber - b.lineNumber).map((t) => {
       const line = wo.lines.find((l) => l.lineNumber === t.lineNumber);
       const changedSince = line ? printed.changesSince(t, line, wo) : [];
-      return { ...t, changedSince };
+      // What another bench's tags were made from stays here: what changed since is the answer.
+      const { printedWith: _made, ...last } = t.last;
+      return { ...t, last, changedSince };
     });
     return c.json({ ...wo, lineTags, ...(others && 'unknown' in others ? { otherBenchesUnknown: others.unknown } : {}), source: freshness() });
   });

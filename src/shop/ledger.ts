@@ -1,4 +1,5 @@
 // The shop ledger's operations on PostgreSQL: serial blocks, shipped events (idempotent), release claims, search.
+import type { PrintedWith } from '../labels/tag-changes.js';
 import { ledgerError, pgJson, pgText, transaction, type Pool, type PoolClient } from './pg.js';
 
 /** One event a bench ships: its id is unique shop-wide, so shipping it twice changes nothing. */
@@ -35,15 +36,22 @@ export interface ShippedJob {
   partNumbers?: string[];
   /** base64 of the gzipped label data, for a reprint on another bench. */
   labelData?: string;
+  /** A line's tags: the line as it was when they were made (JSON text, see tag-changes). */
+  printedWith?: string;
   createdAt: string;
   finishedAt?: string;
   updatedAt: string;
 }
 
-export interface ShopJob extends Omit<ShippedJob, 'labelData' | 'seq'> {
+export interface ShopJob extends Omit<ShippedJob, 'labelData' | 'printedWith' | 'seq'> {
   benchId: string;
   hasLabelData: boolean;
 }
+
+/** A job's columns as lists and searches read them: all but its label data (up to megabytes; `job()` reads it). */
+const JOB_COLUMNS = `bench_id, job_id, seq, state, title, kind, printer_id, requested_by, work_order_number, line_number, template_id,
+  template_version, serials, first_part, parts_total, parts_confirmed, parts_printed, is_reprint, reprint_of, part_numbers,
+  created_at, finished_at, updated_at, label_data IS NOT NULL AS has_label_data`;
 
 export interface ShopJobFilter {
   workOrder?: string;
@@ -147,7 +155,7 @@ export class Ledger {
     if (f.from) add('created_at >= ?', f.from);
     if (f.to) add('created_at < ?', f.to);
     params.push(Math.min(f.limit ?? 100, 1000), f.offset ?? 0);
-    const sql = `SELECT *, label_data IS NOT NULL AS has_label_data FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT ${JOB_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, bench_id, job_id LIMIT $${params.length - 1} OFFSET $${params.length}`;
     return this.run(async () => (await this.pool.query(sql, params)).rows.map(toShopJob));
   }
@@ -167,6 +175,35 @@ export class Ledger {
         )
       ).rows.map((r) => ({ workOrderNumber: r.work_order_number, lineNumber: r.line_number, state: r.state })),
     );
+  }
+
+  /**
+   * What these tags jobs were made from (the line as it was), as each one's latest event carried it, by "bench/job".
+   * Read from the events, found by the job's own row (no column of its own: a bench of an older benchprint would
+   * refuse a ledger whose schema had moved on); jobs shipped before benches sent it have none.
+   */
+  async printedWith(jobs: ReadonlyArray<{ benchId: string; id: string }>): Promise<Map<string, PrintedWith>> {
+    if (!jobs.length) return new Map();
+    return this.run(async () => {
+      const rows = (
+        await this.pool.query<{ bench_id: string; job_id: string; made: string | null }>(
+          `SELECT j.bench_id, j.job_id, e.payload->>'printedWith' AS made
+             FROM jobs j JOIN unnest($1::text[], $2::text[]) AS w(bench_id, job_id) ON j.bench_id = w.bench_id AND j.job_id = w.job_id
+             JOIN events e ON e.bench_id = j.bench_id AND e.seq = j.seq AND e.kind = 'job' AND e.payload->>'id' = j.job_id`,
+          [jobs.map((j) => pgText(j.benchId)), jobs.map((j) => pgText(j.id))],
+        )
+      ).rows;
+      const made = new Map<string, PrintedWith>();
+      for (const r of rows) {
+        if (!r.made) continue;
+        try {
+          made.set(`${r.bench_id}/${r.job_id}`, JSON.parse(r.made) as PrintedWith);
+        } catch {
+          // not readable: nothing to compare with, which says nothing about the tags
+        }
+      }
+      return made;
+    });
   }
 
   /** One job of a bench, with its label data when it has some. */

@@ -20,6 +20,7 @@ class LedgerTooSlow extends Error {
 
 /** Other benches' tags of a work order's lines, or why they are not known now. */
 export async function otherBenchesTags(shop: ShopService, benchId: string, workOrder: string, waitMs = WAIT_MS): Promise<OtherBenches> {
+  const started = Date.now();
   const asked = await otherBenchesJobs(shop, benchId, workOrder, waitMs);
   if ('unknown' in asked) return asked;
   const lines = new Map<number, LineTags>();
@@ -30,6 +31,16 @@ export async function otherBenchesTags(shop: ShopService, benchId: string, workO
     l.jobs += 1;
     l.last = last;
     lines.set(line, l);
+  }
+  // What each line's newest tags were made from, for what has changed since; within what is left of the wait, and
+  // without it the tags are still counted.
+  const newest = [...lines.values()].map((l) => l.last);
+  const made = await askLedger(shop, () => shop.ledger.printedWith(newest.map((last) => ({ benchId: last.bench!, id: last.jobId.slice(last.bench!.length + 1) }))), Math.max(100, waitMs - (Date.now() - started)));
+  if ('answer' in made) {
+    for (const last of newest) {
+      const line = made.answer.get(last.jobId);
+      if (line) last.printedWith = line;
+    }
   }
   return { lines };
 }

@@ -166,6 +166,7 @@ export class ShopService {
   /** The job as the ledger keeps it. */
   private shipped(job: JobRecord, row: number): ShippedJob {
     const raw = job.kind === 'labels' ? this.o.jobs.labelDataRaw(job.id) : undefined;
+    const printedWith = job.kind === 'labels' ? this.o.jobs.printedWithRaw(job.id) : undefined;
     return {
       id: job.id,
       seq: row,
@@ -189,6 +190,7 @@ export class ShopService {
       ...(job.reprintOf ? { reprintOf: job.reprintOf } : {}),
       ...(job.serials.length ? { partNumbers: this.o.jobs.partNumbers(job.id) } : {}),
       ...(raw ? { labelData: raw.toString('base64') } : {}),
+      ...(printedWith ? { printedWith } : {}),
       createdAt: job.createdAt,
       ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
       updatedAt: job.updatedAt,

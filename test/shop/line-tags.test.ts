@@ -14,7 +14,7 @@ function shop(state: string, jobs: ShopJob[], delayMs: number | undefined): Shop
   } as unknown as ShopService;
 }
 const job = (bench: string, id: string, over: Parameters<typeof shippedJob>[1] = {}): ShopJob => {
-  const { labelData: _, seq: __, ...rest } = shippedJob(id, over);
+  const { labelData: _, seq: __, printedWith: ___, ...rest } = shippedJob(id, over);
   return { ...rest, benchId: bench, hasLabelData: false };
 };
 

@@ -129,6 +129,35 @@ describe('the whole shop in the kiosk', () => {
     expect(api.lineTags.filter((t) => t.lineNumber === 20)).toEqual([expect.objectContaining({ printed: 4, last: expect.objectContaining({ bench: 'bench-9' }) })]);
   });
 
+  it("says what has changed on a line since another bench's tags for it were made, as for this bench's own", async () => {
+    // This bench's tags ship what they were made from.
+    const made = (await (await kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'labels', printer: 'tags', workOrder: 'WO-24005', line: 20, template: 'hose-tag', quantity: 1, force: true }) })).json()) as { id: string };
+    await station.queue.runUntilIdle();
+    await expect.poll(() => station.shop!.status().behindBy, { timeout: 10_000 }).toBe(0);
+    const shipped = (await station.shop!.ledger.printedWith([{ benchId: 'bench-1', id: made.id }])).get(`bench-1/${made.id}`)!;
+    const order = (await (await kiosk('/api/v1/workorders/WO-24005')).json()) as { lines: Array<{ lineNumber: number; assembly?: { partNumber: string } }> };
+    expect(shipped.line?.assembly?.partNumber).toBe(order.lines.find((l) => l.lineNumber === 20)!.assembly!.partNumber);
+    // Bench 9 tagged line 20 later, from the line as it was before the office cut it 10 mm shorter.
+    const cut = shipped.line!.assembly!.cutLength!;
+    const before = { ...shipped, line: { ...shipped.line!, assembly: { ...shipped.line!.assembly!, cutLength: { ...cut, value: cut.value + 10 } } } };
+    await station.shop!.ledger.ship('bench-9', [
+      {
+        eventId: 'bench-9:job:older-line:1',
+        seq: 30,
+        kind: 'job',
+        at: new Date().toISOString(),
+        payload: { ...shippedJob('older-line', { seq: 30, workOrderNumber: 'WO-24005', lineNumber: 20, serials: ['BP269990301'], partsTotal: 1, partsConfirmed: 1, createdAt: new Date(Date.now() + 60_000).toISOString(), finishedAt: new Date(Date.now() + 61_000).toISOString(), printedWith: JSON.stringify(before) }) },
+      },
+    ]);
+    const page = await (await kiosk('/kiosk/wo/WO-24005')).text();
+    expect(page).toMatch(/data-line-tags="20">Tags: [^<]* on bench-9 · the line has changed since: cut length [\d.]+ \w+ → [\d.]+ \w+<\/p>/);
+    expect(page).toContain('class="tags t-changed" data-line-tags="20"');
+    const api = (await (await kiosk('/api/v1/workorders/WO-24005')).json()) as { lineTags: Array<{ lineNumber: number; changedSince: string[]; last: Record<string, unknown> }> };
+    const line20 = api.lineTags.find((t) => t.lineNumber === 20)!;
+    expect(line20.changedSince).toEqual([expect.stringMatching(/^cut length /)]);
+    expect(line20.last).not.toHaveProperty('printedWith');
+  });
+
   it("refuses tags numbered from 1 on a page opened before another bench printed part of the line, and numbers the rest after bench 9's", async () => {
     const wo = 'WO-24003';
     const order = (await (await kiosk(`/api/v1/workorders/${wo}`)).json()) as { lines: Array<{ lineNumber: number; quantity: number; assembly?: unknown }> };
