@@ -2,7 +2,7 @@
 // the bench does with jobs: submit, cancel, move, pause, reprint, resume after a scanned tag.
 import { assertFor, useOf } from '../printing/uses.js';
 import { StationError, describeError, isStationError } from '../errors.js';
-import { sleep } from '../lib/backoff.js';
+import { backoffDelay, sleep } from '../lib/backoff.js';
 import { HOLDING_STATES } from '../printing/types.js';
 import { stagedBytes } from './job-documents.js';
 import { attentionText } from './attention.js';
@@ -14,6 +14,8 @@ export type { QueueOptions } from './delivery.js';
 
 export class PrintQueue {
   private readonly wakers = new Map<string, () => void>();
+  /** Per printer, how often it was asked whether it is back since its head job's last try found it unreachable. */
+  private readonly offlineAsks = new Map<string, number>();
   private readonly deliveries: Deliveries;
   private workers: Promise<void>[] = [];
   /** Printers that have a worker now. */
@@ -379,6 +381,19 @@ export class PrintQueue {
         return;
       }
     }
+    // A printer that could not be reached at the job's last try is asked whether it is back before the job is taken
+    // again: taken, a job shows "printing" for as long as each try's connection attempt lasts while the printer is off.
+    if (head?.errorCode === 'PRINTER_UNAVAILABLE' && (!head.nextAttemptAt || head.nextAttemptAt <= new Date().toISOString())) {
+      const view = await this.o.printers.refresh(printerId, 3000);
+      if (view.state === 'offline') {
+        const asked = (this.offlineAsks.get(printerId) ?? 0) + 1;
+        this.offlineAsks.set(printerId, asked);
+        if (this.o.jobs.setWaitingReason(head.id, waitingReason(this.o.printers, printerId, view.detail ?? view.state))) this.changed(head.id);
+        await this.idle(printerId, backoffDelay(head.attempts - 1 + asked, this.o.config.retryBaseMs, this.o.config.retryMaxMs), stop);
+        return;
+      }
+    }
+    this.offlineAsks.delete(printerId);
     let batch = this.o.jobs.claimJoined(printerId, new Date(Date.now() + LEASE_MS).toISOString(), this.o.printers.joins(printerId));
     if (!batch.length) {
       const due = this.o.jobs.nextDue(printerId);

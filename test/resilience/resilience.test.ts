@@ -64,11 +64,11 @@ describe('resilience', () => {
     const port = await closedPort();
     const r = await station([zpl('tags', `tcp://127.0.0.1:${port}`)]);
     const job = (await post(`${r.url}/api/v1/jobs`, tags(10, 12))).body as { id: string };
-    // Tried again and again, never sent: between tries it waits (a try itself shows it printing for a moment).
+    // Tried once, never sent: it waits, saying why, while the printer is asked again and again whether it is back.
     await expect
       .poll(async () => {
-        const waiting = (await json(`${r.url}/api/v1/jobs/${job.id}`)).body as { state: string; attempts: number; partsSent: number };
-        return waiting.state === 'queued' && waiting.attempts >= 2 && waiting.partsSent === 0;
+        const waiting = (await json(`${r.url}/api/v1/jobs/${job.id}`)).body as { state: string; attempts: number; partsSent: number; waitingReason?: string };
+        return waiting.state === 'queued' && waiting.attempts === 1 && waiting.partsSent === 0 && /refused/.test(waiting.waitingReason ?? '');
       }, { timeout: 10_000, interval: 100 })
       .toBe(true);
     const zebra = await printer(port);
