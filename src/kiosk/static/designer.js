@@ -304,10 +304,11 @@
       const result = base === undefined ? await api('POST', '/api/v1/templates', { template: t, note }) : await api('POST', `/api/v1/templates/${t.id}/versions`, { base, template: t, note });
       state.base = result.version;
       $('#conflict')?.remove();
-      say(`Saved as version ${result.version}.`);
       window.history.replaceState(null, '', `/kiosk/admin/templates/${encodeURIComponent(t.id)}`);
       $('#t-id').readOnly = true;
-      await loadVersions();
+      // The list of versions first, so that what is said and what it shows agree.
+      await loadVersions().catch(() => undefined);
+      say(`Saved as version ${result.version}.`);
     } catch (err) {
       // Nothing is lost: the edits stay on the screen, and someone else's version stays in the history.
       if (err.code !== 'TEMPLATE_CHANGED' || !err.details?.latest) return say(err.message, true);
