@@ -167,12 +167,12 @@ export class JobStore {
     return row?.label_data ? decodeLabelData(row.label_data) : undefined;
   }
 
-  /** The gzipped label data as stored (for the shop ledger, which keeps it as it is). */
   /** What a line's tags were made from, as stored (JSON text), for the shop ledger. */
   printedWithRaw(id: string): string | undefined {
     return (this.sql('SELECT printed_with FROM jobs WHERE id = ?').get(id) as { printed_with: string | null } | undefined)?.printed_with ?? undefined;
   }
 
+  /** The gzipped label data as stored (for the shop ledger, which keeps it as it is). */
   labelDataRaw(id: string): Buffer | undefined {
     return (this.sql('SELECT label_data FROM jobs WHERE id = ?').get(id) as { label_data: Buffer | null } | undefined)?.label_data ?? undefined;
   }
