@@ -10,6 +10,8 @@ export type StationEvent =
   | { type: 'job.progress'; job: { id: string; printerId: string; partsSent: number; partsConfirmed: number; partsPrinted?: number; partsTotal: number; printer?: string } }
   | { type: 'queue.paused' | 'queue.resumed'; printerId: string }
   | { type: 'printer.changed'; printer: { id: string; name: string; state: string; detail?: string } }
+  /** A printer added, changed, disabled, enabled or removed: where the kiosk sends things may have changed. */
+  | { type: 'printers.configured' }
   | { type: 'shop.changed'; state: string }
   | { type: 'station.stopping' };
 

@@ -121,6 +121,7 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     // The config file's printers are the starting set; the bench's own changes (added, changed, disabled, removed) apply on top.
     const printerSetup = new PrinterSetupStore(store);
     const printers = await loadPrinterSetup(printerSetup.effective(config.printers), logger.child({ component: 'printers' }));
+    cleanup.push(printers.onChange(() => events.emit({ type: 'printers.configured' })));
     cleanup.push(() => printers.close());
 
     // A bench in a shop takes its serials from blocks leased from the ledger and ships its history there.

@@ -8,7 +8,7 @@ import type { StationEvent } from '../events.js';
 
 /** What this module serves, for the OpenAPI document (the served routes are checked against it). */
 export const operations: readonly Operation[] = [
-  { method: 'get', path: '/api/v1/events', summary: 'Server-Sent Events: job.changed, job.progress, printer.changed, workorder.released, sync.completed, …', scope: 'read', produces: 'text/event-stream' },
+  { method: 'get', path: '/api/v1/events', summary: 'Server-Sent Events: job.changed, job.progress, printer.changed, printers.configured, workorder.released, sync.completed, …', scope: 'read', produces: 'text/event-stream' },
 ];
 
 export function eventRoutes(deps: AppDeps): Hono<AppEnv> {

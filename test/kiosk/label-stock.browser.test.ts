@@ -102,6 +102,27 @@ describe('labels and the stock loaded in each printer', () => {
     expect(big.labels() - before.big).toBe(2);
   });
 
+  it('sends to where things go now when a printer is disabled or enabled elsewhere, without a reload, keeping the label chosen', async () => {
+    await page.goto(`${station.url}/kiosk/wo/WO-24005`);
+    const line = page.locator('#line-20');
+    const select = line.locator('select.template');
+    const button = line.locator('button[data-action="labels"]');
+    await select.selectOption('assembly-4x6');
+    expect(await button.getAttribute('title')).toBe('on Labels 4x6');
+    await page.evaluate(() => ((globalThis as { stillHere?: boolean }).stillHere = true));
+    // Switched off from the office: the 4x6 label goes to the one working printer whose stock is not set.
+    const admin = asToken(station.app, ADMIN);
+    expect((await admin('/api/v1/admin/printers/big/enabled', json({ enabled: false, reason: 'new print head' }))).status).toBe(200);
+    await expect.poll(() => button.getAttribute('title'), { timeout: 10_000 }).toBe('on Office PDF');
+    expect(await select.inputValue()).toBe('assembly-4x6');
+    expect(await select.locator('option[value="assembly-4x6"]').getAttribute('data-printer')).toBe('office');
+    expect(await page.locator('#printers [data-printer="big"]').getAttribute('class')).toContain('s-disabled');
+    // Back on: back to the 4x6 printer; the page was never reloaded.
+    expect((await admin('/api/v1/admin/printers/big/enabled', json({ enabled: true }))).status).toBe(200);
+    await expect.poll(() => button.getAttribute('title'), { timeout: 10_000 }).toBe('on Labels 4x6');
+    expect(await page.evaluate(() => (globalThis as { stillHere?: boolean }).stillHere)).toBe(true);
+  });
+
   it("offers the shop's own template at the bench, on the printer its size fits", async () => {
     const template = {
       id: 'bench-tag',

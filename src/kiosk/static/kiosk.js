@@ -439,13 +439,20 @@ $('#jobs')?.addEventListener('submit', (e) => {
 
 // --- What the lines of the open work order have had printed: the station's words, fetched again as its jobs change ---
 let tagsTimer;
-function refreshTags() {
+let targetsToo = false;
+/** `targets`: printers were set up anew, so where each thing goes is read again too (see refreshTargets). */
+function refreshTags(targets = false) {
   clearTimeout(tagsTimer);
+  targetsToo ||= targets;
   tagsTimer = setTimeout(async () => {
     try {
-      const res = await fetch(location.pathname);
+      const res = await fetch(location.pathname + location.search);
       if (!res.ok) return;
       const fresh = new DOMParser().parseFromString(await res.text(), 'text/html');
+      if (targetsToo) {
+        targetsToo = false;
+        refreshTargets(fresh);
+      }
       for (const strip of fresh.querySelectorAll('[data-line-tags]')) {
         const line = strip.dataset.lineTags;
         document.querySelector(`[data-line-tags="${CSS.escape(line)}"]`)?.replaceWith(document.importNode(strip, true));
@@ -474,6 +481,35 @@ function refreshTags() {
       // the offline banner covers it; the next change tries again
     }
   }, 300);
+}
+
+/**
+ * Where things go, from the page as the station draws it now: the printers strip, each line's label choices (keeping the
+ * one chosen where it is still offered) and its buttons, which name and send to the printer that takes each thing. A
+ * printer disabled, removed or added, here or on another screen, changes them without a reload; a button showing a
+ * press is left as it is.
+ */
+function refreshTargets(fresh) {
+  const strip = $('#printers');
+  const freshStrip = fresh.querySelector('#printers');
+  if (strip && freshStrip) strip.replaceWith(document.importNode(freshStrip, true));
+  for (const now of document.querySelectorAll('.actions[data-line]')) {
+    const then = fresh.querySelector(`.actions[data-line="${CSS.escape(now.dataset.line)}"]`);
+    if (!then) continue;
+    for (const button of now.querySelectorAll('button[data-action]')) {
+      if (button.classList.contains('busy')) continue;
+      const same = [...then.querySelectorAll('button[data-action]')].find((b) => b.dataset.action === button.dataset.action && b.dataset.document === button.dataset.document);
+      if (same) button.replaceWith(document.importNode(same, true));
+    }
+    const select = $('select.template', now);
+    const offered = $('select.template', then);
+    if (!select || !offered) continue;
+    const chosen = select.value;
+    const copy = document.importNode(offered, true);
+    if ([...copy.options].some((o) => o.value === chosen && !o.disabled)) copy.value = chosen;
+    select.replaceWith(copy);
+    copy.dispatchEvent(new Event('change', { bubbles: true })); // the print button goes with the label chosen
+  }
 }
 
 // --- Live: printers, jobs, GoldLeaf; reconnects by itself after a station restart ---
@@ -530,6 +566,7 @@ function connect() {
     else refreshJobs();
   });
   events.addEventListener('printer.changed', (e) => showPrinter(JSON.parse(e.data).printer));
+  events.addEventListener('printers.configured', () => refreshTags(true));
   events.addEventListener('sync.completed', refreshStatus);
   events.addEventListener('sync.failed', refreshStatus);
   events.addEventListener('shop.changed', refreshStatus);
