@@ -9,7 +9,7 @@ import { startWorker } from '../lib/worker.js';
 import type { Store } from './store.js';
 
 export interface BackgroundCheckpoints {
-  /** A large write was made (a job's document): the thread runs, for `idleMs` from now at least. */
+  /** A large write was made (a job's document): the thread runs (from the next turn), for `idleMs` from now at least. */
   wake(): void;
   /** Whether the thread is copying the log now (else SQLite does, at its commits). */
   readonly running: boolean;
@@ -31,6 +31,7 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
   /** When the last large write was said (a timer is not reset per job: a burst is thousands a second). */
   let lastWrite = 0;
   let again = false;
+  let starting: NodeJS.Immediate | undefined;
   let failed = false;
   let stopped = store.path === ':memory:';
   const sqliteCheckpoints = () => {
@@ -95,9 +96,14 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
       }
       return;
     }
-    if (worker) return;
-    start();
-    untilIdle(idleMs);
+    if (worker || starting) return;
+    // Started after the writer's commit, not inside it: the job that woke it is not held up by a thread's creation.
+    starting = setImmediate(() => {
+      starting = undefined;
+      if (stopped || failed || worker) return;
+      start();
+      untilIdle(idleMs);
+    });
   };
 
   store.onBulkWrite(wake);
@@ -108,6 +114,7 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
     },
     async stop() {
       stopped = true;
+      clearImmediate(starting);
       await retiring;
       await retire();
     },

@@ -124,8 +124,10 @@ describe('openStore', () => {
     const documents = new JobDocuments(store);
     for (let i = 0; i < 6; i++) {
       store.db.prepare('INSERT INTO big VALUES (?)').run(Buffer.alloc(1_000_000, i));
-      documents.insertWhole(`job-${i}`, Buffer.alloc(10, i)); // a job's document: the thread starts
+      documents.insertWhole(`job-${i}`, Buffer.alloc(10, i)); // a job's document: the thread starts, after the commit
     }
+    expect(checkpoints.running).toBe(false);
+    await new Promise((r) => setImmediate(r));
     expect(checkpoints.running).toBe(true);
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     // Written to the log only; the thread moves it into the file within a turn or two.
@@ -135,11 +137,13 @@ describe('openStore', () => {
     await expect.poll(() => checkpoints.running, { timeout: 5000 }).toBe(false);
     await expect.poll(() => store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     documents.insertWhole('job-7', Buffer.alloc(10));
+    await new Promise((r) => setImmediate(r));
     expect(checkpoints.running).toBe(true);
     await checkpoints.stop();
     expect(checkpoints.running).toBe(false);
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     documents.insertWhole('job-8', Buffer.alloc(10)); // stopped: not started again
+    await new Promise((r) => setImmediate(r));
     expect(checkpoints.running).toBe(false);
     store.close();
   });
