@@ -30,7 +30,6 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
   let idle: NodeJS.Timeout | undefined;
   /** When the last large write was said (a timer is not reset per job: a burst is thousands a second). */
   let lastWrite = 0;
-  let again = false;
   let starting: NodeJS.Immediate | undefined;
   let failed = false;
   let stopped = store.path === ':memory:';
@@ -69,7 +68,7 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
     thread.postMessage('stop');
     await closed;
     await thread.terminate();
-    sqliteCheckpoints();
+    if (!worker) sqliteCheckpoints(); // unless a write meanwhile started the next one
   };
 
   /** Ends the thread once `idleMs` have passed since the last large write, looking again until they have. */
@@ -85,17 +84,6 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
   const wake = (): void => {
     if (stopped || failed) return;
     lastWrite = Date.now();
-    if (retiring) {
-      // Ending as the write came: it starts again once ended (once, however many writes come meanwhile).
-      if (!again) {
-        again = true;
-        void retiring.then(() => {
-          again = false;
-          wake();
-        });
-      }
-      return;
-    }
     if (worker || starting) return;
     // Started after the writer's commit, not inside it: the job that woke it is not held up by a thread's creation.
     starting = setImmediate(() => {
