@@ -370,29 +370,8 @@ export class PrintQueue {
       await this.idle(printerId, 5000, stop);
       return;
     }
-    // A printer that answered "not ready" is asked again (cheaply, without claiming the job) until it is ready.
     const head = this.o.jobs.head(printerId);
-    if (head?.errorCode === NOT_READY && head.waitingReason && (!head.nextAttemptAt || head.nextAttemptAt <= new Date().toISOString())) {
-      const view = await this.o.printers.refresh(printerId, 3000);
-      if (HOLDING_STATES.includes(view.state)) {
-        if (this.o.jobs.setWaitingReason(head.id, waitingReason(this.o.printers, printerId, view.detail ?? view.state))) this.changed(head.id);
-        this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
-        await this.idle(printerId, this.o.config.holdPollMs, stop);
-        return;
-      }
-    }
-    // A printer that could not be reached at the job's last try is asked whether it is back before the job is taken
-    // again: taken, a job shows "printing" for as long as each try's connection attempt lasts while the printer is off.
-    if (head?.errorCode === 'PRINTER_UNAVAILABLE' && (!head.nextAttemptAt || head.nextAttemptAt <= new Date().toISOString())) {
-      const view = await this.o.printers.refresh(printerId, 3000);
-      if (view.state === 'offline') {
-        const asked = (this.offlineAsks.get(printerId) ?? 0) + 1;
-        this.offlineAsks.set(printerId, asked);
-        if (this.o.jobs.setWaitingReason(head.id, waitingReason(this.o.printers, printerId, view.detail ?? view.state))) this.changed(head.id);
-        await this.idle(printerId, backoffDelay(head.attempts - 1 + asked, this.o.config.retryBaseMs, this.o.config.retryMaxMs), stop);
-        return;
-      }
-    }
+    if (head && (await this.waitedForPrinter(head, stop))) return;
     this.offlineAsks.delete(printerId);
     let batch = this.o.jobs.claimJoined(printerId, new Date(Date.now() + LEASE_MS).toISOString(), this.o.printers.joins(printerId));
     if (!batch.length) {
@@ -404,6 +383,27 @@ export class PrintQueue {
     // While the printer has work, each finished job hands over the next ones (taken in the same store commit that
     // records it done). Expired jobs are never taken; they are marked at the next turn.
     while (batch.length) batch = await this.deliveries.print(batch, stop);
+  }
+
+  /**
+   * A head job whose last try found its printer not ready (it answered: out of labels, paused) or not there (it could
+   * not be reached): when its next try is due, the printer is asked again, cheaply and without taking the job, and while
+   * it is still so the job waits, saying why (taken, it would show "printing" through each try). Not ready is asked
+   * again every `holdPollMs`, not there with back-off. Returns whether the worker waited.
+   */
+  private async waitedForPrinter(head: JobRecord, stop: AbortSignal): Promise<boolean> {
+    const away = head.errorCode === 'PRINTER_UNAVAILABLE';
+    if (!away && !(head.errorCode === NOT_READY && head.waitingReason)) return false;
+    if (head.nextAttemptAt && head.nextAttemptAt > new Date().toISOString()) return false;
+    const printerId = head.printerId;
+    const view = await this.o.printers.refresh(printerId, 3000);
+    if (away ? view.state !== 'offline' : !HOLDING_STATES.includes(view.state)) return false;
+    if (this.o.jobs.setWaitingReason(head.id, waitingReason(this.o.printers, printerId, view.detail ?? view.state))) this.changed(head.id);
+    this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
+    const asked = away ? (this.offlineAsks.get(printerId) ?? 0) + 1 : 0;
+    if (away) this.offlineAsks.set(printerId, asked);
+    await this.idle(printerId, away ? backoffDelay(head.attempts - 1 + asked, this.o.config.retryBaseMs, this.o.config.retryMaxMs) : this.o.config.holdPollMs, stop);
+    return true;
   }
 
   /**
