@@ -1,7 +1,7 @@
 // What the HTTP benchmarks share: loopback Zebra printers in their own process that note when each job's first label
 // arrives, the built station as a process, and light HTTP clients that time a label from request to printer.
 import { fork, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 
@@ -30,7 +30,7 @@ export async function loopbackPrinters(count: number): Promise<{ uris: string[];
 }
 
 /** The built station in its own process, as on a bench PC; BENCH_NODE_ARGS passes flags to its node (e.g. --cpu-prof). */
-export async function stationProcess(dir: string, name: string, config: Record<string, unknown>): Promise<{ url: URL; stop(): Promise<void> }> {
+export async function stationProcess(dir: string, name: string, config: Record<string, unknown>): Promise<{ url: URL; stop(): Promise<void>; cpuMs(): number }> {
   const file = join(dir, `${name}.json`);
   writeFileSync(
     file,
@@ -62,7 +62,19 @@ export async function stationProcess(dir: string, name: string, config: Record<s
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   };
-  return { url, stop };
+  return { url, stop, cpuMs: () => processCpuMs(child.pid!) };
+}
+
+/**
+ * CPU time a process has used so far (user and system, all its threads), in ms, from Linux's /proc/<pid>/stat (in
+ * clock ticks, 100 a second). Per label over many labels it is steadier than any latency on a shared machine: it does
+ * not count the time the station waited for a core.
+ */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // Fields after the command's name (which may hold spaces), from the 3rd: utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 // A light client (node:http, kept-alive connections, like wrk): the load generator shares the machine's two cores

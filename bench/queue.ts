@@ -49,12 +49,14 @@ try {
   }
   await station.stop();
 
-  const { url, stop } = await stationProcess(dir, 'latency', {
+  const { url, stop, cpuMs } = await stationProcess(dir, 'latency', {
     station: { dataDir: join(dir, 'latency') },
     printers: devices.uris.map((uri, i) => ({ id: `p${i}`, driver: 'zpl', uri, options: {} })),
   });
   const burst = { p50: [] as number[], p99: [] as number[], answers: [] as number[] };
   const sustained = { p50: [] as number[], p99: [] as number[], answers: [] as number[], rate: [] as number[] };
+  /** The station's CPU time per label over HTTP (its process, all threads), each run. */
+  const cpuPerLabel: number[] = [];
   // Per run, each printer's mean wait without pause: the printer whose queue grows longest is where the p99 comes from.
   const perPrinter: string[] = [];
   try {
@@ -63,6 +65,7 @@ try {
     for (let i = 0; i < 3; i++) await clients(CLIENTS, (c) => ask(url, c, [], []));
     await pause(500);
     for (let run = 0; run < RUNS; run++) {
+      const cpuBefore = cpuMs();
       let latencies: number[] = [];
       for (let round = 0; round < REQUESTS / CLIENTS; round++) {
         await clients(CLIENTS, (c) => ask(url, c, latencies, burst.answers));
@@ -81,6 +84,7 @@ try {
       sustained.rate.push(REQUESTS / ((performance.now() - started) / 1000));
       sustained.p50.push(percentile(latencies, 50));
       sustained.p99.push(percentile(latencies, 99));
+      cpuPerLabel.push((cpuMs() - cpuBefore) / (2 * REQUESTS));
       await pause(200);
     }
   } finally {
@@ -97,6 +101,7 @@ try {
     { name: `submit to first byte, median: ${CLIENTS} clients without pause (sustained)`, unit: 'ms', runs: sustained.p50 },
     { name: `submit to first byte, p99: ${CLIENTS} clients without pause (sustained)`, unit: 'ms', runs: sustained.p99, target: { kind: 'at most' as const, value: 50 } },
     { name: 'labels per second over HTTP, sustained (request, render, queue, print)', unit: '/s', runs: sustained.rate },
+    { name: "the station's CPU time per label over HTTP (all its threads; burst and sustained)", unit: 'ms', runs: cpuPerLabel },
   ];
   for (const r of rows) {
     const s = summary(r.runs);

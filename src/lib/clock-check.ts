@@ -28,15 +28,39 @@ const BEHIND_RECORDS_MS = 10 * 60_000;
 /** The wall clock moving this much more or less than the monotonic one between two looks was set (a time server slews smaller differences). */
 const STEP_MS = 60_000;
 
-/** Milliseconds since boot, sleep included (Linux), or Node's monotonic clock elsewhere. */
-export function bootClock(): () => number {
-  const uptime = () => Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * 1000;
+/** Below this, the wall clock and Node's monotonic clock agree (a time server slews the wall clock by far less a second). */
+const SAME_PACE_MS = 250;
+
+/** The kernel's boot clock (Linux: seconds since boot, sleep included, in hundredths), in ms. */
+const readUptime = (): number => Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * 1000;
+
+/**
+ * Milliseconds since boot, sleep included (Linux), or Node's monotonic clock elsewhere. The file is read once a second
+ * at most (each job asks the clock twice; four system calls each): in between, the boot clock is carried forward on
+ * Node's monotonic clock, which runs at its pace while the machine is awake. A machine that slept is noticed on its
+ * first look after waking (the wall clock moved on and Node's monotonic one did not), and the file is read again then,
+ * so a night's sleep is never seen as the clock being set. `sources` are for tests.
+ */
+export function bootClock(sources: { uptime?: () => number; monotonic?: () => number; wall?: () => number } = {}): () => number {
+  const uptime = sources.uptime ?? readUptime;
+  const monotonic = sources.monotonic ?? (() => performance.now());
+  const wall = sources.wall ?? Date.now;
   try {
-    if (Number.isFinite(uptime())) return uptime;
+    if (!Number.isFinite(uptime())) return monotonic;
   } catch {
-    // not Linux
+    return monotonic; // not Linux
   }
-  return () => performance.now();
+  let read: { boot: number; mono: number; wall: number } | undefined;
+  let last = 0;
+  return () => {
+    const mono = monotonic();
+    const now = wall();
+    const since = mono - (read?.mono ?? -Infinity);
+    if (!read || since >= 1000 || Math.abs(now - read.wall - since) > SAME_PACE_MS) read = { boot: uptime(), mono, wall: now };
+    // The file has hundredths: a fresh read may fall a few ms short of what was carried forward; never go back.
+    last = Math.max(last, read.boot + (mono - read.mono));
+    return last;
+  };
 }
 
 export interface ClockVerdict {

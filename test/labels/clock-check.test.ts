@@ -152,6 +152,33 @@ describe('the clock check', () => {
     expect(Math.abs(boot() - uptime() * 1000)).toBeLessThan(2_000);
   });
 
+  it('reads the boot clock once a second while awake, and again on the first look after the machine slept', () => {
+    const t = { boot: 50_000, mono: 1_000, wall: Date.parse('2026-12-04T08:00:00Z'), reads: 0 };
+    const awake = (ms: number) => {
+      t.boot += ms;
+      t.mono += ms;
+      t.wall += ms;
+    };
+    const boot = bootClock({ uptime: () => (t.reads++, t.boot), monotonic: () => t.mono, wall: () => t.wall });
+    t.reads = 0; // the one read that tells whether there is such a clock
+    const seen: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      seen.push(boot());
+      awake(25); // a busy station: two looks per job, 40 jobs a second
+    }
+    expect(t.reads).toBe(3); // at 0, 1 and 2 s, not 100
+    expect(seen[99]).toBe(50_000 + 99 * 25);
+    // Asleep for eight hours: the boot clock and the wall clock move on, Node's monotonic clock does not.
+    t.boot += 8 * 3_600_000;
+    t.wall += 8 * 3_600_000;
+    expect(boot()).toBe(t.boot);
+    expect(t.reads).toBe(4);
+    // The wall clock set back a day is read again too, and the boot clock does not follow it.
+    t.wall -= 86_400_000;
+    awake(10);
+    expect(boot()).toBe(t.boot);
+  });
+
   it('says how far in words a person reads', () => {
     expect(duration(25 * 60_000)).toBe('25 min');
     expect(duration(-(5 * 60 + 3) * 60_000)).toBe('5 h 3 min');
