@@ -185,6 +185,7 @@ describe('the label designer', () => {
     const before = zebra.printed.length;
     await page.tap('#test-print');
     await expect.poll(() => page.textContent('#dstatus')).toContain('Test of template Bench hose tag');
+    expect(await page.textContent('#dstatus')).toMatch(/sent to Zebra tags\.$/); // the printer as the shop named it, not its id
     await station.queue.runUntilIdle();
     await expect.poll(() => zebra.printed.length).toBe(before + 1);
     const job = station.jobs.list({ limit: 5 }).find((j) => j.title?.startsWith('Test of template Bench hose tag'))!;

@@ -59,6 +59,10 @@ describe('the bench kiosk in Chromium', () => {
     // The button itself shows the job through to the end; the panel's one line says what is going on.
     await expect.poll(() => button.textContent(), { timeout: 10_000 }).toMatch(/Done ✓ 5 of 5/);
     await expect.poll(() => page.locator('#jobs-toggle').textContent()).toMatch(/^Jobs · /);
+    // Opened, the panel names the job's printer as the printers strip does (the shop's name, not the id "tags").
+    await page.locator('#jobs-toggle').click();
+    await expect.poll(() => page.locator('#jobs .job').first().textContent()).toMatch(/ on Zebra tags · done/);
+    await page.locator('#jobs-toggle').click();
     await station.queue.runUntilIdle();
     expect(zebra.labels() - before).toBe(5);
     expect(station.jobs.list({ workOrder: 'WO-24005', limit: 50 }).filter((j) => j.kind === 'labels')).toHaveLength(1);
@@ -95,6 +99,7 @@ describe('the bench kiosk in Chromium', () => {
     await line.getByRole('button', { name: 'Print tags' }).click();
     const card = page.locator('#jobs .job.attention');
     await expect.poll(() => card.textContent(), { timeout: 10_000 }).toMatch(/Labels 1 to 10 .* were confirmed by the printer\. (Of these, labels \d+ to 10 .* had not come out yet: they were in the printer's memory\. )?Labels 11 to 15 .* may have printed\. Labels 16 to 24 .* were not received\. The printer goes on printing the labels it received: wait until it has stopped/s);
+    expect(await card.locator('div').first().textContent()).toMatch(/ on Zebra tags · needs attention$/);
     expect(await card.getByRole('button', { name: /Resume from 11/ }).textContent()).toMatch(/if label 11 did not come out/);
     expect(await card.getByRole('button', { name: /Resume from 16/ }).textContent()).toMatch(/if label 15 came out/);
     zebra.mode = 'normal';

@@ -421,7 +421,7 @@
     $('#test-print').addEventListener('click', async () => {
       try {
         const job = await api('POST', '/api/v1/jobs', { kind: 'template-test', printer: $('#t-printer').value, template: { ...state.template, id: state.template.id || 'draft' }, ...state.sample, force: true });
-        say(`${job.title}: sent to ${job.printerId}.`);
+        say(`${job.title}: sent to ${$('#t-printer').selectedOptions[0]?.textContent || job.printerId}.`);
       } catch (err) {
         say(err.message, true);
       }

@@ -310,6 +310,11 @@ document.addEventListener('change', (e) => {
 // --- Jobs panel: progress, and jobs that need the operator ---
 const words = { queued: 'waiting', printing: 'printing', done: 'done', sent: 'sent, not confirmed', failed: 'failed', 'needs-attention': 'needs attention', cancelled: 'cancelled', expired: 'expired' };
 
+/** A printer by the name the printers strip shows (kept current as printers are set up), its id only once it is gone. */
+function printerName(id) {
+  return document.querySelector(`[data-printer="${CSS.escape(id)}"].printer b`)?.textContent || id;
+}
+
 /** "7 of 12": labels the printer confirmed; printed too, where the printer says fewer have come out yet. */
 function progressText(j) {
   const shown = j.state === 'sent' ? j.partsSent : j.partsConfirmed;
@@ -324,7 +329,7 @@ function attentionCard(j, what) {
   const scanRow = j.partsTotal > 1
     ? `<form class="lasttag" data-job-form="after"><label>Last tag that came out <input class="after" data-scan-target autocomplete="off" placeholder="scan it here" aria-label="Scan the last tag that came out"></label><button>Go on after it</button></form>`
     : '';
-  return `<div class="job attention" data-job="${j.id}"><div><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-needs-attention">needs attention</span></div>
+  return `<div class="job attention" data-job="${j.id}"><div><b>${what}</b> on ${esc(printerName(j.printerId))} · <span class="badge s-needs-attention">needs attention</span></div>
 <p>${esc(j.attention)}</p>
 ${scanRow}
 <div class="choices">${choices}<button data-job-action="confirm" class="secondary">All came out</button>
@@ -340,7 +345,7 @@ function jobCard(j) {
   // or it prints other jobs first (a CUPS queue shared with the office): nobody needs to do anything.
   const then = j.waitingTurn ? '; the printer has this job and prints it after them.' : ': the printer has this job and prints it once that is put right.';
   const waiting = !j.waitingReason ? '' : j.state === 'queued' ? `<div class="waiting">${esc(j.waitingReason)}</div>` : j.state === 'printing' ? `<div class="waiting">${esc(j.waitingReason)}${then}</div>` : '';
-  return `<div class="job s-${j.state}" data-job="${j.id}"><b>${what}</b> on ${esc(j.printerId)} · <span class="badge s-${j.state}">${words[j.state]}</span> ${progress}${j.state === 'queued' ? ' <button data-job-action="cancel" class="secondary">Cancel</button>' : ''}${waiting}</div>`;
+  return `<div class="job s-${j.state}" data-job="${j.id}"><b>${what}</b> on ${esc(printerName(j.printerId))} · <span class="badge s-${j.state}">${words[j.state]}</span> ${progress}${j.state === 'queued' ? ' <button data-job-action="cancel" class="secondary">Cancel</button>' : ''}${waiting}</div>`;
 }
 
 // The panel: one line when all is well ("Jobs · 2 printing"), open by itself when a job needs the operator; it never
