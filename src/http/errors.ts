@@ -2,7 +2,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isStationError } from '../errors.js';
+import { isStationError, type StationError } from '../errors.js';
 import { storeError } from '../store/store.js';
 import type { Logger } from '../logger.js';
 
@@ -14,13 +14,18 @@ export function errorBody(code: string, message: string, extra: Partial<ErrorBod
   return { error: { code, message, ...extra } };
 }
 
+/** The body a station error answers with (its advice as the message). */
+export function stationErrorBody(err: StationError): ErrorBody {
+  return errorBody(err.code, err.advice, { retryable: err.retryable, ...(err.details === undefined ? {} : { details: err.details }) });
+}
+
 export function onError(logger: Logger): ErrorHandler {
   return function handleError(err: Error, c: Context) {
     if (isStationError(err)) {
       if (err.status >= 500) logger.error({ code: err.code, path: c.req.path, err: err.message }, 'request error');
       const wait = (err.details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec;
       if (typeof wait === 'number') c.header('Retry-After', String(wait));
-      return c.json(errorBody(err.code, err.advice, { retryable: err.retryable, ...(err.details === undefined ? {} : { details: err.details }) }), err.status);
+      return c.json(stationErrorBody(err), err.status);
     }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;

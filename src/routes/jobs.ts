@@ -5,7 +5,8 @@ import { Hono, type Context } from 'hono';
 import { KeyedLock } from '../lib/keyed-lock.js';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { StationError } from '../errors.js';
+import { isStationError, StationError } from '../errors.js';
+import { stationErrorBody } from '../http/errors.js';
 import { requireScope } from '../http/auth.js';
 import { jsonBody, parseRequest } from '../http/validate.js';
 import { JOB_STATES, type JobRecord } from '../queue/job-store.js';
@@ -35,6 +36,9 @@ export const resumeBody = z.strictObject({
   afterSerial: z.string().min(1).max(200).meta({ description: 'Serial (or the scanned code) of the last tag that came out: the job goes on right after it.' }),
   force,
 });
+export const batchBody = z.strictObject({
+  requests: z.array(printRequestSchema).min(1).max(50).meta({ description: 'Print requests, as POST /api/v1/jobs takes them, made in this order.' }),
+});
 export const moveBody = z.strictObject({ jobs: z.array(z.string()).min(1).max(1000), to: z.string().min(1) });
 export const historyQuery = filterQuery.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) });
 
@@ -48,12 +52,17 @@ const key = (header: string | undefined) => {
 export const jobView = (job: JobRecord) => (job.state === 'needs-attention' ? { ...job, resume: resumeChoices(job) } : job);
 
 /** 201 for a new job; 200 for the one a key or an identical recent request already made, saying so. */
+const answer = (s: Submission, clock: ShopClock) => ({
+  status: s.created ? (201 as const) : (200 as const),
+  body: s.duplicate
+    ? { ...jobView(s.job), duplicate: { of: s.job.id, message: `The same request was made at ${clock.time(s.job.createdAt, true)} (${clock.zoneName(s.job.createdAt)}): this is that job. Send "force": true to print it again.` } }
+    : jobView(s.job),
+});
+
 const submitted = (c: Context<AppEnv>, s: Submission, clock: ShopClock) => {
   if (s.duplicate) c.header('x-duplicate-of', s.job.id);
-  const body = s.duplicate
-    ? { ...jobView(s.job), duplicate: { of: s.job.id, message: `The same request was made at ${clock.time(s.job.createdAt, true)} (${clock.zoneName(s.job.createdAt)}): this is that job. Send "force": true to print it again.` } }
-    : jobView(s.job);
-  return c.json(body, s.created ? 201 : 200);
+  const { status, body } = answer(s, clock);
+  return c.json(body, status);
 };
 
 /** The query's `printer` is the store's `printerId`. */
@@ -65,6 +74,7 @@ export const operations: readonly Operation[] = [
   { method: 'post', path: '/api/v1/printers/{id}/pause', summary: "Hold the printer's queue", scope: 'admin' },
   { method: 'post', path: '/api/v1/printers/{id}/resume', summary: "Release the printer's queue", scope: 'admin' },
   { method: 'post', path: '/api/v1/jobs', summary: 'Queue a print job: labels of a line, a template with explicit data, a document, a test page, or raw ZPL (admin tokens only). A work order this station does not know yet is asked of GoldLeaf first (released a moment ago); tags numbered within their line (from) are refused with 409 TAGS_ALREADY_MADE when tags with those numbers are made, here or on another bench of the shop; new tags and dated papers are refused with 503 CLOCK_WRONG while this PC clock gives another date than GoldLeaf', scope: 'print', body: printRequestSchema, idempotent: true },
+  { method: 'post', path: '/api/v1/jobs/batch', summary: 'Queue several print requests in one call (a work order\'s tags, datasheet and traveler): the station makes every one of them, in order, once the call has arrived, even if the caller goes away meanwhile. Each item answers as POST /api/v1/jobs would (its status, and the job or the error); one refused does not stop the others. With an Idempotency-Key K, item i takes the key K-i', scope: 'print', body: batchBody, idempotent: true },
   { method: 'get', path: '/api/v1/jobs', summary: 'Jobs, newest first: search by state, printer, work order, serial and date', scope: 'read', query: filterQuery },
   { method: 'get', path: '/api/v1/jobs/{id}', summary: 'One job with every state it went through', scope: 'read' },
   { method: 'post', path: '/api/v1/jobs/{id}/cancel', summary: 'Cancel a waiting job or one that needs attention (others’ jobs need admin)', scope: 'print' },
@@ -79,24 +89,47 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const lineTurns = new KeyedLock();
 
-  app.post('/jobs', requireScope('print'), async (c) => {
-    const { force: again, ...request } = parseRequest('print request', printRequestSchema, await jsonBody(c.req));
-    const principal = c.get('principal');
+  /** One print request, as asked for: made once (see Submissions), a line's numbered tags taking turns. */
+  const submit = async (principal: AppEnv['Variables']['principal'], asked: z.infer<typeof printRequestSchema>, idempotencyKey: string | undefined): Promise<Submission> => {
+    const { force: again, ...request } = asked;
     if (request.kind === 'raw' && !principal.scopes.includes('admin')) {
       throw new StationError('FORBIDDEN', 'Raw ZPL may only be sent with an admin token.', { status: 403 });
     }
-    const idempotencyKey = key(c.req.header('idempotency-key'));
     // A repeated request (a double tap, a retried HTTP call) gets the job it already made, without rendering again.
-    const asked = fingerprint(principal.name, request);
+    const print = fingerprint(principal.name, request);
     const make = async () => {
       const job = await renderRequest(again === true ? { ...request, force: true } : request, principal.name, deps.requests, idempotencyKey);
-      return deps.queue.submit({ ...job, fingerprint: asked }).job;
+      return deps.queue.submit({ ...job, fingerprint: print }).job;
     };
     // Tags numbered within their line are checked against those made by then, so requests for one line's tags take
     // turns: two kiosks asking for "the rest from 7" in the same instant get one set, and the second hears it is made.
     const line = request.kind === 'labels' && request.from !== undefined && request.line !== undefined ? `${deps.workOrders.get(request.workOrder)?.number ?? request.workOrder}:${request.line}` : undefined;
-    const outcome = await deps.submissions.run({ ...(idempotencyKey ? { key: idempotencyKey } : {}), fingerprint: asked, force: again === true }, line ? () => lineTurns.run(line, make) : make);
-    return submitted(c, outcome, deps.clock);
+    return deps.submissions.run({ ...(idempotencyKey ? { key: idempotencyKey } : {}), fingerprint: print, force: again === true }, line ? () => lineTurns.run(line, make) : make);
+  };
+
+  app.post('/jobs', requireScope('print'), async (c) => {
+    const request = parseRequest('print request', printRequestSchema, await jsonBody(c.req));
+    return submitted(c, await submit(c.get('principal'), request, key(c.req.header('idempotency-key'))), deps.clock);
+  });
+
+  // A work order's "Print everything" is several jobs: asked for one by one from the kiosk, those not yet asked for
+  // were lost when the page was left (a scan of the next work order) before the last was answered. In one call, the
+  // station makes them all once it has the call.
+  app.post('/jobs/batch', requireScope('print'), async (c) => {
+    const { requests } = parseRequest('batch of print requests', batchBody, await jsonBody(c.req));
+    const principal = c.get('principal');
+    const batchKey = key(c.req.header('idempotency-key'));
+    const items: Array<{ status: number; job?: unknown; error?: unknown }> = [];
+    for (const [i, request] of requests.entries()) {
+      try {
+        const { status, body } = answer(await submit(principal, request, batchKey === undefined ? undefined : `${batchKey}-${i}`), deps.clock);
+        items.push({ status, job: body });
+      } catch (err) {
+        if (!isStationError(err)) throw err;
+        items.push({ status: err.status, ...stationErrorBody(err) });
+      }
+    }
+    return c.json({ items }, items.some((i) => i.status === 201) ? 201 : 200);
   });
 
   app.get('/jobs', (c) => {

@@ -199,4 +199,38 @@ describe('lines that have their tags, in Chromium', () => {
     expect(dialogs.length).toBe(asked + 1);
     expect(zebra.printed.at(-1)).toContain('6 of 6');
   });
+
+  it('makes everything of a press even when the page is left at once (the next work order scanned)', async () => {
+    const WO13 = 'WO-24013'; // five lines
+    const made = () => station.jobs.list({ workOrder: WO13, limit: 100 });
+    await page.goto(`${station.url}/kiosk/wo/${WO13}`);
+    await page.locator('.woactions button[data-action="everything"]').click();
+    await page.goto(`${station.url}/kiosk/wo/WO-24007`); // as a scan does, before the press is answered
+    await expect.poll(() => made().length, { timeout: 15_000 }).toBe(6);
+    expect(made().filter((j) => j.kind === 'labels').map((j) => j.lineNumber).sort()).toEqual([10, 20, 30, 40, 50]);
+    expect(made().filter((j) => j.kind === 'document').map((j) => j.title)).toEqual([`Datasheet ${WO13}`]);
+  });
+
+  it('asks again about the one thing of a press asked for moments ago, and sends only that again', async () => {
+    const WO7 = 'WO-24007'; // one line
+    const made = () => station.jobs.list({ workOrder: WO7, limit: 100 });
+    await page.goto(`${station.url}/kiosk/wo/${WO7}`);
+    const all = page.locator('.woactions button[data-action="everything"]');
+    // The datasheet printed from another screen by the same kiosk a moment before this page heard of it.
+    const kiosk = await asKiosk(station.app);
+    const sheet = await kiosk('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'document', printer: 'office', workOrder: WO7, document: 'datasheet' }) });
+    expect(sheet.status).toBe(201);
+    await expect.poll(() => all.textContent(), { timeout: 10_000 }).toBe('Print the rest');
+    await all.evaluate((b: { dataset: Record<string, string> }) => (b.dataset.pdf = 'office')); // the page as it was before it heard
+    const asked = dialogs.length;
+    answer = true;
+    await all.click();
+    await expect.poll(() => dialogs.length, { timeout: 10_000 }).toBe(asked + 1);
+    expect(dialogs.at(-1)).toMatch(new RegExp(`^Datasheet ${WO7} was asked for at `));
+    await expect.poll(() => made().filter((j) => j.kind === 'document').length, { timeout: 10_000 }).toBe(2);
+    await station.queue.runUntilIdle();
+    await page.waitForTimeout(500);
+    expect(made().filter((j) => j.kind === 'labels')).toHaveLength(1); // the line's tags once, not again with the datasheet
+    answer = false;
+  });
 });

@@ -266,16 +266,24 @@ async function press(button, force = false) {
   button.classList.add('busy');
   button.textContent = 'Sending…';
   try {
-    const jobs = [];
-    for (const [i, [method, path, body]] of requests.entries()) jobs.push(await api(method, path, force ? { ...body, force: true } : body, { 'idempotency-key': `${button.dataset.key}-${i}` }));
-    const duplicate = jobs.find((j) => j.duplicate);
-    if (duplicate && !force) {
-      const again = await ask(`${duplicate.title} was asked for at ${clock(duplicate.createdAt)} (${words[duplicate.state]}).\n\nPrint it again?`, 'Print it again');
-      rearm(button);
-      if (again) return press(button, true);
-      return;
+    const answers = await send(requests, force, button.dataset.key);
+    const made = answers.filter((a) => a.job).map((a) => a.job);
+    const refused = answers.find((a) => a.error)?.error;
+    for (const j of made.filter((j) => !j.duplicate)) tracked.set(j.id, { button, state: j.state, confirmed: j.partsConfirmed ?? 0, total: j.partsTotal });
+    const duplicates = answers.map((a, i) => (a.job?.duplicate && !force ? i : -1)).filter((i) => i >= 0);
+    if (duplicates.length) {
+      const first = answers[duplicates[0]].job;
+      const others = duplicates.length > 1 ? ` (and ${duplicates.length - 1} more of this press)` : '';
+      const again = await ask(`${first.title}${others} was asked for at ${clock(first.createdAt)} (${words[first.state]}).\n\nPrint it again?`, 'Print it again');
+      // Only what was asked for moments ago is sent again: the rest of this press was made just now.
+      if (again) for (const a of await send(duplicates.map((i) => requests[i]), true, newKey())) if (a.job) tracked.set(a.job.id, { button, state: a.job.state, confirmed: a.job.partsConfirmed ?? 0, total: a.job.partsTotal });
     }
-    for (const j of jobs) tracked.set(j.id, { button, state: j.state, confirmed: j.partsConfirmed ?? 0, total: j.partsTotal });
+    const tracking = [...tracked.values()].some((t) => t.button === button);
+    if (refused) {
+      toast(tracking ? `${refused.message} The rest of this press is queued.` : refused.message, true);
+      if (refused.code === 'TAGS_ALREADY_MADE') refreshTags();
+    }
+    if (!tracking) return rearm(button);
     buttonText(button);
     refreshJobs();
   } catch (err) {
@@ -284,6 +292,18 @@ async function press(button, force = false) {
     // Tags this page offered were made meanwhile (another kiosk): show where the line stands now.
     if (err.code === 'TAGS_ALREADY_MADE') refreshTags();
   }
+}
+
+/**
+ * Sends a press's requests; answers one { job } or { error } each. Several (a work order's tags, datasheet and
+ * traveler; all of them new jobs) go as one call: the station makes every one once it has the call, even if this page
+ * is left meanwhile (the next work order scanned), and one refused does not stop the others.
+ */
+async function send(requests, force, key) {
+  const bodies = requests.map(([, , body]) => (force ? { ...body, force: true } : body));
+  if (requests.length > 1) return (await api('POST', '/api/v1/jobs/batch', { requests: bodies }, { 'idempotency-key': key })).items;
+  const [[method, path]] = requests;
+  return [{ job: await api(method, path, bodies[0], { 'idempotency-key': `${key}-0` }) }];
 }
 
 document.addEventListener('click', (e) => {
