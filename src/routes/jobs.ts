@@ -37,7 +37,7 @@ export const resumeBody = z.strictObject({
   force,
 });
 export const batchBody = z.strictObject({
-  requests: z.array(printRequestSchema).min(1).max(50).meta({ description: 'Print requests, as POST /api/v1/jobs takes them, made in this order.' }),
+  requests: z.array(printRequestSchema).min(1).max(500).meta({ description: 'Print requests, as POST /api/v1/jobs takes them, made in this order.' }),
 });
 export const moveBody = z.strictObject({ jobs: z.array(z.string()).min(1).max(1000), to: z.string().min(1) });
 export const historyQuery = filterQuery.extend({ limit: z.coerce.number().int().min(1).max(100_000).default(10_000) });
