@@ -1,91 +1,15 @@
-// The shop ledger's operations on PostgreSQL: serial blocks, shipped events (idempotent), release claims, search.
-import type { PrintedWith } from '../labels/tag-changes.js';
-import { ledgerError, pgJson, pgText, transaction, type Pool, type PoolClient } from './pg.js';
+// The shop ledger written: serial blocks, shipped events (idempotent), release claims. What is read of it is in
+// ledger-reads.ts, which this builds on.
+import { pgJson, pgText, transaction, type PoolClient } from './pg.js';
+import { LedgerReads } from './ledger-reads.js';
+import type { LedgerEvent, ShippedJob } from './ledger-types.js';
 
-/** One event a bench ships: its id is unique shop-wide, so shipping it twice changes nothing. */
-export interface LedgerEvent {
-  eventId: string;
-  /** The bench's own order of its events. */
-  seq: number;
-  kind: 'job' | 'serials.skipped' | 'release.claimed';
-  at: string;
-  payload: Record<string, unknown>;
-}
-
-/** A job as a bench ships it (its record, without the printer bytes). */
-export interface ShippedJob {
-  id: string;
-  seq: number;
-  state: string;
-  title: string;
-  kind: string;
-  printerId: string;
-  requestedBy: string;
-  workOrderNumber?: string;
-  lineNumber?: number;
-  templateId?: string;
-  templateVersion?: number;
-  serials: string[];
-  firstPart: number;
-  partsTotal: number;
-  partsConfirmed: number;
-  partsSent?: number;
-  partsPrinted?: number;
-  isReprint: boolean;
-  reprintOf?: string;
-  partNumbers?: string[];
-  /** base64 of the gzipped label data, for a reprint on another bench. */
-  labelData?: string;
-  /** A line's tags: the line as it was when they were made (JSON text, see tag-changes). */
-  printedWith?: string;
-  createdAt: string;
-  finishedAt?: string;
-  updatedAt: string;
-}
-
-export interface ShopJob extends Omit<ShippedJob, 'labelData' | 'printedWith' | 'seq'> {
-  benchId: string;
-  hasLabelData: boolean;
-}
-
-/** A job's columns as lists and searches read them: all but its label data (up to megabytes; `job()` reads it). */
-const JOB_COLUMNS = `bench_id, job_id, seq, state, title, kind, printer_id, requested_by, work_order_number, line_number, template_id,
-  template_version, serials, first_part, parts_total, parts_confirmed, parts_printed, is_reprint, reprint_of, part_numbers,
-  created_at, finished_at, updated_at, label_data IS NOT NULL AS has_label_data`;
-
-export interface ShopJobFilter {
-  workOrder?: string;
-  serial?: string;
-  assembly?: string;
-  bench?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
-  offset?: number;
-}
+export type { LedgerEvent, ShippedJob, ShopJob, ShopJobFilter } from './ledger-types.js';
 
 /** States after which a tag of an original job is the shop's: it was printed, or may have been. */
 const TAGGED = new Set(['done', 'sent', 'needs-attention']);
 
-export class Ledger {
-  constructor(
-    private readonly pool: Pool,
-    private readonly url: string,
-  ) {}
-
-  private async run<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      throw ledgerError(err, this.url);
-    }
-  }
-
-  /** The ledger server's clock, in ms since the epoch: a second witness for the bench PC's clock. */
-  async now(): Promise<number> {
-    return this.run(async () => Number((await this.pool.query('SELECT extract(epoch from clock_timestamp()) * 1000 AS ms')).rows[0].ms));
-  }
-
+export class Ledger extends LedgerReads {
   async register(benchId: string, name: string): Promise<void> {
     await this.run(() => this.pool.query('INSERT INTO benches (bench_id, name) VALUES ($1, $2) ON CONFLICT (bench_id) DO UPDATE SET name = excluded.name, last_seen = now()', [benchId, name]));
   }
@@ -137,91 +61,6 @@ export class Ledger {
       await this.pool.query('INSERT INTO releases (work_order_id, work_order_number, bench_id) VALUES ($1, $2, $3) ON CONFLICT (work_order_id) DO NOTHING', [pgText(workOrderId), pgText(workOrderNumber), benchId]);
       const row = await this.pool.query<{ bench_id: string }>('SELECT bench_id FROM releases WHERE work_order_id = $1', [pgText(workOrderId)]);
       return row.rows[0]!.bench_id;
-    });
-  }
-
-  /** Jobs of every bench, newest first. */
-  async searchJobs(f: ShopJobFilter): Promise<ShopJob[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: string) => {
-      params.push(pgText(value));
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.workOrder) add('upper(work_order_number) = upper(?)', f.workOrder);
-    if (f.serial) add('? = ANY (serials)', f.serial.trim().toUpperCase());
-    if (f.assembly) add('? = ANY (part_numbers)', f.assembly);
-    if (f.bench) add('bench_id = ?', f.bench);
-    if (f.from) add('created_at >= ?', f.from);
-    if (f.to) add('created_at < ?', f.to);
-    params.push(Math.min(f.limit ?? 100, 1000), f.offset ?? 0);
-    const sql = `SELECT ${JOB_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, bench_id, job_id LIMIT $${params.length - 1} OFFSET $${params.length}`;
-    return this.run(async () => (await this.pool.query(sql, params)).rows.map(toShopJob));
-  }
-
-  /**
-   * Other benches' original tag jobs of these work orders, a row per job, for counting which lines have tags (the
-   * numbers as GoldLeaf writes them: the index serves the lookup).
-   */
-  async tagJobsOf(workOrders: readonly string[], exceptBench: string): Promise<Array<{ workOrderNumber: string; lineNumber: number; state: string }>> {
-    if (!workOrders.length) return [];
-    return this.run(async () =>
-      (
-        await this.pool.query<{ work_order_number: string; line_number: number; state: string }>(
-          `SELECT work_order_number, line_number, state FROM jobs
-            WHERE work_order_number = ANY ($1::text[]) AND bench_id <> $2 AND kind = 'labels' AND NOT is_reprint AND line_number IS NOT NULL`,
-          [workOrders.map(pgText), pgText(exceptBench)],
-        )
-      ).rows.map((r) => ({ workOrderNumber: r.work_order_number, lineNumber: r.line_number, state: r.state })),
-    );
-  }
-
-  /**
-   * What these tags jobs were made from (the line as it was), as each one's latest event carried it, by "bench/job".
-   * Read from the events, found by the job's own row (no column of its own: a bench of an older benchprint would
-   * refuse a ledger whose schema had moved on); jobs shipped before benches sent it have none.
-   */
-  async printedWith(jobs: ReadonlyArray<{ benchId: string; id: string }>): Promise<Map<string, PrintedWith>> {
-    if (!jobs.length) return new Map();
-    return this.run(async () => {
-      const rows = (
-        await this.pool.query<{ bench_id: string; job_id: string; made: string | null }>(
-          `SELECT j.bench_id, j.job_id, e.payload->>'printedWith' AS made
-             FROM jobs j JOIN unnest($1::text[], $2::text[]) AS w(bench_id, job_id) ON j.bench_id = w.bench_id AND j.job_id = w.job_id
-             JOIN events e ON e.bench_id = j.bench_id AND e.seq = j.seq AND e.kind = 'job' AND e.payload->>'id' = j.job_id`,
-          [jobs.map((j) => pgText(j.benchId)), jobs.map((j) => pgText(j.id))],
-        )
-      ).rows;
-      const made = new Map<string, PrintedWith>();
-      for (const r of rows) {
-        if (!r.made) continue;
-        try {
-          made.set(`${r.bench_id}/${r.job_id}`, JSON.parse(r.made) as PrintedWith);
-        } catch {
-          // not readable: nothing to compare with, which says nothing about the tags
-        }
-      }
-      return made;
-    });
-  }
-
-  /** One job of a bench, with its label data when it has some. */
-  async job(benchId: string, jobId: string): Promise<(ShopJob & { labelData?: Buffer }) | undefined> {
-    return this.run(async () => {
-      const row = (await this.pool.query('SELECT *, label_data IS NOT NULL AS has_label_data FROM jobs WHERE bench_id = $1 AND job_id = $2', [pgText(benchId), pgText(jobId)])).rows[0];
-      return row ? { ...toShopJob(row), ...(row.label_data ? { labelData: row.label_data as Buffer } : {}) } : undefined;
-    });
-  }
-
-  /** Counts for a status page (and tests): tags, jobs, skipped serials, per bench. */
-  async counts(): Promise<{ tags: number; jobs: number; events: number; skipped: number }> {
-    return this.run(async () => {
-      const r = await this.pool.query<{ tags: string; jobs: string; events: string; skipped: string }>(
-        'SELECT (SELECT count(*) FROM tags) AS tags, (SELECT count(*) FROM jobs) AS jobs, (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM skipped_serials) AS skipped',
-      );
-      const row = r.rows[0]!;
-      return { tags: Number(row.tags), jobs: Number(row.jobs), events: Number(row.events), skipped: Number(row.skipped) };
     });
   }
 }
@@ -282,34 +121,4 @@ async function applyOther(client: PoolClient, benchId: string, e: LedgerEvent): 
     const { workOrderId, workOrderNumber } = e.payload as { workOrderId: string; workOrderNumber: string };
     await client.query('INSERT INTO releases (work_order_id, work_order_number, bench_id, claimed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (work_order_id) DO NOTHING', [pgText(workOrderId), pgText(workOrderNumber), benchId, e.at]);
   }
-}
-
-function toShopJob(r: Record<string, unknown>): ShopJob {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? undefined : String(v));
-  const opt = <T>(key: string, v: T | null | undefined) => (v === null || v === undefined ? {} : { [key]: v });
-  return {
-    benchId: r.bench_id as string,
-    id: r.job_id as string,
-    state: r.state as string,
-    title: r.title as string,
-    kind: r.kind as string,
-    printerId: r.printer_id as string,
-    requestedBy: r.requested_by as string,
-    ...opt('workOrderNumber', r.work_order_number as string | null),
-    ...opt('lineNumber', r.line_number as number | null),
-    ...opt('templateId', r.template_id as string | null),
-    ...opt('templateVersion', r.template_version as number | null),
-    serials: r.serials as string[],
-    firstPart: r.first_part as number,
-    partsTotal: r.parts_total as number,
-    partsConfirmed: r.parts_confirmed as number,
-    ...opt('partsPrinted', r.parts_printed as number | null),
-    isReprint: r.is_reprint as boolean,
-    ...opt('reprintOf', r.reprint_of as string | null),
-    partNumbers: r.part_numbers as string[],
-    hasLabelData: r.has_label_data as boolean,
-    createdAt: iso(r.created_at)!,
-    ...opt('finishedAt', iso(r.finished_at)),
-    updatedAt: iso(r.updated_at)!,
-  } as ShopJob;
 }
