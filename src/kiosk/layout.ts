@@ -67,6 +67,6 @@ export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'sho
 <main>${body}</main>
 <section id="jobs" aria-label="Print jobs" aria-live="polite" hidden></section>
 <div id="toast" role="status" hidden></div>
-<script src="/kiosk/static/kiosk.js" defer></script>
+<script type="module" src="/kiosk/static/kiosk.js"></script>
 </body></html>`;
 }

@@ -1,40 +1,8 @@
-// benchprint kiosk: scan anywhere, print with one tap (a double tap prints once), live printers and jobs.
-'use strict';
-
-const $ = (sel, root = document) => root.querySelector(sel);
-const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const newKey = () => (globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
-
-function toast(text, bad = false) {
-  const t = $('#toast');
-  t.textContent = text;
-  t.className = bad ? 'bad' : 'ok';
-  t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.hidden = true), bad ? 9000 : 4000);
-}
-
-async function api(method, path, body, headers = {}) {
-  const res = await fetch(path, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const data = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
-  if (!res.ok) {
-    // The kiosk's session is gone (a new station key, a cleared browser): opening the page again gives a new one.
-    if (res.status === 401 && !sessionStorage.getItem('bp-reloaded')) {
-      sessionStorage.setItem('bp-reloaded', '1');
-      location.reload();
-    }
-    const err = new Error(data?.error?.message ?? `The station answered ${res.status}.`);
-    err.code = data?.error?.code;
-    err.status = res.status;
-    throw err;
-  }
-  sessionStorage.removeItem('bp-reloaded');
-  return data;
-}
+// benchprint kiosk: scan anywhere, print with one tap (a double tap prints once), live printers and jobs. Its parts:
+// kiosk-common.js (what they share), kiosk-jobs.js (the jobs panel), kiosk-lines.js (what the lines have printed).
+import { $, api, ask, clock, newKey, toast } from './kiosk-common.js';
+import { fitPanel, onJobNews, progressText, refreshJobs, words } from './kiosk-jobs.js';
+import { refreshTags } from './kiosk-lines.js';
 
 // --- Scanning: a USB scanner types fast and ends with Enter, whatever has the focus. ---
 const burst = { chars: '', last: 0, gaps: [] };
@@ -136,9 +104,6 @@ function requestsFor(button) {
 // the job it made for the same request moments ago, and then the kiosk asks before printing it again.
 const ENDED = ['done', 'sent', 'failed', 'needs-attention', 'cancelled', 'expired'];
 const tracked = new Map(); // job id -> { button, state, confirmed, total }
-// Times as the shop reads them: in the zone the station's configuration names, else this browser's own (the bench PC's).
-const timeZone = document.body.dataset.tz || undefined;
-const clock = (iso, seconds = true) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23', timeZone });
 
 function buttonText(button) {
   const jobs = [...tracked.values()].filter((t) => t.button === button);
@@ -185,37 +150,6 @@ function restOf(box, quantity) {
   return from && quantity <= Number(box.dataset.left) ? from : undefined;
 }
 
-/**
- * A question on the page itself, with buttons as big as the rest (the browser's own box has small ones, hard to hit
- * with gloves). Resolves true for yes; no, Escape or a tap beside it is no. A scan meanwhile is left to the page.
- */
-function ask(text, yes) {
-  return new Promise((resolve) => {
-    const box = document.createElement('div');
-    box.className = 'ask';
-    box.id = 'ask';
-    box.setAttribute('role', 'alertdialog');
-    box.setAttribute('aria-modal', 'true');
-    box.innerHTML = `<div class="ask-box"><p class="ask-text">${esc(text)}</p><div class="ask-choices"><button class="secondary" data-answer="no">No, leave it</button><button data-answer="yes">${esc(yes)}</button></div></div>`;
-    const done = (answer) => {
-      box.remove();
-      document.removeEventListener('keydown', onKey, true);
-      resolve(answer);
-    };
-    const onKey = (e) => {
-      if (e.key === 'Escape') done(false);
-    };
-    box.addEventListener('click', (e) => {
-      e.stopPropagation();
-      const b = e.target.closest('[data-answer]');
-      if (b) done(b.dataset.answer === 'yes');
-      else if (e.target === box) done(false);
-    });
-    document.addEventListener('keydown', onKey, true);
-    document.body.append(box);
-    $('[data-answer="no"]', box).focus();
-  });
-}
 
 /**
  * Tags a line already has are not printed again by a tap alone: new tags carry new serials for the same hoses. The
@@ -327,216 +261,6 @@ document.addEventListener('change', (e) => {
   if (img) img.src = img.dataset.base.replace('{t}', encodeURIComponent(e.target.value));
 });
 
-// --- Jobs panel: progress, and jobs that need the operator ---
-const words = { queued: 'waiting', printing: 'printing', done: 'done', sent: 'sent, not confirmed', failed: 'failed', 'needs-attention': 'needs attention', cancelled: 'cancelled', expired: 'expired' };
-
-/** A printer by the name the printers strip shows (kept current as printers are set up), its id only once it is gone. */
-function printerName(id) {
-  return document.querySelector(`[data-printer="${CSS.escape(id)}"].printer b`)?.textContent || id;
-}
-
-/** "7 of 12": labels the printer confirmed; printed too, where the printer says fewer have come out yet. */
-function progressText(j) {
-  const shown = j.state === 'sent' ? j.partsSent : j.partsConfirmed;
-  const printed = j.partsPrinted !== undefined && j.partsPrinted < shown ? ` · ${j.partsPrinted} printed` : '';
-  return `${shown} of ${j.partsTotal}${printed}`;
-}
-
-function attentionCard(j, what) {
-  const choices = (j.resume ?? [])
-    .map((c) => `<button data-job-action="resume" data-from="${c.from}" title="if ${esc(c.when)}">${esc(c.label)}<small>&nbsp;if ${esc(c.when)}</small></button>`)
-    .join('');
-  const scanRow = j.partsTotal > 1
-    ? `<form class="lasttag" data-job-form="after"><label>Last tag that came out <input class="after" data-scan-target autocomplete="off" placeholder="scan it here" aria-label="Scan the last tag that came out"></label><button>Go on after it</button></form>`
-    : '';
-  return `<div class="job attention" data-job="${j.id}"><div><b>${what}</b> on ${esc(printerName(j.printerId))} · <span class="badge s-needs-attention">needs attention</span></div>
-<p>${esc(j.attention)}</p>
-${scanRow}
-<div class="choices">${choices}<button data-job-action="confirm" class="secondary">All came out</button>
-<label>Reprint <input type="number" class="a" min="1" max="${j.partsTotal}" value="1" inputmode="numeric"> to <input type="number" class="b" min="1" max="${j.partsTotal}" value="${j.partsTotal}" inputmode="numeric"></label><button data-job-action="range" class="secondary">Reprint range</button>
-<button data-job-action="cancel" class="danger">Cancel</button></div></div>`;
-}
-
-function jobCard(j) {
-  const what = esc(j.title);
-  if (j.state === 'needs-attention') return attentionCard(j, what);
-  const progress = `<span class="progress" data-progress="${j.id}">${progressText(j)}</span>`;
-  // A printing job's printer has its labels and waits for a person (out of paper): they print once that is put right;
-  // or it prints other jobs first (a CUPS queue shared with the office): nobody needs to do anything.
-  const then = j.waitingTurn ? '; the printer has this job and prints it after them.' : ': the printer has this job and prints it once that is put right.';
-  const waiting = !j.waitingReason ? '' : j.state === 'queued' ? `<div class="waiting">${esc(j.waitingReason)}</div>` : j.state === 'printing' ? `<div class="waiting">${esc(j.waitingReason)}${then}</div>` : '';
-  return `<div class="job s-${j.state}" data-job="${j.id}"><b>${what}</b> on ${esc(printerName(j.printerId))} · <span class="badge s-${j.state}">${words[j.state]}</span> ${progress}${j.state === 'queued' ? ' <button data-job-action="cancel" class="secondary">Cancel</button>' : ''}${waiting}</div>`;
-}
-
-// The panel: one line when all is well ("Jobs · 2 printing"), open by itself when a job needs the operator; it never
-// covers the work (the page keeps room for it below the last button).
-let panelOpen;
-function panelSummary(shown) {
-  const count = (state) => shown.filter((j) => j.state === state).length;
-  const parts = [
-    count('printing') && `${count('printing')} printing`,
-    count('queued') && `${count('queued')} waiting`,
-    count('needs-attention') && `${count('needs-attention')} need${count('needs-attention') === 1 ? 's' : ''} attention`,
-  ].filter(Boolean);
-  // Why a job does not come out (a printer out of paper) shows on the closed panel too.
-  const why = shown.find((j) => ['queued', 'printing'].includes(j.state) && j.waitingReason)?.waitingReason;
-  return `Jobs · ${parts.length ? parts.join(' · ') : `${shown.length} recent`}${why ? ` · ${why}` : ''}`;
-}
-
-function fitPanel() {
-  const panel = $('#jobs');
-  document.documentElement.style.setProperty('--jobs-height', `${panel && !panel.hidden ? panel.offsetHeight : 0}px`);
-}
-
-async function refreshJobs() {
-  const panel = $('#jobs');
-  if (!panel) return;
-  try {
-    const { items } = await api('GET', '/api/v1/jobs?limit=40');
-    const recent = Date.now() - 10 * 60_000;
-    const shown = items.filter((j) => ['queued', 'printing', 'needs-attention'].includes(j.state) || (Date.parse(j.updatedAt) > recent && ['done', 'sent', 'failed', 'expired'].includes(j.state))).slice(0, 8);
-    for (const j of items) jobNews(j);
-    // Typing in a card (a tag being scanned, a range) must not be wiped by a refresh.
-    const typing = panel.contains(document.activeElement) && document.activeElement.matches('input');
-    if (typing) return;
-    panel.hidden = shown.length === 0;
-    const attention = shown.some((j) => j.state === 'needs-attention');
-    const open = panelOpen ?? attention;
-    panel.innerHTML = `<button id="jobs-toggle" class="secondary" aria-expanded="${open}">${esc(panelSummary(shown))}<span aria-hidden="true">${open ? '▾' : '▴'}</span></button>${open ? `<div class="jobs-list">${shown.map(jobCard).join('')}</div>` : ''}`;
-    fitPanel();
-    // A job that needs attention takes the scanner: the next tag scanned says where the labels stopped.
-    const field = panel.querySelector('.attention input.after');
-    const busyTyping = document.activeElement?.matches?.('input, select, textarea') && document.activeElement !== $('#scan');
-    if (field && !busyTyping) field.focus();
-  } catch {
-    // the connection banner says it
-  }
-}
-
-async function jobAction(card, action, detail) {
-  const id = card.dataset.job;
-  const run = (headers = {}) => {
-    if (action === 'cancel') return api('POST', `/api/v1/jobs/${id}/cancel`, {}, headers);
-    if (action === 'confirm') return api('POST', `/api/v1/jobs/${id}/confirm`, {}, headers);
-    if (action === 'after') return api('POST', `/api/v1/jobs/${id}/resume`, { afterSerial: detail }, headers);
-    if (action === 'resume') return api('POST', `/api/v1/jobs/${id}/reprint`, { from: Number(detail) }, headers);
-    return api('POST', `/api/v1/jobs/${id}/reprint`, { from: Number($('.a', card).value), to: Number($('.b', card).value) }, headers);
-  };
-  try {
-    try {
-      await run();
-    } catch (err) {
-      if (err.status !== 403) throw err;
-      const pin = window.prompt(`${err.message}\nAdmin PIN:`);
-      if (!pin) return;
-      await run({ 'x-admin-pin': pin });
-    }
-    toast(action === 'cancel' ? 'Cancelled.' : action === 'confirm' ? 'Marked as printed.' : 'Queued.');
-  } catch (err) {
-    toast(err.message, true);
-  } finally {
-    document.activeElement?.blur?.();
-    refreshJobs();
-  }
-}
-
-$('#jobs')?.addEventListener('click', (e) => {
-  if (e.target.closest('#jobs-toggle')) {
-    panelOpen = $('#jobs-toggle').getAttribute('aria-expanded') !== 'true';
-    return refreshJobs();
-  }
-  const button = e.target.closest('button[data-job-action]');
-  if (!button) return;
-  button.disabled = true;
-  jobAction(button.closest('[data-job]'), button.dataset.jobAction, button.dataset.from).finally(() => (button.disabled = false));
-});
-
-$('#jobs')?.addEventListener('submit', (e) => {
-  const form = e.target.closest('form[data-job-form]');
-  if (!form) return;
-  e.preventDefault();
-  const field = $('input.after', form);
-  const code = field.value.trim();
-  if (!code) return field.focus();
-  field.value = '';
-  jobAction(form.closest('[data-job]'), 'after', code);
-});
-
-// --- What the lines of the open work order have had printed: the station's words, fetched again as its jobs change ---
-let tagsTimer;
-let targetsToo = false;
-/** `targets`: printers were set up anew, so where each thing goes is read again too (see refreshTargets). */
-function refreshTags(targets = false) {
-  clearTimeout(tagsTimer);
-  targetsToo ||= targets;
-  tagsTimer = setTimeout(async () => {
-    try {
-      const res = await fetch(location.pathname + location.search);
-      if (!res.ok) return;
-      const fresh = new DOMParser().parseFromString(await res.text(), 'text/html');
-      if (targetsToo) {
-        targetsToo = false;
-        refreshTargets(fresh);
-      }
-      for (const strip of fresh.querySelectorAll('[data-line-tags]')) {
-        const line = strip.dataset.lineTags;
-        document.querySelector(`[data-line-tags="${CSS.escape(line)}"]`)?.replaceWith(document.importNode(strip, true));
-        const now = document.querySelector(`.actions[data-line="${CSS.escape(line)}"]`);
-        const then = fresh.querySelector(`.actions[data-line="${CSS.escape(line)}"]`);
-        if (now && then) {
-          for (const key of ['hasTags', 'from', 'left']) {
-            if (then.dataset[key]) now.dataset[key] = then.dataset[key];
-            else delete now.dataset[key];
-          }
-          // The quantity offered and where it starts, unless someone has put in one of their own.
-          const field = $('.qty', now);
-          const offered = $('.qty', then).defaultValue;
-          if (field.value === field.defaultValue && document.activeElement !== field) field.value = offered;
-          field.defaultValue = offered;
-          $('.from', now)?.remove();
-          const from = $('.from', then);
-          if (from) field.after(document.importNode(from, true));
-        }
-      }
-      // The work order's buttons, unless one still shows a press (under way or just done): its rearm asks again.
-      const actions = $('.woactions');
-      const next = fresh.querySelector('.woactions');
-      if (actions && next && !$('button.busy', actions)) actions.replaceWith(document.importNode(next, true));
-    } catch {
-      // the offline banner covers it; the next change tries again
-    }
-  }, 300);
-}
-
-/**
- * Where things go, from the page as the station draws it now: the printers strip, each line's label choices (keeping the
- * one chosen where it is still offered) and its buttons, which name and send to the printer that takes each thing. A
- * printer disabled, removed or added, here or on another screen, changes them without a reload; a button showing a
- * press is left as it is.
- */
-function refreshTargets(fresh) {
-  const strip = $('#printers');
-  const freshStrip = fresh.querySelector('#printers');
-  if (strip && freshStrip) strip.replaceWith(document.importNode(freshStrip, true));
-  for (const now of document.querySelectorAll('.actions[data-line]')) {
-    const then = fresh.querySelector(`.actions[data-line="${CSS.escape(now.dataset.line)}"]`);
-    if (!then) continue;
-    for (const button of now.querySelectorAll('button[data-action]')) {
-      if (button.classList.contains('busy')) continue;
-      const same = [...then.querySelectorAll('button[data-action]')].find((b) => b.dataset.action === button.dataset.action && b.dataset.document === button.dataset.document);
-      if (same) button.replaceWith(document.importNode(same, true));
-    }
-    const select = $('select.template', now);
-    const offered = $('select.template', then);
-    if (!select || !offered) continue;
-    const chosen = select.value;
-    const copy = document.importNode(offered, true);
-    if ([...copy.options].some((o) => o.value === chosen && !o.disabled)) copy.value = chosen;
-    select.replaceWith(copy);
-    copy.dispatchEvent(new Event('change', { bubbles: true })); // the print button goes with the label chosen
-  }
-}
-
 // --- Live: printers, jobs, GoldLeaf; reconnects by itself after a station restart ---
 function showPrinter(p) {
   const chip = document.querySelector(`[data-printer="${CSS.escape(p.id)}"].printer`);
@@ -597,6 +321,7 @@ function connect() {
   events.addEventListener('shop.changed', refreshStatus);
 }
 
+onJobNews(jobNews);
 connect();
 refreshJobs();
 window.addEventListener('resize', fitPanel);
