@@ -150,7 +150,6 @@ function restOf(box, quantity) {
   return from && quantity <= Number(box.dataset.left) ? from : undefined;
 }
 
-
 /**
  * Tags a line already has are not printed again by a tap alone: new tags carry new serials for the same hoses. The
  * operator is told what the line has and asked; a damaged tag is replaced by scanning it (same serial). Resolves
@@ -202,15 +201,16 @@ async function press(button, force = false) {
   try {
     const answers = await send(requests, force, button.dataset.key);
     const made = answers.filter((a) => a.job).map((a) => a.job);
-    const refused = answers.find((a) => a.error)?.error;
-    for (const j of made.filter((j) => !j.duplicate)) tracked.set(j.id, { button, state: j.state, confirmed: j.partsConfirmed ?? 0, total: j.partsTotal });
+    let refused = answers.find((a) => a.error)?.error;
+    const track = (j) => tracked.set(j.id, { button, state: j.state, confirmed: j.partsConfirmed ?? 0, total: j.partsTotal });
+    made.filter((j) => !j.duplicate).forEach(track);
     const duplicates = answers.map((a, i) => (a.job?.duplicate && !force ? i : -1)).filter((i) => i >= 0);
     if (duplicates.length) {
       const first = answers[duplicates[0]].job;
       const others = duplicates.length > 1 ? ` (and ${duplicates.length - 1} more of this press)` : '';
       const again = await ask(`${first.title}${others} was asked for at ${clock(first.createdAt)} (${words[first.state]}).\n\nPrint it again?`, 'Print it again');
       // Only what was asked for moments ago is sent again: the rest of this press was made just now.
-      if (again) for (const a of await send(duplicates.map((i) => requests[i]), true, newKey())) if (a.job) tracked.set(a.job.id, { button, state: a.job.state, confirmed: a.job.partsConfirmed ?? 0, total: a.job.partsTotal });
+      if (again) for (const a of await send(duplicates.map((i) => requests[i]), true, newKey())) a.job ? track(a.job) : (refused ??= a.error);
     }
     const tracking = [...tracked.values()].some((t) => t.button === button);
     if (refused) {
