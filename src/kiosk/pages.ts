@@ -97,6 +97,7 @@ function button(label: string, action: string, printer: PrinterView | undefined,
 function tagsWords(t: LineTags, line: LineView, changes: readonly string[], clock: ShopClock, printerName: (id: string) => string): string {
   const how = [
     t.printed ? (line.assembly && t.printed < line.quantity ? `${t.printed} of ${line.quantity} printed` : `${t.printed} printed`) : '',
+    t.inPrinter ? `${t.inPrinter} in the printer, not out yet` : '',
     t.underWay ? `${t.underWay} in the queue` : '',
     t.inDoubt ? `${t.inDoubt} in a job that needs attention` : '',
   ].filter(Boolean);
@@ -108,7 +109,7 @@ function tagsWords(t: LineTags, line: LineView, changes: readonly string[], cloc
 /** The line's tags strip: empty (hidden) until it has some; the kiosk refreshes it as jobs go. */
 function tagsStrip(line: LineView, tags: { of?: LineTags; words?: string; changed?: boolean }): Html {
   if (!tags.of || !tags.words) return html`<p class="tags" data-line-tags="${line.lineNumber}" hidden></p>`;
-  const kind = tags.of.inDoubt ? 'attention' : tags.changed ? 'changed' : tags.of.underWay ? 'queued' : 'printed';
+  const kind = tags.of.inDoubt ? 'attention' : tags.changed ? 'changed' : tags.of.underWay || tags.of.inPrinter ? 'queued' : 'printed';
   return html`<p class="tags t-${kind}" data-line-tags="${line.lineNumber}">Tags: ${tags.words}</p>`;
 }
 

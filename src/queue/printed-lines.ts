@@ -14,6 +14,11 @@ export interface LineTags {
   lineNumber: number;
   /** Tags of jobs that came out: done, sent, or answered by the operator after a fault (resumed, reprinted). */
   printed: number;
+  /**
+   * Tags of done jobs the printer confirmed and holds, not printed yet (a Zebra out of labels keeps them in its memory
+   * and prints them once it is loaded): not counted printed until it says they came out.
+   */
+  inPrinter: number;
   /** Tags of jobs waiting for their printer or printing now. */
   underWay: number;
   /** Tags of jobs that need attention: the operator is asked what came out. */
@@ -31,14 +36,31 @@ export function countsAsTags(j: { kind: string; isReprint: boolean; state: JobSt
 
 /** Tags made for a line so far, however far they came: the rest of the line starts after them. */
 export function tagsMade(t: LineTags | undefined): number {
-  return t ? t.printed + t.underWay + t.inDoubt : 0;
+  return t ? t.printed + t.inPrinter + t.underWay + t.inDoubt : 0;
 }
 
-/** A job's tags added to its line's count by how far they came. */
-export function addTags(l: LineTags, state: JobState, tags: number): void {
+/** A line with no tags counted yet; `last` is its first job. */
+export function noTags(lineNumber: number, last: LineTags['last']): LineTags {
+  return { lineNumber, printed: 0, inPrinter: 0, underWay: 0, inDoubt: 0, jobs: 0, last };
+}
+
+/**
+ * A job's tags added to its line's count by how far they came. `unprinted`: of a done job's tags, those its printer
+ * confirmed and had not printed at its last answer.
+ */
+export function addTags(l: LineTags, state: JobState, tags: number, unprinted = 0): void {
   if (state === 'queued' || state === 'printing') l.underWay += tags;
   else if (state === 'needs-attention') l.inDoubt += tags;
-  else l.printed += tags;
+  else {
+    const held = state === 'done' ? Math.min(tags, Math.max(0, unprinted)) : 0;
+    l.inPrinter += held;
+    l.printed += tags - held;
+  }
+}
+
+/** Of a done job's labels, those the printer confirmed and has not said it printed (0 where it does not say). */
+export function unprintedOf(j: { partsConfirmed: number; partsPrinted?: number | null }): number {
+  return j.partsPrinted === undefined || j.partsPrinted === null ? 0 : Math.max(0, j.partsConfirmed - j.partsPrinted);
 }
 
 // The line's own tag jobs (not reprints of them, which print the same serials again), except those that printed
@@ -58,14 +80,15 @@ export class PrintedLines {
   forWorkOrder(number: string): Map<number, LineTags> {
     const rows = this.sql(
       `SELECT id, line_number AS line, state, printer_id AS printer, COALESCE(finished_at, created_at) AS at,
-         CASE WHEN json_array_length(serials) > 0 THEN json_array_length(serials) ELSE parts_total END AS tags
+         CASE WHEN json_array_length(serials) > 0 THEN json_array_length(serials) ELSE parts_total END AS tags,
+         parts_confirmed AS partsConfirmed, parts_printed AS partsPrinted
        FROM jobs WHERE work_order_number = ? AND ${COUNTED} ORDER BY seq`,
-    ).all(number) as Array<{ id: string; line: number; state: JobState; printer: string; at: string; tags: number }>;
+    ).all(number) as Array<{ id: string; line: number; state: JobState; printer: string; at: string; tags: number; partsConfirmed: number; partsPrinted: number | null }>;
     const lines = new Map<number, LineTags>();
     for (const r of rows) {
       const last = { jobId: r.id, at: r.at, printerId: r.printer, state: r.state };
-      const l = lines.get(r.line) ?? { lineNumber: r.line, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last };
-      addTags(l, r.state, r.tags);
+      const l = lines.get(r.line) ?? noTags(r.line, last);
+      addTags(l, r.state, r.tags, unprintedOf(r));
       l.jobs += 1;
       l.last = last;
       lines.set(r.line, l);

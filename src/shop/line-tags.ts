@@ -3,7 +3,7 @@
 // The bench never waits long for it: a ledger known to be out of reach is not asked, and one that does not answer in
 // a second is left out, saying so on the page.
 import { describeError } from '../errors.js';
-import { addTags, countsAsTags, type LineTags } from '../queue/printed-lines.js';
+import { addTags, countsAsTags, noTags, unprintedOf, type LineTags } from '../queue/printed-lines.js';
 import type { JobState } from '../queue/job-record.js';
 import type { ShopJob } from './ledger.js';
 import type { ShopService } from './service.js';
@@ -26,8 +26,8 @@ export async function otherBenchesTags(shop: ShopService, benchId: string, workO
   const lines = new Map<number, LineTags>();
   for (const { job: j, line, tags } of asked.jobs) {
     const last = { jobId: `${j.benchId}/${j.id}`, at: j.finishedAt ?? j.createdAt, printerId: j.printerId, state: j.state as JobState, bench: j.benchId };
-    const l = lines.get(line) ?? { lineNumber: line, printed: 0, underWay: 0, inDoubt: 0, jobs: 0, last };
-    addTags(l, j.state as JobState, tags);
+    const l = lines.get(line) ?? noTags(line, last);
+    addTags(l, j.state as JobState, tags, unprintedOf(j));
     l.jobs += 1;
     l.last = last;
     lines.set(line, l);
@@ -117,6 +117,7 @@ export function mergeLineTags(own: ReadonlyMap<number, LineTags>, others: Readon
     merged.set(line, {
       lineNumber: line,
       printed: m.printed + o.printed,
+      inPrinter: m.inPrinter + o.inPrinter,
       underWay: m.underWay + o.underWay,
       inDoubt: m.inDoubt + o.inDoubt,
       jobs: m.jobs + o.jobs,

@@ -2,12 +2,14 @@
 // whose print command reports it as a CUPS backend does). The operator reads why nothing comes out, without opening
 // anything, and the job ends done once paper is loaded: nobody is asked to check labels that simply had not printed yet.
 // And while a CUPS queue shared with the office prints its jobs first: the job says it waits its turn, not that
-// anything needs doing.
+// anything needs doing. And a Zebra that runs out of labels partway: it confirmed the job's labels and holds the rest
+// in its memory, so the line says how many are still in the printer, not that all were printed, until they come out.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStation } from '../../src/station.js';
 import { startCupsQueue, type CupsQueueDouble } from '../doubles/cups-queue.js';
 import { startIppPrinter, type IppPrinterDouble } from '../doubles/ipp-printer.js';
+import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { asKiosk, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
@@ -16,14 +18,18 @@ const dir = tempDir();
 let station: RunningStation;
 let laser: IppPrinterDouble;
 let office: CupsQueueDouble;
+let zebra: ZebraDouble;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   laser = await startIppPrinter({ paperOut: true });
   office = await startCupsQueue({ printSeconds: 0.2 });
+  zebra = await startZebraPrinter();
+  zebra.msPerLabel = 20;
   station = await demoStation(dir, (c) => {
     c.printers = [
+      { id: 'tags', name: 'Tag printer', driver: 'zpl', uri: zebra.uri, dpmm: 8, media: { widthMm: 76, heightMm: 25 } },
       { id: 'laser', name: 'Office laser', driver: 'ipp', uri: laser.uri, dpmm: 12, options: { pollMs: 100, jobTimeoutMs: 1000 } },
       { id: 'office', name: 'Office printer', driver: 'ipp', uri: office.uri, dpmm: 12, options: { pollMs: 100, jobTimeoutMs: 1000 } },
     ];
@@ -37,6 +43,7 @@ afterAll(async () => {
   await station?.stop();
   await laser?.close();
   await office?.close();
+  await zebra?.close();
 });
 
 describe('a printer that has the job and waits for paper', () => {
@@ -80,5 +87,28 @@ describe('a printer shared with the office, busy with its jobs', () => {
     await expect.poll(() => card.getAttribute('class'), { timeout: 10_000 }).toMatch(/s-done/);
     expect(await card.locator('.waiting').count()).toBe(0);
     expect(office.printed()).toEqual(['quarterly report', expect.stringMatching(/datasheet/i)]);
+  });
+});
+
+describe('a Zebra that runs out of labels partway through a line\'s tags', () => {
+  it('shows the tags it holds as in the printer, not printed, until they come out', async () => {
+    zebra.paperLeft = 2;
+    await page.goto(`${station.url}/kiosk/wo/WO-24005`);
+    const actions = page.locator('.actions[data-line="40"]');
+    await actions.locator('button[data-action="labels"]').click();
+    const strip = page.locator('[data-line-tags="40"]');
+    await expect.poll(() => strip.textContent(), { timeout: 10_000 }).toMatch(/^Tags: 2 of 4 printed, 2 in the printer, not out yet · /);
+    expect(await strip.getAttribute('class')).toContain('t-queued');
+    expect(zebra.state).toBe('paper-out');
+    expect(zebra.labels()).toBe(2);
+    // The job is done (the printer confirmed every label), and its card says where they are.
+    const toggle = page.locator('#jobs-toggle');
+    if (!(await page.locator('#jobs .job').first().isVisible())) await toggle.click();
+    expect(await page.locator('#jobs .job.s-done .progress').first().textContent()).toBe('4 of 4 · 2 printed, 2 in the printer');
+    // Labels loaded: they come out, and the line says so without a reload.
+    zebra.state = 'ready';
+    await expect.poll(() => strip.textContent(), { timeout: 10_000 }).toMatch(/^Tags: 4 printed · /);
+    expect(await strip.getAttribute('class')).toContain('t-printed');
+    expect(zebra.labels()).toBe(4);
   });
 });

@@ -26,7 +26,7 @@ const tags = (wo: string, line: number, count: number, o: { reprintOf?: string; 
     expiresAt: soon(60_000),
   }).job;
 /** As the queue moves a job: taken for printing first, unless it ends while waiting (cancelled, expired). */
-const move = (id: string, to: JobState, fields: { partsSent?: number } = {}) => {
+const move = (id: string, to: JobState, fields: { partsSent?: number; partsConfirmed?: number; partsPrinted?: number } = {}) => {
   if (jobs.get(id)!.state === 'queued' && to !== 'cancelled' && to !== 'expired') jobs.transition(id, ['queued'], 'printing');
   expect(jobs.transition(id, [jobs.get(id)!.state], to, fields)).toBe(true);
 };
@@ -67,6 +67,18 @@ describe('the tags of a work order\'s lines', () => {
     expect(jobs.printedLines.forWorkOrder('WO-1').get(30)).toMatchObject({ printed: 30, inDoubt: 0, jobs: 1, last: { state: 'failed' } });
 
     expect(jobs.printedLines.taggedLines(['WO-1', 'WO-2', 'WO-3'])).toEqual(new Map([['WO-1', new Set([10, 20, 30, 40])], ['WO-2', new Set([10])]]));
+  });
+
+  it('counts tags a Zebra confirmed and holds, out of labels, as in the printer until it says they came out', () => {
+    const j = tags('WO-7', 10, 6);
+    move(j.id, 'done', { partsSent: 6, partsConfirmed: 6, partsPrinted: 2 });
+    expect(jobs.printedLines.forWorkOrder('WO-7').get(10)).toMatchObject({ printed: 2, inPrinter: 4, underWay: 0, inDoubt: 0 });
+    jobs.setPrinted([{ id: j.id, printed: 6 }]);
+    expect(jobs.printedLines.forWorkOrder('WO-7').get(10)).toMatchObject({ printed: 6, inPrinter: 0 });
+    // A printer that does not say what came out (a hot folder, a PDF on the office laser): done is printed.
+    const k = tags('WO-7', 20, 3);
+    move(k.id, 'done', { partsSent: 3, partsConfirmed: 3 });
+    expect(jobs.printedLines.forWorkOrder('WO-7').get(20)).toMatchObject({ printed: 3, inPrinter: 0 });
   });
 
   it('keeps what a line\'s tags were made from, and reads it from the label data of jobs made before it was kept', () => {

@@ -15,10 +15,13 @@ function printerName(id) {
   return document.querySelector(`[data-printer="${CSS.escape(id)}"].printer b`)?.textContent || id;
 }
 
-/** "7 of 12": labels the printer confirmed; printed too, where the printer says fewer have come out yet. */
+/**
+ * "7 of 12": labels the printer confirmed; where it says fewer have come out yet, how many printed and how many it
+ * still holds ("· 2 printed, 3 in the printer": a Zebra out of labels keeps them and prints them once loaded).
+ */
 export function progressText(j) {
   const shown = j.state === 'sent' ? j.partsSent : j.partsConfirmed;
-  const printed = j.partsPrinted !== undefined && j.partsPrinted < shown ? ` · ${j.partsPrinted} printed` : '';
+  const printed = j.partsPrinted !== undefined && j.partsPrinted < shown ? ` · ${j.partsPrinted} printed, ${shown - j.partsPrinted} in the printer` : '';
   return `${shown} of ${j.partsTotal}${printed}`;
 }
 
