@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { StationError, describeError } from '../src/errors.js';
 import { sleep } from '../src/lib/backoff.js';
 import { readyMedia } from '../src/printing/media.js';
+import { unreachable } from '../src/printing/tcp.js';
 import { HOLDING_STATES, PartialPrintError, PrinterHeldError, PrinterUnavailableError, type DriverDefinition, type PrinterDriver, type PrinterStatus, SEGMENT_BYTES, type DocumentBytes, wholeBytes } from '../src/printing/types.js';
 
 const optionsSchema = z.strictObject({
@@ -180,8 +181,19 @@ const definition: DriverDefinition<IppOptions> = {
       return ahead ? `${ahead} other ${ahead === 1 ? 'job' : 'jobs'} ahead of this one` : 'printing another job first';
     };
     const readStatus = async (signal: AbortSignal): Promise<PrinterStatus> => (await readPrinter(signal)).status;
+    /** Why a request found no printer, in words ("could not be found: no device …"; fetch itself says only "fetch failed"). */
+    const notReached = (err: unknown): { why: string; hint: string } => {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if (code) return unreachable(code, http.hostname);
+      if (err instanceof Error && err.name === 'TimeoutError') return unreachable('ETIMEDOUT', http.hostname);
+      return { why: `could not be reached (${describeError(err)})`, hint: 'Check that it is on and that the address is right.' };
+    };
     const printerStatus = (signal: AbortSignal): Promise<PrinterStatus> =>
-      readStatus(signal).catch((err: unknown): PrinterStatus => (err instanceof IppRefusal ? { state: 'error', detail: err.reason } : { state: 'offline', detail: describeError(err) }));
+      readStatus(signal).catch((err: unknown): PrinterStatus => {
+        if (err instanceof IppRefusal) return { state: 'error', detail: err.reason };
+        const { why, hint } = notReached(err);
+        return { state: 'offline', detail: `IPP printer ${http.host} ${why}. ${hint}` };
+      });
 
     return {
       formats: ['pdf'],
@@ -191,7 +203,8 @@ const definition: DriverDefinition<IppOptions> = {
         // A printer that reports it cannot print now (out of paper, door open, stopped) holds the job: nothing is sent.
         const before = await readStatus(signal).catch((err: unknown) => {
           if (err instanceof IppRefusal) throw err.forJob();
-          throw new PrinterUnavailableError(`IPP printer ${http.host} could not be reached (${describeError(err)}).`, 'Check that it is on and that the address is right.', err);
+          const { why, hint } = notReached(err);
+          throw new PrinterUnavailableError(`IPP printer ${http.host} ${why}.`, hint, err);
         });
         if (HOLDING_STATES.includes(before.state)) throw new PrinterHeldError(before, 0);
         const unsure = (why: string, err?: unknown) => new PartialPrintError(why, { bytesSent: length, partsSent: parts, partsConfirmed: 0 }, err);
@@ -204,8 +217,9 @@ const definition: DriverDefinition<IppOptions> = {
           if (err instanceof IppRefusal) throw err.forJob();
           // fetch gives no byte count: a connection that failed before any answer may or may not have carried the job.
           const code = (err as { cause?: { code?: string } }).cause?.code;
-          if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
-            throw new PrinterUnavailableError(`IPP printer ${http.host} could not be reached (${code}).`, 'Check that it is on and that the address is right.', err);
+          if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+            const { why, hint } = notReached(err);
+            throw new PrinterUnavailableError(`IPP printer ${http.host} ${why}.`, hint, err);
           }
           throw unsure(`The IPP request to ${http.host} failed while the job was being sent: ${describeError(err)}.`, err);
         }

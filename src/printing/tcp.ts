@@ -9,21 +9,47 @@ export interface TcpTarget {
   connectTimeoutMs: number;
 }
 
+/**
+ * Why a printer's address did not lead to it, in words and with what to check, from the system's error code: a name
+ * no device on the network has reads differently from a printer switched off.
+ */
+export function unreachable(code: string | undefined, host: string): { why: string; hint: string } {
+  const check = 'Check that it is switched on, connected to the network, and that the address is right.';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { why: 'refused the connection', hint: `${check} Something answers at that address, but not on that port: is the port right (9100 for most label printers)?` };
+    case 'ENOTFOUND':
+      return { why: `could not be found: no device on the network has the name "${host}"`, hint: "Check the name, or give the printer's IP address instead (its configuration label shows it)." };
+    case 'EAI_AGAIN':
+      return { why: `could not be looked up: the network's name server did not answer for "${host}"`, hint: "Try again in a minute, or give the printer's IP address instead." };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { why: 'is not reachable from this PC (no route to it)', hint: `${check} It may be switched off, or on another network than this PC.` };
+    case 'ETIMEDOUT':
+      return { why: 'did not answer', hint: check };
+    default:
+      return { why: `could not be reached (${code ?? 'no reason given'})`, hint: check };
+  }
+}
+
 /** Opens a connection; a refusal or a timeout means nothing was sent (retryable). */
 export function connect(t: TcpTarget, signal?: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
-    const fail = (why: string, err?: unknown) => {
+    const fail = (why: string, err?: unknown, hint = unreachable(undefined, t.host).hint) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
-      reject(new PrinterUnavailableError(`Printer at ${t.host}:${t.port} ${why}.`, 'Check that it is switched on, connected to the network, and that the address is right.', err));
+      reject(new PrinterUnavailableError(`Printer at ${t.host}:${t.port} ${why}.`, hint, err));
     };
     const timer = setTimeout(() => fail(`did not accept a connection within ${t.connectTimeoutMs} ms`), t.connectTimeoutMs);
     const onAbort = () => fail('was not reached: the job was stopped');
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ECONNREFUSED' ? 'refused the connection' : `could not be reached (${err.code ?? err.message})`, err));
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const { why, hint } = unreachable(err.code ?? err.message, t.host);
+      fail(why, err, hint);
+    });
     socket.connect(t.port, t.host, () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);

@@ -149,6 +149,31 @@ describe('IPP status', () => {
   });
 });
 
+describe('an address that leads to no printer', () => {
+  it('says which way it fails and what to check: a name no device has, a port nothing listens on', async () => {
+    // The .invalid domain never exists (RFC 6761): ENOTFOUND, or EAI_AGAIN on a machine whose name server is away.
+    const closed = await startTcpPrinter('zpl');
+    const port = closed.port;
+    await closed.close();
+    const printers = await loadPrinters(
+      [
+        { id: 'named', driver: 'zpl', uri: 'tcp://zebra-bench3.invalid:9100' },
+        { id: 'ipp-named', driver: 'ipp', uri: 'ipp://laser.invalid/ipp/print' },
+        { id: 'port', driver: 'zpl', uri: `tcp://127.0.0.1:${port}` },
+      ],
+      silentLogger(),
+    );
+    const named = await printers.refresh('named');
+    expect(named.state).toBe('offline');
+    expect(named.detail).toMatch(/^Printer at zebra-bench3\.invalid:9100 could not be (found: no device on the network has the name "zebra-bench3\.invalid"\. Check the name, or give the printer's IP address instead|looked up: the network's name server did not answer for "zebra-bench3\.invalid")/);
+    const ippNamed = await printers.refresh('ipp-named');
+    expect(ippNamed.state).toBe('offline');
+    expect(ippNamed.detail).toMatch(/^IPP printer laser\.invalid:631 could not be (found: no device on the network has the name "laser\.invalid"|looked up)/);
+    const refused = await printers.refresh('port');
+    expect(refused.detail).toMatch(/^Printer at 127\.0\.0\.1:\d+ refused the connection\. .*is the port right \(9100 for most label printers\)\?$/);
+  });
+});
+
 describe('printer configuration', () => {
   it('reports a misconfigured printer on that printer while the others work', async () => {
     const printers = await loadPrinters(

@@ -21,7 +21,9 @@ function printerName(id) {
  */
 export function progressText(j) {
   const shown = j.state === 'sent' ? j.partsSent : j.partsConfirmed;
-  const printed = j.partsPrinted !== undefined && j.partsPrinted < shown ? ` · ${j.partsPrinted} printed, ${shown - j.partsPrinted} in the printer` : '';
+  // Only while the printer still has them: a job answered by the operator (failed, resumed elsewhere) says no more.
+  const held = (j.state === 'done' || j.state === 'printing') && j.partsPrinted !== undefined && j.partsPrinted < shown;
+  const printed = held ? ` · ${j.partsPrinted} printed, ${shown - j.partsPrinted} in the printer` : '';
   return `${shown} of ${j.partsTotal}${printed}`;
 }
 
