@@ -235,16 +235,33 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     const known = new Map<string, string>();
     // The queue also tells of states it learns from a job's own answers: remember what listeners last heard.
     cleanup.push(events.on((e) => e.type === 'printer.changed' && known.set(e.printer.id, `${e.printer.state}|${e.printer.detail ?? ''}`)));
-    const watch = () =>
-      void printers.refreshAll(3000).then((views) => {
-        for (const v of views) {
+    // Every printer every 5 s; one that holds labels of done jobs not printed yet every second: labels that leave its
+    // memory are counted printed when the station saw the printer all along, and a printer switched off and on between
+    // two looks would answer with an empty memory as though it had printed them (a Zebra boots in ~10 s, so one look a
+    // second sees it away). A printer still being asked is not asked again.
+    const asking = new Set<string>();
+    const ask = (id: string, timeoutMs: number) => {
+      if (asking.has(id)) return;
+      asking.add(id);
+      void printers
+        .refresh(id, timeoutMs)
+        .then((v) => {
           const key = `${v.state}|${v.detail ?? ''}`;
           if (known.get(v.id) !== key) events.emit({ type: 'printer.changed', printer: { id: v.id, name: v.name, state: v.state, ...(v.detail ? { detail: v.detail } : {}) } });
           known.set(v.id, key);
-        }
-      });
+        })
+        .catch((err: unknown) => logger.warn({ printer: id, err: describeError(err) }, 'asking a printer how it is failed'))
+        .finally(() => asking.delete(id));
+    };
+    let tick = 0;
+    const watch = () => {
+      const all = tick++ % 5 === 0;
+      const ids = printers.list().map((p) => p.id);
+      const holding = new Set(queue.holdingPrinters());
+      for (const id of ids) if (all || holding.has(id)) ask(id, all ? 3000 : 1000);
+    };
     watch();
-    const monitor = setInterval(watch, 5_000);
+    const monitor = setInterval(watch, 1_000);
     monitor.unref();
     cleanup.push(() => clearInterval(monitor));
 

@@ -119,6 +119,11 @@ export class PrintQueue {
     await this.followOut(Date.now() + graceMs);
   }
 
+  /** Printers holding labels of done jobs that have not come out yet (a Zebra out of labels keeps them). */
+  holdingPrinters(): string[] {
+    return this.deliveries.held.holdingPrinters();
+  }
+
   /**
    * Labels of done jobs still in a printer's memory are followed until they are out (or `until`), on printers that are
    * printing them: a station stopped with some left finds those jobs needing a look at its next start, as it cannot

@@ -127,3 +127,27 @@ describe('a printer out of reach for a while that kept what it held', () => {
     expect(after.attention).toBeUndefined();
   });
 });
+
+describe("the station's own looks at a printer that holds labels of a done job", () => {
+  it('come every second, so a printer switched off and on between two looks at all printers is seen away', async () => {
+    zebra.msPerLabel = 50;
+    zebra.paperLeft = 2; // out of labels after two: the other six wait in its memory
+    const { id } = await doneWhileHeld();
+    // No one asks for the printer's state here: the station's own looks follow the labels.
+    await expect.poll(async () => (await job(id)).partsPrinted, { timeout: 6000 }).toBe(2);
+    // Right after one of those looks, switched off for 2 s (less than the 5 s between looks at every printer) and
+    // on again with an empty memory; then labels are loaded.
+    const asked = zebra.statusAnswers;
+    await expect.poll(() => zebra.statusAnswers, { timeout: 6000 }).toBeGreaterThan(asked);
+    await zebra.disconnect('power');
+    await new Promise((r) => setTimeout(r, 2000));
+    await zebra.reconnect();
+    zebra.state = 'ready';
+
+    await expect.poll(async () => (await job(id)).state, { timeout: 6000 }).toBe('needs-attention');
+    const after = await job(id);
+    expect(after.partsPrinted).toBe(2);
+    expect(after.resume?.map((r) => r.from)).toEqual([3]);
+    expect(zebra.labels()).toBe(2);
+  });
+});
