@@ -97,7 +97,9 @@ export function resumeChoices(job: Job & Evidence): ResumeChoice[] {
     add(confirmed + 1, `label ${labelNo(job, confirmed + 1)} did not come out`);
     add(sent + 1, `label ${labelNo(job, sent)} came out`);
   } else if (printed < confirmed) {
-    add(printed + 1, `the printer lost the labels in its memory (it was switched off)`);
+    // Said as what the operator sees, not as its cause (the printer switched off): the station's last look may be a
+    // moment old, and a label that came out since would be printed twice.
+    add(printed + 1, printed > 0 ? `label ${labelNo(job, printed)} is the last that came out` : `no label of this job came out`);
   } else {
     add(sent + 1, `labels up to ${labelNo(job, sent)} came out`);
   }
