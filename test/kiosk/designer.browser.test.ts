@@ -210,6 +210,24 @@ describe('the label designer', () => {
     }
   }, 90_000);
 
+  it('asks for the PIN once from the template list to the designer, and again after the crimper\'s pages', async () => {
+    const page = await openDesigner('/kiosk/admin/templates');
+    page.once('dialog', (d) => void d.accept('hose-tag-pin-carry'));
+    await page.click('[data-designer="copy"][data-id="hose-tag"]');
+    await page.waitForURL(/\/kiosk\/admin\/templates\/hose-tag-pin-carry$/);
+    await expect.poll(() => page.inputValue('#t-id')).toBe('hose-tag-pin-carry');
+    await previewSettled(page); // the designer loaded its template with the PIN entered on the list
+    expect(await page.locator('.pin-dialog').count()).toBe(0);
+    // Back on the crimper's pages, the PIN is forgotten: the next admin page asks for it again.
+    await page.goto(`${station.url}/kiosk`);
+    await page.goto(`${station.url}/kiosk/admin/printers`);
+    await page.waitForSelector('.pin-dialog #pin');
+    // A wrong PIN kept from before is not used either: asked for, and refused.
+    await page.evaluate(`sessionStorage.setItem('benchprint.adminPin', JSON.stringify({ pin: '9999', until: Date.now() + 60000 }))`);
+    await page.goto(`${station.url}/kiosk/admin/templates`);
+    await page.waitForSelector('.pin-dialog #pin');
+  });
+
   it('refuses the later of two saves from two browsers, and loses neither', async () => {
     const first = await openDesigner('/kiosk/admin/templates/bench-hose-tag');
     const second = await openDesigner('/kiosk/admin/templates/bench-hose-tag');

@@ -1,10 +1,27 @@
-// benchprint kiosk admin area: what its pages share. The admin PIN is asked once per page, kept in memory only, and
-// sent with each request; requests and errors in plain words. No build step, nothing from the internet.
+// benchprint kiosk admin area: what its pages share. The admin PIN is asked on the first admin page and sent with
+// each request; it carries over to the next admin page of the same tab (a template copied opens in the designer, the
+// designer goes back to the list) for 5 minutes after its last use, and is forgotten as soon as a page that is not an
+// admin page opens. Requests and errors in plain words. No build step, nothing from the internet.
 'use strict';
 (() => {
   const $ = (sel, root = document) => root.querySelector(sel);
   const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const KEPT = 'benchprint.adminPin';
+  const KEEP_MS = 5 * 60_000;
   let pin;
+
+  /** The PIN entered on an earlier admin page of this tab, if it was used within the last 5 minutes. */
+  function keptPin() {
+    try {
+      const kept = JSON.parse(sessionStorage.getItem(KEPT) ?? 'null');
+      if (kept && typeof kept.pin === 'string' && kept.until > Date.now()) return kept.pin;
+    } catch {
+      // unreadable: asked again
+    }
+    sessionStorage.removeItem(KEPT);
+    return undefined;
+  }
+  const keepPin = () => pin && sessionStorage.setItem(KEPT, JSON.stringify({ pin, until: Date.now() + KEEP_MS }));
 
   async function api(method, path, body, { blob = false } = {}) {
     const res = await fetch(path, {
@@ -12,6 +29,8 @@
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(pin ? { 'x-admin-pin': pin } : {}) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+    if (res.status === 401 || res.status === 403) sessionStorage.removeItem(KEPT);
+    else keepPin();
     if (!res.ok) {
       const data = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
       const err = new Error(data?.error?.message ?? `The station answered ${res.status}.`);
@@ -24,8 +43,20 @@
     return res.headers.get('content-type')?.includes('json') ? res.json() : undefined;
   }
 
-  /** Asks for the admin PIN and checks it before anything is shown; resolves once it is right. */
-  function askPin(title) {
+  /**
+   * Asks for the admin PIN and checks it before anything is shown; resolves once it is right. A PIN kept from the
+   * tab's last admin page is checked first, without asking.
+   */
+  async function askPin(title) {
+    pin = keptPin();
+    if (pin) {
+      try {
+        await api('GET', '/api/v1/admin/check');
+        return;
+      } catch {
+        pin = undefined; // changed meanwhile, or locked: asked for
+      }
+    }
     return new Promise((resolve) => {
       const dialog = document.createElement('div');
       dialog.className = 'pin-dialog';

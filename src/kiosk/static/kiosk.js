@@ -321,6 +321,8 @@ function connect() {
   events.addEventListener('shop.changed', refreshStatus);
 }
 
+// An admin PIN entered on an admin page of this tab is forgotten once the crimper's pages are back (see admin.js).
+if (!location.pathname.startsWith('/kiosk/admin')) sessionStorage.removeItem('benchprint.adminPin');
 onJobNews(jobNews);
 connect();
 refreshJobs();
