@@ -210,14 +210,31 @@ describe('the label designer', () => {
     }
   }, 90_000);
 
-  it('asks for the PIN once from the template list to the designer, and again after the crimper\'s pages', async () => {
+  it('asks for the PIN once from the template list to the designer, and again after the crimper\'s pages; a copy is offered a free id', async () => {
     const page = await openDesigner('/kiosk/admin/templates');
-    page.once('dialog', (d) => void d.accept('hose-tag-pin-carry'));
+    const offered: string[] = [];
+    const answer = (id?: string) => page.once('dialog', (d) => (offered.push(d.defaultValue()), void d.accept(id ?? d.defaultValue())));
+    answer();
     await page.click('[data-designer="copy"][data-id="hose-tag"]');
-    await page.waitForURL(/\/kiosk\/admin\/templates\/hose-tag-pin-carry$/);
-    await expect.poll(() => page.inputValue('#t-id')).toBe('hose-tag-pin-carry');
+    await page.waitForURL(/\/kiosk\/admin\/templates\/hose-tag-copy$/);
+    await expect.poll(() => page.inputValue('#t-id')).toBe('hose-tag-copy');
     await previewSettled(page); // the designer loaded its template with the PIN entered on the list
     expect(await page.locator('.pin-dialog').count()).toBe(0);
+    // Back to the list, still without asking: a second copy is offered a free id, and a taken one is refused where
+    // the tap was (the message scrolled into view from the bottom of the list).
+    await page.goto(`${station.url}/kiosk/admin/templates`);
+    await page.waitForSelector('[data-designer="copy"][data-id="hose-tag"]');
+    expect(await page.locator('.pin-dialog').count()).toBe(0);
+    await page.setViewportSize({ width: 1024, height: 400 });
+    answer('hose-tag-copy');
+    await page.click('[data-designer="copy"][data-id="hose-tag"]');
+    const refusal = page.locator('#designer-report.bad');
+    await expect.poll(() => refusal.textContent()).toMatch(/^There is already a template "hose-tag-copy"\./);
+    expect(await refusal.isVisible()).toBe(true);
+    const box = (await refusal.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(400);
+    expect(offered).toEqual(['hose-tag-copy', 'hose-tag-copy-2']);
     // Back on the crimper's pages, the PIN is forgotten: the next admin page asks for it again.
     await page.goto(`${station.url}/kiosk`);
     await page.goto(`${station.url}/kiosk/admin/printers`);

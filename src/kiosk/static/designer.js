@@ -11,6 +11,8 @@
     box.textContent = text;
     box.className = bad ? 'bad' : 'ok';
     box.dataset.from = from;
+    // A refusal is seen where it is said, also after a tap far down the page (a row's Copy at the bottom of the list).
+    if (bad) box.scrollIntoView({ block: 'nearest' });
   }
 
   // ---------- the list of templates ----------
@@ -18,7 +20,11 @@
     document.addEventListener('click', async (e) => {
       const copy = e.target.closest('[data-designer="copy"]');
       if (!copy) return;
-      const to = window.prompt(`Copy "${copy.dataset.id}" as (an id: lower case, digits, dashes):`, `${copy.dataset.id}-copy`);
+      // Offered: an id no template in the list has yet (hose-tag-copy, then hose-tag-copy-2, …).
+      const taken = new Set([...document.querySelectorAll('tr[data-template]')].map((tr) => tr.dataset.template));
+      let offered = `${copy.dataset.id}-copy`;
+      for (let n = 2; taken.has(offered); n++) offered = `${copy.dataset.id}-copy-${n}`;
+      const to = window.prompt(`Copy "${copy.dataset.id}" as (an id: lower case, digits, dashes):`, offered);
       if (!to) return;
       try {
         await api('POST', `/api/v1/templates/${copy.dataset.id}/copy`, { id: to });
