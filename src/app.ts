@@ -10,6 +10,7 @@ import { apiRoutes } from './routes/index.js';
 import { healthRoutes } from './routes/health.js';
 import { kioskRoutes } from './kiosk/routes.js';
 import { rateLimit } from './http/rate-limit.js';
+import { refuseWhileStopping } from './http/stopping.js';
 
 import type { AppDeps, AppEnv } from './deps.js';
 
@@ -19,6 +20,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestId());
   app.use('*', requestLog(deps.logger));
+  app.use('*', refuseWhileStopping(deps.events));
   const { trustProxy } = deps.config.server;
   app.use('*', guardHost(deps.security.hosts, trustProxy));
   app.use('*', limitBody(deps.config.server.bodyLimitBytes));

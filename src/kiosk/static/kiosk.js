@@ -300,7 +300,15 @@ function connect() {
   events.onerror = () => {
     clearTimeout(offlineTimer);
     offlineTimer = setTimeout(() => ($('#offline').hidden = false), 1500);
+    // An answer other than a stream (the station stopping, a proxy's error page) ends it for good: the browser does
+    // not try again by itself, so the kiosk does, until the station is back.
+    if (events.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
   };
+  // Said at once when the station stops (a restart, an update): nothing sent meanwhile is answered.
+  events.addEventListener('station.stopping', () => {
+    clearTimeout(offlineTimer);
+    $('#offline').hidden = false;
+  });
   events.addEventListener('job.changed', (e) => {
     const { job } = JSON.parse(e.data);
     jobNews(job);
