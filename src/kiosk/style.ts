@@ -24,7 +24,7 @@ a.big{font-size:1.25rem;font-weight:700;display:inline-block;min-height:48px;lin
 .note{background:#2b2b12;padding:8px;border-radius:6px}.meta{color:#ddd}.notice{padding:20px}.qtylabel{display:inline-flex;gap:6px;align-items:center;font-weight:700}.qtylabel .from{font-weight:400;color:#ddd}
 .preview{display:block;margin-top:10px;max-width:100%;background:#fff;border-radius:4px}.reprint{display:flex;gap:12px;align-items:center;background:#3d3200;padding:8px;border-radius:6px;margin-bottom:8px}
 #jobs{position:fixed;left:0;right:0;bottom:0;z-index:4;background:#0b0b0b;border-top:2px solid #444;padding:0 12px}#jobs[hidden],#jobs:empty{display:none}
-#jobs-toggle{width:100%;justify-content:space-between;min-height:48px;margin:4px 0;background:#1c2330}.jobs-list{max-height:38vh;overflow:auto;padding-bottom:6px}
+#jobs-toggle{width:100%;justify-content:space-between;min-height:48px;margin:4px 0;background:#1c2330}#jobs-toggle .sum{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;text-align:left}.jobs-list{max-height:38vh;overflow:auto;padding-bottom:6px}
 .job{padding:8px 0;border-bottom:1px solid #333;display:flex;flex-wrap:wrap;gap:8px;align-items:center}.job.attention{display:block;background:#2a1414;padding:10px;border-radius:6px;margin:6px 0}
 .progress{font-size:1.3rem;font-weight:800;color:#8fd3ff}.waiting{flex-basis:100%;color:#ffd166;font-weight:700}
 .choices button small{font-weight:400;font-size:.8rem}.lasttag{display:flex;gap:8px;align-items:center;margin:6px 0}.lasttag input{width:16rem}.badge.s-sent,.badge.stale{background:#5b4a00}.badge.late{background:#b42318}.badge.today{background:#8a5a00}

@@ -87,7 +87,7 @@ export async function refreshJobs() {
     panel.hidden = shown.length === 0;
     const attention = shown.some((j) => j.state === 'needs-attention');
     const open = panelOpen ?? attention;
-    panel.innerHTML = `<button id="jobs-toggle" class="secondary" aria-expanded="${open}">${esc(panelSummary(shown))}<span aria-hidden="true">${open ? '▾' : '▴'}</span></button>${open ? `<div class="jobs-list">${shown.map(jobCard).join('')}</div>` : ''}`;
+    panel.innerHTML = `<button id="jobs-toggle" class="secondary" aria-expanded="${open}"><span class="sum">${esc(panelSummary(shown))}</span><span aria-hidden="true">${open ? '▾' : '▴'}</span></button>${open ? `<div class="jobs-list">${shown.map(jobCard).join('')}</div>` : ''}`;
     fitPanel();
     // A job that needs attention takes the scanner: the next tag scanned says where the labels stopped.
     const field = panel.querySelector('.attention input.after');
