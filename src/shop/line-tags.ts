@@ -3,7 +3,7 @@
 // The bench never waits long for it: a ledger known to be out of reach is not asked, and one that does not answer in
 // a second is left out, saying so on the page.
 import { describeError } from '../errors.js';
-import { addTags, countsAsTags, noTags, unprintedOf, type LineTags } from '../queue/printed-lines.js';
+import { addTags, countsAsTags, noTags, type LineTags } from '../queue/printed-lines.js';
 import type { JobState } from '../queue/job-record.js';
 import type { ShopJob } from './ledger.js';
 import type { ShopService } from './service.js';
@@ -27,7 +27,9 @@ export async function otherBenchesTags(shop: ShopService, benchId: string, workO
   for (const { job: j, line, tags } of asked.jobs) {
     const last = { jobId: `${j.benchId}/${j.id}`, at: j.finishedAt ?? j.createdAt, printerId: j.printerId, state: j.state as JobState, bench: j.benchId };
     const l = lines.get(line) ?? noTags(line, last);
-    addTags(l, j.state as JobState, tags, unprintedOf(j));
+    // Counted printed once done: the ledger has a job as it was when it ended, not the printer's later answers (its
+    // labels still in a Zebra's memory then are not followed there).
+    addTags(l, j.state as JobState, tags);
     l.jobs += 1;
     l.last = last;
     lines.set(line, l);

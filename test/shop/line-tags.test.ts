@@ -20,7 +20,8 @@ const job = (bench: string, id: string, over: Parameters<typeof shippedJob>[1] =
 
 describe("other benches' tags", () => {
   it('are counted per line by how far they came, leaving out this bench, reprints and jobs that printed nothing', async () => {
-    // Newest first, as the ledger gives them. Line 40's Zebra ran out of labels with 3 of its job's 4 in its memory.
+    // Newest first, as the ledger gives them. Line 40's job was shipped as it ended, with 3 of its 4 labels still in
+    // the Zebra's memory: the ledger is not told when they come out, so done counts as printed.
     const jobs = [
       job('bench-3', 'c', { lineNumber: 40, serials: ['s6', 's7', 's8', 's9'], partsTotal: 4, partsConfirmed: 4, partsPrinted: 1, createdAt: '2026-12-03T09:30:00Z' }),
       job('bench-2', 'b', { lineNumber: 10, state: 'needs-attention', serials: ['s3', 's4', 's5'], createdAt: '2026-12-03T09:00:00Z' }),
@@ -32,7 +33,7 @@ describe("other benches' tags", () => {
     const found = await otherBenchesTags(shop('connected', jobs, 5), 'bench-1', 'WO-1');
     expect('lines' in found && [...found.lines.values()]).toEqual([
       { lineNumber: 10, printed: 2, inPrinter: 0, underWay: 0, inDoubt: 3, jobs: 2, last: { jobId: 'bench-2/b', at: '2026-12-03T09:00:00Z', printerId: 'tags', state: 'needs-attention', bench: 'bench-2' } },
-      { lineNumber: 40, printed: 1, inPrinter: 3, underWay: 0, inDoubt: 0, jobs: 1, last: { jobId: 'bench-3/c', at: '2026-12-03T09:30:00Z', printerId: 'tags', state: 'done', bench: 'bench-3' } },
+      { lineNumber: 40, printed: 4, inPrinter: 0, underWay: 0, inDoubt: 0, jobs: 1, last: { jobId: 'bench-3/c', at: '2026-12-03T09:30:00Z', printerId: 'tags', state: 'done', bench: 'bench-3' } },
     ]);
     // Beside this bench's own line 10 (an older job): added up, the newest last.
     const own = new Map([[10, { lineNumber: 10, printed: 8, inPrinter: 0, underWay: 0, inDoubt: 0, jobs: 1, last: { jobId: 'j', at: '2026-12-03T07:00:00Z', printerId: 'tags', state: 'done' as const } }]]);

@@ -192,7 +192,10 @@ describe('sync of released work orders', () => {
     const { sync } = syncOver(sandbox, dir);
     sandbox.state.faults.add({ kind: 'slow', delayMs: 15, pathIncludes: '/hose' }); // stretch the pass
     const pending = sync.syncOnce();
-    setTimeout(() => sandbox.state.expireTokens(), 60);
+    // In the middle of the pass: once its first hose is asked for (a fixed 60 ms came after the end of the pass in
+    // a full run on a loaded machine).
+    while (!sandbox.state.faults.seen.some((s) => s.path.includes('/hose'))) await new Promise((r) => setTimeout(r, 2));
+    sandbox.state.expireTokens();
     const report = await pending;
     expect(report.released).toBe(releasedIds().length);
     expect(report.problems).toEqual([]);
