@@ -58,9 +58,20 @@ export function addTags(l: LineTags, state: JobState, tags: number, unprinted = 
   }
 }
 
-/** Of a done job's labels, those the printer confirmed and has not said it printed (0 where it does not say). */
-export function unprintedOf(j: { partsConfirmed: number; partsPrinted?: number | null }): number {
-  return j.partsPrinted === undefined || j.partsPrinted === null ? 0 : Math.max(0, j.partsConfirmed - j.partsPrinted);
+/**
+ * How long done jobs with labels still in their printer are followed: a start finds those of the last day needing a
+ * look (see Queue.recover); older ones were left by a station before that, and nothing follows them any more.
+ */
+export const HELD_FOLLOWED_MS = 24 * 3600_000;
+
+/**
+ * Of a done job's labels, those the printer confirmed and has not said it printed: 0 where it does not say, and for
+ * a job finished before HELD_FOLLOWED_MS (nobody follows its labels; they count as printed, as they did then).
+ */
+export function unprintedOf(j: { partsConfirmed: number; partsPrinted?: number | null; finishedAt?: string | null }, now = Date.now()): number {
+  if (j.partsPrinted === undefined || j.partsPrinted === null) return 0;
+  if (j.finishedAt && Date.parse(j.finishedAt) < now - HELD_FOLLOWED_MS) return 0;
+  return Math.max(0, j.partsConfirmed - j.partsPrinted);
 }
 
 // The line's own tag jobs (not reprints of them, which print the same serials again), except those that printed
@@ -81,9 +92,9 @@ export class PrintedLines {
     const rows = this.sql(
       `SELECT id, line_number AS line, state, printer_id AS printer, COALESCE(finished_at, created_at) AS at,
          CASE WHEN json_array_length(serials) > 0 THEN json_array_length(serials) ELSE parts_total END AS tags,
-         parts_confirmed AS partsConfirmed, parts_printed AS partsPrinted
+         parts_confirmed AS partsConfirmed, parts_printed AS partsPrinted, finished_at AS finishedAt
        FROM jobs WHERE work_order_number = ? AND ${COUNTED} ORDER BY seq`,
-    ).all(number) as Array<{ id: string; line: number; state: JobState; printer: string; at: string; tags: number; partsConfirmed: number; partsPrinted: number | null }>;
+    ).all(number) as Array<{ id: string; line: number; state: JobState; printer: string; at: string; tags: number; partsConfirmed: number; partsPrinted: number | null; finishedAt: string | null }>;
     const lines = new Map<number, LineTags>();
     for (const r of rows) {
       const last = { jobId: r.id, at: r.at, printerId: r.printer, state: r.state };

@@ -6,6 +6,7 @@ import { backoffDelay, sleep } from '../lib/backoff.js';
 import { HOLDING_STATES } from '../printing/types.js';
 import { stagedBytes } from './job-documents.js';
 import { attentionText } from './attention.js';
+import { HELD_FOLLOWED_MS } from './printed-lines.js';
 import { Deliveries, LEASE_MS, NOT_READY, waitingReason, type QueueOptions } from './delivery.js';
 import { reprintJob } from './reprint-job.js';
 import type { JobRecord, NewJob } from './job-store.js';
@@ -72,7 +73,7 @@ export class PrintQueue {
     // Done jobs whose labels the printer still held, unprinted, when the station stopped (a stop follows them out
     // first; a crash or a power cut does not): they printed if the printer kept its power, and are lost if it lost it
     // with the station. Only the operator can tell. (Within a day: older ones were left by a station before this.)
-    const held = this.o.jobs.doneNotPrinted(new Date(Date.now() - 24 * 3600_000).toISOString());
+    const held = this.o.jobs.doneNotPrinted(new Date(Date.now() - HELD_FOLLOWED_MS).toISOString());
     for (const job of held) {
       const why = 'When the station stopped, the printer still had labels of this job in its memory, not printed yet.';
       if (this.o.jobs.transition(job.id, ['done'], 'needs-attention', { attention: attentionText(job, job, why), errorCode: 'STATION_STOPPED' }, 'the printer still held labels of it when the station stopped')) this.changed(job.id);

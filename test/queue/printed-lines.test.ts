@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JobStore, type JobState } from '../../src/queue/job-store.js';
+import { unprintedOf } from '../../src/queue/printed-lines.js';
 import { openStore } from '../../src/store/store.js';
 import { soon, zplLabels } from '../helpers/queue.js';
 import { tempDir } from '../helpers/temp.js';
@@ -75,6 +76,9 @@ describe('the tags of a work order\'s lines', () => {
     expect(jobs.printedLines.forWorkOrder('WO-7').get(10)).toMatchObject({ printed: 2, inPrinter: 4, underWay: 0, inDoubt: 0 });
     jobs.setPrinted([{ id: j.id, printed: 6 }]);
     expect(jobs.printedLines.forWorkOrder('WO-7').get(10)).toMatchObject({ printed: 6, inPrinter: 0 });
+    // Once nothing follows them (a job finished over a day ago, left by a station before this one), done is printed.
+    expect(unprintedOf({ partsConfirmed: 6, partsPrinted: 2, finishedAt: new Date(Date.now() - 25 * 3600_000).toISOString() })).toBe(0);
+    expect(unprintedOf({ partsConfirmed: 6, partsPrinted: 2, finishedAt: new Date(Date.now() - 23 * 3600_000).toISOString() })).toBe(4);
     // A printer that does not say what came out (a hot folder, a PDF on the office laser): done is printed.
     const k = tags('WO-7', 20, 3);
     move(k.id, 'done', { partsSent: 3, partsConfirmed: 3 });
