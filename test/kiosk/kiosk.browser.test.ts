@@ -108,6 +108,8 @@ describe('the bench kiosk in Chromium', () => {
     // The scanner types into the card's field, which has the focus: the labels go on after tag 12.
     await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.className)).toBe('after');
     await scan(job.serials[11]!);
+    // Said in the job's own numbers, and where (it used to say only "Queued.").
+    await expect.poll(() => page.locator('#toast').textContent()).toBe('Labels 13 to 24 queued on Zebra tags.');
     await expect.poll(() => zebra.labels() - before, { timeout: 10_000 }).toBe(24);
     const printed = zebra.printed.slice(-24).map((f) => /\^FD(BP\d+)\^FS/.exec(f)![1]);
     expect(printed).toEqual(job.serials);

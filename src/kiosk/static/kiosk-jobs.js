@@ -98,6 +98,18 @@ export async function refreshJobs() {
   }
 }
 
+/**
+ * What came of a resume or a reprint, in the station's own numbers: the labels queued and where ("Labels 3 to 4
+ * queued on Tag printer."), or the job closed as printed (the tag scanned was its last).
+ */
+function queuedWords(id, job) {
+  if (!job || job.id === id) return 'Marked as printed: that was its last tag.';
+  const first = job.firstPart ?? 1;
+  const last = first + job.partsTotal - 1;
+  const which = job.partsTotal === 1 ? `Label ${first}` : `Labels ${first} to ${last}`;
+  return `${which} queued on ${printerName(job.printerId)}.`;
+}
+
 async function jobAction(card, action, detail) {
   const id = card.dataset.job;
   const run = (headers = {}) => {
@@ -108,15 +120,16 @@ async function jobAction(card, action, detail) {
     return api('POST', `/api/v1/jobs/${id}/reprint`, { from: Number($('.a', card).value), to: Number($('.b', card).value) }, headers);
   };
   try {
+    let answer;
     try {
-      await run();
+      answer = await run();
     } catch (err) {
       if (err.status !== 403) throw err;
       const pin = window.prompt(`${err.message}\nAdmin PIN:`);
       if (!pin) return;
-      await run({ 'x-admin-pin': pin });
+      answer = await run({ 'x-admin-pin': pin });
     }
-    toast(action === 'cancel' ? 'Cancelled.' : action === 'confirm' ? 'Marked as printed.' : 'Queued.');
+    toast(action === 'cancel' ? 'Cancelled.' : action === 'confirm' ? 'Marked as printed.' : queuedWords(id, answer));
   } catch (err) {
     toast(err.message, true);
   } finally {
