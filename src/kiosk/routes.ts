@@ -50,7 +50,17 @@ export function kioskRoutes(deps: AppDeps): Hono<AppEnv> {
     if (serial) return `/kiosk/wo/${encodeURIComponent(serial.workOrderNumber)}?serial=${encodeURIComponent(serial.serial)}#line-${serial.lineNumber}`;
     // A tag another bench of the shop printed: its job in the whole shop's history, to reprint here.
     if (deps.shop && /^[A-Z0-9]+\d{9}$/i.test(first) && !deps.workOrders.get(first)) return `/kiosk/history?shop=1&q=${encodeURIComponent(first)}`;
-    return `/kiosk/wo/${encodeURIComponent((await findPrintableWorkOrder(deps, first)).number)}`;
+    try {
+      return `/kiosk/wo/${encodeURIComponent((await findPrintableWorkOrder(deps, first)).number)}`;
+    } catch (err) {
+      // Typed rather than scanned: part of a number ("24005" for WO-24005) or of a customer's name. One released work
+      // order that matches is opened; several are listed; none is the error as it was.
+      if (!isStationError(err) || err.code !== 'WORK_ORDER_NOT_FOUND' || first.length < 3) throw err;
+      const found = deps.workOrders.list({ includeLeft: deps.config.sync.keepUnreleasedPrintable, search: first, limit: 2 });
+      if (found.length === 1) return `/kiosk/wo/${encodeURIComponent(found[0]!.number)}`;
+      if (found.length > 1) return `/kiosk?search=${encodeURIComponent(first)}`;
+      throw err;
+    }
   };
 
   const problemPage = (err: StationError) =>

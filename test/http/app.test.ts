@@ -140,6 +140,14 @@ describe('station HTTP basics', () => {
     const scan = await kiosk('/kiosk/open?ref=wo-24005');
     expect(scan.status).toBe(302);
     expect(scan.headers.get('location')).toBe('/kiosk/wo/WO-24005');
+    // Typed rather than scanned: part of one number opens it, part of several (or a customer's name) lists them, and
+    // what matches nothing is said as before.
+    expect((await kiosk('/kiosk/open?ref=24005')).headers.get('location')).toBe('/kiosk/wo/WO-24005');
+    expect((await kiosk('/kiosk/open?ref=2400')).headers.get('location')).toBe('/kiosk?search=2400');
+    expect((await kiosk('/kiosk/open?ref=M%C3%BCller')).headers.get('location')).toMatch(/^\/kiosk(\/wo\/WO-\d+|\?search=M%C3%BCller)$/);
+    const none = await kiosk('/kiosk/open?ref=99999');
+    expect(none.status).toBe(404);
+    expect(await none.text()).toContain('Work order &quot;99999&quot; is not among the released work orders');
     const page = await (await kiosk('/kiosk/wo/wo-24005')).text();
     const wo = (await (await kiosk('/api/v1/workorders/WO-24005')).json()) as { lines: Array<{ assembly?: { end1: { crimp?: { diameter?: { value: number } } } } }> };
     const diameter = wo.lines.find((l) => l.assembly?.end1.crimp?.diameter)!.assembly!.end1.crimp!.diameter!.value;
