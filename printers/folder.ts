@@ -61,8 +61,21 @@ const definition: DriverDefinition<FolderOptions> = {
   optionsSchema,
   create(settings): PrinterDriver {
     const dir = fileURLToPath(settings.uri);
-    const unavailable = (err: unknown) =>
-      new PrinterUnavailableError(`Folder ${dir} cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, 'Check that the folder exists, the share is mounted and the station may write there.', err);
+    /** Why nothing could be written, in words for its cause: a full disk is not a missing share. Nothing was left there. */
+    const unavailable = (err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      const [why, hint] =
+        code === 'ENOSPC' || code === 'EDQUOT'
+          ? ['is full (no space left on its disk or share, or the quota is used up)', 'Make room there (files the machine has taken in can go); the document is written again by itself, whole.']
+          : code === 'EACCES' || code === 'EPERM'
+            ? ['may not be written by the station', 'Give the user the station runs as the right to write there.']
+            : code === 'EROFS'
+              ? ['is on a disk or share that is read-only now', 'Check the share (a server that went read-only after an error?).']
+              : code === 'ENOENT'
+                ? ['does not exist', 'Check the folder, and that the share is mounted.']
+                : [`cannot be written (${code ?? String(err)})`, 'Check that the folder exists, the share is mounted and the station may write there.'];
+      return new PrinterUnavailableError(`Folder ${dir} ${why}.`, hint, err);
+    };
     // Stopped before the rename: no file appeared, so the document is simply written again later.
     const stopped = (err: unknown) => new PrinterUnavailableError(`Nothing written to ${dir}: the station stopped first.`, 'It is written when the station runs again.', err);
     const own = new Semaphore(1);

@@ -1,0 +1,46 @@
+// A hot folder that cannot take a document says why in words for its cause, and leaves nothing half-written there:
+// a full disk (the Marken machine stopped taking its files in) is not a missing share, and the operator's fix is not
+// the same. Jobs wait, and are written whole once there is room.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.js';
+import { loadPrinters } from '../../src/printing/registry.js';
+import { tempDir } from '../helpers/temp.js';
+
+const pdf = (kb: number) => ({ format: 'pdf' as const, bytes: Buffer.alloc(kb * 1024, 0x25), meta: { name: 'WO-24005-datasheet.pdf', contentType: 'application/pdf' } });
+const cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const step of cleanup.splice(0).reverse()) step();
+});
+
+describe('a hot folder that cannot take the document', () => {
+  it('one that does not exist (a share not mounted) says so', async () => {
+    const dir = join(tempDir(), 'not-mounted');
+    const printers = await loadPrinters([{ id: 'marken', driver: 'folder', uri: `file://${dir}`, options: { formats: ['pdf'], create: false } }], silentLogger());
+    await expect(printers.print('marken', pdf(1), { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({ message: `Folder ${dir} does not exist.`, hint: 'Check the folder, and that the share is mounted.' });
+  });
+
+  it('one on a full disk says it is full, what to do, and leaves no part of the file there', async (ctx) => {
+    const dir = join(tempDir(), 'small');
+    mkdirSync(dir);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      ctx.skip(); // needs root to mount a small file system; CI runs as root
+    }
+    cleanup.push(() => execFileSync('umount', ['-l', dir], { stdio: 'ignore' }));
+    const printers = await loadPrinters([{ id: 'marken', driver: 'folder', uri: `file://${dir}`, options: { formats: ['pdf'] } }], silentLogger());
+    await printers.print('marken', pdf(40), { signal: AbortSignal.timeout(5000) });
+    await expect(printers.print('marken', pdf(40), { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({
+      message: `Folder ${dir} is full (no space left on its disk or share, or the quota is used up).`,
+      hint: 'Make room there (files the machine has taken in can go); the document is written again by itself, whole.',
+    });
+    expect(readdirSync(dir)).toHaveLength(1); // the first document; nothing of the second, not even its temp file
+    // Room made: it goes.
+    for (const f of readdirSync(dir)) rmSync(join(dir, f));
+    await printers.print('marken', pdf(40), { signal: AbortSignal.timeout(5000) });
+    expect(readdirSync(dir).filter((f) => !f.startsWith('.'))).toHaveLength(1);
+  });
+});
