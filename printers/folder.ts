@@ -1,6 +1,6 @@
 // Folder driver: drops each document atomically into a directory (marking-machine hot folders, shares, demo printers).
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, mkdir, open, rename, rm, stat, statfs } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -33,6 +33,23 @@ export function safeFileName(name: string): string {
 const ALL_FOLDERS = new Semaphore(2);
 /** A folder whose operation has not come back for this long is not answering. */
 const SLOW_MS = 2000;
+/** Under this much room a folder's disk is full for our documents (a hose-assembly datasheet is ~100 KB). */
+const FULL_BYTES = 1024 * 1024;
+/** Under this much room the chip still says ready, with how much is left, so that it is seen before it stops jobs. */
+const LOW_BYTES = 100 * 1024 * 1024;
+
+const sizeInWords = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.floor(bytes / (1024 * 1024))} MB` : `${Math.floor(bytes / 1024)} KB`);
+
+/** How much the station may still write on the folder's disk or share, or undefined where the system does not say. */
+async function roomIn(dir: string): Promise<number | undefined> {
+  try {
+    const fs = await statfs(dir);
+    // No blocks at all is a file system that keeps no count (some FUSE and pseudo ones), not a full one.
+    return fs.blocks > 0 ? fs.bavail * fs.bsize : undefined;
+  } catch {
+    return undefined; // a share that cannot tell: its writes say it
+  }
+}
 
 /**
  * Makes the rename itself survive a power cut (on a local file system a new name is only on disk once its folder is
@@ -151,6 +168,10 @@ const definition: DriverDefinition<FolderOptions> = {
           const info = await stat(dir);
           if (!info.isDirectory()) return { state: 'error', detail: `${dir} is not a folder` };
           await access(dir, constants.W_OK);
+          // A disk that is full takes no document: said on the printer's chip before a job fails on it.
+          const room = await roomIn(dir);
+          if (room !== undefined && room < FULL_BYTES) return { state: 'error', detail: `${dir}: its disk is full (${sizeInWords(room)} left); make room there, and waiting jobs go by themselves` };
+          if (room !== undefined && room < LOW_BYTES) return { state: 'ready', detail: `only ${sizeInWords(room)} left on its disk` };
           return { state: 'ready' };
         }, signal);
         probe.catch(() => undefined); // answered below, or left to come back in its own time

@@ -43,4 +43,35 @@ describe('a hot folder that cannot take the document', () => {
     await printers.print('marken', pdf(40), { signal: AbortSignal.timeout(5000) });
     expect(readdirSync(dir).filter((f) => !f.startsWith('.'))).toHaveLength(1);
   });
+
+  it("the printer's chip says the disk is full before a job fails on it, and how much is left when it runs low", async (ctx) => {
+    const dir = join(tempDir(), 'share');
+    mkdirSync(dir);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      ctx.skip(); // needs root, as above
+    }
+    cleanup.push(() => execFileSync('umount', ['-l', dir], { stdio: 'ignore' }));
+    const printers = await loadPrinters([{ id: 'marken', driver: 'folder', uri: `file://${dir}`, options: { formats: ['pdf'] } }], silentLogger());
+    // An empty 2 MB disk: ready, with the little room it has.
+    expect(await printers.refresh('marken')).toMatchObject({ state: 'ready', detail: 'only 2 MB left on its disk' });
+    await printers.print('marken', pdf(1500), { signal: AbortSignal.timeout(5000) });
+    const full = await printers.refresh('marken');
+    expect(full.state).toBe('error');
+    expect(full.detail).toMatch(new RegExp(`^${dir}: its disk is full \\((5\\d\\d) KB left\\); make room there, and waiting jobs go by themselves$`));
+    // Room made: ready again.
+    for (const f of readdirSync(dir)) rmSync(join(dir, f));
+    expect(await printers.refresh('marken')).toMatchObject({ state: 'ready', detail: 'only 2 MB left on its disk' });
+  });
+
+  it('a folder with room enough says nothing of it', async () => {
+    const printers = await loadPrinters([{ id: 'marken', driver: 'folder', uri: `file://${tempDir()}`, options: { formats: ['pdf'] } }], silentLogger());
+    const free = Number(execFileSync('df', ['--output=avail', '-B1', tempDir()], { encoding: 'utf8' }).split('\n')[1]);
+    const view = await printers.refresh('marken');
+    expect(view.state).toBe('ready');
+    // The temp folder's disk has over 100 MB free on every machine this runs on; where it does not, the chip says so.
+    if (free >= 100 * 1024 * 1024) expect(view.detail).toBeUndefined();
+    else expect(view.detail).toMatch(/left on its disk$/);
+  });
 });
