@@ -45,7 +45,7 @@ export function ledgerChip(deps: Pick<AppDeps, 'shop' | 'clock'>): Html | string
   const s = deps.shop.status();
   const words = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${s.unreachableSince ? deps.clock.time(s.unreachableSince) : '?'}`;
   const css = s.state === 'connected' ? 'ready' : s.state === 'unreachable' ? 'offline' : 'paused';
-  return html`<span class="printer s-${css}" id="ledger" title="${s.lastError ?? `${s.serialsLeft} serial numbers in reserve${s.refusedEvents ? `; ${s.refusedEvents} events the ledger refused, set aside (see the log)` : ''}`}"><b>Shop ledger</b> <span class="state">${words}</span></span>`;
+  return html`<button type="button" class="printer s-${css}" id="ledger" title="${s.lastError ?? `${s.serialsLeft} serial numbers in reserve${s.refusedEvents ? `; ${s.refusedEvents} events the ledger refused, set aside (see the log)` : ''}`}"><b>Shop ledger</b> <span class="state">${words}</span></button>`;
 }
 
 export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'shop' | 'clock' | 'clockCheck'>, title: string, body: Html): Html {
@@ -62,8 +62,9 @@ export function layout(deps: Pick<AppDeps, 'sync' | 'printers' | 'config' | 'sho
 <div id="banner">${banners(deps)}</div>
 <div id="offline" class="banner bad" role="alert" hidden>The station is not answering. Reconnecting…</div>
 <nav id="printers" aria-label="Printers">${printers.map(
-    (p) => html`<span class="printer s-${p.state}" data-printer="${p.id}" title="${p.detail ?? ''}"><b>${p.name}</b> <span class="state">${p.state.replace('-', ' ')}</span></span>`,
+    (p) => html`<button type="button" class="printer s-${p.state}" data-printer="${p.id}" title="${p.detail ?? ''}"><b>${p.name}</b> <span class="state">${p.state.replace('-', ' ')}</span></button>`,
   )}${ledgerChip(deps)}</nav>
+<p id="chip-detail" role="status" hidden></p>
 <main>${body}</main>
 <section id="jobs" aria-label="Print jobs" aria-live="polite" hidden></section>
 <div id="toast" role="status" hidden></div>

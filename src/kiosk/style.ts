@@ -10,7 +10,8 @@ button,.button{min-height:52px;min-width:96px;font-size:1.1rem;font-weight:700;b
 button:disabled{background:#444;color:#aaa}.secondary{background:#3a3f47}.danger{background:#b42318}
 .banner{padding:10px 14px;font-weight:700}.banner .why{font-weight:400}.warn{background:#8a5a00;color:#fff}.bad{background:#8b1c1c;color:#fff}h1 .bad,p .bad,strong.bad{background:none;color:#ff8a80}
 .printers,#printers{display:flex;flex-wrap:wrap;gap:8px;padding:8px 12px;background:#1a1a1a}
-.printer{padding:8px 12px;border-radius:4px;font-weight:600;background:#555;min-height:44px;display:inline-flex;gap:6px;align-items:center}
+.printer{padding:8px 12px;border-radius:4px;font-weight:600;font-size:1rem;background:#555;min-height:44px;display:inline-flex;gap:6px;align-items:center}.printer[aria-expanded=true]{outline:3px solid #ffd166}
+#chip-detail{margin:0;padding:10px 14px;background:#242424;border-bottom:2px solid #333}#chip-detail[hidden]{display:none}
 .s-ready{background:#1d6b2f}.s-printing{background:#1f4fa0}.s-paused,.s-no-media,.s-head-open,.s-ribbon-out{background:#8a5a00}.s-offline,.s-error{background:#8b1c1c}.s-unknown{background:#555}
 main{padding:12px}h1{font-size:1.6rem;margin:6px 0}h1 small{color:#bbb;font-weight:400}.titlebar{display:flex;flex-wrap:wrap;gap:10px;align-items:center;justify-content:space-between}
 .search{display:flex;gap:8px}.search input{min-width:15rem}button.busy{background:#2d4f7c;cursor:progress}.woactions,.actions,.choices{display:flex;flex-wrap:wrap;gap:8px;align-items:center}

@@ -128,6 +128,27 @@ describe('the bench kiosk in Chromium', () => {
     expect(await chip.getAttribute('class')).toContain('s-offline');
   });
 
+  it('says why a printer is not ready when its chip is tapped (a touch screen shows no hover title)', async () => {
+    const chip = page.locator('[data-printer="tags"].printer');
+    const detail = page.locator('#chip-detail');
+    expect(await detail.isHidden()).toBe(true);
+    const status = (await (await (await asKiosk(station.app))('/api/v1/status')).json()) as { printers: Array<{ id: string; state: string; detail?: string }> };
+    const tags = status.printers.find((p) => p.id === 'tags')!;
+    expect(tags.state).toBe('offline');
+    expect(tags.detail).toBeTruthy();
+    expect((await chip.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await chip.click();
+    await expect.poll(() => detail.textContent()).toBe(`Zebra tags: offline. ${tags.detail}`);
+    expect(await chip.getAttribute('aria-expanded')).toBe('true');
+    // Another chip's tap says that one's; the same chip again puts the words away.
+    const other = page.locator('#printers .printer').nth(1);
+    await other.click();
+    expect(await detail.textContent()).toMatch(new RegExp(`^${(await other.locator('b').textContent())!}: `));
+    expect(await chip.getAttribute('aria-expanded')).toBe('false');
+    await other.click();
+    expect(await detail.isHidden()).toBe(true);
+  });
+
   it('says when the station goes away, and reconnects by itself when it is back', async () => {
     await page.goto(`${station.url}/kiosk`);
     await expect.poll(() => page.locator('#offline').isHidden()).toBe(true);
