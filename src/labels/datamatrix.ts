@@ -72,9 +72,19 @@ function sizeFor(codewords: number) {
   return spec;
 }
 
-/** The side of the smallest square symbol for the data, without drawing it: what a ZPL layout needs. */
+/**
+ * The side of the smallest square symbol for the data, without drawing it: what a ZPL layout needs, once per tag.
+ * ASCII data is counted as dataMatrixCodewords encodes it (a digit pair is one codeword), without the array.
+ */
 export function dataMatrixSize(text: string): number {
-  return sizeFor(dataMatrixCodewords(text).length)[0];
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return sizeFor(dataMatrixCodewords(text).length)[0];
+    if (isDigit(c) && i + 1 < text.length && isDigit(text.charCodeAt(i + 1))) i++;
+    count++;
+  }
+  return sizeFor(count)[0];
 }
 
 /** The smallest square symbol for the data, with its modules. */

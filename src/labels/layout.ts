@@ -273,24 +273,11 @@ function layoutBarcode(e: BarcodeElement, data: string, font: LabelFont, dpmm: n
   const moduleMm = moduleDots / dpmm;
   const symbolW = (linear ? code.modules : code.cols) * moduleMm;
   const symbolH = linear ? symbolRoom.h : code.rows * moduleMm;
-  return {
-    kind: 'barcode',
-    x: e.x,
-    y: e.y,
-    w: e.w,
-    h: e.h,
-    rotate: e.rotate,
-    symbology: e.symbology,
-    data,
-    size: code,
-    ...(drawModules ? { code: encodeBarcode(e.symbology, data) } : {}),
-    moduleDots,
-    moduleMm,
-    offsetX: linear ? (box.w - symbolW) / 2 : 0,
-    symbolH,
-    symbolW,
-    ...(textSize ? { text: { value: printableText(data, font), size: textSize } } : {}),
-  };
+  // Built without spreads: a ZPL tag lays out its serial's barcode on every label, and each spread was an object more.
+  const block: BarcodeBlock = { kind: 'barcode', x: e.x, y: e.y, w: e.w, h: e.h, rotate: e.rotate, symbology: e.symbology, data, size: code, moduleDots, moduleMm, offsetX: linear ? (box.w - symbolW) / 2 : 0, symbolH, symbolW };
+  if (drawModules) block.code = encodeBarcode(e.symbology, data);
+  if (textSize) block.text = { value: printableText(data, font), size: textSize };
+  return block;
 }
 
 /** Maps a point of a block's local frame (u along the text, v across, both mm) into label coordinates. */
@@ -307,11 +294,23 @@ export function toLabel(b: { x: number; y: number; w: number; h: number; rotate:
   }
 }
 
-/** A local rectangle as a label-space rectangle {x, y, w, h} (rotations are multiples of 90°, so it stays upright). */
+/**
+ * A local rectangle as a label-space rectangle {x, y, w, h} (rotations are multiples of 90°, so it stays upright).
+ * toLabel's mapping written out for both corners, without its pairs: ZPL calls this for every field of every label.
+ */
 export function rectToLabel(b: Parameters<typeof toLabel>[0], u: number, v: number, du: number, dv: number) {
-  const [ax, ay] = toLabel(b, u, v);
-  const [bx, by] = toLabel(b, u + du, v + dv);
-  return { x: Math.min(ax, bx), y: Math.min(ay, by), w: Math.abs(bx - ax), h: Math.abs(by - ay) };
+  const u2 = u + du;
+  const v2 = v + dv;
+  switch (b.rotate) {
+    case 90:
+      return { x: b.x + b.w - Math.max(v, v2), y: b.y + Math.min(u, u2), w: Math.abs(dv), h: Math.abs(du) };
+    case 180:
+      return { x: b.x + b.w - Math.max(u, u2), y: b.y + b.h - Math.max(v, v2), w: Math.abs(du), h: Math.abs(dv) };
+    case 270:
+      return { x: b.x + Math.min(v, v2), y: b.y + b.h - Math.max(u, u2), w: Math.abs(dv), h: Math.abs(du) };
+    default:
+      return { x: b.x + Math.min(u, u2), y: b.y + Math.min(v, v2), w: Math.abs(du), h: Math.abs(dv) };
+  }
 }
 
 /** Where a text line starts along the text direction, for its alignment. */

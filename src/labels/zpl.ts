@@ -12,8 +12,12 @@ const ESC = '_';
  * UTF-8 text passes through (^CI28 is set on every label).
  */
 export function zplEscape(value: string): string {
-  return value.replace(/[\^~_\\\u0000-\u001f\u007f]/g, (ch) => `${ESC}${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  // Most values (a serial, "3 of 12") have nothing to escape: they are given back as they are, without a new string.
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(ESCAPED, (ch) => `${ESC}${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
+const NEEDS_ESCAPE = /[\^~_\\\u0000-\u001f\u007f]/;
+const ESCAPED = new RegExp(NEEDS_ESCAPE.source, 'g');
 
 /** Escape characters ^BX may use: printable, not a ZPL prefix, not our ^FH character, not a parameter separator. */
 const BX_ESCAPES = ['#', '`', '{', '}', '$', '@', '!', '*', '+', '=', '?', '[', ']', '|', '%', '&'];
@@ -95,8 +99,8 @@ function textFields(b: TextBlock, { dpmm, textBitmap }: ZplContext): string[] {
 function barcodeFields(b: BarcodeBlock, ctx: ZplContext): string[] {
   const { dpmm } = ctx;
   const o = ORIENTATION[b.rotate]!;
-  const [ox, oy] = originOf(b, b.offsetX, 0, b.symbolW, b.symbolH);
-  const at = `^FO${dots(ox, dpmm)},${dots(oy, dpmm)}`;
+  const origin = rectToLabel(b, b.offsetX, 0, b.symbolW, b.symbolH);
+  const at = `^FO${dots(origin.x, dpmm)},${dots(origin.y, dpmm)}`;
   const out: string[] = [];
   switch (b.symbology) {
     case 'code128':
@@ -115,7 +119,7 @@ function barcodeFields(b: BarcodeBlock, ctx: ZplContext): string[] {
       // Quality 200 treats one character of the data as an escape. We pick one the data does not contain (never "~",
       // which starts printer control commands), so the data is never reinterpreted; GS1 uses it for FNC1.
       const escape = b.symbology === 'gs1-datamatrix' ? '#' : (BX_ESCAPES.find((c) => !b.data.includes(c)) ?? '#');
-      const payload = b.symbology === 'gs1-datamatrix' ? gs1ForDataMatrix(b.data) : b.data.replaceAll(escape, `${escape}d${escape.charCodeAt(0).toString().padStart(3, '0')}`);
+      const payload = b.symbology === 'gs1-datamatrix' ? gs1ForDataMatrix(b.data) : b.data.includes(escape) ? b.data.replaceAll(escape, `${escape}d${escape.charCodeAt(0).toString().padStart(3, '0')}`) : b.data;
       out.push(`${at}^BX${o},${b.moduleDots},200,${code?.cols ?? ''},${code?.rows ?? ''},6,${escape}^FH${ESC}^FD${zplEscape(payload)}^FS`);
       break;
     }
@@ -127,12 +131,6 @@ function barcodeFields(b: BarcodeBlock, ctx: ZplContext): string[] {
     out.push(`^FO${dots(r.x, dpmm)},${dots(r.y, dpmm)}^A0${o},${h},${h}^FB${dots(along, dpmm)},1,0,C^FH${ESC}^FD${zplEscape(b.text.value)}^FS`);
   }
   return out;
-}
-
-/** Label-space top-left of a local rectangle: where ^FO puts a rotated field. */
-function originOf(b: BarcodeBlock, u: number, v: number, du: number, dv: number): [number, number] {
-  const r = rectToLabel(b, u, v, du, dv);
-  return [r.x, r.y];
 }
 
 /** "(01)0950...(10)LOT" -> "#10950...#1LOT": FNC1 first and between element strings. */

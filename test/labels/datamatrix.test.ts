@@ -34,6 +34,17 @@ describe('Data Matrix encoder', () => {
     }
   });
 
+  it('tells the size a symbol will have without drawing it, the same as drawn, for digits, letters, controls and Unicode', () => {
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const alphabets = ['0123456789', 'BP0123456789|-', 'ab\t\u0001 09', '0123456789Øü日'];
+    for (let k = 0; k < 300; k++) {
+      const alphabet = [...alphabets[k % alphabets.length]!];
+      const text = Array.from({ length: 1 + rnd(k < 200 ? 60 : 400) }, () => alphabet[rnd(alphabet.length)]).join('');
+      expect(dataMatrixSize(text), JSON.stringify(text)).toBe(encodeDataMatrix(text).size);
+    }
+  });
+
   it('says when the data is too long for any symbol', () => {
     expect(() => encodeDataMatrix('x'.repeat(1559))).toThrow(/largest Data Matrix/);
     expect(encodeDataMatrix('1'.repeat(3116)).size).toBe(144);

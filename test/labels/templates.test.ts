@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileText, TemplateSyntaxError } from '../../src/labels/bind.js';
 import { loadFonts } from '../../src/labels/fonts.js';
-import { layoutText } from '../../src/labels/layout.js';
+import { layoutText, rectToLabel, toLabel } from '../../src/labels/layout.js';
 import { TemplateRegistry } from '../../src/labels/templates.js';
 import { textElement } from '../../src/labels/template-schema.js';
 import { TEMPLATES_DIR } from '../helpers/labels.js';
@@ -56,6 +56,23 @@ describe('text layout', () => {
   it('replaces control characters and glyphs the font lacks, so every output shows the same text', () => {
     const block = layoutText(el({ w: 60 }), 'a\u0007b 漢 Ø', fonts.regular);
     expect(block.lines).toEqual(['a b \u25a1 Ø']);
+  });
+});
+
+describe('label geometry', () => {
+  it('puts a rotated block\'s local rectangle where its corners go, for every rotation', () => {
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), (seed % 2000) / 10 - 50);
+    for (const rotate of [0, 90, 180, 270] as const) {
+      for (let k = 0; k < 50; k++) {
+        const b = { x: rnd(), y: rnd(), w: Math.abs(rnd()), h: Math.abs(rnd()), rotate };
+        const [u, v, du, dv] = [rnd(), rnd(), rnd(), rnd()];
+        const [ax, ay] = toLabel(b, u, v);
+        const [bx, by] = toLabel(b, u + du, v + dv);
+        const r = rectToLabel(b, u, v, du, dv);
+        for (const [got, want] of [[r.x, Math.min(ax, bx)], [r.y, Math.min(ay, by)], [r.w, Math.abs(bx - ax)], [r.h, Math.abs(by - ay)]] as const) expect(got).toBeCloseTo(want, 9);
+      }
+    }
   });
 });
 
