@@ -36,6 +36,12 @@ const BCID: Record<Symbology, string> = {
 /** Linear codes need this many empty modules on each side to scan. */
 export const QUIET_ZONE_MODULES = 10;
 
+/**
+ * Symbols drawn lately, for a barcode every label of a batch repeats (a work order's number). Small: a serial's symbol
+ * is new on every tag and never met again, and 5,000 of them (the limit before 12-05) were ~5 MB the PDF thread held
+ * after two 1,000-tag jobs. Cleared when full, so a repeated symbol is drawn again once per that many new ones.
+ */
+const MEMO_LIMIT = 256;
 const memo = new Map<string, EncodedBarcode>();
 const sizes = new Map<string, BarcodeSize>();
 
@@ -82,7 +88,7 @@ export function encodeBarcode(symbology: Symbology, data: string): EncodedBarcod
   if (hit) return hit;
   requireData(symbology, data);
   const encoded = ours(symbology, data) ?? withBwip(symbology, data);
-  if (memo.size > 5000) memo.clear();
+  if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(key, encoded);
   return encoded;
 }
