@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabelEngine } from '../src/labels/engine.js';
+import { missingLaunchSettings } from '../src/launch.js';
 import { SerialStore } from '../src/labels/serials.js';
 import { demoCache } from './demo-cache.js';
 import { report, summary } from './report.js';
@@ -45,7 +46,8 @@ try {
   const pdf = formats.includes('pdf') ? await measure('pdf') : undefined;
   clearInterval(sampler);
   const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
-  console.log(`labels benchmark: template ${TEMPLATE}, ${LABELS} labels per run (serials allocated), ${RUNS} runs after ${WARMUP} untimed, node ${process.version}`);
+  const missing = missingLaunchSettings();
+  console.log(`labels benchmark: template ${TEMPLATE}, ${LABELS} labels per run (serials allocated), ${RUNS} runs after ${WARMUP} untimed, node ${process.version}, ${missing.length ? `without the station's launch settings ${missing.join(' ')} (npm run bench has them)` : "under the station's launch settings"}`);
   console.log('| output | median labels/s | min | max | document size |');
   console.log('|---|---|---|---|---|');
   for (const [name, r] of [['ZPL', zpl], ['PDF', pdf]] as const) {

@@ -4,6 +4,7 @@ import { fork, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { launch } from './launch.js';
 
 export const TOKEN = 'bench-client-token-0123456789abcdef';
 export const now = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -29,7 +30,7 @@ export async function loopbackPrinters(count: number): Promise<{ uris: string[];
   return { uris: ports.map((p) => `tcp://127.0.0.1:${p}`), close: () => child.disconnect() };
 }
 
-/** The built station in its own process, as on a bench PC; BENCH_NODE_ARGS passes flags to its node (e.g. --cpu-prof). */
+/** The built station in its own process, as on a bench PC, started as bench/launch.ts says. */
 export async function stationProcess(dir: string, name: string, config: Record<string, unknown>): Promise<{ url: URL; stop(): Promise<void>; cpuMs(): number }> {
   const file = join(dir, `${name}.json`);
   writeFileSync(
@@ -42,8 +43,7 @@ export async function stationProcess(dir: string, name: string, config: Record<s
       ...config,
     }),
   );
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, new URL('../dist/src/index.js', import.meta.url).pathname], { env: { ...process.env, BENCHPRINT_CONFIG: file }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...launch.flags, new URL('../dist/src/index.js', import.meta.url).pathname], { env: { ...process.env, BENCHPRINT_CONFIG: file }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<URL>((resolve, reject) => {
     let out = '';
     const find = (c: Buffer) => {

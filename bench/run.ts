@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { launch } from './launch.js';
 import { machineSpeed } from './machine.js';
 import { met, TABLE_HEAD, tableRow, type Result } from './report.js';
 
@@ -20,7 +21,8 @@ const started = Date.now();
 const before = machineSpeed();
 for (const name of SCRIPTS.filter((s) => !only || only.includes(s))) {
   console.log(`\n## bench/${name}.ts\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', new URL(`./${name}.ts`, import.meta.url).pathname], { stdio: 'inherit', env: { ...process.env, BENCH_RESULTS: file } });
+  // Under the station's own launch settings: labels, documents and the designer are measured in the script's process.
+  const run = spawnSync(process.execPath, [...launch.harnessFlags, '--import', 'tsx', new URL(`./${name}.ts`, import.meta.url).pathname], { stdio: 'inherit', env: { ...process.env, BENCH_RESULTS: file } });
   if (run.status !== 0) failed.push(name);
 }
 
@@ -36,7 +38,7 @@ rmSync(dir, { recursive: true, force: true });
 
 const cpu = cpus();
 console.log(`\n## All measures\n`);
-console.log(`${cpu.length} x ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, ${Math.round((Date.now() - started) / 1000)} s\n`);
+console.log(`${cpu.length} x ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, the station started ${launch.words}, ${new Date().toISOString().slice(0, 16)}Z, ${Math.round((Date.now() - started) / 1000)} s\n`);
 console.log(TABLE_HEAD);
 for (const r of results) console.log(tableRow(r));
 const missed = results.filter((r) => met(r) === false).map((r) => r.name);

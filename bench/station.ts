@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, report, summary, type Result } from './report.js';
+import { launch } from './launch.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LABELS = 1000;
@@ -94,7 +95,7 @@ async function pdfJob(url: string, printer = 'labels', labels = LABELS): Promise
 async function once(): Promise<Run> {
   const data = mkdtempSync(join(tmpdir(), 'bp-station-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), entry], { env: { ...process.env, BENCHPRINT_DATA_DIR: data, BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1', BENCHPRINT_CONFIG: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...launch.flags, entry], { env: { ...process.env, BENCHPRINT_DATA_DIR: data, BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1', BENCHPRINT_CONFIG: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const { readyMs, url } = await new Promise<{ readyMs: number; url: string }>((resolve, reject) => {
       let out = '';
@@ -158,7 +159,7 @@ const results: Result[] = [
   { name: '10,000-tag ZPL job, request to file written', unit: 'ms', runs: runs.map((r) => r.long.zpl10kMs) },
   { name: '10,000-tag PDF job, request to file written', unit: 'ms', runs: runs.map((r) => r.long.pdf10kMs) },
 ];
-console.log(`station benchmark: demo mode, ${RUNS} runs, node ${process.version}`);
+console.log(`station benchmark: demo mode, ${RUNS} runs, node ${process.version}, started ${launch.words}`);
 console.log('| measure | median | min | max |');
 console.log('|---|---|---|---|');
 for (const r of results) {

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, DEMO_ADMIN_PIN, loadConfig, locateConfig } from './config/load.js';
 import { describeError, isStationError } from './errors.js';
+import { missingLaunchSettings } from './launch.js';
 import { createLogger } from './logger.js';
 import { startStation } from './station.js';
 
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
     logger.warn({ goldleaf: station.sandbox.baseUrl }, 'goldleaf.sandbox is true: work orders come from the built-in sandbox, not from GoldLeaf');
   }
   logger.info({ kiosk: station.kioskUrls, config: loaded.path ?? '(demo)' }, `benchprint ready: open ${station.kioskUrls[0]}`);
+  const missing = missingLaunchSettings();
+  if (missing.length) {
+    logger.info({ missing }, `started without ${missing.join(' ')}, which npm start and the systemd unit give it: it holds 20-30 MB more memory (see src/launch.ts)`);
+  }
 
   let signals = 0;
   const shutdown = (signal: string) => {

@@ -16,6 +16,8 @@ describe('the station as a process', () => {
       const kiosk = (ready.kiosk as string[])[0]!;
       expect(kiosk).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/kiosk$/);
       await child.waitFor((l) => l.msg === 'sync done');
+      // Started as npm start starts it (the helper does): nothing to say about memory settings.
+      expect(child.lines.filter((l) => 'missing' in l)).toEqual([]);
       const opened = await fetch(kiosk);
       expect(opened.status).toBe(200);
       // The kiosk's session and origin, as its browser on this PC sends them.
@@ -35,6 +37,17 @@ describe('the station as a process', () => {
       expect(await child.exit()).toBe(0);
       expect(child.lines.some((l) => l.msg === 'stopped cleanly')).toBe(true);
       await expect(fetch(kiosk)).rejects.toThrow();
+    } finally {
+      child.proc.kill('SIGKILL');
+    }
+  });
+
+  it('says when it was started without the memory setting npm start gives it', async () => {
+    const child = runStation([], { BENCHPRINT_DATA_DIR: join(dir, 'plain'), BENCHPRINT_PORT: '0', BENCHPRINT_HOST: '127.0.0.1', BENCHPRINT_CONFIG: '' }, 'src/index.ts', []);
+    try {
+      const said = await child.waitFor((l) => 'missing' in l);
+      expect(said.missing).toEqual(['--max-semi-space-size=2']);
+      expect(String(said.msg)).toMatch(/^started without --max-semi-space-size=2, which npm start and the systemd unit give it: it holds 20-30 MB more/);
     } finally {
       child.proc.kill('SIGKILL');
     }

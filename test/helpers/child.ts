@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STATION_NODE_FLAGS } from '../../src/launch.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -16,8 +17,9 @@ export interface Child {
   exit(): Promise<number | null>;
 }
 
-export function runStation(args: string[], env: Record<string, string>, entry = 'src/index.ts'): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Started with node's flags as npm start and the systemd unit give them (src/launch.ts), unless told others. */
+export function runStation(args: string[], env: Record<string, string>, entry = 'src/index.ts', nodeFlags: readonly string[] = STATION_NODE_FLAGS): Child {
+  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Array<Record<string, unknown>> = [];
   const waiters: Array<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
   let buffer = '';
