@@ -123,7 +123,7 @@ export class PrinterRegistry {
   usable(id: string, format: string): PrinterDriver {
     const printer = this.get(id);
     if (printer.problem || !printer.driver) {
-      throw new StationError('PRINTER_NOT_USABLE', `Printer "${id}" is not usable: ${printer.problem ?? 'no driver'}.`, { status: 409, hint: 'Fix its settings (kiosk: Printers, or the config file).' });
+      throw new StationError('PRINTER_NOT_USABLE', `${printerWords(id, printer.entry)} is not usable: ${printer.problem ?? 'no driver'}.`, { status: 409, hint: 'Fix its settings (kiosk: Printers, or the config file).' });
     }
     if (printer.disabled) {
       throw new StationError('PRINTER_DISABLED', `${printer.entry.name ?? id} is disabled (${printer.disabled.reason}, by ${printer.disabled.by}).`, {
@@ -132,7 +132,7 @@ export class PrinterRegistry {
       });
     }
     if (!printer.driver.formats.includes(format as never)) {
-      throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${id}" takes ${printer.driver.formats.join(', ')}, not ${format}.`, {
+      throw new StationError('FORMAT_NOT_ACCEPTED', `${printerWords(id, printer.entry)} takes ${printer.driver.formats.join(', ')}, not ${format}.`, {
         status: 422,
         hint: 'Choose a printer that accepts this document, or another document for this printer.',
       });
@@ -317,4 +317,12 @@ async function buildPrinter(setup: PrinterSetupEntry, logger: Logger): Promise<P
     logger.error({ printer: id }, `printer ${id} is not usable: ${problem}`);
     return { id, entry, problem, ...meta };
   }
+}
+
+/**
+ * A printer in an error's words: its name as the kiosk shows it, with the id an API caller or the config knows it by
+ * ('Zebra tags (printer "tags")'); the id alone when it has no name.
+ */
+export function printerWords(id: string, entry: { name?: string | undefined }): string {
+  return entry.name && entry.name !== id ? `${entry.name} (printer "${id}")` : `Printer "${id}"`;
 }

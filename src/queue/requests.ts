@@ -7,7 +7,7 @@ import type { CachedWorkOrder } from '../domain/work-order.js';
 import { DOCUMENT_KINDS, GOLDLEAF_LABEL_MM, GOLDLEAF_LABEL_SIZES, type DocumentService, type GoldleafLabelSize } from '../documents/service.js';
 import { StationError } from '../errors.js';
 import type { LabelEngine } from '../labels/engine.js';
-import type { PrinterRegistry } from '../printing/registry.js';
+import { printerWords, type PrinterRegistry } from '../printing/registry.js';
 import { testPage } from '../printing/test-page.js';
 import type { DocumentStage, RenderedDocument } from '../printing/types.js';
 import type { JobRecord, JobStore, NewJob } from './job-store.js';
@@ -198,7 +198,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       if (DATED_DOCUMENTS.has(req.document)) deps.clockCheck?.assertDatesRight();
       const labelSize = req.document === 'goldleaf-labels' ? (req.labelSize ?? goldleafLabelSize(deps.printers.stock(printer.id))) : undefined;
       const produced = await deps.documents.produce({ workOrder: wo, kind: req.document, ...(req.line === undefined ? {} : { lineNumber: req.line }), ...(req.source ? { source: req.source } : {}), ...(labelSize ? { labelSize } : {}) });
-      const document = fitFormat(produced.document, formats, printer.id);
+      const document = fitFormat(produced.document, formats, printerWords(printer.id, printer.entry));
       if (produced.fallbackReason) document.meta.origin = `${document.meta.origin ?? 'local'} (GoldLeaf unavailable: ${produced.fallbackReason})`;
       const part = req.document === 'datasheet' || req.document === 'traveler' ? undefined : linePart(wo, req.line);
       const title = `${DOCUMENT_TITLES[req.document]} ${part ?? wo.number}${part && req.document !== 'assembly-datasheet' && req.document !== 'kit-datasheet' ? ` (${wo.number})` : ''}`;
@@ -231,7 +231,7 @@ export async function renderRequest(req: PrintRequest, requestedBy: string, deps
       const wo = await deps.workOrder(req.workOrder);
       const format = formats.includes('zpl') ? 'zpl' : 'pdf';
       assertFitsStock(template.def, { ...printer.entry, id: printer.id }, deps.printers.stock(printer.id));
-      if (template.def.kind === 'zpl' && format !== 'zpl') throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${printer.id}" does not take ZPL; this template is raw ZPL.`, { status: 422 });
+      if (template.def.kind === 'zpl' && format !== 'zpl') throw new StationError('FORMAT_NOT_ACCEPTED', `${printerWords(printer.id, printer.entry)} does not take ZPL; this template is raw ZPL.`, { status: 422, hint: 'Test it on a Zebra (ZPL) printer.' });
       const document = await deps.labels.render(template, [deps.labels.previewData(wo, req.line, template)], format, printer.entry.dpmm, `${template.def.id}-test.${format}`);
       return { ...base, kind: 'test', title: `Test of template ${template.def.name} (${draft ? 'as open in the designer' : `v${template.def.version}`})`, template: { id: template.def.id, version: template.def.version }, document };
     }
@@ -279,10 +279,10 @@ function goldleafLabelSize(stock: Stock | undefined): GoldleafLabelSize {
 }
 
 /** A hot folder that takes "file" can receive any document as a file. */
-function fitFormat(document: RenderedDocument, formats: readonly string[], printerId: string): RenderedDocument {
+function fitFormat(document: RenderedDocument, formats: readonly string[], printer: string): RenderedDocument {
   if (formats.includes(document.format)) return document;
   if (formats.includes('file')) return { ...document, format: 'file' };
-  throw new StationError('FORMAT_NOT_ACCEPTED', `Printer "${printerId}" takes ${formats.join(', ') || 'nothing'}; this document is ${document.format}.`, {
+  throw new StationError('FORMAT_NOT_ACCEPTED', `${printer} takes ${formats.join(', ') || 'nothing'}; this document is ${document.format}.`, {
     status: 422,
     hint: 'Choose a printer for this kind of document.',
   });

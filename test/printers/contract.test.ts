@@ -97,7 +97,7 @@ describe.each(cases)('driver $driver', (c) => {
   });
   afterAll(() => device.close());
 
-  const registry = (uri: string) => loadPrinters([{ id: 'p', driver: c.driver, uri, options: c.options ?? {} }], silentLogger());
+  const registry = (uri: string) => loadPrinters([{ id: 'p', name: 'Bench printer', driver: c.driver, uri, options: c.options ?? {} }], silentLogger());
 
   it('delivers a document and the device receives exactly its bytes', async () => {
     const printers = await registry(device.uri);
@@ -114,7 +114,8 @@ describe.each(cases)('driver $driver', (c) => {
     const printers = await registry(device.uri);
     const before = device.received().length;
     const doc: RenderedDocument = { format: c.wrong, bytes: Buffer.from('nope'), meta: { name: 'x', contentType: 'x' } };
-    await expect(printers.print('p', doc, { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({ code: 'FORMAT_NOT_ACCEPTED', status: 422 });
+    // Named as the kiosk shows it, with the id the API knows it by.
+    await expect(printers.print('p', doc, { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({ code: 'FORMAT_NOT_ACCEPTED', status: 422, message: expect.stringMatching(/^Bench printer \(printer "p"\) takes /) });
     expect(device.received().length).toBe(before);
   });
 

@@ -179,7 +179,7 @@ describe('printer configuration', () => {
     const printers = await loadPrinters(
       [
         { id: 'ok', driver: 'folder', uri: 'file:///tmp', options: {} },
-        { id: 'typo', driver: 'zebra', uri: 'tcp://127.0.0.1:9100' },
+        { id: 'typo', name: 'Tag printer', driver: 'zebra', uri: 'tcp://127.0.0.1:9100' },
         { id: 'scheme', driver: 'zpl', uri: 'ipp://127.0.0.1/x' },
         { id: 'opts', driver: 'zpl', uri: 'tcp://127.0.0.1:9100', options: { connectTimeoutMs: 'soon' } },
       ],
@@ -191,6 +191,6 @@ describe('printer configuration', () => {
     expect(byId.scheme!.problem).toMatch(/driver zpl takes tcp: addresses, not ipp:/);
     expect(byId.opts!.problem).toMatch(/options\.connectTimeoutMs/);
     expect(byId.typo!.state).toBe('error');
-    await expect(printers.print('typo', { format: 'zpl', bytes: Buffer.from('x'), meta: { name: 'x', contentType: 'x' } }, { signal: AbortSignal.timeout(1000) })).rejects.toMatchObject({ code: 'PRINTER_NOT_USABLE' });
+    await expect(printers.print('typo', { format: 'zpl', bytes: Buffer.from('x'), meta: { name: 'x', contentType: 'x' } }, { signal: AbortSignal.timeout(1000) })).rejects.toMatchObject({ code: 'PRINTER_NOT_USABLE', message: expect.stringMatching(/^Tag printer \(printer "typo"\) is not usable: driver: unknown driver "zebra"/) });
   });
 });
