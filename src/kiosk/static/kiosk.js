@@ -1,8 +1,10 @@
 // benchprint kiosk: scan anywhere, print with one tap (a double tap prints once), live printers and jobs. Its parts:
-// kiosk-common.js (what they share), kiosk-jobs.js (the jobs panel), kiosk-lines.js (what the lines have printed).
+// kiosk-common.js (what they share), kiosk-jobs.js (the jobs panel), kiosk-lines.js (what the lines have printed),
+// kiosk-strip.js (the printers' and the ledger's chips).
 import { $, api, ask, clock, newKey, toast } from './kiosk-common.js';
 import { fitPanel, onJobNews, progressText, refreshJobs, words } from './kiosk-jobs.js';
 import { refreshTags } from './kiosk-lines.js';
+import { refreshStatus, showPrinter } from './kiosk-strip.js';
 
 // --- Scanning: a USB scanner types fast and ends with Enter, whatever has the focus. ---
 const burst = { chars: '', last: 0, gaps: [] };
@@ -261,62 +263,7 @@ document.addEventListener('change', (e) => {
   if (img) img.src = img.dataset.base.replace('{t}', encodeURIComponent(e.target.value));
 });
 
-// --- The status strip: a tap on a chip says what a mouse would read in its title (a touch screen has no hover). ---
-let openChip = null;
-function chipDetail() {
-  const box = $('#chip-detail');
-  if (!box) return;
-  if (!openChip?.isConnected) {
-    openChip = null;
-    box.hidden = true;
-    return;
-  }
-  const name = document.createElement('b');
-  name.textContent = $('b', openChip).textContent;
-  const state = $('.state', openChip).textContent;
-  box.replaceChildren(name, `: ${state}${openChip.title ? `. ${openChip.title}` : '.'}`);
-  box.hidden = false;
-}
-
-document.addEventListener('click', (e) => {
-  const chip = e.target.closest('#printers .printer');
-  if (!chip && !e.target.closest('#chip-detail')) return;
-  openChip?.setAttribute('aria-expanded', 'false');
-  // The same chip again, or the words themselves, put them away.
-  openChip = chip && chip !== openChip ? chip : null;
-  openChip?.setAttribute('aria-expanded', 'true');
-  chipDetail();
-});
-
 // --- Live: printers, jobs, GoldLeaf; reconnects by itself after a station restart ---
-function showPrinter(p) {
-  const chip = document.querySelector(`[data-printer="${CSS.escape(p.id)}"].printer`);
-  if (!chip) return;
-  chip.className = `printer s-${p.state}`;
-  chip.title = p.detail ?? '';
-  $('.state', chip).textContent = p.state.replace('-', ' ');
-  if (chip === openChip) chipDetail();
-}
-
-async function refreshStatus() {
-  try {
-    const status = await api('GET', '/api/v1/status');
-    status.printers.forEach(showPrinter);
-    const ledger = $('#ledger');
-    if (ledger && status.shop) {
-      const s = status.shop;
-      ledger.className = `printer s-${s.state === 'connected' ? 'ready' : s.state === 'unreachable' ? 'offline' : 'paused'}`;
-      $('.state', ledger).textContent = s.state === 'connected' ? 'connected' : s.state === 'behind' ? `${s.behindBy} events behind` : s.state === 'starting' ? 'connecting' : `unreachable since ${s.unreachableSince ? clock(s.unreachableSince, false) : '?'}`;
-      ledger.title = s.lastError ?? `${s.serialsLeft} serial numbers in reserve${s.refusedEvents ? `; ${s.refusedEvents} events the ledger refused, set aside (see the log)` : ''}`;
-      if (ledger === openChip) chipDetail();
-    }
-    const banner = await fetch('/kiosk/banner');
-    if (banner.ok) $('#banner').innerHTML = await banner.text();
-  } catch {
-    // offline banner covers it
-  }
-}
-
 let offlineTimer;
 function connect() {
   const events = new EventSource('/api/v1/events');
