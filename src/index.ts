@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   logger.info({ kiosk: station.kioskUrls, config: loaded.path ?? '(demo)' }, `benchprint ready: open ${station.kioskUrls[0]}`);
   const missing = missingLaunchSettings();
   if (missing.length) {
-    logger.info({ missing }, `started without ${missing.join(' ')}, which npm start and the systemd unit give it: it holds 20-30 MB more memory (see src/launch.ts)`);
+    logger.info({ missing }, `started without ${missing.join(' ')}, which npm start and the systemd unit give it: it holds 15-30 MB more memory (see src/launch.ts)`);
   }
 
   let signals = 0;

@@ -3,8 +3,8 @@
 // to these flags.
 //
 // V8's young generation of the main thread is held to 2 MB semi-spaces. V8 grows it to 16 MB while the station starts
-// (all that start-up makes survives) and keeps it until allocation has been quiet for a while: 20-30 MB of the idle
-// figure, and as much of the peak of the first long jobs (measured 12-05 with bench/station.ts, see the README's "Ways
+// (all that start-up makes survives) and keeps it until allocation has been quiet for a while: 15-20 MB of the idle
+// figure and 25-30 MB of the peak of the first long jobs (measured 12-05 with bench/station.ts, see the README's "Ways
 // to the 150 MB targets"). Only the command line sets it: `v8.setFlagsFromString` at start leaves a heap already made
 // as it is. Its cost, more frequent scavenges, is drawing ZPL at ~80,000 tags a second in one process instead of
 // ~100,000-150,000, where a printer takes a few a second.

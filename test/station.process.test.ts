@@ -47,7 +47,7 @@ describe('the station as a process', () => {
     try {
       const said = await child.waitFor((l) => 'missing' in l);
       expect(said.missing).toEqual(['--max-semi-space-size=2']);
-      expect(String(said.msg)).toMatch(/^started without --max-semi-space-size=2, which npm start and the systemd unit give it: it holds 20-30 MB more/);
+      expect(String(said.msg)).toMatch(/^started without --max-semi-space-size=2, which npm start and the systemd unit give it: it holds 15-30 MB more/);
     } finally {
       child.proc.kill('SIGKILL');
     }

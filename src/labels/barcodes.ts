@@ -38,8 +38,8 @@ export const QUIET_ZONE_MODULES = 10;
 
 /**
  * Symbols drawn lately, for a barcode every label of a batch repeats (a work order's number). Small: a serial's symbol
- * is new on every tag and never met again, and 5,000 of them (the limit before 12-05) were ~5 MB the PDF thread held
- * after two 1,000-tag jobs. Cleared when full, so a repeated symbol is drawn again once per that many new ones.
+ * is new on every tag and never met again, and up to 5,000 of them (the limit before 12-05) were ~2 MB the PDF thread
+ * held after two 1,000-tag jobs. Cleared when full, so a repeated symbol is drawn again once per that many new ones.
  */
 const MEMO_LIMIT = 256;
 const memo = new Map<string, EncodedBarcode>();

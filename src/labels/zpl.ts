@@ -5,6 +5,9 @@ import type { TextBitmap } from './preview.js';
 
 /** The ^FH escape character used for every field. */
 const ESC = '_';
+/** What zplEscape escapes: the prefixes ^ and ~, the escape character, the backslash, control bytes. */
+const NEEDS_ESCAPE = /[\^~_\\\u0000-\u001f\u007f]/;
+const ESCAPED = new RegExp(NEEDS_ESCAPE.source, 'g');
 
 /**
  * Escapes a value for a ^FH_ field: the characters that could end a field or start a command
@@ -16,8 +19,6 @@ export function zplEscape(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(ESCAPED, (ch) => `${ESC}${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
-const NEEDS_ESCAPE = /[\^~_\\\u0000-\u001f\u007f]/;
-const ESCAPED = new RegExp(NEEDS_ESCAPE.source, 'g');
 
 /** Escape characters ^BX may use: printable, not a ZPL prefix, not our ^FH character, not a parameter separator. */
 const BX_ESCAPES = ['#', '`', '{', '}', '$', '@', '!', '*', '+', '=', '?', '[', ']', '|', '%', '&'];
