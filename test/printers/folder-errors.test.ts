@@ -11,6 +11,19 @@ import { tempDir } from '../helpers/temp.js';
 
 const pdf = (kb: number) => ({ format: 'pdf' as const, bytes: Buffer.alloc(kb * 1024, 0x25), meta: { name: 'WO-24005-datasheet.pdf', contentType: 'application/pdf' } });
 const cleanup: Array<() => void> = [];
+
+/** A folder on a disk of `size` (a tmpfs), unmounted after the test; skips the test where mounting needs root (CI runs as root). */
+function smallDisk(name: string, size: string, ctx: { skip(): never }): string {
+  const dir = join(tempDir(), name);
+  mkdirSync(dir);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    ctx.skip();
+  }
+  cleanup.push(() => execFileSync('umount', ['-l', dir], { stdio: 'ignore' }));
+  return dir;
+}
 afterEach(() => {
   for (const step of cleanup.splice(0).reverse()) step();
 });
@@ -23,14 +36,7 @@ describe('a hot folder that cannot take the document', () => {
   });
 
   it('one on a full disk says it is full, what to do, and leaves no part of the file there', async (ctx) => {
-    const dir = join(tempDir(), 'small');
-    mkdirSync(dir);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
-    } catch {
-      ctx.skip(); // needs root to mount a small file system; CI runs as root
-    }
-    cleanup.push(() => execFileSync('umount', ['-l', dir], { stdio: 'ignore' }));
+    const dir = smallDisk('small', '64k', ctx);
     const printers = await loadPrinters([{ id: 'marken', driver: 'folder', uri: `file://${dir}`, options: { formats: ['pdf'] } }], silentLogger());
     await printers.print('marken', pdf(40), { signal: AbortSignal.timeout(5000) });
     await expect(printers.print('marken', pdf(40), { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({
@@ -45,14 +51,7 @@ describe('a hot folder that cannot take the document', () => {
   });
 
   it("the printer's chip says the disk is full before a job fails on it, and how much is left when it runs low", async (ctx) => {
-    const dir = join(tempDir(), 'share');
-    mkdirSync(dir);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'ignore' });
-    } catch {
-      ctx.skip(); // needs root, as above
-    }
-    cleanup.push(() => execFileSync('umount', ['-l', dir], { stdio: 'ignore' }));
+    const dir = smallDisk('share', '2m', ctx);
     const printers = await loadPrinters([{ id: 'marken', driver: 'folder', uri: `file://${dir}`, options: { formats: ['pdf'] } }], silentLogger());
     // An empty 2 MB disk: ready, with the little room it has.
     expect(await printers.refresh('marken')).toMatchObject({ state: 'ready', detail: 'only 2 MB left on its disk' });
