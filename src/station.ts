@@ -24,6 +24,7 @@ import { loadPrinterSetup, type PrinterRegistry } from './printing/registry.js';
 import { SANDBOX_KEY, startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { acquireInstanceLock } from './store/instance-lock.js';
 import { checkpointInBackground } from './store/checkpoints.js';
+import { BackgroundThread } from './background/thread.js';
 import { openStore, type Store } from './store/store.js';
 import { WorkOrderCache } from './sync/cache.js';
 import { SyncService } from './sync/sync.js';
@@ -74,7 +75,10 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
     cleanup.push(acquireInstanceLock(dataDir));
     const store = openStore(join(dataDir, 'benchprint.db'));
     cleanup.push(() => store.close());
-    const checkpoints = checkpointInBackground(store);
+    // One thread off the event loop for the log's checkpoints and PDF labels; ended after them, before the store.
+    const background = new BackgroundThread();
+    cleanup.push(() => background.close());
+    const checkpoints = checkpointInBackground(store, background);
     cleanup.push(() => checkpoints.stop());
 
     let goldleaf: GoldleafConfig = config.goldleaf;
@@ -159,8 +163,8 @@ export async function startStation(loaded: LoadedConfig, logger: Logger, options
       clock,
       fallbackFonts: config.station.fallbackFonts,
       logger: logger.child({ component: 'labels' }),
+      thread: background,
     });
-    cleanup.push(() => labels.close());
 
     const documents = new DocumentService({
       templatesDir,

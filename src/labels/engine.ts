@@ -10,6 +10,7 @@ import type { TemplateStore } from './template-store.js';
 import { findLine, labelData, planLine, planTags, type LabelContext, type LabelData } from './label-data.js';
 import { layoutLabel, type CompiledLayout } from './layout.js';
 import { PdfRenderer } from './pdf-render.js';
+import { BackgroundThread } from '../background/thread.js';
 import { labelToSvg, svgToPng, textLineBitmap } from './preview.js';
 import type { SerialRecord, SerialStore } from './serials.js';
 import { TemplateRegistry, type LoadedTemplate } from './templates.js';
@@ -36,6 +37,8 @@ export interface LabelEngineOptions {
   /** Templates and images made at the station (its store); without it, only the shipped ones. */
   templateStore?: TemplateStore;
   logger?: Logger;
+  /** The station's background thread, which draws PDF labels; without it the engine starts its own. */
+  thread?: BackgroundThread;
 }
 
 export interface LineLabelsRequest {
@@ -76,6 +79,8 @@ export class LabelEngine {
   private readonly fontsDirs: string[];
   /** PDF labels are drawn on a thread of their own, off the station's event loop. */
   private readonly pdf: PdfRenderer;
+  /** The thread the engine started itself (none was given), which it ends at close. */
+  private readonly ownThread: BackgroundThread | undefined;
   private readonly clock: ShopClock;
 
   constructor(private readonly o: LabelEngineOptions) {
@@ -85,12 +90,13 @@ export class LabelEngine {
     this.templates = TemplateRegistry.load(dirs('labels'), o.logger, o.templateStore);
     this.fonts = loadFonts(this.fontsDirs, o.fallbackFonts ?? []);
     this.images = imageLoader(dirs('images'), (name) => o.templateStore?.image(name));
-    this.pdf = new PdfRenderer({ fontsDirs: this.fontsDirs, fallbackFonts: o.fallbackFonts ?? [], onMissing: (cps) => this.reportMissing(cps) });
+    if (!o.thread) this.ownThread = new BackgroundThread();
+    this.pdf = new PdfRenderer(o.thread ?? this.ownThread!, { fontsDirs: this.fontsDirs, fallbackFonts: o.fallbackFonts ?? [], onMissing: (cps) => this.reportMissing(cps) });
   }
 
-  /** Ends the PDF drawing thread (the station stops). */
-  close(): Promise<void> {
-    return this.pdf.close();
+  /** Ends the PDF drawing thread if the engine started it; a station's own thread is the station's to end. */
+  async close(): Promise<void> {
+    await this.ownThread?.close();
   }
 
   /**

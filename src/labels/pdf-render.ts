@@ -1,20 +1,17 @@
-// PDF labels are drawn on a thread of their own (pdf-worker.ts), started with the first PDF (or the warm-up after
-// ready) and ended after a few idle minutes, which gives its memory back. Requests are answered in order; a thread
-// that dies (out of memory, a bug) fails the requests it had with a plain error and the next request starts a new one.
-import type { Worker } from 'node:worker_threads';
+// PDF labels are drawn on the station's background thread (pdf-worker.ts there; see background/thread.ts), which the
+// first PDF (or the warm-up after ready) starts and which ends after a few idle minutes, giving its memory back.
+// Requests are answered in order; a thread that dies (out of memory, a bug) fails the requests it had with a plain
+// error and the next request starts a new one.
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { BackgroundThread, ThreadPart } from '../background/thread.js';
 import { StationError } from '../errors.js';
-import { startWorker } from '../lib/worker.js';
 import type { LabelTemplateDef } from './template-schema.js';
-
-export interface PdfWorkerData {
-  /** The fonts folders, the shop's first (see template-folders). */
-  fontsDirs: string[];
-  fallbackFonts: readonly string[];
-}
 
 export interface PdfRequest {
   id: number;
+  /** The fonts folders, the shop's first (see template-folders). */
+  fontsDirs: readonly string[];
+  fallbackFonts: readonly string[];
   /** The template's definition, as the station validated it (the worker compiles its layout). */
   def: LabelTemplateDef;
   data: readonly unknown[];
@@ -47,20 +44,13 @@ interface Pending {
   piece?: (piece: Uint8Array) => void;
 }
 
-export interface PdfRendererOptions extends PdfWorkerData {
+export interface PdfRendererOptions {
+  /** The fonts folders, the shop's first (see template-folders). */
+  fontsDirs: readonly string[];
+  fallbackFonts: readonly string[];
   /** Characters no font could draw, as the worker found them. */
   onMissing?: (codePoints: number[]) => void;
-  /** The thread ends after this long without a request (its memory goes back to the system). */
-  idleMs?: number;
-  /** Heap limit of the thread, MB: a runaway document fails alone instead of taking the station's memory. */
-  maxHeapMb?: number;
 }
-
-/**
- * The thread's young generation, MB. Drawing makes many small objects that die at once; V8's default lets them pile up
- * to ~48 MB before collecting. At 8 the peak of two 1,000-tag jobs was ~20 MB lower (228 -> 210 MB) at the same speed.
- */
-const YOUNG_MB = 8;
 
 /** The worker's error as the station's own: a StationError keeps its code; anything else is a drawing failure. */
 function failure(e: PdfWorkerError): StationError {
@@ -69,15 +59,23 @@ function failure(e: PdfWorkerError): StationError {
 }
 
 export class PdfRenderer {
-  private worker: Worker | undefined;
+  private readonly part: ThreadPart;
   private readonly pending = new Map<number, Pending>();
   private next = 1;
-  private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: PdfRendererOptions) {}
+  constructor(
+    private readonly thread: BackgroundThread,
+    private readonly o: PdfRendererOptions,
+  ) {
+    this.part = thread.attach('pdf', {
+      message: (reply) => ('piece' in (reply as object) ? this.piece(reply as PdfWorkerPiece) : this.answer(reply as PdfWorkerReply)),
+      // Retired only when idle: with requests on it, the thread was lost or closed (the station stops).
+      ended: (err) => this.pending.size && this.failAll(err ? this.lost(err) : new StationError('SHUTTING_DOWN', 'The station is stopping.')),
+    });
+  }
 
   /** The whole PDF. */
-  async render(req: Omit<PdfRequest, 'id' | 'stream'>): Promise<Uint8Array> {
+  async render(req: Omit<PdfRequest, 'id' | 'stream' | 'fontsDirs' | 'fallbackFonts'>): Promise<Uint8Array> {
     return (await this.request({ ...req, stream: false })) as Uint8Array;
   }
 
@@ -85,41 +83,23 @@ export class PdfRenderer {
    * The PDF in pieces (about 1 MB each, in order) handed to `piece` as the thread writes them, so a long one is never
    * held whole on either thread; resolves with its length once the last piece was handed over.
    */
-  async renderInto(req: Omit<PdfRequest, 'id' | 'stream'>, piece: (piece: Uint8Array) => void): Promise<number> {
+  async renderInto(req: Omit<PdfRequest, 'id' | 'stream' | 'fontsDirs' | 'fallbackFonts'>, piece: (piece: Uint8Array) => void): Promise<number> {
     return (await this.request({ ...req, stream: true }, piece)) as number;
   }
 
-  private request(req: Omit<PdfRequest, 'id'>, piece?: (piece: Uint8Array) => void): Promise<Uint8Array | number> {
-    const worker = this.start();
-    clearTimeout(this.idleTimer);
-    worker.ref();
+  private request(req: Omit<PdfRequest, 'id' | 'fontsDirs' | 'fallbackFonts'>, piece?: (piece: Uint8Array) => void): Promise<Uint8Array | number> {
     const id = this.next++;
     return new Promise<Uint8Array | number>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...(piece ? { piece } : {}) });
-      worker.postMessage({ ...req, id } satisfies PdfRequest);
+      this.part.hold(true);
+      try {
+        this.part.post({ ...req, id, fontsDirs: this.o.fontsDirs, fallbackFonts: this.o.fallbackFonts } satisfies PdfRequest);
+      } catch (err) {
+        this.pending.delete(id); // the thread is closed: the station stops
+        this.releaseWhenDone();
+        reject(err as Error);
+      }
     });
-  }
-
-  /** Ends the thread (the station stops); requests still running fail. */
-  async close(): Promise<void> {
-    clearTimeout(this.idleTimer);
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
-    this.failAll(new StationError('SHUTTING_DOWN', 'The station is stopping.'));
-  }
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const workerData: PdfWorkerData = { fontsDirs: this.o.fontsDirs, fallbackFonts: [...this.o.fallbackFonts] };
-    const worker = startWorker(import.meta.url, 'pdf-worker', { workerData, resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb ?? 128, maxYoungGenerationSizeMb: YOUNG_MB }, stderr: false });
-    worker.on('message', (reply: PdfWorkerReply | PdfWorkerPiece) => ('piece' in reply ? this.piece(reply) : this.answer(reply)));
-    worker.on('error', (err) => this.lost(worker, err));
-    worker.on('exit', (code) => this.lost(worker, new Error(`it ended with code ${code}`)));
-    // After the listeners (adding one holds the process open again): only a thread with work keeps the process running.
-    worker.unref();
-    this.worker = worker;
-    return worker;
   }
 
   private piece(reply: PdfWorkerPiece): void {
@@ -131,7 +111,7 @@ export class PdfRenderer {
       // Where the pieces go failed (the store, say): the request fails with that; the rest of its pieces are dropped.
       this.pending.delete(reply.id);
       waiting.reject(err as Error);
-      this.idleWhenDone();
+      this.releaseWhenDone();
     }
   }
 
@@ -143,36 +123,22 @@ export class PdfRenderer {
     if ('bytes' in reply) waiting.resolve(reply.bytes);
     else if ('length' in reply) waiting.resolve(reply.length);
     else waiting.reject(failure(reply.error));
-    this.idleWhenDone();
+    this.releaseWhenDone();
   }
 
-  /** Without requests, the thread no longer holds the process open, and ends after idleMs. */
-  private idleWhenDone(): void {
-    if (this.pending.size) return;
-    this.worker?.unref();
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.retire(), this.o.idleMs ?? 600_000);
-    this.idleTimer.unref();
+  /** Without requests, the thread no longer holds the process open, and may retire after its idle time. */
+  private releaseWhenDone(): void {
+    if (!this.pending.size) this.part.hold(false);
   }
 
-  private async retire(): Promise<void> {
-    if (this.pending.size || !this.worker) return;
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker.terminate();
-  }
-
-  private lost(worker: Worker, err: Error): void {
-    if (this.worker !== worker) return; // retired or closed on purpose
-    this.worker = undefined;
+  /** The thread ended on its own with these requests on it. */
+  private lost(err: Error): StationError {
     const outOfMemory = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
-    this.failAll(
-      new StationError('PDF_RENDER_FAILED', outOfMemory ? `The PDF is too big to draw in the memory set aside for it (${this.o.maxHeapMb ?? 128} MB).` : `The PDF drawing thread stopped: ${err.message}.`, {
-        status: outOfMemory ? 413 : 500,
-        retryable: !outOfMemory,
-        hint: outOfMemory ? 'Print fewer labels at a time.' : 'Try again; the next PDF starts a new drawing thread.',
-      }),
-    );
+    return new StationError('PDF_RENDER_FAILED', outOfMemory ? `The PDF is too big to draw in the memory set aside for it (${this.thread.maxHeapMb} MB).` : `The PDF drawing thread stopped: ${err.message}.`, {
+      status: outOfMemory ? 413 : 500,
+      retryable: !outOfMemory,
+      hint: outOfMemory ? 'Print fewer labels at a time.' : 'Try again; the next PDF starts a new drawing thread.',
+    });
   }
 
   private failAll(err: Error): void {

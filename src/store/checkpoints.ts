@@ -1,15 +1,16 @@
-// Keeps the write-ahead log copied into the database file on a thread of its own (checkpointer.ts) while the station
-// prints, and leaves it to SQLite while it does not. Left to SQLite, the commit that fills the log past 1,000 pages
-// copies it, on the station's event loop: with a megabyte PDF in a job that was a 10-35 ms stall of the kiosk, the API
-// and the printers' workers now and then. A thread costs ~15 MB (V8's heap for Node's own code, SQLite loaded), so it
-// is started by the first job's document written to the store and ends after ten minutes without one; a station that
-// has printed nothing since its start, or not for a while, writes too little for SQLite's own checkpoints to matter.
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../lib/worker.js';
+// Keeps the write-ahead log copied into the database file on the background thread (checkpointer.ts there) while the
+// station prints, and leaves it to SQLite while it does not. Left to SQLite, the commit that fills the log past 1,000
+// pages copies it, on the station's event loop: with a megabyte PDF in a job that was a 10-35 ms stall of the kiosk,
+// the API and the printers' workers now and then. The copying starts with the first job's document written to the
+// store (which starts the thread, if PDF labels have not) and lasts as long as the thread: it ends after ten minutes
+// in which neither part used it. A station that has printed nothing since its start, or not for a while, writes too
+// little for SQLite's own checkpoints to matter.
+import type { BackgroundThread, ThreadPart } from '../background/thread.js';
+import type { CheckpointOrder, CheckpointReport } from './checkpointer.js';
 import type { Store } from './store.js';
 
 export interface BackgroundCheckpoints {
-  /** A large write was made (a job's document): the thread runs (from the next turn), for `idleMs` from now at least. */
+  /** A large write was made (a job's document): the log is copied on the thread (from the next turn). */
   wake(): void;
   /** Whether the thread is copying the log now (else SQLite does, at its commits). */
   readonly running: boolean;
@@ -19,78 +20,49 @@ export interface BackgroundCheckpoints {
 const SQLITE_PAGES = 1000;
 
 /**
- * Starts the thread at the store's large writes, and ends it after `idleMs` without one. Should it end on its own (its
- * memory limit), SQLite checkpoints as before, for good. ':memory:' stores have no log: nothing is started.
+ * Copies the log on `thread` from the store's large writes on. Should the thread's connection fail to open, SQLite
+ * checkpoints as before, for good. ':memory:' stores have no log: nothing is started.
  */
-export function checkpointInBackground(store: Store, o: { everyMs?: number; idleMs?: number } = {}): BackgroundCheckpoints {
+export function checkpointInBackground(store: Store, thread: BackgroundThread, o: { everyMs?: number } = {}): BackgroundCheckpoints {
   const everyMs = o.everyMs ?? 1000;
-  const idleMs = o.idleMs ?? 10 * 60_000;
-  let worker: Worker | undefined;
-  let retiring: Promise<void> | undefined;
-  let idle: NodeJS.Timeout | undefined;
-  /** When the last large write was said (a timer is not reset per job: a burst is thousands a second). */
-  let lastWrite = 0;
+  /** Copying on the current thread (asked for; from now on the station's commits only append to the log). */
+  let copying = false;
   let starting: NodeJS.Immediate | undefined;
   let failed = false;
   let stopped = store.path === ':memory:';
+  let whenStopped: (() => void) | undefined;
   const sqliteCheckpoints = () => {
+    copying = false;
     if (store.db.open) store.db.pragma(`wal_autocheckpoint = ${SQLITE_PAGES}`);
   };
+  const order = (o: CheckpointOrder) => part.post(o);
 
-  const start = () => {
-    // The thread makes a few objects a second: a young generation of 1 MB and a small old one are plenty, where V8's
-    // defaults let a thread's heap grow to what the station's own uses.
-    const thread = startWorker(import.meta.url, 'checkpointer', { workerData: { path: store.path, everyMs }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
-    store.db.pragma('wal_autocheckpoint = 0');
-    thread.once('error', () => (failed = true));
-    thread.once('exit', () => {
-      if (worker !== thread) return; // retired
-      worker = undefined;
-      failed = true;
-      clearTimeout(idle);
+  const part: ThreadPart = thread.attach('checkpoints', {
+    message(body) {
+      const report = body as CheckpointReport;
+      if ('failed' in report) {
+        failed = true;
+        sqliteCheckpoints();
+      } else if ('stopped' in report) whenStopped?.();
+    },
+    ended() {
+      // Its connection went with it; the next large write starts the copying on the next thread.
       sqliteCheckpoints();
-    });
-    thread.unref(); // after the listeners, which would hold the process open again
-    worker = thread;
-  };
-
-  /** Ends the thread once it has closed its connection; SQLite checkpoints again. */
-  const retire = async () => {
-    const thread = worker;
-    if (!thread) return;
-    worker = undefined;
-    clearTimeout(idle);
-    const closed = new Promise<void>((resolve) => {
-      thread.once('message', () => resolve());
-      thread.once('exit', () => resolve());
-      setTimeout(resolve, 2000).unref();
-    });
-    thread.postMessage('stop');
-    await closed;
-    await thread.terminate();
-    if (!worker) sqliteCheckpoints(); // unless a write meanwhile started the next one
-  };
-
-  /** Ends the thread once `idleMs` have passed since the last large write, looking again until they have. */
-  const untilIdle = (ms: number) => {
-    idle = setTimeout(() => {
-      const quiet = Date.now() - lastWrite;
-      if (quiet < idleMs) return untilIdle(idleMs - quiet);
-      retiring = retire().finally(() => (retiring = undefined));
-    }, ms);
-    idle.unref();
-  };
+      whenStopped?.();
+    },
+  });
 
   const wake = (): void => {
     if (stopped || failed) return;
-    lastWrite = Date.now();
-    if (worker || starting) return;
-    // Started after the writer's commit, not inside it: the job that woke it is not held up by a thread's creation.
+    part.touch();
+    if (copying || starting) return;
+    // Asked after the writer's commit, not inside it: the job that woke it is not held up by a thread's creation.
     starting = setImmediate(() => {
       starting = undefined;
-      if (stopped || failed || worker) return;
-      start();
-      untilIdle(idleMs);
+      if (stopped || failed || copying) return;
+      copying = true;
+      store.db.pragma('wal_autocheckpoint = 0');
+      order({ start: { path: store.path, everyMs } });
     });
   };
 
@@ -98,13 +70,23 @@ export function checkpointInBackground(store: Store, o: { everyMs?: number; idle
   return {
     wake,
     get running() {
-      return worker !== undefined;
+      return copying && part.running;
     },
     async stop() {
       stopped = true;
       clearImmediate(starting);
-      await retiring;
-      await retire();
+      if (!copying || !part.running) return sqliteCheckpoints();
+      // The thread's connection is closed before the store's own, which then leaves a clean file.
+      // Held meanwhile: the thread's answer is all the process waits for, and an unheld thread does not keep it running.
+      part.hold(true);
+      await new Promise<void>((resolve) => {
+        whenStopped = resolve;
+        setTimeout(resolve, 2000).unref();
+        order({ stop: true });
+      });
+      whenStopped = undefined;
+      part.hold(false);
+      sqliteCheckpoints();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BackgroundThread } from '../../src/background/thread.js';
 import { StationError } from '../../src/errors.js';
 import { PdfRenderer } from '../../src/labels/pdf-render.js';
 import { labelTemplateSchema } from '../../src/labels/template-schema.js';
@@ -9,8 +10,9 @@ import { pdfWords } from '../helpers/barcodes.js';
 const templates = join(import.meta.dirname, '../../templates');
 // The thread is given templates as the station validated them.
 const def = labelTemplateSchema.parse(JSON.parse(readFileSync(join(templates, 'labels/hose-tag.json'), 'utf8')));
-const small = new PdfRenderer({ fontsDirs: [join(templates, 'fonts')], fallbackFonts: [], maxHeapMb: 24 });
-afterAll(() => small.close());
+const thread = new BackgroundThread({ maxHeapMb: 24 });
+const small = new PdfRenderer(thread, { fontsDirs: [join(templates, 'fonts')], fallbackFonts: [] });
+afterAll(() => thread.close());
 
 describe('the PDF drawing thread', () => {
   it('fails a document too big for its memory with a plain error, and draws the next one on a new thread', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StationError } from '../../src/errors.js';
 import { migrations } from '../../src/store/migrations.js';
 import { WorkOrderCache } from '../../src/sync/cache.js';
+import { BackgroundThread } from '../../src/background/thread.js';
 import { checkpointInBackground } from '../../src/store/checkpoints.js';
 import { openStore } from '../../src/store/store.js';
 import { JobDocuments } from '../../src/queue/job-documents.js';
@@ -115,7 +116,8 @@ describe('openStore', () => {
   it('copies the log into the database on its own thread while jobs are written, and leaves it to SQLite once idle', async () => {
     const path = join(dir, 'checkpoints', 'station.db');
     const store = openStore(path);
-    const checkpoints = checkpointInBackground(store, { everyMs: 200, idleMs: 1500 });
+    const thread = new BackgroundThread({ idleMs: 1500 });
+    const checkpoints = checkpointInBackground(store, thread, { everyMs: 200 });
     // Nothing written yet: no thread, SQLite's own checkpoints.
     expect(checkpoints.running).toBe(false);
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
