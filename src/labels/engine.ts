@@ -77,7 +77,7 @@ export class LabelEngine {
   readonly fonts: Record<Weight, LabelFont>;
   readonly images: ImageLoader;
   private readonly fontsDirs: string[];
-  /** PDF labels are drawn on a thread of their own, off the station's event loop. */
+  /** PDF labels are drawn on the background thread, off the station's event loop. */
   private readonly pdf: PdfRenderer;
   /** The thread the engine started itself (none was given), which it ends at close. */
   private readonly ownThread: BackgroundThread | undefined;
