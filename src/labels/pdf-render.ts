@@ -69,8 +69,10 @@ export class PdfRenderer {
   ) {
     this.part = thread.attach('pdf', {
       message: (reply) => ('piece' in (reply as object) ? this.piece(reply as PdfWorkerPiece) : this.answer(reply as PdfWorkerReply)),
-      // Retired only when idle: with requests on it, the thread was lost or closed (the station stops).
-      ended: (err) => this.pending.size && this.failAll(err ? this.lost(err) : new StationError('SHUTTING_DOWN', 'The station is stopping.')),
+      ended: (err) => {
+        // Retired only when idle: with requests on it, the thread was lost or closed (the station stops).
+        if (this.pending.size) this.failAll(err ? this.lost(err) : new StationError('SHUTTING_DOWN', 'The station is stopping.'));
+      },
     });
   }
 

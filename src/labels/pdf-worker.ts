@@ -1,8 +1,8 @@
 // The background thread's side of PDF labels (see pdf-render.ts): draws them. A 1,000-tag PDF is a few hundred ms of
 // drawing and tens of MB of short-lived objects; on the station's own thread that garbage stalled the kiosk, the API
 // and the printers' workers (the longest /healthz answer during the first big job was 180 ms). Here it stalls nothing
-// but this thread. It has its own copy of the label fonts and compiles the template it is given; images come with the request. It is
-// loaded with the thread's first PDF request (background/worker.ts).
+// but this thread. It has its own copy of the label fonts and compiles the template it is given; images come with the
+// request. It is loaded with the thread's first PDF request (background/worker.ts).
 // The template comes validated by the station (a LoadedTemplate's def), so the thread compiles its layout without
 // loading the schema library or the configuration's schema: what it does not load it does not hold, ~5 MB of heap.
 import type { TransferListItem } from 'node:worker_threads';
@@ -36,11 +36,11 @@ const owned = (bytes: Uint8Array) => (bytes.byteOffset === 0 && bytes.byteLength
 /** The handler of PDF requests; `send` answers them, in order. */
 export function pdfDrawing(send: Send): (req: unknown) => void {
   /** Draws the labels; streamed, each piece is sent on as it is written and the length is returned. */
-  async function render(req: PdfRequest): Promise<Uint8Array | number> {
+  async function render(req: PdfRequest, fonts: PdfContext['fonts']): Promise<Uint8Array | number> {
     const layout = layoutOf(req.def);
     const images = new Map(req.images);
     const ctx: PdfContext = {
-      fonts: loadFonts(req.fontsDirs, req.fallbackFonts),
+      fonts,
       title: req.title,
       images: (src) => {
         const png = images.get(src);
@@ -57,11 +57,9 @@ export function pdfDrawing(send: Send): (req: unknown) => void {
 
   return (body) => {
     const req = body as PdfRequest;
-    const missing = () => {
-      const fonts = loadFonts(req.fontsDirs, req.fallbackFonts);
-      return [...new Set([...fonts.regular.missing, ...fonts.bold.missing])];
-    };
-    void render(req).then(
+    const fonts = loadFonts(req.fontsDirs, req.fallbackFonts);
+    const missing = () => [...new Set([...fonts.regular.missing, ...fonts.bold.missing])];
+    void render(req, fonts).then(
       (drawn) => {
         if (typeof drawn === 'number') return send({ id: req.id, length: drawn, missing: missing() });
         const bytes = owned(drawn);
