@@ -1,7 +1,7 @@
 // Job documents in the store, in segments: a long job's bytes are written as they are made and read back a segment at
 // a time while it prints, so a 10,000-tag job is never held whole (7.6 MB of ZPL was rendered into one buffer, copied,
 // stored, and read back whole to print).
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../lib/time-ordered-id.js';
 import type { Statement } from 'better-sqlite3';
 import { StationError } from '../errors.js';
 import { SEGMENT_BYTES, type DocumentBytes, type DocumentStage } from '../printing/types.js';
@@ -121,7 +121,7 @@ export class JobDocuments {
    * written as it fills, under the id the job will have.
    */
   stage(): DocumentStage & { readonly jobId: string } {
-    const jobId = randomUUID();
+    const jobId = timeOrderedId();
     const starts: number[] = [];
     let length = 0;
     let pending: Buffer[] = [];

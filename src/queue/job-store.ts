@@ -1,6 +1,6 @@
 // Jobs in SQLite, changed: idempotent insert, a compare-and-swap claim per printer, state changes with their history.
 // What is read of them is in job-reads.ts.
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../lib/time-ordered-id.js';
 import { encodeLabelData } from './label-data-codec.js';
 import { stagedBytes } from './job-documents.js';
 import { wholeBytes } from '../printing/types.js';
@@ -53,7 +53,7 @@ export class JobStore extends JobReads {
           return { job: existing, created: false };
         }
       }
-      const id = staged?.jobId ?? randomUUID();
+      const id = staged?.jobId ?? timeOrderedId();
       const seq = ((this.sql('SELECT MAX(seq) AS m FROM jobs').get() as { m: number | null }).m ?? 0) + 1;
       const ends = job.document.meta.partEnds?.length ? job.document.meta.partEnds : [job.document.bytes.length];
       const row = this.sql(
