@@ -106,6 +106,23 @@ export class JobStore extends JobReads {
     })();
   }
 
+  /**
+   * Adds several jobs in one commit, each as `insert` would on its own: one refused (its result says why) leaves the
+   * others in. Throws, none added, when the commit itself fails.
+   */
+  insertTogether(jobs: readonly NewJob[], now = new Date().toISOString()): Array<{ job: JobRecord; created: boolean } | { refused: unknown }> {
+    // Each insert is a savepoint inside the one transaction: a failed one is rolled back alone.
+    return this.db.transaction(() =>
+      jobs.map((job) => {
+        try {
+          return this.insert(job, now);
+        } catch (refused) {
+          return { refused };
+        }
+      }),
+    )();
+  }
+
   /** A job's serials in part order, 64 rows a statement (a 1,000-tag job was 1,000 statements in its commit). */
   private insertSerials(id: string, serials: readonly string[]): void {
     const BLOCK = 64;

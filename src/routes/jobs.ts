@@ -99,7 +99,7 @@ export function jobRoutes(deps: AppDeps): Hono<AppEnv> {
     const print = fingerprint(principal.name, request);
     const make = async () => {
       const job = await renderRequest(again === true ? { ...request, force: true } : request, principal.name, deps.requests, idempotencyKey);
-      return deps.queue.submit({ ...job, fingerprint: print }).job;
+      return (await deps.queue.submitSoon({ ...job, fingerprint: print })).job;
     };
     // Tags numbered within their line are checked against those made by then, so requests for one line's tags take
     // turns: two kiosks asking for "the rest from 7" in the same instant get one set, and the second hears it is made.
