@@ -15,7 +15,7 @@ describe('ZPL status from ~HS', () => {
   let printers: PrinterRegistry;
   beforeAll(async () => {
     double = await startTcpPrinter('zpl');
-    printers = await loadPrinters([{ id: 'z', driver: 'zpl', uri: double.uri, options: { statusTimeoutMs: 300, writeTimeoutMs: 800 } }], silentLogger());
+    printers = await loadPrinters([{ id: 'z', driver: 'zpl', uri: double.uri, options: { statusTimeoutMs: 300, writeTimeoutMs: 800, confirmEvery: 5 } }], silentLogger());
   });
   afterAll(() => double.close());
 

@@ -124,7 +124,7 @@ describe('ZPL delivery', () => {
   });
 
   it('a reset after 50 of 2,000 labels leaves at most one group in doubt', async () => {
-    const printers = await setup();
+    const printers = await setup({ confirmEvery: 5 });
     zebra.mode = 'cut';
     zebra.cutAfterFormats = 50;
     const r = await outcome(printers.print('z', zplLabels(2000), { signal: AbortSignal.timeout(10_000) }));

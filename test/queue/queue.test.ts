@@ -22,7 +22,7 @@ beforeAll(async () => {
     c.queue.retryMaxMs = 300;
     c.printers = [
       { id: 'a', driver: 'zpl', uri: a.uri, dpmm: 8, options: { writeTimeoutMs: 1000 } },
-      { id: 'b', driver: 'zpl', uri: b.uri, dpmm: 8, options: { writeTimeoutMs: 1000 } },
+      { id: 'b', driver: 'zpl', uri: b.uri, dpmm: 8, options: { writeTimeoutMs: 1000, confirmEvery: 5 } },
       { id: 'late', driver: 'zpl', uri: `tcp://127.0.0.1:${latePort}`, dpmm: 8, options: { connectTimeoutMs: 300 } },
       { id: 'sheets', driver: 'folder', uri: `file://${dir}/sheets`, dpmm: 8, options: { formats: ['pdf'], create: true } },
     ];

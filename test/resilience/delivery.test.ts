@@ -76,7 +76,8 @@ describe('done means the printer confirmed it', () => {
   });
 
   it('a cut after 3 of 8 labels is not "done": the operator is told what arrived and resumes after the last tag', async () => {
-    const { r, zebra } = await bench();
+    // Confirmed in groups of five.
+    const { r, zebra } = await bench({ confirmEvery: 5 });
     zebra.mode = 'cut';
     zebra.cutAfterFormats = 3;
     const { id, serials } = (await post(`${r.url}/api/v1/jobs`, tags(8))).body as { id: string; serials: string[] };
@@ -131,7 +132,8 @@ describe('done means the printer confirmed it', () => {
   });
 
   it('a cut after 50 of 2,000: at most one group in doubt, and resuming as advised loses and doubles nothing', async () => {
-    const { r, zebra } = await bench();
+    // Confirmed in groups of five.
+    const { r, zebra } = await bench({ confirmEvery: 5 });
     zebra.mode = 'cut';
     zebra.cutAfterFormats = 50;
     const { id, serials } = (await post(`${r.url}/api/v1/jobs`, tags(2000))).body as { id: string; serials: string[] };
