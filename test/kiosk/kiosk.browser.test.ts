@@ -97,11 +97,12 @@ describe('the bench kiosk in Chromium', () => {
     zebra.cutAfterFormats = 12;
     const before = zebra.labels();
     await line.getByRole('button', { name: 'Print tags' }).click();
+    // Confirmed in groups of ten (confirmEvery): 10 proven, 11 to 20 handed over (12 arrived), 21 to 24 never sent.
     const card = page.locator('#jobs .job.attention');
-    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toMatch(/Labels 1 to 10 .* were confirmed by the printer\. (Of these, labels \d+ to 10 .* had not come out yet: they were in the printer's memory\. )?Labels 11 to 15 .* may have printed\. Labels 16 to 24 .* were not received\. The printer goes on printing the labels it received: wait until it has stopped/s);
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toMatch(/Labels 1 to 10 .* were confirmed by the printer\. (Of these, labels \d+ to 10 .* had not come out yet: they were in the printer's memory\. )?Labels 11 to 20 .* may have printed\. Labels 21 to 24 .* were not received\. The printer goes on printing the labels it received: wait until it has stopped/s);
     expect(await card.locator('div').first().textContent()).toMatch(/ on Zebra tags · needs attention$/);
     expect(await card.getByRole('button', { name: /Resume from 11/ }).textContent()).toMatch(/if label 11 did not come out/);
-    expect(await card.getByRole('button', { name: /Resume from 16/ }).textContent()).toMatch(/if label 15 came out/);
+    expect(await card.getByRole('button', { name: /Resume from 21/ }).textContent()).toMatch(/if label 20 came out/);
     zebra.mode = 'normal';
     await expect.poll(() => zebra.labels() - before).toBe(12);
     const job = station.jobs.list({ state: 'needs-attention', limit: 1 })[0]!;
