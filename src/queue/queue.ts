@@ -13,6 +13,9 @@ import type { JobRecord, JobStore, NewJob } from './job-store.js';
 
 export type { QueueOptions } from './delivery.js';
 
+/** How long past the grace period a stop waits for deliveries that were told to stop. */
+const ABANDON_MS = 3000;
+
 export interface SubmitOptions {
   /** The job waits on a disabled printer instead of being refused (its sender cannot be told). */
   whileDisabled?: boolean;
@@ -126,8 +129,22 @@ export class PrintQueue {
     const timer = setTimeout(() => {
       this.deliveries.abortAll(new StationError('SHUTTING_DOWN', 'The station is stopping.'));
     }, graceMs);
-    await Promise.allSettled(this.workers);
+    // A delivery that does not end even when stopped is held in a call nothing can stop (a file on a network share
+    // whose server is away waits in the kernel): the stop goes on without it, and its job is seen to at the next start,
+    // as after a crash. Waiting for it would leave the station stopping until the share came back.
+    let giveUp: NodeJS.Timeout | undefined;
+    const held = await Promise.race([
+      Promise.allSettled(this.workers).then(() => false),
+      new Promise<boolean>((resolve) => (giveUp = setTimeout(() => resolve(true), graceMs + ABANDON_MS))),
+    ]);
     clearTimeout(timer);
+    clearTimeout(giveUp);
+    if (held) {
+      this.o.logger.warn(
+        { printers: [...this.working], jobs: this.deliveries.inFlight() },
+        `stopping without the deliveries still held ${Math.round((graceMs + ABANDON_MS) / 1000)} s after the stop began (their printer does not answer even to being stopped, as a folder on a network share whose server is away): their jobs are looked at when the station starts again`,
+      );
+    }
     this.workers = [];
     this.stopping = undefined;
     await this.followOut(Date.now() + graceMs);

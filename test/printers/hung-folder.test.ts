@@ -5,9 +5,11 @@
 // until the share is back, and are written once.
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StationConfig } from '../../src/config/schema.js';
 import type { RunningStation } from '../../src/station.js';
 import { startHungShare, type HungShare } from '../doubles/hung-share.js';
 import { startZebraPrinter, type ZebraDouble } from '../doubles/zebra-printer.js';
+import { captureLogger } from '../helpers/logs.js';
 import { asKiosk, demoStation } from '../helpers/station.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -81,4 +83,50 @@ describe.skipIf(!canMount)('a hot folder whose share hangs', () => {
     expect(files()).toHaveLength(3);
     await expect.poll(async () => (await station.printers.refresh('marken', 2000)).state, { timeout: 5000 }).toBe('ready');
   });
+});
+
+describe.skipIf(!canMount)('a station stopped while a hot folder\'s share hangs', () => {
+  it('stops within its grace period and a few seconds, names the job it left, and looks at it when started again', async () => {
+    const hung = await startHungShare(tempDir());
+    const dataDir = tempDir();
+    const setup = (c: StationConfig) => {
+      c.server.shutdownGraceMs = 1000;
+      c.printers = [{ id: 'marken', name: 'Marken hot folder', driver: 'folder', uri: `file://${hung.dir}`, options: { formats: ['zpl'] } }];
+    };
+    const log = captureLogger('info');
+    const first = await demoStation(dataDir, setup, log.logger);
+    try {
+      await first.sync.syncOnce();
+      const asKioskFirst = await asKiosk(first.app);
+      hung.hang();
+      const res = await asKioskFirst('/api/v1/jobs', { method: 'POST', body: JSON.stringify(tags('marken', 10)), headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      await expect.poll(() => hung.held().held, { timeout: 5000 }).toBeGreaterThan(0);
+      expect(first.queue.get(id).state).toBe('printing');
+
+      // Stopped (systemctl restart): it used to wait until the share came back.
+      const started = Date.now();
+      await within(10_000, 'the stop', first.stop());
+      expect(Date.now() - started).toBeLessThan(6000);
+      const warning = log.lines().find((l) => /stopping without the deliveries still held/.test(String(l.msg)));
+      expect(warning).toMatchObject({ printers: ['marken'], jobs: [id] });
+
+      // Started again once the share answers: the job is not lost, nor written twice.
+      hung.release();
+      const again = await demoStation(dataDir, setup);
+      try {
+        // The station cannot know whether the file reached the folder (and the machine behind it may have taken it
+        // already): the job asks a person, as after a crash, and nothing is written again on its own.
+        await expect.poll(() => again.queue.get(id).state, { timeout: 10_000 }).toBe('needs-attention');
+        expect(again.queue.get(id).attention).toMatch(/^The station stopped while this job was printing\./);
+        expect(readdirSync(hung.dir).filter((f) => !f.startsWith('.')).length).toBeLessThanOrEqual(1);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      hung.release();
+      await hung.close();
+    }
+  }, 60_000);
 });
