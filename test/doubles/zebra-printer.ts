@@ -94,10 +94,11 @@ const QUERY = /^~(HS|HI|HQOD|HQES)\r?\n?/;
 /** A format that draws nothing only sets the printer up: a real one feeds no label for it. */
 const DRAWS = /\^(FD|FV|GB|GC|GD|GE|GF|XG|IM|BC|BQ|BX|B3|BE|BU|B7|BD)/;
 
-export function hostStatusAnswer(s: { state: ZebraState; formats: number; remaining: number; bufferFull?: boolean; labelLengthDots?: number }): string {
+export function hostStatusAnswer(s: { state: ZebraState; formats: number; remaining: number; bufferFull?: boolean; labelLengthDots?: number; graphics?: number }): string {
   const bit = (b: boolean) => (b ? 1 : 0);
   const one = `030,${bit(s.state === 'paper-out')},${bit(s.state === 'paused')},${String(s.labelLengthDots ?? 200).padStart(4, '0')},${String(s.formats).padStart(3, '0')},${bit(!!s.bufferFull)},0,0,000,0,0,0`;
-  const two = `001,0,${bit(s.state === 'head-open')},${bit(s.state === 'ribbon-out')},1,2,6,0,${String(s.remaining).padStart(8, '0')},1,000`;
+  // The last field of the second string: how many graphics (~DG) the printer holds in its memory.
+  const two = `001,0,${bit(s.state === 'head-open')},${bit(s.state === 'ribbon-out')},1,2,6,0,${String(s.remaining).padStart(8, '0')},1,${String(s.graphics ?? 0).padStart(3, '0')}`;
   return `${STX}${one}${ETX}\r\n${STX}${two}${ETX}\r\n${STX}1234,0${ETX}\r\n`;
 }
 
@@ -296,7 +297,7 @@ export async function startZebraPrinter(port = 0, host = '127.0.0.1'): Promise<Z
         if (query) {
           if (query[1] === 'HS') {
             double.statusAnswers++;
-            answer(hostStatusAnswer({ state, formats: buffer.length, remaining: current === undefined ? 0 : 1, bufferFull: buffer.length >= double.bufferCapacity, labelLengthDots: double.labelLengthDots }));
+            answer(hostStatusAnswer({ state, formats: buffer.length, remaining: current === undefined ? 0 : 1, bufferFull: buffer.length >= double.bufferCapacity, labelLengthDots: double.labelLengthDots, graphics: double.graphics.size }));
           } else if (query[1] === 'HQOD') {
             answer(`${STX}\r\n  PRINT METERS\r\n   TOTAL NONRESETTABLE:       ${odometerInches} "\r\n   USER RESETTABLE CNTR1:     ${odometerInches} "\r\n${ETX}\r\n`);
           } else if (query[1] === 'HI') {

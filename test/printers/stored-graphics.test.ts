@@ -1,5 +1,6 @@
 // A logo goes to the printer once per delivery (~DG) and each label recalls it (^XG): what the printer gets, what it
 // prints, and that a resume or a reprint never finds the printer without it.
+import { connect } from 'node:net';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
@@ -70,8 +71,11 @@ describe('a logo stored in the printer once per job', () => {
       await printers.print('z', document, { signal: AbortSignal.timeout(10_000), startPart: 0 });
       await expect.poll(() => zebra.labels()).toBe(10);
       expect(zebra.graphics.size).toBe(1);
+      // As a Zebra does, the double's ~HS counts the graphics it holds (the last field of its second string).
+      expect(await storedGraphics(zebra)).toBe(1);
       // Switched off and on: its memory is empty. Labels 7 to 10 again, as a resume sends them.
       zebra.graphics.clear();
+      expect(await storedGraphics(zebra)).toBe(0);
       const result = await printers.print('z', document, { signal: AbortSignal.timeout(10_000), startPart: 6 });
       expect(result).toMatchObject({ confirmed: true, partsConfirmed: 10 });
       await expect.poll(() => zebra.labels()).toBe(14);
@@ -123,3 +127,20 @@ describe('a reprint of labels that recall a logo', () => {
     expect(zebra.printed.slice(5).map((f) => /(\d+) of 5/.exec(f)?.[1])).toEqual(['2', '3']);
   });
 });
+
+/** The number of stored graphics a printer's ~HS answer gives, asked on a connection of its own. */
+async function storedGraphics(zebra: ZebraDouble): Promise<number> {
+  const socket = connect(Number(new URL(zebra.uri).port), '127.0.0.1');
+  try {
+    socket.write('~HS\r\n');
+    let text = '';
+    for await (const chunk of socket) {
+      text += String(chunk);
+      if ((text.match(/\x03/g) ?? []).length >= 3) break;
+    }
+    const two = text.split('\x02')[2]!.split('\x03')[0]!.split(',');
+    return Number(two[10]);
+  } finally {
+    socket.destroy();
+  }
+}
