@@ -1,35 +1,25 @@
 // The print queue: one worker per printer taking its jobs in order (see delivery.ts for how they are printed), and what
 // the bench does with jobs: submit, cancel, move, pause, reprint, resume after a scanned tag.
 import { assertFor, useOf } from '../printing/uses.js';
-import { StationError, describeError, isStationError } from '../errors.js';
+import { StationError, describeError } from '../errors.js';
 import { backoffDelay, sleep } from '../lib/backoff.js';
 import { HOLDING_STATES } from '../printing/types.js';
-import { stagedBytes } from './job-documents.js';
 import { attentionText } from './attention.js';
 import { HELD_FOLLOWED_MS } from './printed-lines.js';
 import { Deliveries, LEASE_MS, NOT_READY, waitingReason, type QueueOptions } from './delivery.js';
 import { reprintJob } from './reprint-job.js';
-import type { JobRecord, JobStore, NewJob } from './job-store.js';
+import type { JobRecord, NewJob } from './job-store.js';
+import { Submitter, type SubmitOptions, type Submitted } from './submitter.js';
 
 export type { QueueOptions } from './delivery.js';
+
+export type { SubmitOptions } from './submitter.js';
 
 /** How long past the grace period a stop waits for deliveries that were told to stop. */
 const ABANDON_MS = 3000;
 
-export interface SubmitOptions {
-  /** The job waits on a disabled printer instead of being refused (its sender cannot be told). */
-  whileDisabled?: boolean;
-}
-
-/** A long document already written for a job that was not made goes with it. */
-function discardStaged(jobs: JobStore, job: NewJob): void {
-  const staged = stagedBytes(job.document.bytes);
-  if (staged) jobs.documents.discard(staged.jobId);
-}
-
 export class PrintQueue {
-  /** Jobs submitted with `submitSoon` in this turn of the event loop, committed together at its end. */
-  private soon: Array<{ job: NewJob; o: SubmitOptions; resolve(r: { job: JobRecord; created: boolean }): void; reject(err: unknown): void }> = [];
+  private readonly submitter: Submitter;
   private readonly wakers = new Map<string, () => void>();
   /** Per printer, how often it was asked whether it is back since its head job's last try found it unreachable. */
   private readonly offlineAsks = new Map<string, number>();
@@ -41,6 +31,7 @@ export class PrintQueue {
 
   constructor(private readonly o: QueueOptions) {
     this.deliveries = new Deliveries({ ...o, changed: (id, record) => this.changed(id, record) });
+    this.submitter = new Submitter({ ...o, queued: (result) => this.queued(result) });
     // Any answer that says how many labels a printer still holds tells how far its finished jobs have come out; a
     // printer out of reach may lose them (switched off) or print them unseen.
     o.printers.onStatus((id, status) => {
@@ -175,82 +166,17 @@ export class PrintQueue {
    * Queues a job. A disabled printer refuses new jobs (the caller can choose another), except where the sender cannot
    * be told (`whileDisabled`: data received from the LAN): then it waits, saying why, like the jobs it already had.
    */
-  submit(job: NewJob, o: SubmitOptions = {}): { job: JobRecord; created: boolean } {
-    let result: { job: JobRecord; created: boolean };
-    try {
-      this.admit(job, o);
-      result = this.o.jobs.insert(job);
-    } catch (err) {
-      discardStaged(this.o.jobs, job);
-      throw err;
-    }
-    this.queued(result);
-    return result;
+  submit(job: NewJob, o: SubmitOptions = {}): Submitted {
+    return this.submitter.submit(job, o);
   }
 
-  /**
-   * Queues a job as `submit` does, in one commit with the others submitted in the same turn of the event loop (the
-   * requests of a burst that arrived together): a commit writes each index page it touched once, where one a job wrote
-   * it again for each. One refused is refused alone; a commit that fails fails them all, none queued.
-   */
-  submitSoon(job: NewJob, o: SubmitOptions = {}): Promise<{ job: JobRecord; created: boolean }> {
-    return new Promise((resolve, reject) => {
-      if (this.soon.push({ job, o, resolve, reject }) === 1) setImmediate(() => this.submitTogether());
-    });
-  }
-
-  private submitTogether(): void {
-    const asked = this.soon.splice(0);
-    // Each is answered whatever befalls another (a staged document that cannot be removed, a listener that throws).
-    const refuse = (a: (typeof asked)[number], err: unknown) => {
-      a.reject(err);
-      try {
-        discardStaged(this.o.jobs, a.job);
-      } catch (cleanup) {
-        this.o.logger.warn({ err: describeError(cleanup) }, 'a refused job\'s document could not be removed; it goes at the next start');
-      }
-    };
-    const admitted = asked.filter((a) => {
-      try {
-        this.admit(a.job, a.o);
-        return true;
-      } catch (err) {
-        refuse(a, err);
-        return false;
-      }
-    });
-    if (!admitted.length) return;
-    let results: ReturnType<JobStore['insertTogether']>;
-    try {
-      results = this.o.jobs.insertTogether(admitted.map((a) => a.job));
-    } catch (err) {
-      for (const a of admitted) refuse(a, err);
-      return;
-    }
-    results.forEach((result, i) => {
-      const a = admitted[i]!;
-      if ('refused' in result) return refuse(a, result.refused);
-      a.resolve(result);
-      try {
-        this.queued(result);
-      } catch (err) {
-        // Queued all the same: its worker finds it at its next look.
-        this.o.logger.error({ job: result.job.id, err: describeError(err) }, 'telling of a queued job failed');
-      }
-    });
-  }
-
-  /** Throws when the job's printer cannot take it now. */
-  private admit(job: NewJob, o: SubmitOptions): void {
-    try {
-      this.o.printers.usable(job.printerId, job.document.format);
-    } catch (err) {
-      if (!(o.whileDisabled && isStationError(err) && err.code === 'PRINTER_DISABLED')) throw err;
-    }
+  /** Queues a job as `submit` does, in one commit with the others submitted in the same turn (see Submitter). */
+  submitSoon(job: NewJob, o: SubmitOptions = {}): Promise<Submitted> {
+    return this.submitter.submitSoon(job, o);
   }
 
   /** A job is in the store: the kiosk hears of it and its printer's worker looks. */
-  private queued(result: { job: JobRecord; created: boolean }): void {
+  private queued(result: Submitted): void {
     if (!result.created) return;
     this.changed(result.job.id, result.job);
     this.wake(result.job.printerId);
