@@ -7,7 +7,7 @@
 // 12-05): the log frames a delivery writes per job 5.3 → 3.5, and with twenty jobs inserted in one commit 4.9 → 1.7.
 import { randomBytes } from 'node:crypto';
 
-/** Buffered random bytes: one `randomBytes` call per 256 ids (the call itself costs more than the id). */
+/** Buffered random bytes: one `randomBytes` call per 256 ids (a call costs ~4 µs, a whole id here ~0.3-0.5 µs). */
 const POOL = 16 * 256;
 let pool = Buffer.alloc(0);
 let used = POOL;

@@ -55,11 +55,6 @@ export class Deliveries {
     return batch.length === 1 ? this.execute(batch[0]!, stop) : this.executeJoined(batch, stop);
   }
 
-  /** The jobs being printed now. */
-  inFlight(): string[] {
-    return [...this.running.keys()];
-  }
-
   /** Stops every job being printed (the station is stopping and their time is up): a cut job then needs attention. */
   abortAll(reason: Error): void {
     for (const c of this.running.values()) c.abort(reason);

@@ -132,7 +132,7 @@ export class PrintQueue {
     clearTimeout(giveUp);
     if (held) {
       this.o.logger.warn(
-        { printers: [...this.working], jobs: this.deliveries.inFlight() },
+        { printers: [...this.working], jobs: this.o.jobs.inFlight().map((j) => j.id) },
         `stopping without the deliveries still held ${Math.round((graceMs + ABANDON_MS) / 1000)} s after the stop began (their printer does not answer even to being stopped, as a folder on a network share whose server is away): their jobs are looked at when the station starts again`,
       );
     }
