@@ -15,7 +15,7 @@ const arrivals = new Map<string, () => void>();
 const firstLabel = new Map<string, number>();
 
 /** The loopback printers, in their own process (bench/loopback-printers.ts). */
-export async function loopbackPrinters(count: number): Promise<{ uris: string[]; close(): void }> {
+export async function loopbackPrinters(count: number): Promise<{ uris: string[]; close(): void; pid: number }> {
   const child = fork(new URL('./loopback-printers.ts', import.meta.url).pathname, [String(count)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const ports = await new Promise<number[]>((resolve, reject) => {
     child.on('message', (m: { ports?: number[]; tag?: string; at?: number }) => {
@@ -27,7 +27,7 @@ export async function loopbackPrinters(count: number): Promise<{ uris: string[];
     });
     child.once('exit', (code) => reject(new Error(`the loopback printers exited (${code})`)));
   });
-  return { uris: ports.map((p) => `tcp://127.0.0.1:${p}`), close: () => child.disconnect() };
+  return { uris: ports.map((p) => `tcp://127.0.0.1:${p}`), close: () => child.disconnect(), pid: child.pid! };
 }
 
 /** The built station in its own process, as on a bench PC, started as bench/launch.ts says. */

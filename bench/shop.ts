@@ -4,14 +4,14 @@
 // each bench is its own PC: this is the ledger shared), and three stations on this machine (the cores shared too).
 // Needs PostgreSQL (scripts/setup-tests.sh starts one; BENCH_PG names another); without it, says so and skips.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Ledger } from '../src/shop/ledger.js';
 import { createPool } from '../src/shop/pg.js';
 import { migrateLedger } from '../src/shop/schema.js';
-import { askForLabel, clients, closeClients, loopbackPrinters, pause, stationProcess } from './load.js';
+import { askForLabel, clients, closeClients, loopbackPrinters, pause, processCpuMs, stationProcess } from './load.js';
 import { fmt, percentile, report, summary } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -62,13 +62,14 @@ async function latency(urls: URL[]): Promise<{ burst: number[]; sustained: numbe
 }
 
 /** Two neighbour benches copying `live`'s events to the ledger (bench/neighbour-benches.ts) until stopped. */
-async function neighbours(live: string): Promise<{ stop(): Promise<void> }> {
+async function neighbours(live: string): Promise<{ stop(): Promise<void>; cpuMs(): number }> {
   const child = fork(new URL('./neighbour-benches.ts', import.meta.url).pathname, [databaseUrl, live, '2'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`the neighbour benches exited (${code})`)));
   });
   return {
+    cpuMs: () => processCpuMs(child.pid!),
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.disconnect();
@@ -77,12 +78,50 @@ async function neighbours(live: string): Promise<{ stop(): Promise<void> }> {
   };
 }
 
+/** CPU time (ms) used so far by this machine's PostgreSQL server processes; 0 when the ledger is on another machine. */
+function postgresCpuMs(): number {
+  let ms = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'postgres') ms += processCpuMs(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ms;
+}
+
+/**
+ * Where the two cores went while `measure` ran, each as a share of one core: the station, its 20 clients (this
+ * process), the loopback printers, PostgreSQL and the neighbours.
+ */
+async function cores<T>(station: () => number, neighbour: (() => number) | undefined, measure: () => Promise<T>): Promise<{ result: T; shares: Record<string, number>; labels: number; stationPerLabelMs: number }> {
+  const started = performance.now();
+  const before = { station: station(), pg: postgresCpuMs(), neighbour: neighbour?.() ?? 0, printers: processCpuMs(devices.pid), load: process.cpuUsage() };
+  const result = await measure();
+  const wall = performance.now() - started;
+  const load = process.cpuUsage(before.load);
+  const stationMs = station() - before.station;
+  const labels = RUNS * 2 * REQUESTS;
+  return {
+    result,
+    labels,
+    stationPerLabelMs: stationMs / labels,
+    shares: { station: stationMs / wall, postgres: (postgresCpuMs() - before.pg) / wall, neighbours: ((neighbour?.() ?? 0) - before.neighbour) / wall, clients: (load.user + load.system) / 1000 / wall, printers: (processCpuMs(devices.pid) - before.printers) / wall },
+  };
+}
+
+const shareText = (s: Record<string, number>) => Object.entries(s).map(([k, v]) => `${k} ${fmt(v * 100)}%`).join(', ');
+
 try {
   // One bench alone, no ledger: the baseline of this run.
   const alone = await stationProcess(dir, 'alone', { station: { dataDir: join(dir, 'alone') }, printers: printersFor(3) });
   let single;
+  let aloneCores;
   try {
-    single = await latency([alone.url]);
+    await pause(2000); // as long after its start as the benches on the ledger below: its first sync is done
+    aloneCores = await cores(alone.cpuMs, undefined, () => latency([alone.url]));
+    single = aloneCores.result;
   } finally {
     await alone.stop();
   }
@@ -90,11 +129,13 @@ try {
   // One bench on the ledger, two neighbours shipping as much beside it: the ledger shared, the cores not.
   const onLedger = await stationProcess(dir, 'on-ledger', { station: { dataDir: join(dir, 'on-ledger'), name: 'On the ledger' }, shop: { databaseUrl, benchId: 'on-ledger' }, printers: printersFor(3) });
   let shared;
+  let sharedCores;
   try {
     await pause(2000); // connected (the ledger migrated) and reserve leased
     const beside = await neighbours('on-ledger');
     try {
-      shared = await latency([onLedger.url]);
+      sharedCores = await cores(onLedger.cpuMs, beside.cpuMs, () => latency([onLedger.url]));
+      shared = sharedCores.result;
       await pause(500); // the last events copied
     } finally {
       await beside.stop();
@@ -161,6 +202,10 @@ try {
     console.log(`| ${r.name} | ${fmt(s.median)} ${r.unit} | ${fmt(s.min)} | ${fmt(s.max)} |`);
     report(r);
   }
+  // On two cores, what the ledger's side took from the measured bench: its PostgreSQL and the neighbours' shipping are
+  // on this machine here, on the office server and the other PCs in a shop.
+  console.log(`cores (share of one core) alone: ${shareText(aloneCores.shares)}; station CPU per label ${fmt(aloneCores.stationPerLabelMs)} ms`);
+  console.log(`cores (share of one core) on the shared ledger: ${shareText(sharedCores.shares)}; station CPU per label ${fmt(sharedCores.stationPerLabelMs)} ms`);
   console.log(`ledger events: ${lagRows.length}, lag median ${fmt(percentile(lagRows, 50))} ms; lease of 1,000 serials: median ${fmt(percentile(leaseMs, 50))} ms`);
 } finally {
   closeClients();
