@@ -5,7 +5,7 @@
 import type { Logger } from '../logger.js';
 import type { PrinterRegistry } from '../printing/registry.js';
 import { attentionText } from './attention.js';
-import type { JobStore } from './job-store.js';
+import type { JobRecord, JobStore } from './job-store.js';
 
 /** A finished job some of whose labels had not come out yet when the printer confirmed it. */
 export interface Unprinted {
@@ -18,8 +18,8 @@ export interface HeldLabelsOptions {
   jobs: JobStore;
   printers: PrinterRegistry;
   logger: Logger;
-  /** Tells the kiosk a job changed. */
-  changed(id: string): void;
+  /** Tells the kiosk a job changed (with its record when it is at hand). */
+  changed(id: string, record?: JobRecord): void;
 }
 
 export class HeldLabels {
@@ -69,8 +69,7 @@ export class HeldLabels {
     }
     if (!raised.length && !gone.length) return;
     // One commit for all (a joined delivery leaves several at once).
-    if (raised.length) this.o.jobs.setPrinted(raised);
-    for (const tail of raised) this.o.changed(tail.id);
+    if (raised.length) for (const job of this.o.jobs.setPrinted(raised)) this.o.changed(job.id, job);
     for (const tail of gone) this.vanished(printerId, tail, lost!);
     this.unprinted.set(printerId, tails.filter((t) => t.printed < t.total && !gone.includes(t)));
   }

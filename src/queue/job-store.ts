@@ -232,12 +232,15 @@ export class JobStore extends JobReads {
     return this.sql("SELECT 1 FROM jobs WHERE id = ? AND state = 'printing' AND joined = 1 AND parts_sent = 0").get(id) !== undefined;
   }
 
-  /** Raises finished jobs' printed counts (never lowers one), in one commit. */
-  setPrinted(counts: ReadonlyArray<{ id: string; printed: number }>): void {
-    const raise = this.sql('UPDATE jobs SET parts_printed = ? WHERE id = ? AND (parts_printed IS NULL OR parts_printed < ?)');
-    this.db.transaction(() => {
-      for (const c of counts) raise.run(c.printed, c.id, c.printed);
-    })();
+  /** Raises finished jobs' printed counts (never lowers one), in one commit; returns the jobs raised, as recorded. */
+  setPrinted(counts: ReadonlyArray<{ id: string; printed: number }>): JobRecord[] {
+    const raise = this.sql(`UPDATE jobs SET parts_printed = ? WHERE id = ? AND (parts_printed IS NULL OR parts_printed < ?) RETURNING ${COLUMNS}`);
+    return this.db.transaction(() =>
+      counts.flatMap((c) => {
+        const row = raise.get(c.printed, c.id, c.printed) as Row | undefined;
+        return row ? [toRecord(row)] : [];
+      }),
+    )();
   }
 
   /**
