@@ -95,17 +95,16 @@ function postgresCpuMs(): number {
  * Where the two cores went while `measure` ran, each as a share of one core: the station, its 20 clients (this
  * process), the loopback printers, PostgreSQL and the neighbours.
  */
-async function cores<T>(station: () => number, neighbour: (() => number) | undefined, measure: () => Promise<T>): Promise<{ result: T; shares: Record<string, number>; labels: number; stationPerLabelMs: number }> {
+async function cores<T>(station: () => number, neighbour: (() => number) | undefined, measure: () => Promise<T>): Promise<{ result: T; shares: Record<string, number>; stationPerLabelMs: number }> {
   const started = performance.now();
   const before = { station: station(), pg: postgresCpuMs(), neighbour: neighbour?.() ?? 0, printers: processCpuMs(devices.pid), load: process.cpuUsage() };
   const result = await measure();
   const wall = performance.now() - started;
   const load = process.cpuUsage(before.load);
   const stationMs = station() - before.station;
-  const labels = RUNS * 2 * REQUESTS;
+  const labels = 3 * CLIENTS + RUNS * 2 * REQUESTS; // the warm-up rounds' too: their CPU is in stationMs
   return {
     result,
-    labels,
     stationPerLabelMs: stationMs / labels,
     shares: { station: stationMs / wall, postgres: (postgresCpuMs() - before.pg) / wall, neighbours: ((neighbour?.() ?? 0) - before.neighbour) / wall, clients: (load.user + load.system) / 1000 / wall, printers: (processCpuMs(devices.pid) - before.printers) / wall },
   };
