@@ -1,15 +1,16 @@
-// The print queue: one worker per printer taking its jobs in order (see delivery.ts for how they are printed), and what
-// the bench does with jobs: submit, cancel, move, pause, reprint, resume after a scanned tag.
+// The print queue: one worker per printer taking its jobs in order (printer-workers.ts; delivery.ts for how they are
+// printed), and what the bench does with jobs: submit, cancel, move, pause, reprint, resume after a scanned tag.
 import { assertFor, useOf } from '../printing/uses.js';
-import { StationError, describeError } from '../errors.js';
-import { backoffDelay, sleep } from '../lib/backoff.js';
+import { StationError } from '../errors.js';
+import { sleep } from '../lib/backoff.js';
 import { HOLDING_STATES } from '../printing/types.js';
 import { attentionText } from './attention.js';
 import { HELD_FOLLOWED_MS } from './printed-lines.js';
-import { Deliveries, LEASE_MS, NOT_READY, waitingReason, type QueueOptions } from './delivery.js';
+import { Deliveries, type QueueOptions } from './delivery.js';
 import { reprintJob } from './reprint-job.js';
 import type { JobRecord, NewJob } from './job-store.js';
 import { Submitter, type SubmitOptions, type Submitted } from './submitter.js';
+import { PrinterWorkers } from './printer-workers.js';
 
 export type { QueueOptions } from './delivery.js';
 
@@ -20,18 +21,19 @@ const ABANDON_MS = 3000;
 
 export class PrintQueue {
   private readonly submitter: Submitter;
-  private readonly wakers = new Map<string, () => void>();
-  /** Per printer, how often it was asked whether it is back since its head job's last try found it unreachable. */
-  private readonly offlineAsks = new Map<string, number>();
   private readonly deliveries: Deliveries;
-  private workers: Promise<void>[] = [];
-  /** Printers that have a worker now. */
-  private readonly working = new Set<string>();
+  private readonly workers: PrinterWorkers;
   private stopping: AbortController | undefined;
 
   constructor(private readonly o: QueueOptions) {
     this.deliveries = new Deliveries({ ...o, changed: (id, record) => this.changed(id, record) });
     this.submitter = new Submitter({ ...o, queued: (result) => this.queued(result) });
+    this.workers = new PrinterWorkers({
+      ...o,
+      deliveries: this.deliveries,
+      changed: (id, record) => this.changed(id, record),
+      interrupted: (job, event, why, errorCode) => this.interrupted(job, event, why, errorCode),
+    });
     // Any answer that says how many labels a printer still holds tells how far its finished jobs have come out; a
     // printer out of reach may lose them (switched off) or print them unseen.
     o.printers.onStatus((id, status) => {
@@ -44,25 +46,8 @@ export class PrintQueue {
 
   private printersChanged(): void {
     if (!this.stopping) return;
-    this.startWorkers(this.stopping.signal);
-    for (const wake of this.wakers.values()) wake();
-  }
-
-  private startWorkers(stop: AbortSignal): void {
-    for (const printer of this.o.printers.list()) {
-      if (this.working.has(printer.id)) continue;
-      this.working.add(printer.id);
-      this.workers.push(this.work(printer.id, stop).finally(() => this.working.delete(printer.id)));
-    }
-  }
-
-  /** Why a printer cannot take its jobs now, in words, or undefined when it can (not counting its own state). */
-  private blocked(printerId: string): string | undefined {
-    if (!this.o.printers.has(printerId)) return 'the printer was removed';
-    const printer = this.o.printers.get(printerId);
-    if (printer.disabled) return `${printer.entry.name ?? printer.id} is disabled (${printer.disabled.reason}, by ${printer.disabled.by}); it prints when enabled again`;
-    if (printer.problem || !printer.driver) return `${printer.entry.name ?? printer.id} cannot be used: ${printer.problem ?? 'no driver'}`;
-    return undefined;
+    this.workers.start(this.stopping.signal);
+    this.workers.wakeAll();
   }
 
   /**
@@ -109,34 +94,28 @@ export class PrintQueue {
     if (this.stopping) return;
     this.stopping = new AbortController();
     this.recover();
-    this.startWorkers(this.stopping.signal);
+    this.workers.start(this.stopping.signal);
   }
 
   /** Lets each job in flight finish within `graceMs`, then stops it (a cut job then needs attention). */
   async stop(graceMs: number): Promise<void> {
     if (!this.stopping) return;
     this.stopping.abort();
-    for (const wake of this.wakers.values()) wake();
+    this.workers.wakeAll();
     const timer = setTimeout(() => {
       this.deliveries.abortAll(new StationError('SHUTTING_DOWN', 'The station is stopping.'));
     }, graceMs);
     // A delivery that does not end even when stopped is held in a call nothing can stop (a file on a network share
     // whose server is away waits in the kernel): the stop goes on without it, and its job is seen to at the next start,
     // as after a crash. Waiting for it would leave the station stopping until the share came back.
-    let giveUp: NodeJS.Timeout | undefined;
-    const held = await Promise.race([
-      Promise.allSettled(this.workers).then(() => false),
-      new Promise<boolean>((resolve) => (giveUp = setTimeout(() => resolve(true), graceMs + ABANDON_MS))),
-    ]);
+    const held = await this.workers.ended(graceMs + ABANDON_MS);
     clearTimeout(timer);
-    clearTimeout(giveUp);
-    if (held) {
+    if (held.length) {
       this.o.logger.warn(
-        { printers: [...this.working], jobs: this.o.jobs.inFlight().map((j) => j.id) },
+        { printers: held, jobs: this.o.jobs.inFlight().map((j) => j.id) },
         `stopping without the deliveries still held ${Math.round((graceMs + ABANDON_MS) / 1000)} s after the stop began (their printer does not answer even to being stopped, as a folder on a network share whose server is away): their jobs are looked at when the station starts again`,
       );
     }
-    this.workers = [];
     this.stopping = undefined;
     await this.followOut(Date.now() + graceMs);
   }
@@ -304,7 +283,7 @@ export class PrintQueue {
     for (;;) {
       const busy =
         this.o.jobs.list({ state: 'printing', limit: 1 }).length > 0 ||
-        this.o.jobs.list({ state: 'queued', limit: 10_000 }).some((j) => !this.o.jobs.isPaused(j.printerId) && !this.blocked(j.printerId) && (!j.nextAttemptAt || j.nextAttemptAt <= new Date().toISOString()));
+        this.o.jobs.list({ state: 'queued', limit: 10_000 }).some((j) => !this.o.jobs.isPaused(j.printerId) && !this.workers.blocked(j.printerId) && (!j.nextAttemptAt || j.nextAttemptAt <= new Date().toISOString()));
       if (!busy) return;
       if (Date.now() > deadline) throw new Error('queue still busy');
       await sleep(20);
@@ -312,7 +291,7 @@ export class PrintQueue {
   }
 
   private wake(printerId: string): void {
-    this.wakers.get(printerId)?.();
+    this.workers.wake(printerId);
   }
 
   /** Tells the kiosk and SSE clients; pass the record when it is at hand, or the job is read from the store. */
@@ -335,110 +314,5 @@ export class PrintQueue {
         ...(j.waitingTurn ? { waitingTurn: j.waitingTurn } : {}),
       },
     });
-  }
-
-  private async idle(printerId: string, ms: number, stop: AbortSignal): Promise<void> {
-    const woken = new AbortController();
-    this.wakers.set(printerId, () => woken.abort());
-    try {
-      await sleep(ms, AbortSignal.any([stop, woken.signal]));
-    } catch {
-      // woken or stopping
-    } finally {
-      this.wakers.delete(printerId);
-    }
-  }
-
-  private async work(printerId: string, stop: AbortSignal): Promise<void> {
-    /** The error that ended the last turn: jobs it left `printing` are seen to at the next. */
-    let failure: string | undefined;
-    while (!stop.aborted && this.o.printers.has(printerId)) {
-      try {
-        if (failure !== undefined) this.strandedBy(printerId, failure);
-        failure = undefined;
-        await this.turn(printerId, stop);
-      } catch (err) {
-        // The store failing (a full disk, say) must not end the worker: report, wait, try again.
-        failure ??= describeError(err);
-        this.o.logger.error({ printer: printerId, err: describeError(err) }, 'print worker hit an error; trying again shortly');
-        await this.idle(printerId, 2000, stop);
-      }
-    }
-  }
-
-  /**
-   * Between turns no job of the printer is being printed: one still `printing` is one whose end the station could not
-   * record (`why`: the store refused the write, say). Treated as after a restart, once the store takes writes.
-   */
-  private strandedBy(printerId: string, why: string): void {
-    const stranded = this.o.jobs.inFlight().filter((j) => j.printerId === printerId);
-    for (const job of stranded) this.interrupted(job, `the station could not record how the job ended (${why})`, `The station could not record how this job ended (${why.replace(/\.$/, '')}).`, 'END_NOT_RECORDED');
-    if (stranded.length) this.o.logger.warn({ printer: printerId, jobs: stranded.map((j) => j.id) }, 'jobs whose end could not be recorded: each goes on or needs attention');
-  }
-
-  /** One turn of a printer's worker: expire, then take and print the next due job, or wait for one. */
-  private async turn(printerId: string, stop: AbortSignal): Promise<void> {
-    this.expire();
-    if (this.o.jobs.isPaused(printerId)) {
-      await this.idle(printerId, 5000, stop);
-      return;
-    }
-    // Disabled, or its settings are broken: its jobs wait, saying why, until someone changes that.
-    const blocked = this.blocked(printerId);
-    if (blocked) {
-      const head = this.o.jobs.head(printerId);
-      if (head && this.o.jobs.setWaitingReason(head.id, blocked)) this.changed(head.id);
-      await this.idle(printerId, 5000, stop);
-      return;
-    }
-    const head = this.o.jobs.head(printerId);
-    if (head && (await this.waitedForPrinter(head, stop))) return;
-    this.offlineAsks.delete(printerId);
-    let batch = this.o.jobs.claimJoined(printerId, new Date(Date.now() + LEASE_MS).toISOString(), this.o.printers.joins(printerId));
-    if (!batch.length) {
-      const due = this.o.jobs.nextDue(printerId);
-      const wait = due === undefined ? 5000 : due === '' ? 0 : Math.max(0, Math.min(5000, Date.parse(due) - Date.now()));
-      await this.idle(printerId, wait, stop);
-      return;
-    }
-    // While the printer has work, each finished job hands over the next ones (taken in the same store commit that
-    // records it done). Expired jobs are never taken; they are marked at the next turn.
-    while (batch.length) batch = await this.deliveries.print(batch, stop);
-  }
-
-  /**
-   * A head job whose last try found its printer not ready (it answered: out of labels, paused) or not there (it could
-   * not be reached): when its next try is due, the printer is asked again, cheaply and without taking the job, and while
-   * it is still so the job waits, saying why (taken, it would show "printing" through each try). Not ready is asked
-   * again every `holdPollMs`, not there with back-off. Returns whether the worker waited.
-   */
-  private async waitedForPrinter(head: JobRecord, stop: AbortSignal): Promise<boolean> {
-    const away = head.errorCode === 'PRINTER_UNAVAILABLE';
-    if (!away && !(head.errorCode === NOT_READY && head.waitingReason)) return false;
-    if (head.nextAttemptAt && head.nextAttemptAt > new Date().toISOString()) return false;
-    const printerId = head.printerId;
-    const view = await this.o.printers.refresh(printerId, 3000);
-    if (away ? view.state !== 'offline' : !HOLDING_STATES.includes(view.state)) return false;
-    if (this.o.jobs.setWaitingReason(head.id, waitingReason(this.o.printers, printerId, view.detail ?? view.state))) this.changed(head.id);
-    this.o.events.emit({ type: 'printer.changed', printer: { id: view.id, name: view.name, state: view.state, ...(view.detail ? { detail: view.detail } : {}) } });
-    const asked = away ? (this.offlineAsks.get(printerId) ?? 0) + 1 : 0;
-    if (away) this.offlineAsks.set(printerId, asked);
-    await this.idle(printerId, away ? backoffDelay(head.attempts - 1 + asked, this.o.config.retryBaseMs, this.o.config.retryMaxMs) : this.o.config.holdPollMs, stop);
-    return true;
-  }
-
-  /**
-   * Waiting jobs past their expiry. One the printer already has part of never just expires (its rest would be lost
-   * without a word): it needs attention, saying which labels it has and which it never got.
-   */
-  private expire(): void {
-    for (const job of this.o.jobs.expiredQueued()) {
-      const waited = `Waited ${this.o.config.expireAfterMin} min for the printer${job.waitingReason ? ` (${job.waitingReason})` : ''}.`;
-      const moved =
-        job.partsConfirmed > 0
-          ? this.o.jobs.transition(job.id, ['queued'], 'needs-attention', { attention: attentionText(job, job, waited), errorCode: 'EXPIRED_PART_PRINTED' })
-          : this.o.jobs.transition(job.id, ['queued'], 'expired', { error: `Not printed within ${this.o.config.expireAfterMin} min of being asked for.${job.waitingReason ? ` ${job.waitingReason}.` : ''}` });
-      if (moved) this.changed(job.id);
-    }
   }
 }
