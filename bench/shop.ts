@@ -37,6 +37,29 @@ const dir = mkdtempSync(join(tmpdir(), 'bp-bench-shop-'));
 const devices = await loopbackPrinters(PRINTERS * 4);
 const printersFor = (bench: number) => devices.uris.slice(bench * PRINTERS, bench * PRINTERS + PRINTERS).map((uri, i) => ({ id: `p${i}`, driver: 'zpl', uri, options: {} }));
 
+const SHIP_BATCH = 20; // about what a busy station puts in each batch
+
+/**
+ * CPU per job event shipped, in this process (the bench's side of Ledger.ship) and in its PostgreSQL server process:
+ * the first bench's real events of this run, shipped again under new ids and serials, as JSON text as the outbox keeps
+ * them.
+ */
+async function shippingCost(ledger: Ledger, pool: ReturnType<typeof createPool>): Promise<{ benchUs: number; ledgerUs: number }> {
+  const backend = Number((await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+  const rows = (await pool.query<{ at: Date; payload: Record<string, unknown> }>("SELECT at, payload FROM events WHERE bench_id = 'bench-1' AND kind = 'job' ORDER BY seq")).rows;
+  // At least 4,000 events: PostgreSQL's CPU is read in hundredths of a second.
+  const events = Array.from({ length: Math.max(4000, rows.length) }, (_, i) => {
+    const r = rows[i % rows.length]!;
+    const payload = JSON.stringify({ ...r.payload, id: `cost-${i}`, serials: (r.payload.serials as string[]).map((s) => `C${i}-${s}`) });
+    return { eventId: `bench-cost:${i}`, seq: i + 1, kind: 'job' as const, at: r.at.toISOString(), payload };
+  });
+  const cpu = process.cpuUsage();
+  const ledgerMs = processCpuMs(backend);
+  for (let i = 0; i < events.length; i += SHIP_BATCH) await ledger.ship('bench-cost', events.slice(i, i + SHIP_BATCH));
+  const used = process.cpuUsage(cpu);
+  return { benchUs: (used.user + used.system) / events.length, ledgerUs: ((processCpuMs(backend) - ledgerMs) * 1000) / events.length };
+}
+
 /** p99 submit-to-first-label per run, with `benches` stations each loaded by CLIENTS clients at once, burst then sustained. */
 async function latency(urls: URL[]): Promise<{ burst: number[]; sustained: number[] }> {
   const all = (each: (u: URL, c: number) => Promise<void>) => Promise.all(urls.map((u) => clients(CLIENTS, (c) => each(u, c))));
@@ -175,8 +198,9 @@ try {
     }
   })();
 
-  // What a serial costs: a block of 1,000 leased in one ledger transaction, timed here.
-  const pool = createPool(databaseUrl, { connectTimeoutMs: 3000, queryTimeoutMs: 10_000 });
+  // What a serial costs: a block of 1,000 leased in one ledger transaction, timed here. One connection, so that its
+  // server process is the one whose CPU is read.
+  const pool = createPool(databaseUrl, { connectTimeoutMs: 3000, queryTimeoutMs: 10_000, max: 1 });
   const ledger = new Ledger(pool, databaseUrl);
   await migrateLedger(pool);
   const leaseMs: number[] = [];
@@ -185,6 +209,7 @@ try {
     await ledger.leaseSerials('BENCH', 'bench-x', 1000, 1);
     leaseMs.push(performance.now() - t);
   }
+  const shipCost = await shippingCost(ledger, pool);
   await pool.end();
 
   console.log(`shop benchmark: ${RUNS} runs of ${REQUESTS} requests per bench by ${CLIENTS} clients each, ${PRINTERS} loopback printers per bench; node ${process.version}`);
@@ -208,6 +233,7 @@ try {
   // on this machine here, on the office server and the other PCs in a shop.
   console.log(`cores (share of one core) alone: ${shareText(aloneCores.shares)}; station CPU per label ${fmt(aloneCores.stationPerLabelMs)} ms`);
   console.log(`cores (share of one core) on the shared ledger: ${shareText(sharedCores.shares)}; station CPU per label ${fmt(sharedCores.stationPerLabelMs)} ms`);
+  console.log(`shipping a job event (the run's own, again under new ids, ${SHIP_BATCH} to a batch as a station ships them): CPU ${fmt(shipCost.benchUs)} µs in the bench, ${fmt(shipCost.ledgerUs)} µs in PostgreSQL`);
   console.log(`ledger events: ${lagRows.length}, lag median ${fmt(percentile(lagRows, 50))} ms; lease of 1,000 serials: median ${fmt(percentile(leaseMs, 50))} ms`);
 } finally {
   closeClients();

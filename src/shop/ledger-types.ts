@@ -7,7 +7,8 @@ export interface LedgerEvent {
   seq: number;
   kind: 'job' | 'serials.skipped' | 'release.claimed';
   at: string;
-  payload: Record<string, unknown>;
+  /** What it tells: an object, or its JSON as the bench's outbox keeps it (shipped as it is, never parsed on the way). */
+  payload: Record<string, unknown> | string;
 }
 
 /** A job as a bench ships it (its record, without the printer bytes). */

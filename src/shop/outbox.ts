@@ -24,18 +24,13 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
-  /** The oldest events not shipped yet, in order; one whose stored payload is damaged is set aside, not returned. */
+  /**
+   * The oldest events not shipped yet, in order, with their payloads as stored (JSON text: they go to the ledger as
+   * they are). One the store damaged fails its batch, and is then set aside on its own (see ShopService.ship).
+   */
   pending(limit: number): LedgerEvent[] {
     const rows = this.sql('SELECT seq, event_id, kind, at, payload FROM ledger_outbox ORDER BY seq LIMIT ?').all(limit) as Array<{ seq: number; event_id: string; kind: LedgerEvent['kind']; at: string; payload: string }>;
-    const events: LedgerEvent[] = [];
-    for (const r of rows) {
-      try {
-        events.push({ seq: r.seq, eventId: r.event_id, kind: r.kind, at: r.at, payload: JSON.parse(r.payload) as Record<string, unknown> });
-      } catch (err) {
-        this.refuse(r.seq, `its stored payload is damaged (${(err as Error).message})`);
-      }
-    }
-    return events;
+    return rows.map((r) => ({ seq: r.seq, eventId: r.event_id, kind: r.kind, at: r.at, payload: r.payload }));
   }
 
   /** The ledger has everything up to `seq`: those leave the outbox. */

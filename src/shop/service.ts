@@ -294,6 +294,15 @@ export class ShopService {
       if (!isDataError(err)) throw err;
     }
     for (const e of events) {
+      let p: Partial<ShippedJob>;
+      try {
+        p = typeof e.payload === 'string' ? ((JSON.parse(e.payload) as Partial<ShippedJob> | null) ?? {}) : e.payload;
+      } catch (err) {
+        const why = `its stored payload is damaged (${(err as Error).message})`;
+        this.outbox.refuse(e.seq, why);
+        this.o.logger.error({ event: e.eventId, kind: e.kind, err: why }, 'an event in the outbox cannot be read; it is set aside (table ledger_refused) and the events after it ship');
+        continue;
+      }
       try {
         await this.ledger.ship(this.o.config.benchId, [e]);
         this.outbox.shipped(e.seq);
@@ -301,7 +310,6 @@ export class ShopService {
         if (!isDataError(err)) throw err;
         const why = describeError((err as { cause?: unknown }).cause ?? err);
         this.outbox.refuse(e.seq, why);
-        const p = e.payload as Partial<ShippedJob> & { workOrderNumber?: string };
         this.o.logger.error(
           { event: e.eventId, kind: e.kind, ...(p.id ? { job: p.id } : {}), ...(p.workOrderNumber ? { workOrder: p.workOrderNumber } : {}), err: why },
           'the shop ledger refused an event for its data; it is set aside (table ledger_refused) and the events after it ship',
