@@ -1,5 +1,5 @@
 // A bench in a shop: connects to the ledger in the background (never in the way of printing), keeps a reserve of
-// leased serials, ships its outbox in order, and claims released work orders so one bench prints each.
+// leased serials, ships its outbox in order (shipper.ts), and claims released work orders so one bench prints each.
 import type { ShopConfig } from '../config/schema.js';
 import type { CachedWorkOrder } from '../domain/work-order.js';
 import { StationError, describeError } from '../errors.js';
@@ -8,12 +8,13 @@ import { sleep } from '../lib/backoff.js';
 import type { Logger } from '../logger.js';
 import type { JobRecord, JobStore } from '../queue/job-store.js';
 import type { Store } from '../store/store.js';
-import { Ledger, type LedgerEvent, type ShippedJob } from './ledger.js';
+import { Ledger, type ShippedJob } from './ledger.js';
 import { Outbox } from './outbox.js';
-import { createPool, isDataError, ledgerError, safeUrl, type Pool } from './pg.js';
+import { createPool, ledgerError, safeUrl, type Pool } from './pg.js';
 import { routeRelease } from './routing.js';
 import { migrateLedger } from './schema.js';
 import { SerialBlocks } from './serial-blocks.js';
+import { BATCH, OutboxShipper } from './shipper.js';
 
 export type LedgerState = 'starting' | 'connected' | 'behind' | 'unreachable';
 
@@ -32,7 +33,6 @@ export interface ShopStatus {
   lastRefusal?: string;
 }
 
-const BATCH = 200;
 const GATHER_MS = 100;
 
 export class ShopService {
@@ -40,6 +40,7 @@ export class ShopService {
   readonly blocks: SerialBlocks;
   private readonly pool: Pool;
   readonly ledger: Ledger;
+  private readonly shipper: OutboxShipper;
   private ready = false;
   private state: LedgerState = 'starting';
   private unreachableSince: string | undefined;
@@ -51,7 +52,6 @@ export class ShopService {
   private readonly deferred = new Map<string, CachedWorkOrder>();
   /** Numbers promised to batches between ensure() and take(): batches made at the same time never race for them. */
   private promised = 0;
-  private readonly lags: number[] = [];
   private timeAskedAt: number | undefined;
 
   constructor(
@@ -73,6 +73,7 @@ export class ShopService {
     this.blocks = new SerialBlocks(o.store);
     this.pool = createPool(o.config.databaseUrl!, { connectTimeoutMs: o.config.connectTimeoutMs, queryTimeoutMs: Math.max(5000, o.config.connectTimeoutMs * 3) });
     this.ledger = new Ledger(this.pool, o.config.databaseUrl!);
+    this.shipper = new OutboxShipper({ outbox: this.outbox, ledger: this.ledger, store: o.store, benchId: o.config.benchId, logger: o.logger });
     // Every job that ends (or needs attention) goes to the ledger, written in the same commit as its new state.
     o.jobs.onSettled = (job, row, at) => this.outbox.append('job', `${o.config.benchId}:job:${job.id}:${row}`, at, { ...this.shipped(job, row) });
     // New events wake the shipper, except while the ledger is away: then it tries again on its own schedule.
@@ -108,11 +109,6 @@ export class ShopService {
       serialsLeft: this.blocks.available(),
       ...(refused.count ? { refusedEvents: refused.count, lastRefusal: `${refused.latest!.eventId}: ${refused.latest!.error}` } : {}),
     };
-  }
-
-  /** Milliseconds from an event being written to the ledger having it, for the last events shipped (benchmarks). */
-  shippingLags(): readonly number[] {
-    return this.lags;
   }
 
   /** Serial numbers for tags: taken from the leased blocks inside the transaction that stores them. */
@@ -229,24 +225,7 @@ export class ShopService {
           this.deferred.delete(wo.id);
           if ((await this.ledger.claimRelease(wo.id, wo.number, this.o.config.benchId)) === this.o.config.benchId) this.onReleaseWon(wo);
         }
-        while (!stop.aborted) {
-          const events = this.outbox.pending(BATCH);
-          if (events.length === 0) break;
-          // The ledger never holds what a power cut of this bench could take back (the bench would then tell its
-          // history differently under the same event ids, which the ledger keeps the first of).
-          await this.o.store.durable().catch((err: unknown) => {
-            throw new StationError('STORE_SYNC_FAILED', `The bench could not make its own history safe on its disk (${describeError(err).replace(/\.$/, '')}), so nothing is sent to the shop ledger until it can.`, {
-              status: 503,
-              retryable: true,
-              hint: "Check the disk holding the station's data; the bench keeps printing.",
-              cause: err,
-            });
-          });
-          await this.ship(events);
-          const now = Date.now();
-          for (const e of events) this.lags.push(now - Date.parse(e.at));
-          if (this.lags.length > 10_000) this.lags.splice(0, this.lags.length - 10_000);
-        }
+        await this.shipper.drain(stop);
         if (this.state !== 'connected') this.o.events.emit({ type: 'shop.changed', state: 'connected' });
         this.state = 'connected';
         this.unreachableSince = undefined;
@@ -278,44 +257,6 @@ export class ShopService {
     const at = await this.ledger.now();
     this.timeAskedAt = sent;
     t.heard(at, sent);
-  }
-
-  /**
-   * Ships a batch. If the ledger refuses its data (one event with a value it cannot keep fails the whole transaction),
-   * the events go one at a time: the refused one is set aside, named in the log and the status, and the rest ship, so
-   * one bad record never holds up the bench's later events (they would wait behind it for ever).
-   */
-  private async ship(events: readonly LedgerEvent[]): Promise<void> {
-    try {
-      await this.ledger.ship(this.o.config.benchId, events);
-      this.outbox.shipped(events.at(-1)!.seq);
-      return;
-    } catch (err) {
-      if (!isDataError(err)) throw err;
-    }
-    for (const e of events) {
-      let p: Partial<ShippedJob>;
-      try {
-        p = typeof e.payload === 'string' ? ((JSON.parse(e.payload) as Partial<ShippedJob> | null) ?? {}) : e.payload;
-      } catch (err) {
-        const why = `its stored payload is damaged (${(err as Error).message})`;
-        this.outbox.refuse(e.seq, why);
-        this.o.logger.error({ event: e.eventId, kind: e.kind, err: why }, 'an event in the outbox cannot be read; it is set aside (table ledger_refused) and the events after it ship');
-        continue;
-      }
-      try {
-        await this.ledger.ship(this.o.config.benchId, [e]);
-        this.outbox.shipped(e.seq);
-      } catch (err) {
-        if (!isDataError(err)) throw err;
-        const why = describeError((err as { cause?: unknown }).cause ?? err);
-        this.outbox.refuse(e.seq, why);
-        this.o.logger.error(
-          { event: e.eventId, kind: e.kind, ...(p.id ? { job: p.id } : {}), ...(p.workOrderNumber ? { workOrder: p.workOrderNumber } : {}), err: why },
-          'the shop ledger refused an event for its data; it is set aside (table ledger_refused) and the events after it ship',
-        );
-      }
-    }
   }
 
   private async idle(ms: number): Promise<void> {

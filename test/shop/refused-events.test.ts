@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopConfig } from '../../src/config/schema.js';
 import { EventBus } from '../../src/events.js';
-import { silentLogger } from '../../src/logger.js';
 import { JobStore } from '../../src/queue/job-store.js';
 import { ShopService } from '../../src/shop/service.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { shippedJob } from '../helpers/ledger.js';
+import { captureLogger } from '../helpers/logs.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { soon, zplLabels } from '../helpers/queue.js';
 import { tempDir } from '../helpers/temp.js';
@@ -25,14 +25,15 @@ async function bench() {
   const store: Store = openStore(join(tempDir(), 'bench.db'));
   const config: ShopConfig = { databaseUrl: db.url, benchId: 'bench-r', serialBlock: 100, serialReserve: 10, connectTimeoutMs: 3000, routing: { rules: [] } };
   const jobs = new JobStore(store);
-  const shop = new ShopService({ config, store, jobs, serialPrefix: 'R', stationName: 'Bench R', events: new EventBus(), logger: silentLogger() });
+  const log = captureLogger('info');
+  const shop = new ShopService({ config, store, jobs, serialPrefix: 'R', stationName: 'Bench R', events: new EventBus(), logger: log.logger });
   cleanup.push(() => db.drop(), () => store.close(), () => shop.stop());
   const append = (id: string, over: Record<string, unknown> = {}) => shop.outbox.append('job', `bench-r:job:${id}:1`, '2026-12-01T10:00:02.000Z', { ...shippedJob(id), ...over });
   const shipped = async () => {
     await expect.poll(() => shop.status().behindBy, { timeout: 15_000, interval: 50 }).toBe(0);
     return shop.ledger;
   };
-  return { shop, append, shipped, store, jobs };
+  return { shop, append, shipped, store, jobs, log };
 }
 
 describe('bad data on its way to the shop ledger', () => {
@@ -50,7 +51,7 @@ describe('bad data on its way to the shop ledger', () => {
   });
 
   it('sets an event the ledger refuses aside, names it, and ships the events before and after it', async () => {
-    const { shop, append, shipped, store } = await bench();
+    const { shop, append, shipped, store, log } = await bench();
     append('A1');
     // A line number the ledger's integer column cannot take, and a date that is not one.
     append('B2', { lineNumber: 10.5 });
@@ -70,6 +71,11 @@ describe('bad data on its way to the shop ledger', () => {
     expect(refused.map((r) => r.id)).toEqual(['bench-r:job:B2:1', 'bench-r:job:C3:1', 'bench-r:job:X9:1']);
     expect(refused[0]!.error).toMatch(/integer.*10\.5/);
     expect(refused[1]!.error).toMatch(/the day before/);
+    // Each named in the log, the one the ledger refused with its job.
+    const named = log.lines().filter((l) => l.level === 50);
+    expect(named.map((l) => l.event)).toEqual(['bench-r:job:B2:1', 'bench-r:job:C3:1', 'bench-r:job:X9:1']);
+    expect(named[0]).toMatchObject({ job: 'B2', workOrder: 'WO-1', msg: expect.stringMatching(/^the shop ledger refused an event for its data/) });
+    expect(named[2]).toMatchObject({ err: expect.stringMatching(/^its stored payload is damaged/), msg: expect.stringMatching(/^an event in the outbox cannot be read/) });
     // Later events ship at once, in batches again.
     append('E5');
     await expect.poll(async () => (await ledger.counts()).jobs, { timeout: 15_000, interval: 50 }).toBe(3);
