@@ -26,7 +26,7 @@ export class Outbox {
 
   /**
    * The oldest events not shipped yet, in order, with their payloads as stored (JSON text: they go to the ledger as
-   * they are). One the store damaged fails its batch, and is then set aside on its own (see ShopService.ship).
+   * they are). One the store damaged fails its batch, and is then set aside on its own (see OutboxShipper).
    */
   pending(limit: number): LedgerEvent[] {
     const rows = this.sql('SELECT seq, event_id, kind, at, payload FROM ledger_outbox ORDER BY seq LIMIT ?').all(limit) as Array<{ seq: number; event_id: string; kind: LedgerEvent['kind']; at: string; payload: string }>;
