@@ -2,7 +2,6 @@
 // the line, the assembly) and differ in a few fields (serial, "3 of 12"). Stored once as { shared, rows } and gzipped:
 // 1,000 hose tags take ~30 KB instead of 1.2 MB (25 MB of JSON before compression, built and held at once).
 import * as zlib from 'node:zlib';
-import { gunzipSync, gzipSync } from 'node:zlib';
 
 interface Packed {
   v: 2;
@@ -60,7 +59,7 @@ const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
  * a busy station with what it leaves to the garbage collector): those are written as one stored block instead.
  */
 function gzip(text: string): Buffer {
-  if (text.length >= STORED_BELOW || !crc32) return gzipSync(text, { level: 1 });
+  if (text.length >= STORED_BELOW || !crc32) return zlib.gzipSync(text, { level: 1 });
   const data = Buffer.from(text, 'utf8');
   const out = Buffer.allocUnsafe(10 + 5 + data.length + 8);
   out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]); // gzip, deflate, no flags or time, unknown OS
@@ -75,7 +74,7 @@ function gzip(text: string): Buffer {
 
 /** Both forms: a plain array (jobs stored before this), or { shared, rows }. Key order is kept as it was. */
 export function decodeLabelData(stored: Uint8Array): unknown[] {
-  const value = JSON.parse(gunzipSync(stored).toString('utf8')) as unknown;
+  const value = JSON.parse(zlib.gunzipSync(stored).toString('utf8')) as unknown;
   if (Array.isArray(value)) return value;
   const packed = value as Packed;
   return packed.rows.map((row) => ({ ...packed.shared, ...row }));
